@@ -1,0 +1,84 @@
+"""The async database engine (SQLAlchemy on asyncpg) and per-service Alembic migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from motcua.settings import DatabaseSettings
+
+__all__ = ["Sessions", "create_engine", "migrate", "ping", "run_migrations_env", "sessions"]
+
+Sessions = async_sessionmaker[AsyncSession]
+
+_MIGRATION_LOCK = 7_150_001
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    """An async engine with a bounded pool and pre-ping."""
+    return create_async_engine(
+        settings.url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_pre_ping=True,
+        echo=settings.echo,
+    )
+
+
+def sessions(engine: AsyncEngine) -> Sessions:
+    """A session factory whose sessions keep objects usable after commit."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise unless the database answers."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def migrate(engine: AsyncEngine, migrations: Path) -> None:
+    """Upgrade the database to the newest revision, one instance at a time."""
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+        await conn.run_sync(_upgrade, migrations)
+
+
+def _upgrade(conn: Connection, migrations: Path) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
+def run_migrations_env(context: Any, target_metadata: MetaData | None = None) -> None:
+    """The body of a service's Alembic `env.py`: run on the connection handed over by `migrate`."""
+    conn = context.config.attributes.get("connection")
+    if conn is None:
+        raise RuntimeError("run migrations through motcua.db.migrate (it supplies the connection)")
+    context.configure(connection=conn, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def migrate_blocking(url: str, migrations: Path) -> None:
+    """Run `migrate` from synchronous code (command-line tools)."""
+
+    async def _run() -> None:
+        engine = create_engine(DatabaseSettings(url=url))
+        try:
+            await migrate(engine, migrations)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_run())

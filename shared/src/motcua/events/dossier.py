@@ -1,0 +1,160 @@
+"""The dossier lifecycle, as intake publishes it (topic `intake.dossier-events.v1`).
+
+One event per step of brief §1; the envelope's `occurred_at` is when it happened
+at the office, `recorded_at` when the system learnt it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from motcua.events.envelope import Event
+from motcua.events.topics import DOSSIER_EVENTS, TopicSpec
+from motcua.events.values import Applicant, Channel, Component, ProcedureTerms, Proxy
+
+__all__ = [
+    "ApologyFiled",
+    "DossierEvent",
+    "DossierReceived",
+    "DossierRefused",
+    "DossierTransferred",
+    "DossierWithdrawn",
+    "FinancialObligationPaid",
+    "FinancialObligationSet",
+    "ProcessingFinished",
+    "ResultReturned",
+    "SatisfactionRated",
+    "SupplementReceived",
+    "SupplementRequested",
+]
+
+
+class DossierEvent(Event):
+    """An event of one dossier's life."""
+
+    topic: ClassVar[TopicSpec] = DOSSIER_EVENTS
+
+
+class DossierReceived(DossierEvent):
+    """A complete dossier was received and given its code (form 01 issued)."""
+
+    event_type: ClassVar[str] = "dossier.received"
+
+    procedure: ProcedureTerms
+    unit_code: str
+    channel: Channel
+    applicant: Applicant
+    proxy: Proxy | None = None
+    components: tuple[Component, ...] = ()
+    digitised: bool = False
+    result_delivery: Literal["counter", "postal", "online"] = "counter"
+
+
+class DossierRefused(DossierEvent):
+    """Refused at reception or after appraisal, with written reasons (form 03)."""
+
+    event_type: ClassVar[str] = "dossier.refused"
+
+    stage: Literal["reception", "appraisal"]
+    reasons: tuple[str, ...] = Field(min_length=1)
+    unit_code: str
+
+
+class DossierTransferred(DossierEvent):
+    """Handed over from one unit to another (a row of the control slip)."""
+
+    event_type: ClassVar[str] = "dossier.transferred"
+
+    from_unit: str
+    to_unit: str
+    step_code: str | None = None
+    note: str | None = None
+
+
+class SupplementRequested(DossierEvent):
+    """The citizen is asked to complete the dossier (form 02); the clock stops."""
+
+    event_type: ClassVar[str] = "dossier.supplement-requested"
+
+    missing_items: tuple[str, ...] = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    unit_code: str
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+class SupplementReceived(DossierEvent):
+    """The missing papers arrived; the clock runs again."""
+
+    event_type: ClassVar[str] = "dossier.supplement-received"
+
+    items: tuple[str, ...] = ()
+    unit_code: str | None = None
+
+
+class FinancialObligationSet(DossierEvent):
+    """A fee or tax must be paid before the result (status 6)."""
+
+    event_type: ClassVar[str] = "dossier.financial-obligation-set"
+
+    amount_vnd: int = Field(ge=0)
+    description: str
+
+
+class FinancialObligationPaid(DossierEvent):
+    """The financial obligation was paid."""
+
+    event_type: ClassVar[str] = "dossier.financial-obligation-paid"
+
+    amount_vnd: int = Field(ge=0)
+    method: Literal["online", "counter", "bank_transfer"]
+
+
+class ProcessingFinished(DossierEvent):
+    """Processing is finished (status 9): the clock stops here."""
+
+    event_type: ClassVar[str] = "dossier.processing-finished"
+
+    outcome: Literal["approved", "rejected"]
+    unit_code: str
+    e_result_issued: bool = False
+    note: str | None = None
+
+
+class ResultReturned(DossierEvent):
+    """The result was handed to the citizen (status 10)."""
+
+    event_type: ClassVar[str] = "dossier.result-returned"
+
+    method: Literal["counter", "postal", "online"] = "counter"
+
+
+class DossierWithdrawn(DossierEvent):
+    """Withdrawn or stopped at the citizen's request (stop notice)."""
+
+    event_type: ClassVar[str] = "dossier.withdrawn"
+
+    kind: Literal["withdrawn", "stopped"] = "withdrawn"
+    reason: str = Field(min_length=1)
+
+
+class SatisfactionRated(DossierEvent):
+    """The citizen rated the service (1 very unhappy … 5 very happy)."""
+
+    event_type: ClassVar[str] = "dossier.satisfaction-rated"
+
+    score: int = Field(ge=1, le=5)
+    complaint: bool = False
+
+
+class ApologyFiled(DossierEvent):
+    """The responsible unit filed an apology and a new appointment (form 04)."""
+
+    event_type: ClassVar[str] = "dossier.apology-filed"
+
+    unit_code: str
+    reason: str = Field(min_length=1)
+    new_appointment_at: AwareDatetime
+    signed_by: str | None = None

@@ -1,0 +1,153 @@
+"""What tracking publishes (topic `tracking.deadline-events.v1`, keyed by dossier code)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from motcua.events.envelope import Event
+from motcua.events.topics import TRACKING_EVENTS, TopicSpec
+from motcua.events.values import StepDeadline, Verdict
+
+__all__ = [
+    "ApologyIssued",
+    "ApologyRequired",
+    "DeadlineChanged",
+    "DeadlineSet",
+    "DossierDueSoon",
+    "DossierEscalated",
+    "DossierOverdue",
+    "DossierVerdictGiven",
+    "EventRejected",
+    "StepVerdictGiven",
+    "TrackingEvent",
+]
+
+DeadlineScope = Literal["dossier", "step"]
+
+
+class TrackingEvent(Event):
+    """An event about a dossier's deadlines."""
+
+    topic: ClassVar[TopicSpec] = TRACKING_EVENTS
+
+
+class DeadlineSet(TrackingEvent):
+    """The appointment printed on the receipt and the steps' due times."""
+
+    event_type: ClassVar[str] = "tracking.deadline-set"
+
+    appointment_at: AwareDatetime
+    counting_from: AwareDatetime
+    steps: tuple[StepDeadline, ...] = ()
+    unit_code: str
+    procedure_code: str
+    procedure_name: str
+
+
+class DeadlineChanged(TrackingEvent):
+    """A due time moved, with the cause and both times (an audit record)."""
+
+    event_type: ClassVar[str] = "tracking.deadline-changed"
+
+    scope: DeadlineScope = "dossier"
+    step_code: str | None = None
+    old_due_at: AwareDatetime | None
+    new_due_at: AwareDatetime | None
+    cause: Literal[
+        "supplement_paused", "supplement_resumed", "supplement_restarted",
+        "transfer", "apology", "calendar_changed",
+    ]
+
+
+class StepVerdictGiven(TrackingEvent):
+    """A step was handed over: its own early / on time / late verdict."""
+
+    event_type: ClassVar[str] = "tracking.step-verdict-given"
+
+    step_code: str | None
+    unit_code: str
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    due_at: AwareDatetime
+    verdict: Verdict
+
+
+class DossierVerdictGiven(TrackingEvent):
+    """The dossier's clock stopped: its verdict and who made it late."""
+
+    event_type: ClassVar[str] = "tracking.dossier-verdict-given"
+
+    verdict: Verdict
+    ended_by: Literal["processing_finished", "refused", "withdrawn"]
+    finished_at: AwareDatetime
+    due_at: AwareDatetime
+    processing_working_days: float = Field(ge=0)
+    responsible_unit: str | None = None
+
+
+class DossierDueSoon(TrackingEvent):
+    """The last working day before the due time has begun."""
+
+    event_type: ClassVar[str] = "tracking.due-soon"
+
+    scope: DeadlineScope = "dossier"
+    step_code: str | None = None
+    unit_code: str
+    due_at: AwareDatetime
+
+
+class DossierOverdue(TrackingEvent):
+    """The due time passed and the dossier (or step) is not finished."""
+
+    event_type: ClassVar[str] = "tracking.overdue"
+
+    scope: DeadlineScope = "dossier"
+    step_code: str | None = None
+    unit_code: str
+    due_at: AwareDatetime
+
+
+class ApologyRequired(TrackingEvent):
+    """The unit holding a due-soon dossier owes the citizen an apology (form 04)."""
+
+    event_type: ClassVar[str] = "tracking.apology-required"
+
+    unit_code: str
+    due_at: AwareDatetime
+
+
+class ApologyIssued(TrackingEvent):
+    """An apology was accepted and the dossier re-appointed (once)."""
+
+    event_type: ClassVar[str] = "tracking.apology-issued"
+
+    unit_code: str
+    reason: str
+    original_due_at: AwareDatetime
+    new_appointment_at: AwareDatetime
+    filed_at: AwareDatetime
+    late: bool = False
+    procedure_name: str = ""
+
+
+class DossierEscalated(TrackingEvent):
+    """No apology by the appointment: the head of the one-stop office is told."""
+
+    event_type: ClassVar[str] = "tracking.escalated"
+
+    unit_code: str
+    due_at: AwareDatetime
+    reason: Literal["no_apology_by_appointment", "overdue_after_reappointment"]
+
+
+class EventRejected(TrackingEvent):
+    """An incoming event could not be applied; state is unchanged."""
+
+    event_type: ClassVar[str] = "tracking.event-rejected"
+
+    rejected_event_id: str
+    rejected_event_type: str
+    code: str
+    detail: str

@@ -1,0 +1,188 @@
+"""The idempotent, at-least-once batch consumer every service uses.
+
+For each batch of records:
+1. decode; a record that is not a valid event goes to the dead-letter topic at once;
+2. in ONE database transaction, record the event ids in `processed_events`
+   (`ON CONFLICT DO NOTHING`) and apply the effects of those not seen before;
+3. if the batch fails, apply its events one at a time, each retried with backoff
+   up to `max_attempts`, then dead-lettered, so a poison message never blocks
+   its partition;
+4. only then commit the Kafka offsets.
+If the database itself is unreachable nothing is dead-lettered: the batch is
+rewound (seek) and read again after a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiokafka.structs import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.db import Sessions
+from motcua.events.envelope import Envelope, InvalidEvent, decode
+from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
+from motcua.messaging.schema import ProcessedEvent
+from motcua.metrics import CONSUMED, CONSUMER_BATCH_SECONDS, CONSUMER_RETRIES, DUPLICATES_SKIPPED
+from motcua.settings import ConsumerSettings
+
+__all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError"]
+
+BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
+_processed = ProcessedEvent.__table__  # type: ignore[attr-defined]
+log = logging.getLogger(__name__)
+
+_INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+
+
+class PermanentError(Exception):
+    """An event that can never be applied: it is dead-lettered at once with this code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class IdempotentConsumer:
+    """Applies events exactly once in effect, on top of at-least-once delivery."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        service: str,
+        sessions: Sessions,
+        handler: BatchHandler,
+        dead_letters: DeadLetterPublisher,
+        settings: ConsumerSettings,
+    ) -> None:
+        self.name = name
+        self._service = service
+        self._sessions = sessions
+        self._handler = handler
+        self._dead_letters = dead_letters
+        self._settings = settings
+
+    def subscribe(self, broker: KafkaBroker, *topics: str, group_id: str, **options: Any) -> None:
+        """Register a FastStream batch subscriber (manual commits) feeding this consumer."""
+        subscriber = broker.subscriber(
+            *topics,
+            group_id=group_id,
+            batch=True,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            max_records=self._settings.max_records,
+            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
+            batch_timeout_ms=self._settings.batch_timeout_ms,
+            decoder=_raw_bodies,
+            title=f"{self.name}:{'+'.join(topics)}",
+            **options,
+        )
+
+        @subscriber
+        async def on_events(message: KafkaMessage) -> None:
+            await self.on_batch(message)
+
+    async def on_batch(self, message: KafkaMessage) -> None:
+        """FastStream entry point: process, then commit; rewind on infrastructure failure."""
+        raw = message.raw_message
+        records = list(raw) if isinstance(raw, tuple) else [raw]
+        try:
+            await self.process(records)
+        except _INFRASTRUCTURE_ERRORS:
+            log.exception("database or broker unavailable; batch will be read again")
+            await asyncio.sleep(self._settings.backoff_max_seconds)
+            await message.nack()
+            return
+        await message.ack()
+
+    async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply a batch of records; returns once every record is applied or dead-lettered."""
+        started = time.perf_counter()
+        letters: list[DeadLetter] = []
+        decoded: list[tuple[ConsumerRecord[bytes, bytes], Envelope]] = []
+        for record in records:
+            try:
+                decoded.append((record, decode(record.value)))
+            except InvalidEvent as exc:
+                letters.append(DeadLetter(record, "invalid_event", str(exc), attempts=1))
+        if decoded:
+            try:
+                await self._apply([e for _, e in decoded], records_topic=decoded[0][0].topic)
+            except _INFRASTRUCTURE_ERRORS:
+                raise
+            except Exception:
+                log.warning("batch failed; applying its events one by one", exc_info=True)
+                for record, envelope in decoded:
+                    letter = await self._apply_one(record, envelope)
+                    if letter is not None:
+                        letters.append(letter)
+        await self._dead_letters.publish(letters, self.name)
+        CONSUMER_BATCH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
+
+    async def _apply(self, envelopes: list[Envelope], records_topic: str) -> None:
+        unique = list({e.event_id: e for e in envelopes}.values())
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                pg_insert(_processed)
+                .values([{"consumer": self.name, "event_id": e.event_id} for e in unique])
+                .on_conflict_do_nothing()
+                .returning(_processed.c.event_id)
+            )
+            fresh_ids = set(result.scalars())
+            fresh = [e for e in unique if e.event_id in fresh_ids]
+            if fresh:
+                await self._handler(session, fresh)
+        CONSUMED.labels(self._service, records_topic).inc(len(fresh))
+        skipped = len(envelopes) - len(fresh)
+        if skipped:
+            DUPLICATES_SKIPPED.labels(self._service, records_topic).inc(skipped)
+
+    async def _apply_one(
+        self, record: ConsumerRecord[bytes, bytes], envelope: Envelope
+    ) -> DeadLetter | None:
+        delay = self._settings.backoff_initial_seconds
+        attempts = self._settings.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._apply([envelope], records_topic=record.topic)
+                return None
+            except _INFRASTRUCTURE_ERRORS:
+                raise
+            except PermanentError as exc:
+                return DeadLetter(record, exc.code, exc.detail, attempt, str(envelope.event_id))
+            except Exception as exc:
+                if attempt == attempts:
+                    log.error(
+                        "event failed %d times; dead-lettering", attempts,
+                        extra={"event_id": str(envelope.event_id), "event_type": envelope.event_type},
+                    )
+                    return DeadLetter(
+                        record, "handler_error", f"{type(exc).__name__}: {exc}", attempt,
+                        str(envelope.event_id),
+                    )
+                CONSUMER_RETRIES.labels(self._service, record.topic).inc()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._settings.backoff_max_seconds)
+        return None  # pragma: no cover - the loop always returns
+
+
+async def _raw_bodies(message: Any) -> Any:
+    """Skip FastStream's body decoding: the consumer decodes and validates itself."""
+    return None

@@ -1,0 +1,171 @@
+"""Transactional outbox: stage events with the state change; a relay publishes them.
+
+Events are sharded by key. A relay holds a transaction-level advisory lock on a
+shard while it publishes that shard's oldest pending events in id order, so any
+number of relay instances can run side by side and a key's events still leave in
+the order they were written. (Row-level `SKIP LOCKED` alone would let two relays
+publish the same dossier's events out of order.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
+
+from motcua.events.envelope import Envelope, encode
+from motcua.messaging.schema import OutboxMessage
+from motcua.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
+from motcua.settings import OutboxSettings
+
+__all__ = ["SHARDS", "OutboxRelay", "outbox_rows", "shard_of", "stage"]
+
+SHARDS = 8
+_LOCK_BASE = 7_150_100
+_table = OutboxMessage.__table__  # type: ignore[attr-defined]
+log = logging.getLogger(__name__)
+
+
+def shard_of(key: str) -> int:
+    """The outbox shard of a Kafka key (stable across processes)."""
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def outbox_rows(envelopes: Iterable[Envelope]) -> list[dict[str, Any]]:
+    """Rows for the outbox table, one per event."""
+    rows = []
+    for envelope in envelopes:
+        key = envelope.key
+        rows.append(
+            {
+                "event_id": envelope.event_id,
+                "topic": envelope.topic,
+                "key": key,
+                "shard": shard_of(key),
+                "payload": encode(envelope),
+            }
+        )
+    return rows
+
+
+async def stage(db: SAAsyncSession | AsyncConnection, *envelopes: Envelope) -> None:
+    """Write events to the outbox inside the caller's transaction."""
+    if envelopes:
+        await db.execute(insert(_table), outbox_rows(envelopes))
+
+
+class OutboxRelay:
+    """Publishes committed outbox events to Kafka and marks them sent."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        producer: AIOKafkaProducer,
+        settings: OutboxSettings,
+        service: str,
+    ) -> None:
+        self._engine = engine
+        self._producer = producer
+        self._settings = settings
+        self._service = service
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set, backing off while Kafka or the database is away."""
+        failures = 0
+        loop = asyncio.get_running_loop()
+        next_housekeeping = 0.0
+        while not stop.is_set():
+            try:
+                published = await self.publish_pending()
+                if loop.time() >= next_housekeeping:
+                    await self.housekeeping()
+                    next_housekeeping = loop.time() + 5
+                failures = 0
+            except Exception:
+                failures += 1
+                OUTBOX_PUBLISH_ERRORS.labels(self._service).inc()
+                log.exception("outbox relay pass failed", extra={"attempt": failures})
+                await _sleep_or_stop(stop, min(0.1 * 2**failures, 5.0))
+                continue
+            if not published:
+                await _sleep_or_stop(stop, self._settings.idle_poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """One pass over every shard; returns how many events were published."""
+        async with self._engine.connect() as conn:
+            pending = await conn.scalar(select(exists().where(_table.c.published_at.is_(None))))
+        if not pending:
+            return 0
+        shards = list(range(SHARDS))
+        random.shuffle(shards)
+        published = 0
+        for shard in shards:
+            published += await self._publish_shard(shard)
+        return published
+
+    async def _publish_shard(self, shard: int) -> int:
+        async with self._engine.begin() as conn:
+            locked = await conn.scalar(
+                select(func.pg_try_advisory_xact_lock(_LOCK_BASE + shard))
+            )
+            if not locked:
+                return 0
+            rows = (
+                await conn.execute(
+                    select(_table.c.id, _table.c.topic, _table.c.key, _table.c.payload)
+                    .where(_table.c.shard == shard, _table.c.published_at.is_(None))
+                    .order_by(_table.c.id)
+                    .limit(self._settings.batch_size)
+                )
+            ).all()
+            if not rows:
+                return 0
+            sent = [
+                await self._producer.send(row.topic, row.payload, key=row.key.encode())
+                for row in rows
+            ]
+            await asyncio.gather(*sent)
+            await conn.execute(
+                update(_table)
+                .where(_table.c.id.in_([row.id for row in rows]))
+                .values(published_at=func.now())
+            )
+        OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
+        return len(rows)
+
+    async def housekeeping(self) -> None:
+        """Refresh the backlog gauges and delete events published long ago."""
+        async with self._engine.begin() as conn:
+            backlog, age = (
+                await conn.execute(
+                    select(
+                        func.count(),
+                        func.coalesce(
+                            func.extract("epoch", func.now() - func.min(_table.c.created_at)), 0
+                        ),
+                    ).where(_table.c.published_at.is_(None))
+                )
+            ).one()
+            await conn.execute(
+                delete(_table).where(
+                    _table.c.published_at
+                    < func.now() - text(f"interval '{int(self._settings.retention_seconds)} seconds'")
+                )
+            )
+        OUTBOX_BACKLOG.labels(self._service).set(backlog)
+        OUTBOX_OLDEST_AGE.labels(self._service).set(float(age))
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,116 @@
+"""`motcua-dlq`: list a service's dead letters, or put them back for another try.
+
+Redriven messages go to the service's own redrive topic (`<service>.redrive.v1`),
+which only that service reads, with the same handler and the same idempotency
+records, so other consumers of the original topic are not disturbed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from motcua.events.topics import dead_letter_topic, redrive_topic
+from motcua.messaging.deadletters import HEADER_PREFIX
+from motcua.messaging.kafka import idempotent_producer
+from motcua.settings import KafkaSettings
+
+__all__ = ["dead_letters", "main", "redrive"]
+
+
+async def _pending(
+    consumer: AIOKafkaConsumer, topic: str
+) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """Records from the group's committed position up to the end as it was at the start."""
+    while not consumer.assignment():
+        await consumer.getmany(timeout_ms=100)
+    tps = sorted(consumer.assignment())
+    ends = await consumer.end_offsets(tps)
+    while await _behind(consumer, ends):
+        for tp, records in (await consumer.getmany(timeout_ms=500, max_records=500)).items():
+            for record in records:
+                if record.offset < ends[tp]:
+                    yield record
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await consumer.position(tp) < end:
+            return True
+    return False
+
+
+async def dead_letters(bootstrap: str, service: str) -> list[dict[str, str]]:
+    """The dead letters not yet redriven, as header dictionaries (reason, origin, attempts)."""
+    consumer = AIOKafkaConsumer(
+        dead_letter_topic(service).name, bootstrap_servers=bootstrap,
+        group_id=f"{service}.redrive", enable_auto_commit=False, auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        return [
+            {k.removeprefix(HEADER_PREFIX): v.decode(errors="replace")
+             for k, v in (record.headers or ()) if k.startswith(HEADER_PREFIX)}
+            async for record in _pending(consumer, dead_letter_topic(service).name)
+        ]
+    finally:
+        await consumer.stop()
+
+
+async def redrive(bootstrap: str, service: str, limit: int | None = None) -> int:
+    """Move dead letters back to the service's redrive topic; returns how many moved."""
+    source = dead_letter_topic(service).name
+    consumer = AIOKafkaConsumer(
+        source, bootstrap_servers=bootstrap, group_id=f"{service}.redrive",
+        enable_auto_commit=False, auto_offset_reset="earliest",
+    )
+    producer = idempotent_producer(KafkaSettings(bootstrap_servers=bootstrap), f"{service}-redrive")
+    await consumer.start()
+    await producer.start()
+    moved = 0
+    try:
+        async for record in _pending(consumer, source):
+            if limit is not None and moved >= limit:
+                break
+            headers = [(k, v) for k, v in (record.headers or ())]
+            headers.append(("x-redriven-from", f"{source}:{record.partition}:{record.offset}".encode()))
+            await producer.send_and_wait(
+                redrive_topic(service).name, record.value, key=record.key, headers=headers
+            )
+            await consumer.commit({TopicPartition(source, record.partition): record.offset + 1})
+            moved += 1
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return moved
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: `motcua-dlq list SERVICE` or `motcua-dlq redrive SERVICE [--limit N]`."""
+    parser = argparse.ArgumentParser(prog="motcua-dlq", description=__doc__)
+    parser.add_argument("command", choices=["list", "redrive"])
+    parser.add_argument("service", choices=["intake", "tracking", "scoring", "notify"])
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument(
+        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    )
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        letters = asyncio.run(dead_letters(args.bootstrap, args.service))
+        for letter in letters:
+            print(
+                f"{letter.get('original-topic')}:{letter.get('original-partition')}:"
+                f"{letter.get('original-offset')}  {letter.get('reason')}  "
+                f"attempts={letter.get('attempts')}  {letter.get('error', '')[:120]}"
+            )
+        print(f"{len(letters)} dead letter(s) waiting", file=sys.stderr)
+        return 0
+    moved = asyncio.run(redrive(args.bootstrap, args.service, args.limit))
+    print(f"redrove {moved} message(s) to {redrive_topic(args.service).name}")
+    return 0

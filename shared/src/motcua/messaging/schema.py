@@ -1,0 +1,92 @@
+"""The tables every service's database holds for reliable messaging.
+
+A service's first migration calls `create_messaging_tables(op.get_bind())`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Identity, Index, LargeBinary, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "DeadLetterRecord",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "create_messaging_tables",
+    "drop_messaging_tables",
+]
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An event owed to Kafka, written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("outbox_pending", "shard", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
+    )
+    event_id: UUID = Field(unique=True)
+    topic: str
+    key: str
+    shard: int
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Proof that a consumer applied an event; committed with the event's effects."""
+
+    __tablename__ = "processed_events"
+
+    consumer: str = Field(primary_key=True)
+    event_id: UUID = Field(primary_key=True)
+    processed_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+class DeadLetterRecord(SQLModel, table=True):
+    """A local record of each message sent to the dead-letter topic (for `/ready` and audits)."""
+
+    __tablename__ = "dead_letters"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
+    )
+    consumer: str
+    topic: str
+    partition: int
+    offset: int = Field(sa_column=Column(BigInteger, nullable=False))
+    event_id: str | None = None
+    reason: str
+    error: str
+    attempts: int
+    detail: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    failed_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__, DeadLetterRecord.__table__]
+
+
+def create_messaging_tables(bind: Connection) -> None:
+    """Create the outbox, processed-event and dead-letter tables (migration helper)."""
+    SQLModel.metadata.create_all(bind, tables=_TABLES)  # type: ignore[arg-type]
+
+
+def drop_messaging_tables(bind: Connection) -> None:
+    """Drop them again (migration downgrade helper)."""
+    SQLModel.metadata.drop_all(bind, tables=_TABLES)  # type: ignore[arg-type]

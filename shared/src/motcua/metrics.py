@@ -1,0 +1,51 @@
+"""The project's own Prometheus metrics (prefix `motcua_`), labelled by service.
+
+Labels are bounded sets (service, topic, reason, channel, agency): never a dossier
+code, a person or anything personal.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+__all__ = [
+    "CONSUMED",
+    "CONSUMER_BATCH_SECONDS",
+    "CONSUMER_RETRIES",
+    "DEAD_LETTERED",
+    "DUPLICATES_SKIPPED",
+    "OUTBOX_BACKLOG",
+    "OUTBOX_OLDEST_AGE",
+    "OUTBOX_PUBLISHED",
+    "OUTBOX_PUBLISH_ERRORS",
+]
+
+OUTBOX_PUBLISHED = Counter(
+    "motcua_outbox_published_events_total", "Events the relay published", ["service"]
+)
+OUTBOX_PUBLISH_ERRORS = Counter(
+    "motcua_outbox_publish_errors_total", "Relay passes that failed and will be retried", ["service"]
+)
+OUTBOX_BACKLOG = Gauge(
+    "motcua_outbox_backlog_events", "Events written but not yet published", ["service"]
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "motcua_outbox_oldest_pending_age_seconds", "Age of the oldest unpublished event", ["service"]
+)
+CONSUMED = Counter(
+    "motcua_consumer_events_total", "Events whose effects were committed", ["service", "topic"]
+)
+DUPLICATES_SKIPPED = Counter(
+    "motcua_consumer_duplicates_total", "Redelivered events skipped as already applied",
+    ["service", "topic"],
+)
+CONSUMER_RETRIES = Counter(
+    "motcua_consumer_retries_total", "Retries of a failed event", ["service", "topic"]
+)
+DEAD_LETTERED = Counter(
+    "motcua_dead_lettered_total", "Messages sent to the dead-letter topic", ["service", "reason"]
+)
+CONSUMER_BATCH_SECONDS = Histogram(
+    "motcua_consumer_batch_seconds", "Time to apply and commit one batch", ["service"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

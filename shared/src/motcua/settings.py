@@ -1,0 +1,74 @@
+"""Settings models shared by every service (pydantic-settings, nested with `__`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "ConsumerSettings",
+    "DatabaseSettings",
+    "HttpSettings",
+    "KafkaSettings",
+    "OutboxSettings",
+    "ServiceSettings",
+]
+
+
+class KafkaSettings(BaseModel):
+    """How to reach Kafka."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    linger_ms: int = 5
+    request_timeout_ms: int = 30_000
+
+
+class DatabaseSettings(BaseModel):
+    """How to reach the service's PostgreSQL database."""
+
+    url: str = "postgresql+asyncpg://motcua@127.0.0.1:5432/motcua"
+    pool_size: int = 10
+    max_overflow: int = 10
+    echo: bool = False
+
+
+class HttpSettings(BaseModel):
+    """Where the service listens."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 1_048_576
+
+
+class OutboxSettings(BaseModel):
+    """The outbox relay."""
+
+    enabled: bool = True
+    batch_size: int = Field(default=1000, ge=1)
+    idle_poll_seconds: float = Field(default=0.05, gt=0)
+    retention_seconds: int = Field(default=86_400, ge=0)
+
+
+class ConsumerSettings(BaseModel):
+    """Consumption: batch size, retries and dead-lettering."""
+
+    max_records: int = Field(default=500, ge=1)
+    fetch_max_wait_ms: int = Field(default=20, ge=0)
+    batch_timeout_ms: int = Field(default=100, ge=0)
+    max_attempts: int = Field(default=3, ge=1)
+    backoff_initial_seconds: float = Field(default=0.2, ge=0)
+    backoff_max_seconds: float = Field(default=5.0, ge=0)
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; subclasses set `env_prefix` (e.g. `TRACKING_`)."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+
+    service_name: str = "service"
+    log_level: str = "INFO"
+    kafka: KafkaSettings = KafkaSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    http: HttpSettings = HttpSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    consumer: ConsumerSettings = ConsumerSettings()

@@ -1,0 +1,98 @@
+"""Pytest fixtures on the real Kafka and PostgreSQL (registered by the root conftest).
+
+Each test gets its own database and its own topics, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from motcua.db import Sessions, create_engine, sessions
+from motcua.events.topics import TopicSpec, all_topics
+from motcua.messaging.kafka import create_topics
+from motcua.messaging.schema import create_messaging_tables
+from motcua.settings import DatabaseSettings, KafkaSettings
+
+__all__ = [
+    "bootstrap_servers",
+    "database_base_url",
+    "db_engine",
+    "db_sessions",
+    "fresh_database_url",
+    "kafka_settings",
+    "make_topic",
+]
+
+
+@pytest.fixture(scope="session")
+def _infrastructure() -> tuple[str, str]:
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL"):
+        return os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"]
+    from motcua.testing.infra import resolve_infrastructure
+
+    infra = resolve_infrastructure()
+    return infra.kafka_bootstrap_servers, infra.database_url
+
+
+@pytest.fixture(scope="session")
+def bootstrap_servers(_infrastructure: tuple[str, str]) -> str:
+    """The real broker's address, with every topic of the system created."""
+    asyncio.run(create_topics(_infrastructure[0], all_topics()))
+    return _infrastructure[0]
+
+
+@pytest.fixture(scope="session")
+def database_base_url(_infrastructure: tuple[str, str]) -> str:
+    """The real PostgreSQL server's URL, without a database name."""
+    return _infrastructure[1].rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def kafka_settings(bootstrap_servers: str) -> KafkaSettings:
+    """Kafka settings pointing at the real broker."""
+    return KafkaSettings(bootstrap_servers=bootstrap_servers)
+
+
+@pytest.fixture
+async def fresh_database_url(database_base_url: str) -> AsyncIterator[str]:
+    """A new, empty database for this test, dropped afterwards."""
+    from motcua.testing.databases import create_database, drop_database
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    await create_database(database_base_url, name)
+    yield f"{database_base_url}/{name}"
+    await drop_database(database_base_url, name)
+
+
+@pytest.fixture
+async def db_engine(fresh_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh database holding the messaging tables."""
+    engine = create_engine(DatabaseSettings(url=fresh_database_url, pool_size=5))
+    async with engine.begin() as conn:
+        await conn.run_sync(create_messaging_tables)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def db_sessions(db_engine: AsyncEngine) -> Sessions:
+    """Sessions on the test's database."""
+    return sessions(db_engine)
+
+
+@pytest.fixture
+def make_topic(bootstrap_servers: str) -> Callable[..., Awaitable[str]]:
+    """Create a topic with a unique name: `await make_topic("orders", partitions=3)`."""
+
+    async def _make(name: str = "events", partitions: int = 1) -> str:
+        topic = f"test.{name}.{uuid.uuid4().hex[:10]}.v1"
+        await create_topics(bootstrap_servers, [TopicSpec(topic, partitions)])
+        return topic
+
+    return _make
