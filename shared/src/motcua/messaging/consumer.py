@@ -34,7 +34,7 @@ from motcua.messaging.schema import ProcessedEvent
 from motcua.metrics import CONSUMED, CONSUMER_BATCH_SECONDS, CONSUMER_RETRIES, DUPLICATES_SKIPPED
 from motcua.settings import ConsumerSettings
 
-__all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError"]
+__all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError", "raw_bodies"]
 
 BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 _processed = ProcessedEvent.__table__  # type: ignore[attr-defined]
@@ -90,7 +90,7 @@ class IdempotentConsumer:
             max_records=self._settings.max_records,
             fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
             batch_timeout_ms=self._settings.batch_timeout_ms,
-            decoder=_raw_bodies,
+            decoder=raw_bodies,
             title=f"{self.name}:{'+'.join(topics)}",
             **options,
         )
@@ -183,6 +183,6 @@ class IdempotentConsumer:
         return None  # pragma: no cover - the loop always returns
 
 
-async def _raw_bodies(message: Any) -> Any:
+async def raw_bodies(message: Any) -> Any:
     """Skip FastStream's body decoding: the consumer decodes and validates itself."""
     return None

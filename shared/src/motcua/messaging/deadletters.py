@@ -49,18 +49,27 @@ def dead_letter_headers(letter: DeadLetter, consumer: str) -> list[tuple[str, by
 class DeadLetterPublisher:
     """Publishes dead letters durably (awaited, `acks=all`) and keeps a local record."""
 
-    def __init__(self, producer: AIOKafkaProducer, sessions: Sessions, service: str) -> None:
+    def __init__(
+        self, producer: AIOKafkaProducer | None, sessions: Sessions, service: str
+    ) -> None:
         self._producer = producer
         self._sessions = sessions
         self._service = service
         self._topic = dead_letter_topic(service).name
 
+    def bind(self, producer: AIOKafkaProducer) -> None:
+        """Use this (started) producer; services bind theirs when they start."""
+        self._producer = producer
+
     async def publish(self, letters: list[DeadLetter], consumer: str) -> None:
         """Send every letter and wait until Kafka has them all."""
         if not letters:
             return
+        if self._producer is None:
+            raise RuntimeError("dead-letter publisher used before a producer was bound")
+        producer = self._producer
         sent = [
-            await self._producer.send(
+            await producer.send(
                 self._topic,
                 letter.record.value,
                 key=letter.record.key,
