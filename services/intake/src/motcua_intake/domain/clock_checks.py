@@ -1,0 +1,47 @@
+"""Checks on times reported by counters and portals, and the local calendar date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from motcua_intake.domain.validation import Checked, ErrorCode, Invalid, Valid
+
+__all__ = ["DEFAULT_CLOCK_SKEW", "VIETNAM_TZ", "check_reported_time", "is_aware", "local_date"]
+
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def is_aware(moment: datetime) -> bool:
+    """Whether `moment` carries a usable UTC offset."""
+    return moment.tzinfo is not None and moment.utcoffset() is not None
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date of an aware `moment` in Vietnam (Asia/Ho_Chi_Minh)."""
+    if not is_aware(moment):
+        raise ValueError("local_date needs a timezone-aware datetime")
+    return moment.astimezone(VIETNAM_TZ).date()
+
+
+def check_reported_time(
+    reported: datetime, now: datetime, skew: timedelta = DEFAULT_CLOCK_SKEW
+) -> Checked[datetime]:
+    """Accept a reported time if it is aware and not later than `now` plus `skew`."""
+    if not is_aware(now):
+        raise ValueError("now must be timezone-aware")
+    if skew < timedelta(0):
+        raise ValueError("skew must not be negative")
+    if not is_aware(reported):
+        return Invalid(
+            ErrorCode.TIME_WITHOUT_TIMEZONE,
+            f"time {reported.isoformat()} has no timezone; send an offset such as +07:00",
+        )
+    if reported > now + skew:
+        return Invalid(
+            ErrorCode.TIME_IN_FUTURE,
+            f"time {reported.isoformat()} is later than now ({now.isoformat()}) "
+            f"by more than the allowed {skew}",
+        )
+    return Valid(reported)

@@ -1,0 +1,1 @@
+"""Demo catalogue shipped with the intake service: procedures.json and agencies.json."""
