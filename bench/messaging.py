@@ -1,6 +1,6 @@
 """Outbox relay and idempotent consumer throughput beside raw aiokafka, on the local stack.
 
-    uv run python -m bench messaging [--events 50000]
+uv run python -m bench messaging [--events 50000]
 """
 
 from __future__ import annotations
@@ -33,15 +33,26 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 def envelopes(n: int) -> list[Envelope]:
     return [
-        Envelope.wrap(SatisfactionRated(score=4), producer="bench", occurred_at=NOW, now=NOW,
-                      dossier_code=f"STP-261120-{i % 5000:04d}", agency_code="STP")
+        Envelope.wrap(
+            SatisfactionRated(score=4),
+            producer="bench",
+            occurred_at=NOW,
+            now=NOW,
+            dossier_code=f"STP-261120-{i % 5000:04d}",
+            agency_code="STP",
+        )
         for i in range(n)
     ]
 
 
 async def raw_produce(bootstrap: str, topic: str, payloads: list[tuple[bytes, bytes]]) -> float:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
-                                linger_ms=5, max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+    )
     await producer.start()
     started = time.perf_counter()
     futures = [await producer.send(topic, value, key=key) for key, value in payloads]
@@ -52,8 +63,13 @@ async def raw_produce(bootstrap: str, topic: str, payloads: list[tuple[bytes, by
 
 
 async def raw_consume(bootstrap: str, topic: str, n: int) -> float:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{topic}",
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{topic}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     got = 0
     started = None
@@ -91,8 +107,13 @@ async def run(n: int) -> dict[str, float]:
         started = time.perf_counter()
         for i in range(0, n, 1000):
             async with sess() as s, s.begin():
-                await outbox.stage(s, *[e.model_copy(update={"event_id": uuid.uuid4()})
-                                         for e in events[i:i + 1000]])
+                await outbox.stage(
+                    s,
+                    *[
+                        e.model_copy(update={"event_id": uuid.uuid4()})
+                        for e in events[i : i + 1000]
+                    ],
+                )
         results["outbox_stage"] = n / (time.perf_counter() - started)
         producer = idempotent_producer(KafkaSettings(bootstrap_servers=bootstrap), "bench-relay")
         await producer.start()
@@ -105,11 +126,16 @@ async def run(n: int) -> dict[str, float]:
         # The staged copies went to the real dossier topic; the consumer reads our raw copy.
 
         async def handler(session, batch):
-            await session.execute(text("INSERT INTO effects (event_id, score) VALUES (:i, :s)"),
-                                  [{"i": e.event_id, "s": e.data.score} for e in batch])
+            await session.execute(
+                text("INSERT INTO effects (event_id, score) VALUES (:i, :s)"),
+                [{"i": e.event_id, "s": e.data.score} for e in batch],
+            )
 
         consumer = IdempotentConsumer(
-            name="bench", service="bench", sessions=sess, handler=handler,
+            name="bench",
+            service="bench",
+            sessions=sess,
+            handler=handler,
             dead_letters=DeadLetterPublisher(producer, sess, "bench"),
             settings=ConsumerSettings(max_records=1000),
         )
@@ -134,7 +160,11 @@ async def run(n: int) -> dict[str, float]:
 
 def report(n: int, r: dict[str, float]) -> str:
     rows = [
-        ("raw aiokafka produce (idempotent, acks=all) — ceiling", r["raw_produce"], r["raw_produce"]),
+        (
+            "raw aiokafka produce (idempotent, acks=all) — ceiling",
+            r["raw_produce"],
+            r["raw_produce"],
+        ),
         ("outbox relay: PostgreSQL → Kafka, marked sent", r["relay"], r["raw_produce"]),
         ("raw aiokafka consume + commit — ceiling", r["raw_consume"], r["raw_consume"]),
         ("idempotent consumer: dedupe + effect + commit, batches", r["consumer"], r["raw_consume"]),
@@ -143,7 +173,8 @@ def report(n: int, r: dict[str, float]) -> str:
     lines = [
         "## Messaging core (issue: foundation)",
         "",
-        f"`uv run python -m bench messaging --events {n}`: {n:,} events of ~560 bytes, 6 partitions.",
+        f"`uv run python -m bench messaging --events {n}`: {n:,} events of ~560 bytes,"
+        " 6 partitions.",
         "Target: relay and consumer each ≥ 5,000 events/s.",
         "",
         "| path | events/s | ratio to its ceiling |",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import platform
 import os
+import platform
 from datetime import UTC, datetime
 from pathlib import Path
 

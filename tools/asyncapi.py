@@ -1,7 +1,7 @@
 """Write (or `--check`) the AsyncAPI document of each service, generated from its FastStream broker.
 
-    uv run python tools/asyncapi.py          # regenerate docs/asyncapi/*.yaml
-    uv run python tools/asyncapi.py --check  # fail if a committed document is stale
+uv run python tools/asyncapi.py          # regenerate docs/asyncapi/*.yaml
+uv run python tools/asyncapi.py --check  # fail if a committed document is stale
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ def main() -> int:
             path.write_text(text)
             print(f"wrote {path}")
     if stale:
-        print("stale AsyncAPI documents (run: uv run python tools/asyncapi.py):", *stale, sep="\n  ")
+        print(
+            "stale AsyncAPI documents (run: uv run python tools/asyncapi.py):", *stale, sep="\n  "
+        )
         return 1
     if args.check:
         print("AsyncAPI documents are up to date")

@@ -14,8 +14,10 @@ _PATTERNS = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
     (re.compile(r"(?<!\d)(?:\+?84|0)(?:[35789]\d{8})(?!\d)"), "[phone]"),
     (re.compile(r"(?<![\d-])\d{12}(?![\d-])"), "[national-id]"),
-    (re.compile(r"(?i)(x-api-key|authorization|api[_-]?key)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
-     r"\1\2[secret]"),
+    (
+        re.compile(r"(?i)(x-api-key|authorization|api[_-]?key)(['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"),
+        r"\1\2[secret]",
+    ),
 ]
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 

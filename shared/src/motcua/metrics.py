@@ -24,7 +24,9 @@ OUTBOX_PUBLISHED = Counter(
     "motcua_outbox_published_events_total", "Events the relay published", ["service"]
 )
 OUTBOX_PUBLISH_ERRORS = Counter(
-    "motcua_outbox_publish_errors_total", "Relay passes that failed and will be retried", ["service"]
+    "motcua_outbox_publish_errors_total",
+    "Relay passes that failed and will be retried",
+    ["service"],
 )
 OUTBOX_BACKLOG = Gauge(
     "motcua_outbox_backlog_events", "Events written but not yet published", ["service"]
@@ -36,7 +38,8 @@ CONSUMED = Counter(
     "motcua_consumer_events_total", "Events whose effects were committed", ["service", "topic"]
 )
 DUPLICATES_SKIPPED = Counter(
-    "motcua_consumer_duplicates_total", "Redelivered events skipped as already applied",
+    "motcua_consumer_duplicates_total",
+    "Redelivered events skipped as already applied",
     ["service", "topic"],
 )
 CONSUMER_RETRIES = Counter(
@@ -46,6 +49,8 @@ DEAD_LETTERED = Counter(
     "motcua_dead_lettered_total", "Messages sent to the dead-letter topic", ["service", "reason"]
 )
 CONSUMER_BATCH_SECONDS = Histogram(
-    "motcua_consumer_batch_seconds", "Time to apply and commit one batch", ["service"],
+    "motcua_consumer_batch_seconds",
+    "Time to apply and commit one batch",
+    ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )

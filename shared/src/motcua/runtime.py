@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from motcua.settings import ServiceSettings
 __all__ = ["ServiceRuntime", "health_router"]
 
 log = logging.getLogger(__name__)
-BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 class ServiceRuntime:
@@ -69,7 +69,9 @@ class ServiceRuntime:
                 schema=event,
             )
 
-    def consume(self, name: str, topics: Sequence[str], handler: BatchHandler) -> IdempotentConsumer:
+    def consume(
+        self, name: str, topics: Sequence[str], handler: BatchHandler
+    ) -> IdempotentConsumer:
         """Consume topics (and the service's redrive topic) with an idempotent consumer."""
         consumer = IdempotentConsumer(
             name=name,

@@ -29,17 +29,24 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 def event(code: str, score: int = 4) -> Envelope:
     return Envelope.wrap(
-        SatisfactionRated(score=score), producer="test", occurred_at=NOW, now=NOW,
-        dossier_code=code, agency_code="STP",
+        SatisfactionRated(score=score),
+        producer="test",
+        occurred_at=NOW,
+        now=NOW,
+        dossier_code=code,
+        agency_code="STP",
     )
 
 
 @pytest.fixture
 async def effects(db_engine: AsyncEngine) -> AsyncEngine:
     async with db_engine.begin() as conn:
-        await conn.execute(text(
-            "CREATE TABLE effects (id bigserial primary key, event_id uuid, key text, score int)"
-        ))
+        await conn.execute(
+            text(
+                "CREATE TABLE effects"
+                " (id bigserial primary key, event_id uuid, key text, score int)"
+            )
+        )
     return db_engine
 
 
@@ -65,17 +72,22 @@ async def record_effects(session, envelopes: list[Envelope]) -> None:
 
 async def effect_rows(engine: AsyncEngine) -> list[tuple[UUID, str, int]]:
     async with engine.connect() as conn:
-        return [tuple(r) for r in (await conn.execute(
-            text("SELECT event_id, key, score FROM effects ORDER BY id"))).all()]
+        return [
+            tuple(r)
+            for r in (
+                await conn.execute(text("SELECT event_id, key, score FROM effects ORDER BY id"))
+            ).all()
+        ]
 
 
-async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 20) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20) -> list:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     out: list = []
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while len(out) < expected and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
             for records in batch.values():
@@ -85,8 +97,8 @@ async def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 2
         await consumer.stop()
 
 
-async def wait_for(predicate, timeout: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(predicate, within: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if await predicate():
             return
@@ -94,16 +106,24 @@ async def wait_for(predicate, timeout: float = 30) -> None:
     raise AssertionError("condition not met in time")
 
 
-def make_consumer(name: str, db_sessions: Sessions, producer, service: str, **settings) -> IdempotentConsumer:
+def make_consumer(
+    name: str, db_sessions: Sessions, producer, service: str, **settings
+) -> IdempotentConsumer:
     return IdempotentConsumer(
-        name=name, service=service, sessions=db_sessions, handler=record_effects,
+        name=name,
+        service=service,
+        sessions=db_sessions,
+        handler=record_effects,
         dead_letters=DeadLetterPublisher(producer, db_sessions, service),
-        settings=ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05, **settings),
+        settings=ConsumerSettings(
+            backoff_initial_seconds=0.01, backoff_max_seconds=0.05, **settings
+        ),
     )
 
 
-async def test_relay_publishes_exactly_what_was_committed(db_engine, db_sessions, producer,
-                                                          bootstrap_servers):
+async def test_relay_publishes_exactly_what_was_committed(
+    db_engine, db_sessions, producer, bootstrap_servers
+):
     committed = [event(f"STP-261120-{i:04d}") for i in range(50)]
     rolled_back = [event("STP-261120-9999")]
     async with db_sessions() as session, session.begin():
@@ -120,14 +140,16 @@ async def test_relay_publishes_exactly_what_was_committed(db_engine, db_sessions
     assert published == 50
     assert await relay.publish_pending() == 0  # marked sent: nothing twice
 
-    records = await read_all(bootstrap_servers, committed[0].topic, 10_000, timeout=8)
+    records = await read_all(bootstrap_servers, committed[0].topic, 10_000, within=8)
     ours = {decode(r.value).event_id for r in records} & (
-        {e.event_id for e in committed} | {rolled_back[0].event_id})
+        {e.event_id for e in committed} | {rolled_back[0].event_id}
+    )
     assert ours == {e.event_id for e in committed}
 
 
-async def test_two_relays_keep_each_key_in_order(db_engine, db_sessions, producer, kafka_settings,
-                                                 bootstrap_servers, make_topic):
+async def test_two_relays_keep_each_key_in_order(
+    db_engine, db_sessions, producer, kafka_settings, bootstrap_servers, make_topic
+):
     keys = [f"HCM-261120-{i:04d}" for i in range(5)]
     written = [event(k, score=1 + (n % 5)) for n in range(40) for k in keys]
     async with db_sessions() as session, session.begin():
@@ -135,8 +157,10 @@ async def test_two_relays_keep_each_key_in_order(db_engine, db_sessions, produce
     second = idempotent_producer(kafka_settings, "relay-2")
     await second.start()
     try:
-        relays = [outbox.OutboxRelay(db_engine, p, OutboxSettings(batch_size=13), "test")
-                  for p in (producer, second)]
+        relays = [
+            outbox.OutboxRelay(db_engine, p, OutboxSettings(batch_size=13), "test")
+            for p in (producer, second)
+        ]
 
         async def drain(relay):
             while await relay.publish_pending():
@@ -145,14 +169,15 @@ async def test_two_relays_keep_each_key_in_order(db_engine, db_sessions, produce
         await asyncio.gather(*(drain(r) for r in relays))
     finally:
         await second.stop()
-    records = await read_all(bootstrap_servers, written[0].topic, 10_000, timeout=8)
+    records = await read_all(bootstrap_servers, written[0].topic, 10_000, within=8)
     wanted = {e.event_id for e in written}
     seen = [decode(r.value) for r in records]
     seen = [e for e in seen if e.event_id in wanted]
     assert len(seen) == len(written)
     for key in keys:
         assert [e.event_id for e in seen if e.dossier_code == key] == [
-            e.event_id for e in written if e.dossier_code == key]
+            e.event_id for e in written if e.dossier_code == key
+        ]
 
 
 async def run_broker(bootstrap: str, consumer: IdempotentConsumer, topics: list[str], group: str):
@@ -163,7 +188,8 @@ async def run_broker(bootstrap: str, consumer: IdempotentConsumer, topics: list[
 
 
 async def test_redelivery_after_a_crash_does_not_double_effects(
-        effects, db_sessions, producer, bootstrap_servers, make_topic):
+    effects, db_sessions, producer, bootstrap_servers, make_topic
+):
     topic = await make_topic("crash", partitions=1)
     events = [event(f"STP-261120-{i:04d}", score=4) for i in range(20)]
     for e in events:
@@ -179,9 +205,13 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
     crashed = asyncio.Event()
     group = f"g-{topic}"
     crashing = CrashBeforeCommit(
-        name="crash", service="test", sessions=db_sessions, handler=record_effects,
+        name="crash",
+        service="test",
+        sessions=db_sessions,
+        handler=record_effects,
         dead_letters=DeadLetterPublisher(producer, db_sessions, "test"),
-        settings=ConsumerSettings())
+        settings=ConsumerSettings(),
+    )
     broker = await run_broker(bootstrap_servers, crashing, [topic], group)
     await asyncio.wait_for(crashed.wait(), 30)
     await broker.stop()
@@ -190,10 +220,12 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
     healthy = make_consumer("crash", db_sessions, producer, "test")
     broker = await run_broker(bootstrap_servers, healthy, [topic], group)
     try:
+
         async def redelivered_and_committed():
             async with db_sessions() as s:
                 n = (await s.execute(text("SELECT count(*) FROM processed_events"))).scalar()
             return n == 20
+
         await wait_for(redelivered_and_committed)
         await asyncio.sleep(1.0)
     finally:
@@ -204,56 +236,78 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
 
 
 async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
-        effects, db_sessions, producer, bootstrap_servers, make_topic):
+    effects, db_sessions, producer, bootstrap_servers, make_topic
+):
     service = f"svc{make_topic.__hash__() % 100000}"
     dlq = dead_letter_topic(service)
     await create_topics(bootstrap_servers, [dlq])
     topic = await make_topic("poison", partitions=1)
-    good_before, bug, refused, good_after = (event("A-1", 4), event("A-1", 2), event("A-1", 1),
-                                             event("A-1", 5))
-    for payload in (encode(good_before), b'{"event_type": "dossier.satisfaction-rated", '
-                    b'"schema_version": 1, "data": {"score": 9}}', encode(bug), encode(refused),
-                    encode(good_after)):
+    good_before, bug, refused, good_after = (
+        event("A-1", 4),
+        event("A-1", 2),
+        event("A-1", 1),
+        event("A-1", 5),
+    )
+    for payload in (
+        encode(good_before),
+        b'{"event_type": "dossier.satisfaction-rated", "schema_version": 1, "data": {"score": 9}}',
+        encode(bug),
+        encode(refused),
+        encode(good_after),
+    ):
         await producer.send_and_wait(topic, payload, key=b"A-1")
 
     consumer = make_consumer("poison", db_sessions, producer, service, max_attempts=3)
     broker = await run_broker(bootstrap_servers, consumer, [topic], f"g-{topic}")
     try:
+
         async def both_good_applied():
             return len(await effect_rows(effects)) == 2
+
         await wait_for(both_good_applied)
     finally:
         await broker.stop()
     assert [r[0] for r in await effect_rows(effects)] == [good_before.event_id, good_after.event_id]
 
-    letters = [r for r in await read_all(bootstrap_servers, dlq.name, 10_000, timeout=6)
-               if dict(r.headers).get("x-dlq-original-topic") == topic.encode()]
+    letters = [
+        r
+        for r in await read_all(bootstrap_servers, dlq.name, 10_000, within=6)
+        if dict(r.headers).get("x-dlq-original-topic") == topic.encode()
+    ]
     reasons = [dict(r.headers)["x-dlq-reason"].decode() for r in letters]
     assert reasons == ["invalid_event", "handler_error", "unhappy"]
     invalid, crashed, unhappy = (dict(r.headers) for r in letters)
-    assert b"data.score" in invalid["x-dlq-error"] and b"less than or equal to 5" in invalid["x-dlq-error"]
+    assert (
+        b"data.score" in invalid["x-dlq-error"]
+        and b"less than or equal to 5" in invalid["x-dlq-error"]
+    )
     assert crashed["x-dlq-attempts"] == b"3" and b"boom" in crashed["x-dlq-error"]
     assert unhappy["x-dlq-attempts"] == b"1"
     assert [int(d["x-dlq-original-offset"]) for d in (invalid, crashed, unhappy)] == [1, 2, 3]
     assert all(d["x-dlq-original-partition"] == b"0" for d in (invalid, crashed, unhappy))
 
 
-async def test_redrive_puts_dead_letters_back(effects, db_sessions, producer, bootstrap_servers,
-                                              make_topic):
+async def test_redrive_puts_dead_letters_back(
+    effects, db_sessions, producer, bootstrap_servers, make_topic
+):
     service = f"redrive{id(effects) % 100000}"
-    await create_topics(bootstrap_servers, [dead_letter_topic(service),
-                                            TopicSpec(f"{service}.redrive.v1", 1)])
+    await create_topics(
+        bootstrap_servers, [dead_letter_topic(service), TopicSpec(f"{service}.redrive.v1", 1)]
+    )
     topic = await make_topic("redrive", partitions=1)
     flaky = event("B-1", 2)
     await producer.send_and_wait(topic, encode(flaky), key=b"B-1")
 
     consumer = make_consumer("redrive", db_sessions, producer, service, max_attempts=2)
-    broker = await run_broker(bootstrap_servers, consumer, [topic, f"{service}.redrive.v1"],
-                              f"g-{topic}")
+    broker = await run_broker(
+        bootstrap_servers, consumer, [topic, f"{service}.redrive.v1"], f"g-{topic}"
+    )
     try:
+
         async def dead_lettered():
             async with db_sessions() as s:
                 return (await s.execute(text("SELECT count(*) FROM dead_letters"))).scalar() == 1
+
         await wait_for(dead_lettered)
 
         global record_effects
@@ -262,7 +316,8 @@ async def test_redrive_puts_dead_letters_back(effects, db_sessions, producer, bo
         async def fixed_handler(session, envelopes):
             await session.execute(
                 text("INSERT INTO effects (event_id, key, score) VALUES (:i, :k, :s)"),
-                [{"i": e.event_id, "k": e.dossier_code, "s": e.data.score} for e in envelopes])
+                [{"i": e.event_id, "k": e.dossier_code, "s": e.data.score} for e in envelopes],
+            )
 
         consumer._handler = fixed_handler  # the bug is fixed and deployed
         moved = await redrive(bootstrap_servers, service)
@@ -270,6 +325,7 @@ async def test_redrive_puts_dead_letters_back(effects, db_sessions, producer, bo
 
         async def applied():
             return [r[0] for r in await effect_rows(effects)] == [flaky.event_id]
+
         await wait_for(applied)
         assert original is record_effects
     finally:
@@ -277,13 +333,18 @@ async def test_redrive_puts_dead_letters_back(effects, db_sessions, producer, bo
     assert await redrive(bootstrap_servers, service) == 0  # nothing left to move
 
 
-async def test_per_key_order_holds_across_a_rebalance(effects, db_sessions, producer,
-                                                      bootstrap_servers, make_topic):
+async def test_per_key_order_holds_across_a_rebalance(
+    effects, db_sessions, producer, bootstrap_servers, make_topic
+):
     topic = await make_topic("rebalance", partitions=4)
     keys = [f"K-{i}" for i in range(8)]
     group = f"g-{topic}"
-    first = await run_broker(bootstrap_servers, make_consumer("order", db_sessions, producer, "t",
-                                                              max_records=20), [topic], group)
+    first = await run_broker(
+        bootstrap_servers,
+        make_consumer("order", db_sessions, producer, "t", max_records=20),
+        [topic],
+        group,
+    )
     sent: list[Envelope] = []
     second = None
     try:
@@ -293,14 +354,19 @@ async def test_per_key_order_holds_across_a_rebalance(effects, db_sessions, prod
                 await producer.send(topic, encode(e), key=e.key.encode())
             sent += batch
             if n == 20:  # a second member joins: partitions are reassigned mid-stream
-                second = await run_broker(bootstrap_servers, make_consumer(
-                    "order", db_sessions, producer, "t", max_records=20), [topic], group)
+                second = await run_broker(
+                    bootstrap_servers,
+                    make_consumer("order", db_sessions, producer, "t", max_records=20),
+                    [topic],
+                    group,
+                )
             await asyncio.sleep(0.02)
         await producer.flush()
 
         async def all_applied():
             return len(await effect_rows(effects)) >= len(sent)
-        await wait_for(all_applied, timeout=60)
+
+        await wait_for(all_applied, within=60)
     finally:
         await first.stop()
         if second is not None:
@@ -308,4 +374,6 @@ async def test_per_key_order_holds_across_a_rebalance(effects, db_sessions, prod
     rows = await effect_rows(effects)
     assert len(rows) == len(sent)  # nothing doubled, nothing lost
     for key in keys:
-        assert [r[0] for r in rows if r[1] == key] == [e.event_id for e in sent if e.dossier_code == key]
+        assert [r[0] for r in rows if r[1] == key] == [
+            e.event_id for e in sent if e.dossier_code == key
+        ]

@@ -24,7 +24,10 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     runtime.publishes(NotificationDelivered, NotificationFailed)
     app = FastAPI(
         title="motcua notify",
-        description="Tells citizens and officials by email, SMS, Zalo and webhooks, with a delivery log, retries and no duplicates.",
+        description=(
+            "Tells citizens and officials by email, SMS, Zalo and webhooks, with a delivery "
+            "log, retries and no duplicates."
+        ),
         version="0.1.0",
         lifespan=runtime.lifespan,
     )

@@ -12,6 +12,8 @@ __all__ = ["NotifySettings"]
 class NotifySettings(ServiceSettings):
     """E.g. `NOTIFY_DATABASE__URL`, `NOTIFY_KAFKA__BOOTSTRAP_SERVERS`, `NOTIFY_HTTP__PORT`."""
 
-    model_config = SettingsConfigDict(env_prefix="NOTIFY_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="NOTIFY_", env_nested_delimiter="__", extra="ignore"
+    )
 
     service_name: str = "notify"

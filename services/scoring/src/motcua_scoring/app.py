@@ -24,7 +24,10 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     runtime.publishes(IndicatorsUpdated)
     app = FastAPI(
         title="motcua scoring",
-        description="Live, exact, replayable service-quality indicators (on-time rates, Decision 766 components) and their feeds.",
+        description=(
+            "Live, exact, replayable service-quality indicators (on-time rates, Decision 766 "
+            "components) and their feeds."
+        ),
         version="0.1.0",
         lifespan=runtime.lifespan,
     )

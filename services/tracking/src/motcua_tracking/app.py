@@ -6,7 +6,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from motcua.events import DeadlineSet, DeadlineChanged, StepVerdictGiven, DossierVerdictGiven, DossierDueSoon, DossierOverdue, ApologyRequired, ApologyIssued, DossierEscalated, EventRejected
+from motcua.events import (
+    ApologyIssued,
+    ApologyRequired,
+    DeadlineChanged,
+    DeadlineSet,
+    DossierDueSoon,
+    DossierEscalated,
+    DossierOverdue,
+    DossierVerdictGiven,
+    EventRejected,
+    StepVerdictGiven,
+)
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua_tracking.settings import TrackingSettings
@@ -21,10 +32,24 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
     settings = settings or TrackingSettings()
     configure_logging(settings.service_name, settings.log_level)
     runtime = ServiceRuntime(settings, MIGRATIONS)
-    runtime.publishes(DeadlineSet, DeadlineChanged, StepVerdictGiven, DossierVerdictGiven, DossierDueSoon, DossierOverdue, ApologyRequired, ApologyIssued, DossierEscalated, EventRejected)
+    runtime.publishes(
+        DeadlineSet,
+        DeadlineChanged,
+        StepVerdictGiven,
+        DossierVerdictGiven,
+        DossierDueSoon,
+        DossierOverdue,
+        ApologyRequired,
+        ApologyIssued,
+        DossierEscalated,
+        EventRejected,
+    )
     app = FastAPI(
         title="motcua tracking",
-        description="Deadlines on the Vietnamese working calendar, lateness verdicts, durable alerts, the apology workflow and dossier look-ups.",
+        description=(
+            "Deadlines on the Vietnamese working calendar, lateness verdicts, durable alerts, "
+            "the apology workflow and dossier look-ups."
+        ),
         version="0.1.0",
         lifespan=runtime.lifespan,
     )

@@ -55,10 +55,10 @@ from motcua.events.values import (
 )
 
 __all__ = [
-    "Applicant",
     "ApologyFiled",
     "ApologyIssued",
     "ApologyRequired",
+    "Applicant",
     "Channel",
     "Component",
     "Consent",

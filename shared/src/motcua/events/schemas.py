@@ -45,7 +45,9 @@ def export_schemas(root: Path) -> list[Path]:
     for model in event_classes():
         path = schema_path(root, model)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(event_schema(model), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        path.write_text(
+            json.dumps(event_schema(model), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
         written.append(path)
     return written
 

@@ -56,8 +56,12 @@ class DeadlineChanged(TrackingEvent):
     old_due_at: AwareDatetime | None
     new_due_at: AwareDatetime | None
     cause: Literal[
-        "supplement_paused", "supplement_resumed", "supplement_restarted",
-        "transfer", "apology", "calendar_changed",
+        "supplement_paused",
+        "supplement_resumed",
+        "supplement_restarted",
+        "transfer",
+        "apology",
+        "calendar_changed",
     ]
 
 

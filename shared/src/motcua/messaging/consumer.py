@@ -30,14 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.db import Sessions
 from motcua.events.envelope import Envelope, InvalidEvent, decode
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
-from motcua.messaging.schema import ProcessedEvent
+from motcua.messaging.schema import PROCESSED
 from motcua.metrics import CONSUMED, CONSUMER_BATCH_SECONDS, CONSUMER_RETRIES, DUPLICATES_SKIPPED
 from motcua.settings import ConsumerSettings
 
 __all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError", "raw_bodies"]
 
 BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
-_processed = ProcessedEvent.__table__  # type: ignore[attr-defined]
+_processed = PROCESSED
 log = logging.getLogger(__name__)
 
 _INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
@@ -95,7 +95,7 @@ class IdempotentConsumer:
             **options,
         )
 
-        @subscriber
+        @subscriber  # type: ignore[untyped-decorator]
         async def on_events(message: KafkaMessage) -> None:
             await self.on_batch(message)
 
@@ -170,11 +170,18 @@ class IdempotentConsumer:
             except Exception as exc:
                 if attempt == attempts:
                     log.error(
-                        "event failed %d times; dead-lettering", attempts,
-                        extra={"event_id": str(envelope.event_id), "event_type": envelope.event_type},
+                        "event failed %d times; dead-lettering",
+                        attempts,
+                        extra={
+                            "event_id": str(envelope.event_id),
+                            "event_type": envelope.event_type,
+                        },
                     )
                     return DeadLetter(
-                        record, "handler_error", f"{type(exc).__name__}: {exc}", attempt,
+                        record,
+                        "handler_error",
+                        f"{type(exc).__name__}: {exc}",
+                        attempt,
                         str(envelope.event_id),
                     )
                 CONSUMER_RETRIES.labels(self._service, record.topic).inc()

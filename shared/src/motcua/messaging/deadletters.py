@@ -11,10 +11,10 @@ from sqlalchemy import insert
 
 from motcua.db import Sessions
 from motcua.events.topics import dead_letter_topic
-from motcua.messaging.schema import DeadLetterRecord
+from motcua.messaging.schema import DEAD_LETTERS
 from motcua.metrics import DEAD_LETTERED
 
-__all__ = ["DeadLetter", "DeadLetterPublisher", "HEADER_PREFIX", "dead_letter_headers"]
+__all__ = ["HEADER_PREFIX", "DeadLetter", "DeadLetterPublisher", "dead_letter_headers"]
 
 HEADER_PREFIX = "x-dlq-"
 
@@ -49,9 +49,7 @@ def dead_letter_headers(letter: DeadLetter, consumer: str) -> list[tuple[str, by
 class DeadLetterPublisher:
     """Publishes dead letters durably (awaited, `acks=all`) and keeps a local record."""
 
-    def __init__(
-        self, producer: AIOKafkaProducer | None, sessions: Sessions, service: str
-    ) -> None:
+    def __init__(self, producer: AIOKafkaProducer | None, sessions: Sessions, service: str) -> None:
         self._producer = producer
         self._sessions = sessions
         self._service = service
@@ -81,7 +79,7 @@ class DeadLetterPublisher:
             await future
         async with self._sessions() as session, session.begin():
             await session.execute(
-                insert(DeadLetterRecord.__table__),  # type: ignore[attr-defined]
+                insert(DEAD_LETTERS),
                 [
                     {
                         "consumer": consumer,

@@ -10,6 +10,7 @@ publish the same dossier's events out of order.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import zlib
@@ -22,15 +23,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
 from motcua.events.envelope import Envelope, encode
-from motcua.messaging.schema import OutboxMessage
-from motcua.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
+from motcua.messaging.schema import OUTBOX
+from motcua.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PUBLISH_ERRORS,
+    OUTBOX_PUBLISHED,
+)
 from motcua.settings import OutboxSettings
 
 __all__ = ["SHARDS", "OutboxRelay", "outbox_rows", "shard_of", "stage"]
 
 SHARDS = 8
 _LOCK_BASE = 7_150_100
-_table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_table = OUTBOX
 log = logging.getLogger(__name__)
 
 
@@ -113,9 +119,7 @@ class OutboxRelay:
 
     async def _publish_shard(self, shard: int) -> int:
         async with self._engine.begin() as conn:
-            locked = await conn.scalar(
-                select(func.pg_try_advisory_xact_lock(_LOCK_BASE + shard))
-            )
+            locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(_LOCK_BASE + shard)))
             if not locked:
                 return 0
             rows = (
@@ -157,7 +161,8 @@ class OutboxRelay:
             await conn.execute(
                 delete(_table).where(
                     _table.c.published_at
-                    < func.now() - text(f"interval '{int(self._settings.retention_seconds)} seconds'")
+                    < func.now()
+                    - text(f"interval '{int(self._settings.retention_seconds)} seconds'")
                 )
             )
         OUTBOX_BACKLOG.labels(self._service).set(backlog)
@@ -165,7 +170,5 @@ class OutboxRelay:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

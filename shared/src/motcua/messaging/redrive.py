@@ -49,14 +49,20 @@ async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
 async def dead_letters(bootstrap: str, service: str) -> list[dict[str, str]]:
     """The dead letters not yet redriven, as header dictionaries (reason, origin, attempts)."""
     consumer = AIOKafkaConsumer(
-        dead_letter_topic(service).name, bootstrap_servers=bootstrap,
-        group_id=f"{service}.redrive", enable_auto_commit=False, auto_offset_reset="earliest",
+        dead_letter_topic(service).name,
+        bootstrap_servers=bootstrap,
+        group_id=f"{service}.redrive",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:
         return [
-            {k.removeprefix(HEADER_PREFIX): v.decode(errors="replace")
-             for k, v in (record.headers or ()) if k.startswith(HEADER_PREFIX)}
+            {
+                k.removeprefix(HEADER_PREFIX): v.decode(errors="replace")
+                for k, v in (record.headers or ())
+                if k.startswith(HEADER_PREFIX)
+            }
             async for record in _pending(consumer, dead_letter_topic(service).name)
         ]
     finally:
@@ -67,8 +73,11 @@ async def redrive(bootstrap: str, service: str, limit: int | None = None) -> int
     """Move dead letters back to the service's redrive topic; returns how many moved."""
     source = dead_letter_topic(service).name
     consumer = AIOKafkaConsumer(
-        source, bootstrap_servers=bootstrap, group_id=f"{service}.redrive",
-        enable_auto_commit=False, auto_offset_reset="earliest",
+        source,
+        bootstrap_servers=bootstrap,
+        group_id=f"{service}.redrive",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
     )
     producer = idempotent_producer(KafkaSettings(bootstrap_servers=bootstrap), f"{service}-redrive")
     await consumer.start()
@@ -79,7 +88,9 @@ async def redrive(bootstrap: str, service: str, limit: int | None = None) -> int
             if limit is not None and moved >= limit:
                 break
             headers = [(k, v) for k, v in (record.headers or ())]
-            headers.append(("x-redriven-from", f"{source}:{record.partition}:{record.offset}".encode()))
+            headers.append(
+                ("x-redriven-from", f"{source}:{record.partition}:{record.offset}".encode())
+            )
             await producer.send_and_wait(
                 redrive_topic(service).name, record.value, key=record.key, headers=headers
             )

@@ -8,11 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, Identity, Index, LargeBinary, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Identity,
+    Index,
+    LargeBinary,
+    Table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "DEAD_LETTERS",
+    "OUTBOX",
+    "PROCESSED",
     "DeadLetterRecord",
     "OutboxMessage",
     "ProcessedEvent",
@@ -29,9 +42,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("outbox_pending", "shard", "id", postgresql_where=text("published_at IS NULL")),
     )
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     event_id: UUID = Field(unique=True)
     topic: str
     key: str
@@ -62,9 +73,7 @@ class DeadLetterRecord(SQLModel, table=True):
 
     __tablename__ = "dead_letters"
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     consumer: str
     topic: str
     partition: int
@@ -79,14 +88,17 @@ class DeadLetterRecord(SQLModel, table=True):
     )
 
 
-_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__, DeadLetterRecord.__table__]
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+PROCESSED: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+DEAD_LETTERS: Table = DeadLetterRecord.__table__  # type: ignore[attr-defined]
+_TABLES = [OUTBOX, PROCESSED, DEAD_LETTERS]
 
 
 def create_messaging_tables(bind: Connection) -> None:
     """Create the outbox, processed-event and dead-letter tables (migration helper)."""
-    SQLModel.metadata.create_all(bind, tables=_TABLES)  # type: ignore[arg-type]
+    SQLModel.metadata.create_all(bind, tables=_TABLES)
 
 
 def drop_messaging_tables(bind: Connection) -> None:
     """Drop them again (migration downgrade helper)."""
-    SQLModel.metadata.drop_all(bind, tables=_TABLES)  # type: ignore[arg-type]
+    SQLModel.metadata.drop_all(bind, tables=_TABLES)

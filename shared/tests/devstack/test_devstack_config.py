@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from motcua.devstack import kafka, prometheus, services
+from motcua.devstack.envfile import read_env, write_env
+from motcua.devstack.layout import Layout
+
+
+def test_broker_properties_listen_on_the_kept_ports(layout: Layout) -> None:
+    text = kafka.render_properties(layout, port=21001, controller_port=21002)
+    properties = dict(
+        line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+    assert properties["listeners"] == ("PLAINTEXT://127.0.0.1:21001,CONTROLLER://127.0.0.1:21002")
+    assert properties["controller.quorum.voters"] == "1@127.0.0.1:21002"
+    assert properties["log.dirs"] == str(layout.kafka_data)
+    assert properties["auto.create.topics.enable"] == "false"
+
+
+def test_prometheus_scrapes_each_service_with_its_name(layout: Layout) -> None:
+    config = prometheus.render_config(layout, 29090, {"intake": 21010, "notify": 21011})
+
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    targets = {
+        group["labels"]["service"]: group["targets"] for group in jobs["services"]["static_configs"]
+    }
+    assert targets == {"intake": ["127.0.0.1:21010"], "notify": ["127.0.0.1:21011"]}
+    assert config["rule_files"] == [str(layout.prometheus_rules / "*.yml")]
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_the_generated_prometheus_configuration_and_rules_are_valid(tmp_path) -> None:
+    real = Layout.discover()
+    config = prometheus.render_config(real, 29090, {"intake": 21010})
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config))
+
+    checked = subprocess.run(
+        ["promtool", "check", "config", str(path)], capture_output=True, text=True
+    )
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "services.yml" in checked.stdout
+
+
+def test_each_service_gets_its_own_database_and_port() -> None:
+    env = services.service_env("tracking", 21020, "postgresql+asyncpg://motcua@h:1", "h:2")
+
+    assert env == {
+        "TRACKING_DATABASE__URL": "postgresql+asyncpg://motcua@h:1/tracking",
+        "TRACKING_KAFKA__BOOTSTRAP_SERVERS": "h:2",
+        "TRACKING_HTTP__PORT": "21020",
+    }
+
+
+def test_the_stack_environment_survives_a_shell_round_trip(layout: Layout) -> None:
+    values = {"DATABASE_URL": "postgresql+asyncpg://motcua@127.0.0.1:1", "ODD": "a b'c"}
+    write_env(layout.env_file, values)
+
+    shell = subprocess.run(
+        ["bash", "-c", f'set -a; . "{layout.env_file}"; printf %s "$ODD"'],
+        capture_output=True,
+        text=True,
+    )
+
+    assert read_env(layout.env_file) == values
+    assert shell.stdout == "a b'c"
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_a_service_down_for_a_minute_raises_an_alert() -> None:
+    rules_test = Path(__file__).with_name("service_down_rules_test.yml")
+
+    checked = subprocess.run(
+        ["promtool", "test", "rules", rules_test.name],
+        cwd=rules_test.parent,
+        capture_output=True,
+        text=True,
+    )
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
