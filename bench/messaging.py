@@ -123,7 +123,6 @@ async def run(n: int) -> dict[str, float]:
         while published < n:
             published += await relay.publish_pending()
         results["relay"] = n / (time.perf_counter() - started)
-        # The staged copies went to the real dossier topic; the consumer reads our raw copy.
 
         async def handler(session, batch):
             await session.execute(

@@ -45,15 +45,15 @@ def shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % SHARDS
 
 
-def outbox_rows(envelopes: Iterable[Envelope]) -> list[dict[str, Any]]:
-    """Rows for the outbox table, one per event."""
+def outbox_rows(envelopes: Iterable[Envelope], topic: str | None = None) -> list[dict[str, Any]]:
+    """Rows for the outbox table, one per event (to its own topic unless `topic` is given)."""
     rows = []
     for envelope in envelopes:
         key = envelope.key
         rows.append(
             {
                 "event_id": envelope.event_id,
-                "topic": envelope.topic,
+                "topic": topic or envelope.topic,
                 "key": key,
                 "shard": shard_of(key),
                 "payload": encode(envelope),
@@ -62,10 +62,15 @@ def outbox_rows(envelopes: Iterable[Envelope]) -> list[dict[str, Any]]:
     return rows
 
 
-async def stage(db: SAAsyncSession | AsyncConnection, *envelopes: Envelope) -> None:
-    """Write events to the outbox inside the caller's transaction."""
+async def stage(
+    db: SAAsyncSession | AsyncConnection, *envelopes: Envelope, topic: str | None = None
+) -> None:
+    """Write events to the outbox inside the caller's transaction.
+
+    `topic` overrides the events' own topic (a sandbox for a replay, a test or a benchmark).
+    """
     if envelopes:
-        await db.execute(insert(_table), outbox_rows(envelopes))
+        await db.execute(insert(_table), outbox_rows(envelopes, topic))
 
 
 class OutboxRelay:
