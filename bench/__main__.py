@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging"]
+BENCHES = ["messaging", "deadlines"]
 
 
 def main() -> None:
