@@ -22,6 +22,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from motcua.clock import Clock, make_clock
 from motcua.db import Sessions, create_engine, migrate, ping, sessions
 from motcua.events.envelope import Event
 from motcua.events.topics import redrive_topic
@@ -54,6 +55,7 @@ class ServiceRuntime:
         )
         self.producer: AIOKafkaProducer | None = None
         self.dead_letters = DeadLetterPublisher(None, self.sessions, self.name)
+        self.clock: Clock = make_clock(settings.clock)
         self.stop = asyncio.Event()
         self._tasks: list[BackgroundTask] = []
         self._running: list[asyncio.Task[None]] = []

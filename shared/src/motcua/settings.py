@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from motcua.clock import ClockSettings
+
 __all__ = [
     "ConsumerSettings",
     "DatabaseSettings",
@@ -72,3 +74,4 @@ class ServiceSettings(BaseSettings):
     http: HttpSettings = HttpSettings()
     outbox: OutboxSettings = OutboxSettings()
     consumer: ConsumerSettings = ConsumerSettings()
+    clock: ClockSettings = ClockSettings()
