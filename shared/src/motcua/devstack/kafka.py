@@ -1,0 +1,246 @@
+"""The single-node KRaft Kafka broker of the local stack, from the jars of deploy/kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from string import Template
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from motcua.devstack.blocking import run_blocking
+from motcua.devstack.errors import StackError
+from motcua.devstack.layout import Layout
+from motcua.devstack.ports import HOST
+from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
+from motcua.events.topics import TopicSpec
+
+__all__ = [
+    "MARKER",
+    "ensure_jars",
+    "ensure_topics",
+    "find_java",
+    "jars_current",
+    "ping",
+    "render_properties",
+    "start",
+]
+
+MARKER = "kafka.Kafka"
+_TOPIC_ALREADY_EXISTS = 36
+_PING_SECONDS = 5.0
+_HEAP = ["-Xms512m", "-Xmx1g"]
+_JVM = ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"]
+
+
+def find_java() -> str:
+    """The `java` executable (17 or later)."""
+    java = shutil.which("java")
+    if java is None:
+        raise StackError("java is not installed: run: apt-get install -y openjdk-17-jre-headless")
+    return java
+
+
+def _pom_digest(layout: Layout) -> str:
+    return hashlib.sha256((layout.kafka_deploy / "pom.xml").read_bytes()).hexdigest()
+
+
+def _stamp(layout: Layout) -> Path:
+    return layout.kafka_libs / ".pom.sha256"
+
+
+def jars_current(layout: Layout) -> bool:
+    """Whether target/libs holds the jars of the current pom.xml."""
+    stamp = _stamp(layout)
+    has_broker = any(layout.kafka_libs.glob("kafka_2.13-*.jar"))
+    return has_broker and stamp.is_file() and stamp.read_text().strip() == _pom_digest(layout)
+
+
+def ensure_jars(layout: Layout) -> bool:
+    """Fetch the broker jars with Maven unless those of pom.xml are there; True if fetched."""
+    if jars_current(layout):
+        return False
+    maven = shutil.which("mvn")
+    if maven is None:
+        raise StackError(
+            f"the Kafka jars are missing from {layout.kafka_libs} and Maven is needed "
+            "to fetch them: run: apt-get install -y maven"
+        )
+    # copy-dependencies never deletes: jars of an older pom.xml would stay on the classpath.
+    shutil.rmtree(layout.kafka_libs, ignore_errors=True)
+    pom = layout.kafka_deploy / "pom.xml"
+    done = subprocess.run(  # noqa: S603
+        [maven, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies"],
+        cwd=layout.root,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not any(layout.kafka_libs.glob("kafka_2.13-*.jar")):
+        raise StackError(f"kafka: Maven could not fetch the jars:\n{done.stdout}{done.stderr}")
+    _stamp(layout).write_text(_pom_digest(layout) + "\n")
+    return True
+
+
+def render_properties(layout: Layout, port: int, controller_port: int) -> str:
+    """server.properties for the broker, from deploy/kafka/server.properties.template."""
+    template = Template((layout.kafka_deploy / "server.properties.template").read_text("utf-8"))
+    return template.substitute(
+        port=port, controller_port=controller_port, log_dirs=layout.kafka_data
+    )
+
+
+def _cluster_id() -> str:
+    # Kafka's Uuid.randomUuid: URL-safe base64 of 16 random bytes, never starting with "-".
+    while True:
+        encoded = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not encoded.startswith("-"):
+            return encoded
+
+
+def _classpath(layout: Layout) -> str:
+    return f"{layout.kafka_libs}/*"
+
+
+def _format_storage(layout: Layout, java: str) -> None:
+    if (layout.kafka_data / "meta.properties").is_file():
+        return
+    layout.kafka_data.mkdir(parents=True, exist_ok=True)
+    command = [java, "-cp", _classpath(layout), "kafka.tools.StorageTool", "format"]
+    args = ["-t", _cluster_id(), "-c", str(layout.kafka_properties), "--ignore-formatted"]
+    done = subprocess.run(  # noqa: S603
+        [*command, *args],
+        cwd=layout.kafka,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise StackError(
+            f"kafka: formatting {layout.kafka_data} failed:\n{done.stdout}{done.stderr}"
+        )
+
+
+def start(layout: Layout, port: int, controller_port: int, timeout: float = 120.0) -> bool:
+    """Start the broker and wait until it answers; False if it was already running."""
+    if running_pid(layout.pid("kafka"), MARKER) is not None:
+        return False
+    java = find_java()
+    ensure_jars(layout)
+    layout.kafka.mkdir(parents=True, exist_ok=True)
+    layout.kafka_properties.write_text(render_properties(layout, port, controller_port))
+    _format_storage(layout, java)
+    log_config = layout.kafka_deploy / "log4j2.yaml"
+    command = [
+        java,
+        *_HEAP,
+        *_JVM,
+        f"-Dlog4j2.configurationFile={log_config}",
+        "-cp",
+        _classpath(layout),
+        MARKER,
+        str(layout.kafka_properties),
+    ]
+    log = layout.log("kafka")
+    pid = spawn(command, log=log, cwd=layout.kafka, env=os.environ)
+    write_pid(layout.pid("kafka"), pid)
+    bootstrap = f"{HOST}:{port}"
+    try:
+        wait_until(
+            lambda: run_blocking(ping(bootstrap)),
+            what="kafka",
+            timeout=timeout,
+            alive=lambda: running_pid(layout.pid("kafka"), MARKER) is not None,
+            log=log,
+        )
+    except StackError:
+        stop(pid, MARKER)
+        raise
+    return True
+
+
+async def _accepts_connections(bootstrap_servers: str) -> bool:
+    host, _, port = bootstrap_servers.split(",")[0].rpartition(":")
+    try:
+        async with asyncio.timeout(_PING_SECONDS):
+            _, writer = await asyncio.open_connection(host, int(port))
+    except (OSError, TimeoutError, ValueError):
+        return False
+    writer.close()
+    return True
+
+
+async def ping(bootstrap_servers: str) -> bool:
+    """Whether the broker answers a metadata request and knows its controller."""
+    # A plain connect first: the admin client logs every refused connection.
+    if not await _accepts_connections(bootstrap_servers):
+        return False
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(_PING_SECONDS * 1000)
+    )
+    try:
+        async with asyncio.timeout(_PING_SECONDS):
+            await admin.start()
+            await admin.describe_cluster()
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    finally:
+        await admin.close()
+    return True
+
+
+async def ensure_topics(
+    bootstrap_servers: str, specs: Iterable[TopicSpec], attempts: int = 5
+) -> list[str]:
+    """Create the topics that do not exist yet; return the names created."""
+    wanted = {spec.name: spec for spec in specs}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    await admin.start()
+    try:
+        for attempt in range(attempts):
+            try:
+                return await _create_missing(admin, wanted)
+            except KafkaError:
+                # A freshly started broker may still be settling its controller.
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(1 + attempt)
+    finally:
+        await admin.close()
+    return []
+
+
+async def _create_missing(admin: AIOKafkaAdminClient, wanted: dict[str, TopicSpec]) -> list[str]:
+    existing = set(await admin.list_topics())
+    missing = [spec for name, spec in wanted.items() if name not in existing]
+    if not missing:
+        return []
+    response = await admin.create_topics(
+        [
+            NewTopic(
+                name=spec.name,
+                num_partitions=spec.partitions,
+                replication_factor=1,
+                topic_configs=spec.configs(),
+            )
+            for spec in missing
+        ]
+    )
+    failures = [
+        f"{error[0]}: error code {error[1]} {error[2] if len(error) > 2 else ''}".strip()
+        for error in response.topic_errors
+        if error[1] not in (0, _TOPIC_ALREADY_EXISTS)
+    ]
+    if failures:
+        raise StackError("kafka: could not create topics:\n" + "\n".join(failures))
+    return [spec.name for spec in missing]

@@ -1,0 +1,118 @@
+"""Where the local stack keeps its state: `.local/` under the repository root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from motcua.devstack.errors import StackError
+
+__all__ = ["ROOT_ENV", "Layout", "find_root"]
+
+ROOT_ENV = "MOTCUA_ROOT"
+_ROOT_MARKER = "uv.lock"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository root: `$MOTCUA_ROOT`, else the nearest folder above holding `uv.lock`."""
+    if configured := os.environ.get(ROOT_ENV):
+        return Path(configured).resolve()
+    for origin in (start or Path.cwd(), Path(__file__)):
+        here = origin.resolve()
+        for folder in (here, *here.parents):
+            if (folder / _ROOT_MARKER).is_file():
+                return folder
+    raise StackError(f"no {_ROOT_MARKER} found above {Path.cwd()}; set {ROOT_ENV} to the repo root")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Paths of the stack's state (git-ignored) and of the checked-in configuration."""
+
+    root: Path
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> Layout:
+        """The layout of the repository holding `start` (default: the working directory)."""
+        return cls(find_root(start))
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".local"
+
+    @property
+    def pg(self) -> Path:
+        return self.state / "pg"
+
+    @property
+    def pg_data(self) -> Path:
+        return self.pg / "data"
+
+    @property
+    def pg_sockets(self) -> Path:
+        return self.pg / "run"
+
+    @property
+    def kafka(self) -> Path:
+        return self.state / "kafka"
+
+    @property
+    def kafka_data(self) -> Path:
+        return self.kafka / "data"
+
+    @property
+    def kafka_properties(self) -> Path:
+        return self.kafka / "server.properties"
+
+    @property
+    def prometheus(self) -> Path:
+        return self.state / "prometheus"
+
+    @property
+    def prometheus_config(self) -> Path:
+        return self.prometheus / "prometheus.yml"
+
+    @property
+    def prometheus_data(self) -> Path:
+        return self.prometheus / "data"
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def pids(self) -> Path:
+        return self.state / "pids"
+
+    @property
+    def ports_file(self) -> Path:
+        return self.state / "ports.json"
+
+    @property
+    def env_file(self) -> Path:
+        return self.state / "stack.env"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.state / "stack.lock"
+
+    @property
+    def kafka_deploy(self) -> Path:
+        return self.root / "deploy" / "kafka"
+
+    @property
+    def kafka_libs(self) -> Path:
+        return self.kafka_deploy / "target" / "libs"
+
+    @property
+    def prometheus_rules(self) -> Path:
+        return self.root / "deploy" / "prometheus" / "rules"
+
+    def log(self, component: str) -> Path:
+        """The log file of a component."""
+        return self.logs / f"{component}.log"
+
+    def pid(self, component: str) -> Path:
+        """The PID file of a component the stack started."""
+        return self.pids / f"{component}.pid"

@@ -1,0 +1,99 @@
+"""The four services as uvicorn processes, configured through their environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Mapping
+
+import httpx
+
+from motcua.devstack.errors import StackError
+from motcua.devstack.layout import Layout
+from motcua.devstack.ports import HOST
+from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
+from motcua.events.topics import SERVICES
+
+__all__ = ["SERVICES", "app_module", "has_app", "marker", "service_env", "start", "url"]
+
+
+def app_module(service: str) -> str:
+    """The module holding the service's `create_app` factory."""
+    return f"motcua_{service}.app"
+
+
+def marker(service: str) -> str:
+    """What the service's command line contains, to recognise its process."""
+    return f"{app_module(service)}:create_app"
+
+
+def has_app(service: str) -> bool:
+    """Whether the service's app module exists yet."""
+    try:
+        return importlib.util.find_spec(app_module(service)) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def url(port: int) -> str:
+    """The base URL of a service listening on `port`."""
+    return f"http://{HOST}:{port}"
+
+
+def service_env(
+    service: str, port: int, database_url: str, bootstrap_servers: str
+) -> dict[str, str]:
+    """Settings of one service, in its `<SERVICE>_` prefixed, `__`-nested form."""
+    prefix = service.upper()
+    return {
+        f"{prefix}_DATABASE__URL": f"{database_url}/{service}",
+        f"{prefix}_KAFKA__BOOTSTRAP_SERVERS": bootstrap_servers,
+        f"{prefix}_HTTP__PORT": str(port),
+    }
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/health", timeout=2).status_code == httpx.codes.OK
+    except httpx.HTTPError:
+        return False
+
+
+def start(
+    layout: Layout,
+    service: str,
+    port: int,
+    environment: Mapping[str, str],
+    timeout: float = 90,
+) -> bool:
+    """Start the service and wait for `/health`; False if it was already running."""
+    pid_file = layout.pid(service)
+    if running_pid(pid_file, marker(service)) is not None:
+        return False
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        marker(service),
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
+    log = layout.log(service)
+    pid = spawn(command, log=log, cwd=layout.root, env={**os.environ, **environment})
+    write_pid(pid_file, pid)
+    try:
+        wait_until(
+            lambda: _healthy(url(port)),
+            what=service,
+            timeout=timeout,
+            alive=lambda: running_pid(pid_file, marker(service)) is not None,
+            log=log,
+        )
+    except StackError:
+        stop(pid, marker(service))
+        raise
+    return True

@@ -1,0 +1,197 @@
+"""The local stack as a whole: `up`, `down`, `status` and the environment it offers."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from motcua.devstack import kafka, postgres, prometheus, services
+from motcua.devstack.blocking import run_blocking
+from motcua.devstack.envfile import write_env
+from motcua.devstack.layout import Layout
+from motcua.devstack.ports import HOST, ensure_free, load_ports
+from motcua.devstack.processes import running_pid, stop
+from motcua.events.topics import SERVICES, all_topics
+
+__all__ = ["INFRA", "ComponentStatus", "Stack"]
+
+INFRA = ("postgres", "kafka")
+
+
+def _marker(component: str) -> str:
+    """What the command line of a component started by the stack contains."""
+    fixed = {"kafka": kafka.MARKER, "prometheus": prometheus.MARKER}
+    return fixed.get(component) or services.marker(component)
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentStatus:
+    """One line of `motcua-stack status`."""
+
+    name: str
+    state: str
+    pid: int | None
+    address: str
+
+
+class Stack:
+    """The processes of the local stack, tracked through `.local/` of one checkout."""
+
+    def __init__(self, layout: Layout, report: Callable[[str], None] = print) -> None:
+        self.layout = layout
+        self.report = report
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        # Parallel test sessions may all ask for the stack at once.
+        self.layout.state.mkdir(parents=True, exist_ok=True)
+        with self.layout.lock_file.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def pid(self, component: str) -> int | None:
+        """The PID of a running component, None when it is not running."""
+        if component == "postgres":
+            return postgres.running_pid(self.layout)
+        return running_pid(self.layout.pid(component), _marker(component))
+
+    def up(self, *, infra_only: bool = False) -> dict[str, str]:
+        """Start what is not running yet; return (and save) the stack's environment."""
+        with self._locked():
+            ports = load_ports(self.layout)
+            wanted = [] if infra_only else [s for s in SERVICES if self._has_app(s)]
+            self._check_tools(with_prometheus=not infra_only)
+            self._check_ports(ports, [*INFRA, *wanted, *([] if infra_only else ["prometheus"])])
+            self._up_postgres(ports)
+            self._up_kafka(ports)
+            for service in wanted:
+                self._up_service(service, ports)
+            if not infra_only:
+                self._up_prometheus(ports, {s: ports[s] for s in wanted})
+            environment = self.environment(ports)
+            write_env(self.layout.env_file, environment)
+            self.report(f"environment written to {self.layout.env_file}")
+            return environment
+
+    def _has_app(self, service: str) -> bool:
+        if services.has_app(service):
+            return True
+        self.report(f"{service}: skipped ({services.app_module(service)} does not exist yet)")
+        return False
+
+    def _check_tools(self, *, with_prometheus: bool) -> None:
+        postgres.find_bin_dir()
+        kafka.find_java()
+        if with_prometheus:
+            prometheus.find_binary()
+
+    def _check_ports(self, ports: dict[str, int], components: list[str]) -> None:
+        """Before starting anything: the ports of what is not running yet must be free."""
+        for component in components:
+            if self.pid(component) is not None:
+                continue
+            names = ["kafka", "kafka_controller"] if component == "kafka" else [component]
+            for name in names:
+                ensure_free(component, ports[name], self.layout)
+
+    def _up_postgres(self, ports: dict[str, int]) -> None:
+        address = f"{HOST}:{ports['postgres']}"
+        if self.pid("postgres") is None:
+            postgres.start(self.layout, ports["postgres"])
+            self.report(f"postgres: started on {address}")
+        else:
+            self.report(f"postgres: already running on {address}")
+        created = run_blocking(
+            postgres.ensure_databases(postgres.base_url(ports["postgres"]), SERVICES)
+        )
+        if created:
+            self.report(f"postgres: created databases {', '.join(created)}")
+
+    def _up_kafka(self, ports: dict[str, int]) -> None:
+        address = f"{HOST}:{ports['kafka']}"
+        if self.pid("kafka") is None:
+            if kafka.ensure_jars(self.layout):
+                self.report(f"kafka: fetched the broker jars into {self.layout.kafka_libs}")
+            kafka.start(self.layout, ports["kafka"], ports["kafka_controller"])
+            self.report(f"kafka: started on {address}")
+        else:
+            self.report(f"kafka: already running on {address}")
+        created = run_blocking(kafka.ensure_topics(address, all_topics()))
+        if created:
+            self.report(f"kafka: created {len(created)} topics")
+
+    def _up_service(self, service: str, ports: dict[str, int]) -> None:
+        base = services.url(ports[service])
+        if self.pid(service) is not None:
+            self.report(f"{service}: already running on {base}")
+            return
+        environment = services.service_env(
+            service,
+            ports[service],
+            postgres.base_url(ports["postgres"]),
+            f"{HOST}:{ports['kafka']}",
+        )
+        services.start(self.layout, service, ports[service], environment)
+        self.report(f"{service}: started on {base}")
+
+    def _up_prometheus(self, ports: dict[str, int], targets: dict[str, int]) -> None:
+        done = prometheus.start(self.layout, ports["prometheus"], targets)
+        self.report(f"prometheus: {done} on http://{HOST}:{ports['prometheus']}")
+
+    def environment(self, ports: dict[str, int]) -> dict[str, str]:
+        """`KEY=VALUE` pairs of the running components, as written to `.local/stack.env`."""
+        environment: dict[str, str] = {}
+        if self.pid("kafka") is not None:
+            environment["KAFKA_BOOTSTRAP_SERVERS"] = f"{HOST}:{ports['kafka']}"
+        if self.pid("postgres") is not None:
+            environment["DATABASE_URL"] = postgres.base_url(ports["postgres"])
+        for service in SERVICES:
+            if self.pid(service) is not None:
+                environment[f"{service.upper()}_URL"] = services.url(ports[service])
+        if self.pid("prometheus") is not None:
+            environment["PROMETHEUS_URL"] = f"http://{HOST}:{ports['prometheus']}"
+        return environment
+
+    def down(self, *, purge: bool = False) -> None:
+        """Stop every process the stack started; with `purge`, delete its state as well."""
+        with self._locked():
+            for component in [*SERVICES, "prometheus", "kafka"]:
+                self._stop(component)
+            if postgres.stop(self.layout):
+                self.report("postgres: stopped")
+            self.layout.env_file.unlink(missing_ok=True)
+        if purge and self.layout.state.exists():
+            shutil.rmtree(self.layout.state)
+            self.report(f"purged {self.layout.state}")
+
+    def _stop(self, component: str) -> None:
+        pid = self.pid(component)
+        if pid is None:
+            self.layout.pid(component).unlink(missing_ok=True)
+            return
+        killed = stop(pid, _marker(component))
+        self.layout.pid(component).unlink(missing_ok=True)
+        self.report(f"{component}: {'killed' if killed else 'stopped'} (pid {pid})")
+
+    def status(self) -> list[ComponentStatus]:
+        """The state of every component."""
+        ports = load_ports(self.layout) if self.layout.ports_file.is_file() else {}
+        rows: list[ComponentStatus] = []
+        for component in ["postgres", "kafka", *SERVICES, "prometheus"]:
+            port = ports.get(component)
+            address = f"{HOST}:{port}" if port else "-"
+            pid = self.pid(component)
+            if pid is not None:
+                state = "running"
+            elif component in SERVICES and not services.has_app(component):
+                state = "no app yet"
+            else:
+                state = "stopped"
+            rows.append(ComponentStatus(component, state, pid, address))
+        return rows

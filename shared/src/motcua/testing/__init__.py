@@ -1,0 +1,23 @@
+"""Test support of the common package: real infrastructure for integration tests."""
+
+from __future__ import annotations
+
+from motcua.testing.infra import (
+    Infrastructure,
+    InfrastructureUnavailable,
+    create_database,
+    create_topics,
+    database_url,
+    drop_database,
+    resolve_infrastructure,
+)
+
+__all__ = [
+    "Infrastructure",
+    "InfrastructureUnavailable",
+    "create_database",
+    "create_topics",
+    "database_url",
+    "drop_database",
+    "resolve_infrastructure",
+]

@@ -1,0 +1,200 @@
+"""The Kafka broker and PostgreSQL server tests run against, found or started on demand.
+
+`resolve_infrastructure` tries, in order:
+
+1. `KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` from the environment (`make test`
+   exports them). They must answer: an explicit setting that does not is an error.
+2. `.local/stack.env` of a running local stack, if both still answer.
+3. Kafka and PostgreSQL containers, when a Docker engine answers.
+4. The local stack's PostgreSQL and Kafka, started here (`motcua-stack up --infra`);
+   they keep running after the tests, like after `make up-infra`.
+
+It never skips: without a broker and a database, tests must fail, in CI above all.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import asyncpg
+
+from motcua.devstack import kafka, postgres
+from motcua.devstack.blocking import run_blocking
+from motcua.devstack.envfile import read_env
+from motcua.devstack.errors import StackError
+from motcua.devstack.layout import Layout
+from motcua.devstack.stack import Stack
+from motcua.events.topics import SERVICES, TopicSpec, all_topics
+
+__all__ = [
+    "Infrastructure",
+    "InfrastructureUnavailable",
+    "create_database",
+    "create_topics",
+    "database_url",
+    "drop_database",
+    "resolve_infrastructure",
+]
+
+KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
+DATABASE_ENV = "DATABASE_URL"
+_DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
+_POSTGRES_IMAGE = "postgres:15"
+
+
+@dataclass(frozen=True, slots=True)
+class Infrastructure:
+    """Where the tests find Kafka and PostgreSQL."""
+
+    kafka_bootstrap_servers: str
+    database_url: str
+    """SQLAlchemy URL of the server without a database; append `/<name>`."""
+    source: str = "environment"
+
+
+class InfrastructureUnavailable(RuntimeError):
+    """Neither a configured, a running, a containerised nor a local stack could be used."""
+
+
+def _answers(infrastructure: Infrastructure) -> str | None:
+    """None when both answer, else what does not."""
+    if not run_blocking(kafka.ping(infrastructure.kafka_bootstrap_servers)):
+        return f"no Kafka broker answers on {infrastructure.kafka_bootstrap_servers}"
+    if not run_blocking(postgres.ping(infrastructure.database_url)):
+        return f"no PostgreSQL answers on {infrastructure.database_url}"
+    return None
+
+
+def _from_environment() -> Infrastructure | None:
+    bootstrap, database = os.environ.get(KAFKA_ENV), os.environ.get(DATABASE_ENV)
+    if not bootstrap and not database:
+        return None
+    if not bootstrap or not database:
+        raise InfrastructureUnavailable(f"set both {KAFKA_ENV} and {DATABASE_ENV}, or neither")
+    infrastructure = Infrastructure(bootstrap, database, "environment")
+    if failure := _answers(infrastructure):
+        raise InfrastructureUnavailable(f"{failure} (from {KAFKA_ENV}/{DATABASE_ENV})")
+    return infrastructure
+
+
+def _from_stack_env(layout: Layout) -> Infrastructure | str:
+    values = read_env(layout.env_file)
+    if KAFKA_ENV not in values or DATABASE_ENV not in values:
+        return f"no running local stack ({layout.env_file} has no {KAFKA_ENV}/{DATABASE_ENV})"
+    infrastructure = Infrastructure(values[KAFKA_ENV], values[DATABASE_ENV], "local stack")
+    return _answers(infrastructure) or infrastructure
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        client.ping()
+    except Exception:
+        return False
+    return True
+
+
+def _from_containers() -> Infrastructure:
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.postgres import PostgresContainer
+
+    broker = KafkaContainer(_KAFKA_IMAGE).with_kraft()
+    atexit.register(broker.stop)
+    broker.start()
+    # A throwaway server that lives as long as this test session.
+    database = PostgresContainer(_POSTGRES_IMAGE, username="motcua", password="motcua")  # noqa: S106
+    atexit.register(database.stop)
+    database.start()
+    host, port = database.get_container_host_ip(), database.get_exposed_port(5432)
+    infrastructure = Infrastructure(
+        broker.get_bootstrap_server(),
+        f"postgresql+asyncpg://motcua:motcua@{host}:{port}",
+        "containers",
+    )
+    _provision(infrastructure)
+    return infrastructure
+
+
+def _from_local_stack(layout: Layout) -> Infrastructure:
+    environment = Stack(layout, report=lambda _line: None).up(infra_only=True)
+    return Infrastructure(environment[KAFKA_ENV], environment[DATABASE_ENV], "started stack")
+
+
+def _provision(infrastructure: Infrastructure) -> None:
+    """What the local stack provides as well: the services' databases, every topic."""
+    run_blocking(postgres.ensure_databases(infrastructure.database_url, SERVICES))
+    run_blocking(kafka.ensure_topics(infrastructure.kafka_bootstrap_servers, all_topics()))
+
+
+def resolve_infrastructure(layout: Layout | None = None) -> Infrastructure:
+    """A Kafka broker and a PostgreSQL server that answer, or `InfrastructureUnavailable`."""
+    configured = _from_environment()
+    if configured is not None:
+        return configured
+    tried: list[str] = []
+    try:
+        layout = layout or Layout.discover()
+    except StackError as error:
+        tried.append(str(error))
+        layout = None
+    if layout is not None:
+        running = _from_stack_env(layout)
+        if isinstance(running, Infrastructure):
+            return running
+        tried.append(running)
+    attempts: list[tuple[str, Callable[[], Infrastructure]]] = []
+    if _docker_answers():
+        attempts.append(("containers", _from_containers))
+    else:
+        tried.append("no Docker engine answers, so no containers")
+    if layout is not None:
+        stack_layout = layout
+        attempts.append(("local stack", lambda: _from_local_stack(stack_layout)))
+    for name, attempt in attempts:
+        try:
+            return attempt()
+        except Exception as error:
+            tried.append(f"{name}: {error}")
+    raise InfrastructureUnavailable(
+        "no Kafka and PostgreSQL for the tests:\n- " + "\n- ".join(tried) + "\n"
+        f"Start them with `make up-infra`, or set {KAFKA_ENV} and {DATABASE_ENV}."
+    )
+
+
+def database_url(base_url: str, name: str) -> str:
+    """The SQLAlchemy URL of database `name` on the server of `base_url`."""
+    return f"{base_url.rstrip('/')}/{name}"
+
+
+def _checked(name: str) -> str:
+    if not _DATABASE_NAME.fullmatch(name):
+        raise ValueError(f"database name {name!r} must match {_DATABASE_NAME.pattern}")
+    return name
+
+
+async def create_database(base_url: str, name: str) -> str:
+    """Create database `name` (if missing) for one test; return its SQLAlchemy URL."""
+    await postgres.ensure_databases(base_url, [_checked(name)])
+    return database_url(base_url, name)
+
+
+async def drop_database(base_url: str, name: str) -> None:
+    """Drop database `name`, closing its connections first."""
+    connection = await asyncpg.connect(postgres.asyncpg_dsn(base_url), timeout=10)
+    try:
+        identifier = postgres.quote_identifier(_checked(name))
+        await connection.execute(f"DROP DATABASE IF EXISTS {identifier} WITH (FORCE)")
+    finally:
+        await connection.close()
+
+
+async def create_topics(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> list[str]:
+    """Create the topics that do not exist yet (for example unique per test); return those."""
+    return await kafka.ensure_topics(bootstrap_servers, specs)
