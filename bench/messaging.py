@@ -26,7 +26,7 @@ from motcua.messaging.deadletters import DeadLetterPublisher
 from motcua.messaging.kafka import create_topics, idempotent_producer
 from motcua.messaging.schema import create_messaging_tables
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing.databases import create_database, drop_database
+from motcua.testing.infra import create_database, drop_database
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

@@ -62,7 +62,7 @@ def kafka_settings(bootstrap_servers: str) -> KafkaSettings:
 @pytest.fixture
 async def fresh_database_url(database_base_url: str) -> AsyncIterator[str]:
     """A new, empty database for this test, dropped afterwards."""
-    from motcua.testing.databases import create_database, drop_database
+    from motcua.testing.infra import create_database, drop_database
 
     name = f"t_{uuid.uuid4().hex[:16]}"
     await create_database(database_base_url, name)
