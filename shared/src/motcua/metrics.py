@@ -11,6 +11,7 @@ from prometheus_client import Counter, Gauge, Histogram
 __all__ = [
     "CONSUMED",
     "CONSUMER_BATCH_SECONDS",
+    "CONSUMER_LAG",
     "CONSUMER_RETRIES",
     "DEAD_LETTERED",
     "DUPLICATES_SKIPPED",
@@ -47,6 +48,11 @@ CONSUMER_RETRIES = Counter(
 )
 DEAD_LETTERED = Counter(
     "motcua_dead_lettered_total", "Messages sent to the dead-letter topic", ["service", "reason"]
+)
+CONSUMER_LAG = Gauge(
+    "motcua_consumer_lag_messages",
+    "Messages behind the end of the partition after the last batch",
+    ["service", "topic", "partition"],
 )
 CONSUMER_BATCH_SECONDS = Histogram(
     "motcua_consumer_batch_seconds",

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -230,6 +231,10 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
     finally:
         await broker.stop()
     assert len(applied_once) >= 1
+    redelivered_and_skipped = REGISTRY.get_sample_value(
+        "motcua_consumer_duplicates_total", {"service": "test", "topic": topic}
+    )
+    assert redelivered_and_skipped == len(applied_once)
     rows = await effect_rows(effects)
     assert sorted(r[0] for r in rows) == sorted(e.event_id for e in events)
 

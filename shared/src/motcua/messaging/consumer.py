@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy import exc as sa_exc
@@ -31,7 +31,13 @@ from motcua.db import Sessions
 from motcua.events.envelope import Envelope, InvalidEvent, decode
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
 from motcua.messaging.schema import PROCESSED
-from motcua.metrics import CONSUMED, CONSUMER_BATCH_SECONDS, CONSUMER_RETRIES, DUPLICATES_SKIPPED
+from motcua.metrics import (
+    CONSUMED,
+    CONSUMER_BATCH_SECONDS,
+    CONSUMER_LAG,
+    CONSUMER_RETRIES,
+    DUPLICATES_SKIPPED,
+)
 from motcua.settings import ConsumerSettings
 
 __all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError", "raw_bodies"]
@@ -111,6 +117,24 @@ class IdempotentConsumer:
             await message.nack()
             return
         await message.ack()
+        self._record_lag(message, records)
+
+    def _record_lag(
+        self, message: KafkaMessage, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> None:
+        consumer = getattr(message, "consumer", None)
+        highwater = getattr(consumer, "highwater", None)
+        if highwater is None:
+            return
+        last: dict[tuple[str, int], int] = {}
+        for record in records:
+            last[(record.topic, record.partition)] = record.offset
+        for (topic, partition), offset in last.items():
+            end = highwater(TopicPartition(topic, partition))
+            if end is not None:
+                CONSUMER_LAG.labels(self._service, topic, str(partition)).set(
+                    max(end - offset - 1, 0)
+                )
 
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply a batch of records; returns once every record is applied or dead-lettered."""
