@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from motcua_intake.domain.clock_checks import (
     DEFAULT_CLOCK_SKEW,
     VIETNAM_TZ,

@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from motcua_intake.domain.contacts import check_email, check_phone
 from motcua_intake.domain.validation import ErrorCode, Invalid, Valid
 

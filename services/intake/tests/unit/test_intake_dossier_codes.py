@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from motcua_intake.domain.codes import (
     MAX_CODE_LENGTH,
     DossierCode,

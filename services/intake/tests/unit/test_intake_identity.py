@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from motcua_intake.domain.identity import (
     PROVINCE_CODES,
     NationalId,

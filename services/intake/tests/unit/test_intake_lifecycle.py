@@ -3,6 +3,7 @@ from functools import reduce
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from motcua_intake.domain.lifecycle import (
     CLOSED_STATUSES,
     OPEN_STATUSES,

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from motcua_intake.domain.json_reader import CatalogueError
 from motcua_intake.domain.procedures import (
     AdministrativeLevel,

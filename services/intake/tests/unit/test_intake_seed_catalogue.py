@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from motcua_intake.domain.agencies import (
     Agency,
     AgencyKind,
