@@ -1,0 +1,231 @@
+"""Additive counters keyed by (scope, period, counter).
+
+A dossier's counters are a pure function of its facts. The counter table is the sum
+over dossiers, so it can be kept up to date with ``contributions(old, new)`` deltas
+or rebuilt with ``tally``; both give the same table. Every mark is filed under the
+day, month, quarter and year of the local date it happens on.
+
+Flow counters count what happened in a period. The ``*_from`` / ``*_until`` pairs
+mark where a dossier enters and leaves a state (open; open and overdue), so the
+number in that state at the close of a day is the running total of ``from - until``
+up to that day; that is how carried-over and in-progress numbers stay additive.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter as Multiset
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from motcua_scoring.domain.facts import SATISFIED_FROM, Channel, DossierFacts, Verdict
+from motcua_scoring.domain.periods import calendar_periods_of, local_date
+from motcua_scoring.domain.scopes import scopes_of
+
+HISTOGRAM_PREFIX = "processing_half_days:"
+
+
+class Counter(StrEnum):
+    RECEIVED = "received"
+    RECEIVED_COUNTER = "received_counter"
+    RECEIVED_ONLINE_FULL = "received_online_full"
+    RECEIVED_ONLINE_PARTIAL = "received_online_partial"
+    RECEIVED_POSTAL = "received_postal"
+    RECEIVED_DIGITISED = "received_digitised"
+    WITH_OBLIGATION = "with_obligation"
+    PAID_ONLINE = "paid_online"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    RETURNED = "returned"
+    FINISHED = "finished"
+    E_RESULTS = "e_results"
+    RESOLVED_EARLY = "resolved_early"
+    RESOLVED_ON_TIME = "resolved_on_time"
+    RESOLVED_LATE = "resolved_late"
+    PROCESSING_MILLIDAYS = "processing_millidays"
+    SUPPLEMENT_REQUESTS = "supplement_requests"
+    APOLOGIES = "apologies"
+    LATE_APOLOGIES = "late_apologies"
+    RATED = "rated"
+    RATING_SUM = "rating_sum"
+    SATISFIED = "satisfied"
+    COMPLAINTS = "complaints"
+    COMPLAINTS_OR_DISLIKES = "complaints_or_dislikes"
+    OPEN_FROM = "open_from"
+    OPEN_UNTIL = "open_until"
+    OVERDUE_FROM = "overdue_from"
+    OVERDUE_UNTIL = "overdue_until"
+
+
+CHANNEL_COUNTERS = {
+    Channel.COUNTER: Counter.RECEIVED_COUNTER,
+    Channel.ONLINE_FULL: Counter.RECEIVED_ONLINE_FULL,
+    Channel.ONLINE_PARTIAL: Counter.RECEIVED_ONLINE_PARTIAL,
+    Channel.POSTAL: Counter.RECEIVED_POSTAL,
+}
+
+VERDICT_COUNTERS = {
+    Verdict.EARLY: Counter.RESOLVED_EARLY,
+    Verdict.ON_TIME: Counter.RESOLVED_ON_TIME,
+    Verdict.LATE: Counter.RESOLVED_LATE,
+}
+
+
+class CounterKey(NamedTuple):
+    scope: str
+    period: str
+    counter: str
+
+
+Table = dict[CounterKey, int]
+Mark = tuple[date, str, int]
+
+
+def half_day_bucket(days: Decimal) -> int:
+    """Processing days as a whole number of half days, rounded up (2.5 -> 5, 2.6 -> 6)."""
+    return max(0, math.ceil(days * 2))
+
+
+def histogram_counter(half_days: int) -> str:
+    """The histogram counter for a bucket of half days, e.g. ``processing_half_days:5``."""
+    return f"{HISTOGRAM_PREFIX}{half_days}"
+
+
+def counters(facts: DossierFacts) -> Table:
+    """One dossier's contribution to the counter table (no zero entries)."""
+    table: Multiset[CounterKey] = Multiset()
+    for scope in scopes_of(facts):
+        for day, counter, amount in marks(facts):
+            for period in calendar_periods_of(day):
+                table[CounterKey(scope.key, period.key, counter)] += amount
+    return {key: amount for key, amount in table.items() if amount}
+
+
+def contributions(old: DossierFacts | None, new: DossierFacts) -> Table:
+    """The deltas that turn ``old``'s counters into ``new``'s (no zero entries).
+
+    ``now`` is not needed: stored counters never depend on the clock, only on facts.
+    """
+    deltas: Multiset[CounterKey] = Multiset(counters(new))
+    deltas.subtract(counters(old) if old else {})
+    return {key: amount for key, amount in deltas.items() if amount}
+
+
+def tally(facts: Iterable[DossierFacts]) -> Table:
+    """The whole counter table rebuilt from scratch."""
+    table: Table = {}
+    for dossier in facts:
+        table = add(table, counters(dossier))
+    return table
+
+
+def add(table: Mapping[CounterKey, int], deltas: Mapping[CounterKey, int]) -> Table:
+    """A table with deltas added; rows that reach zero are dropped."""
+    result = dict(table)
+    for key, amount in deltas.items():
+        total = result.get(key, 0) + amount
+        if total:
+            result[key] = total
+        else:
+            result.pop(key, None)
+    return result
+
+
+def marks(facts: DossierFacts) -> Iterator[Mark]:
+    """Every (local date, counter, amount) a dossier contributes, before scoping."""
+    yield from _reception_marks(facts)
+    yield from _ending_marks(facts)
+    yield from _resolution_marks(facts)
+    yield from _event_marks(facts)
+    yield from _satisfaction_marks(facts)
+    yield from _open_marks(facts)
+    yield from _overdue_marks(facts)
+
+
+def _reception_marks(facts: DossierFacts) -> Iterator[Mark]:
+    if facts.reception is None:
+        return
+    day = local_date(facts.reception.at)
+    yield day, Counter.RECEIVED, 1
+    yield day, CHANNEL_COUNTERS[facts.reception.identity.channel], 1
+    if facts.digitised:
+        yield day, Counter.RECEIVED_DIGITISED, 1
+    if facts.has_obligation:
+        yield day, Counter.WITH_OBLIGATION, 1
+    if facts.has_obligation and facts.paid_online:
+        yield day, Counter.PAID_ONLINE, 1
+
+
+def _ending_marks(facts: DossierFacts) -> Iterator[Mark]:
+    if facts.refused_at:
+        yield local_date(facts.refused_at), Counter.REFUSED, 1
+    if facts.withdrawn_at:
+        yield local_date(facts.withdrawn_at), Counter.WITHDRAWN, 1
+    if facts.returned_at:
+        yield local_date(facts.returned_at), Counter.RETURNED, 1
+    if facts.finished_at:
+        yield local_date(facts.finished_at), Counter.FINISHED, 1
+        if facts.e_result_issued:
+            yield local_date(facts.finished_at), Counter.E_RESULTS, 1
+
+
+def _resolution_marks(facts: DossierFacts) -> Iterator[Mark]:
+    end_at, judgement = facts.end_at, facts.judgement
+    if end_at is None or judgement is None:
+        return
+    day = local_date(end_at)
+    yield day, VERDICT_COUNTERS[judgement.verdict], 1
+    yield day, Counter.PROCESSING_MILLIDAYS, int(judgement.processing_days * 1000)
+    yield day, histogram_counter(half_day_bucket(judgement.processing_days)), 1
+
+
+def _event_marks(facts: DossierFacts) -> Iterator[Mark]:
+    for requested_at in facts.supplement_requests:
+        yield local_date(requested_at), Counter.SUPPLEMENT_REQUESTS, 1
+    for apology in facts.apologies:
+        yield local_date(apology.at), Counter.APOLOGIES, 1
+        if apology.late:
+            yield local_date(apology.at), Counter.LATE_APOLOGIES, 1
+
+
+def _satisfaction_marks(facts: DossierFacts) -> Iterator[Mark]:
+    rating = facts.rating
+    if rating is not None and rating.score is not None:
+        day = local_date(rating.at)
+        yield day, Counter.RATED, 1
+        yield day, Counter.RATING_SUM, rating.score
+        if rating.score >= SATISFIED_FROM:
+            yield day, Counter.SATISFIED, 1
+    if facts.complained_at:
+        yield local_date(facts.complained_at), Counter.COMPLAINTS, 1
+    unhappy = [at for at in (facts.complained_at, facts.disliked_at) if at is not None]
+    if unhappy:
+        yield local_date(min(unhappy)), Counter.COMPLAINTS_OR_DISLIKES, 1
+
+
+def _open_marks(facts: DossierFacts) -> Iterator[Mark]:
+    """Open at the close of day D when received on or before D and not ended by D."""
+    if facts.received_at is None:
+        return
+    yield from _interval(local_date(facts.received_at), facts, Counter.OPEN_FROM)
+
+
+def _overdue_marks(facts: DossierFacts) -> Iterator[Mark]:
+    """Overdue on day D when open at its close and the appointment day is before D."""
+    if facts.received_at is None or facts.due_at is None:
+        return
+    first = max(local_date(facts.received_at), local_date(facts.due_at) + timedelta(days=1))
+    yield from _interval(first, facts, Counter.OVERDUE_FROM)
+
+
+def _interval(first: date, facts: DossierFacts, opening: Counter) -> Iterator[Mark]:
+    closing = Counter.OPEN_UNTIL if opening is Counter.OPEN_FROM else Counter.OVERDUE_UNTIL
+    end_day = local_date(facts.end_at) if facts.end_at else None
+    if end_day is not None and end_day <= first:
+        return
+    yield first, opening, 1
+    if end_day is not None:
+        yield end_day, closing, 1
