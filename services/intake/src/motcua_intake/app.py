@@ -7,19 +7,19 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from motcua.events import (
+    ApologyFiled,
     DossierReceived,
     DossierRefused,
     DossierTransferred,
-    SupplementRequested,
-    SupplementReceived,
-    FinancialObligationSet,
+    DossierWithdrawn,
     FinancialObligationPaid,
+    FinancialObligationSet,
+    ProcedureUpdated,
     ProcessingFinished,
     ResultReturned,
-    DossierWithdrawn,
     SatisfactionRated,
-    ApologyFiled,
-    ProcedureUpdated,
+    SupplementReceived,
+    SupplementRequested,
 )
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
@@ -52,7 +52,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     )
     app = FastAPI(
         title="motcua intake",
-        description="Entry point for counter software and portals: validates, assigns dossier codes, stores and publishes dossier events.",
+        description=(
+            "Entry point for counter software and portals: validates, assigns dossier codes, "
+            "stores and publishes dossier events."
+        ),
         version="0.1.0",
         lifespan=runtime.lifespan,
     )
