@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from motcua.devstack import kafka, postgres, prometheus, services
 from motcua.devstack.blocking import run_blocking
+from motcua.devstack.credentials import credentials, service_credentials
 from motcua.devstack.envfile import write_env
 from motcua.devstack.layout import Layout
 from motcua.devstack.ports import HOST, ensure_free, load_ports
@@ -61,8 +64,15 @@ class Stack:
             return postgres.running_pid(self.layout)
         return running_pid(self.layout.pid(component), _marker(component))
 
-    def up(self, *, infra_only: bool = False) -> dict[str, str]:
-        """Start what is not running yet; return (and save) the stack's environment."""
+    def up(
+        self, *, infra_only: bool = False, clock: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """Start what is not running yet; return (and save) the stack's environment.
+
+        `clock` (`{"MODE": "simulated", "START": ..., "SPEED": ..., "ANCHOR": ...}`) runs
+        the services on a simulated clock (the demo): running services whose clock differs
+        are restarted. Without it, running services keep the clock they have.
+        """
         with self._locked():
             ports = load_ports(self.layout)
             wanted = [] if infra_only else [s for s in SERVICES if self._has_app(s)]
@@ -70,6 +80,8 @@ class Stack:
             self._check_ports(ports, [*INFRA, *wanted, *([] if infra_only else ["prometheus"])])
             self._up_postgres(ports)
             self._up_kafka(ports)
+            if clock is not None:
+                self._switch_clock(dict(clock), wanted)
             for service in wanted:
                 self._up_service(service, ports)
             if not infra_only:
@@ -137,8 +149,30 @@ class Stack:
             postgres.base_url(ports["postgres"]),
             f"{HOST}:{ports['kafka']}",
         )
+        environment |= service_credentials(service, credentials(self.layout))
+        clock = self._clock()
+        environment |= {f"{service.upper()}_CLOCK__{key}": value for key, value in clock.items()}
         services.start(self.layout, service, ports[service], environment)
-        self.report(f"{service}: started on {base}")
+        on = f" on a {clock['MODE']} clock x{clock.get('SPEED')}" if clock else ""
+        self.report(f"{service}: started on {base}{on}")
+
+    @property
+    def _clock_file(self) -> Path:
+        return self.layout.state / "clock.json"
+
+    def _clock(self) -> dict[str, str]:
+        """The clock the services run on (empty: the system clock)."""
+        if not self._clock_file.is_file():
+            return {}
+        loaded: dict[str, str] = json.loads(self._clock_file.read_text())
+        return loaded
+
+    def _switch_clock(self, clock: dict[str, str], wanted: list[str]) -> None:
+        if clock == self._clock():
+            return
+        for service in wanted:
+            self._stop(service)
+        self._clock_file.write_text(json.dumps(clock))
 
     def _up_prometheus(self, ports: dict[str, int], targets: dict[str, int]) -> None:
         done = prometheus.start(self.layout, ports["prometheus"], targets)
@@ -156,6 +190,11 @@ class Stack:
                 environment[f"{service.upper()}_URL"] = services.url(ports[service])
         if self.pid("prometheus") is not None:
             environment["PROMETHEUS_URL"] = f"http://{HOST}:{ports['prometheus']}"
+        if self.pid("intake") is not None:
+            values = credentials(self.layout)
+            environment["DEMO_API_KEY"] = values["demo_api_key"]
+            environment["INTAKE_ADMIN_KEY"] = values["intake_admin_key"]
+            environment["OPERATOR_TOKEN"] = values["operator_token"]
         return environment
 
     def down(self, *, purge: bool = False) -> None:
@@ -163,6 +202,7 @@ class Stack:
         with self._locked():
             for component in [*SERVICES, "prometheus", "kafka"]:
                 self._stop(component)
+            self._clock_file.unlink(missing_ok=True)
             if postgres.stop(self.layout):
                 self.report("postgres: stopped")
             self.layout.env_file.unlink(missing_ok=True)

@@ -1,0 +1,47 @@
+"""Credentials of the local stack: made once, kept in `.local/credentials.json` (git-ignored).
+
+Intake stores only hashes of API keys; it learns these through `INTAKE_BOOTSTRAP_KEYS`
+at start-up. The clear keys are written to `.local/stack.env` for the demo and tests.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from motcua.devstack.layout import Layout
+
+__all__ = ["DEMO_AGENCY", "credentials", "service_credentials"]
+
+DEMO_AGENCY = "STP"
+_NAMES = ("intake_admin_key", "demo_api_key", "operator_token")
+
+
+def _path(layout: Layout) -> Path:
+    return layout.state / "credentials.json"
+
+
+def credentials(layout: Layout) -> dict[str, str]:
+    """The stack's credentials, created on first use."""
+    path = _path(layout)
+    stored: dict[str, str] = json.loads(path.read_text()) if path.is_file() else {}
+    missing = [name for name in _NAMES if name not in stored]
+    if missing:
+        for name in missing:
+            stored[name] = f"mc_{secrets.token_urlsafe(24)}"
+        layout.state.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored
+
+
+def service_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
+    """What a service is told at start-up: intake its bootstrap keys, others the operator token."""
+    if service == "intake":
+        keys = [
+            {"key": values["intake_admin_key"], "agency": None, "scopes": ["admin"]},
+            {"key": values["demo_api_key"], "agency": DEMO_AGENCY, "scopes": []},
+        ]
+        return {"INTAKE_BOOTSTRAP_KEYS": json.dumps(keys)}
+    return {f"{service.upper()}_OPERATOR_TOKEN": values["operator_token"]}
