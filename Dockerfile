@@ -20,10 +20,12 @@ COPY services/intake/pyproject.toml services/intake/pyproject.toml
 COPY services/tracking/pyproject.toml services/tracking/pyproject.toml
 COPY services/scoring/pyproject.toml services/scoring/pyproject.toml
 COPY services/notify/pyproject.toml services/notify/pyproject.toml
+COPY demo/pyproject.toml demo/pyproject.toml
 RUN uv sync --frozen --no-dev --no-install-workspace
 
 COPY shared shared
 COPY services services
+COPY demo demo
 RUN uv sync --frozen --no-dev
 
 RUN useradd --system --uid 10001 motcua
