@@ -11,6 +11,7 @@ STACK = $(RUN) motcua-stack
 STACK_ENV := .local/stack.env
 WITH_STACK_ENV := set -a && . ./$(STACK_ENV) && set +a &&
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 # Installs Debian packages when missing (as root with apt-get), else says how.
 define apt_install
@@ -66,12 +67,8 @@ lint: install ## ruff, formatting, mypy and the import contracts
 	$(RUN) mypy shared/src $(wildcard services/*/src)
 	$(RUN) lint-imports
 
-demo: up ## the stack with its URLs (and the simulator once motcua_demo exists)
-	@if $(RUN) python -c 'import importlib.util as u, sys; sys.exit(u.find_spec("motcua_demo") is None)'; then \
-		$(WITH_STACK_ENV) $(RUN) python -m motcua_demo; \
-	else \
-		echo; echo "The stack is up:"; sed 's/^/  /' $(STACK_ENV); \
-	fi
+demo: install kafka-jars prometheus-installed ## start everything and play a simulated week of a province's offices
+	$(RUN) motcua-demo $(DEMO_ARGS)
 
 bench: up ## the benchmark (bench/__main__.py) on the running stack
 	@if [ -f bench/__main__.py ]; then \

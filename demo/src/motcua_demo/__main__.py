@@ -1,0 +1,146 @@
+"""`make demo`: start the local stack on a simulated clock and play a week of a province's offices.
+
+    uv run motcua-demo [--days 5] [--speed 2400] [--seed 7] [--per-office 12]
+
+Each run plays the next simulated week (June 2026 onwards), so runs never mix their
+numbers; the table at the end is the run's own period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import httpx
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from motcua.clock import SimulatedClock
+from motcua.devstack.layout import Layout
+from motcua.devstack.stack import Stack
+from motcua_demo.calendar import VIETNAM
+from motcua_demo.indicators import fetch_table, wait_for_scoring
+from motcua_demo.intake import IntakeClient
+from motcua_demo.scenario import Mix, plan_week
+from motcua_demo.simulator import Record, Simulator
+
+FIRST_MONDAY = date(2026, 6, 1)
+console = Console()
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="motcua-demo", description=__doc__)
+    parser.add_argument("--days", type=int, default=5, help="working days to play (1-5)")
+    parser.add_argument("--speed", type=float, default=2400, help="simulated seconds per second")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--per-office", type=int, default=12, help="dossiers per office per day")
+    args = parser.parse_args(argv)
+    if not 1 <= args.days <= 5:
+        parser.error("--days must be between 1 and 5")
+    return args
+
+
+def _next_week(layout: Layout) -> tuple[int, date]:
+    """Which run this is and the Monday it plays (one simulated week per run)."""
+    path = layout.state / "demo.json"
+    runs = json.loads(path.read_text())["runs"] if path.is_file() else 0
+    layout.state.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"runs": runs + 1}))
+    return runs + 1, FIRST_MONDAY + timedelta(weeks=runs)
+
+
+def _progress(table_start: datetime, end: datetime) -> Callable[[datetime, Record], Table]:
+    def render(now: datetime, record: Record) -> Table:
+        done = min(max((now - table_start) / (end - table_start), 0.0), 1.0)
+        bar = "█" * int(done * 40) + "░" * (40 - int(done * 40))
+        kinds = record.accepted_kinds
+        grid = Table.grid(padding=(0, 2))
+        grid.add_row("simulated time", now.astimezone(VIETNAM).strftime("%a %d/%m %H:%M"))
+        grid.add_row("progress", f"{bar} {done:5.1%}")
+        grid.add_row("dossiers received", str(kinds["register"]))
+        grid.add_row("hand-overs", str(kinds["transferred"]))
+        grid.add_row("supplement requests", str(kinds["supplement_requested"]))
+        grid.add_row(
+            "finished / returned", f"{kinds['processing_finished']} / {kinds['result_returned']}"
+        )
+        grid.add_row("refused / withdrawn", f"{kinds['refused']} / {kinds['withdrawn']}")
+        grid.add_row("apologies filed", str(kinds["apology"]))
+        grid.add_row("refused by intake", str(sum(record.errors.values())))
+        return grid
+
+    return render
+
+
+async def _play(
+    args: argparse.Namespace, env: dict[str, str], clock: SimulatedClock, monday: date
+) -> None:
+    start = datetime.combine(monday, datetime.min.time(), VIETNAM) + timedelta(hours=7)
+    end = start + timedelta(days=args.days - 1, hours=10, minutes=30)
+    async with httpx.AsyncClient(base_url=env["INTAKE_URL"], timeout=30) as http:
+        intake = IntakeClient(http, env["INTAKE_ADMIN_KEY"])
+        offices = await intake.offices()
+        stories = plan_week(
+            offices, monday, args.days, args.seed, Mix(per_office_per_day=args.per_office)
+        )
+        console.print(
+            f"[bold]{len(offices)} offices, {len(stories)} dossiers planned[/] "
+            f"for {monday:%d/%m/%Y}, {args.days} working day(s) at x{args.speed:g}"
+        )
+        simulator = Simulator(intake, clock, args.speed)
+        render = _progress(start, end)
+        with Live(
+            render(clock.now(), simulator.record), console=console, refresh_per_second=4
+        ) as live:
+            record = await simulator.run(
+                stories, end, lambda now, rec: live.update(render(now, rec))
+            )
+    registered = record.accepted_kinds["register"]
+    console.print(f"played: {registered} dossiers registered, {len(record.sent)} requests")
+    if record.errors:
+        console.print(f"[yellow]intake refused: {dict(record.errors)}[/]")
+    period = f"{monday.isoformat()}..{(monday + timedelta(days=args.days - 1)).isoformat()}"
+    await wait_for_scoring(env, period, registered, console)
+    console.print(await fetch_table(env, period))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the stack on a simulated clock, play the week, print the indicators."""
+    args = _arguments(argv)
+    layout = Layout.discover()
+    run, monday = _next_week(layout)
+    start = datetime.combine(monday, datetime.min.time(), VIETNAM) + timedelta(hours=7)
+    anchor = time.time() + 20  # the clock starts after the services have restarted
+    clock = {
+        "MODE": "simulated",
+        "START": start.isoformat(),
+        "SPEED": f"{args.speed:g}",
+        "ANCHOR": f"{anchor:.3f}",
+        "ENVIRONMENT": "demo",
+    }
+    console.rule(f"[bold]motcua demo, run {run}: the week of {monday:%d/%m/%Y}")
+    env = Stack(layout, report=lambda line: console.print(f"  {line}")).up(clock=clock)
+    simulated = SimulatedClock(start, args.speed, anchor)
+    wait = anchor - time.time()
+    if wait > 0:
+        console.print(f"the simulated clock starts at {start:%H:%M %d/%m} in {wait:.0f} s")
+        time.sleep(wait)
+    asyncio.run(_play(args, env, simulated, monday))
+    console.print()
+    console.print("[bold]Where to look[/]")
+    scoring = env.get("SCORING_URL", "")
+    console.print(f"  dashboard      {scoring}/dashboard")
+    console.print(f"  Prometheus     {env.get('PROMETHEUS_URL', '')}")
+    for service in ("intake", "tracking", "scoring", "notify"):
+        console.print(f"  {service:<14} {env.get(service.upper() + '_URL', '')}/docs")
+    console.print("  stop with      make down")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
