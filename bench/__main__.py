@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging", "deadlines"]
+BENCHES = ["messaging", "deadlines", "tracking"]
 
 
 def main() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
+from motcua.clock import Clock
 from motcua.events import (
     ApologyIssued,
     ApologyRequired,
@@ -20,18 +24,36 @@ from motcua.events import (
 )
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua_tracking.adapters.progress import GroupProgress
+from motcua_tracking.entrypoints.consumers import catalogue_handler, dossier_events_handler
+from motcua_tracking.entrypoints.http import router
+from motcua_tracking.entrypoints.problems import install_problem_handlers
+from motcua_tracking.service import (
+    CalendarBook,
+    DecisionLoader,
+    DossierTracker,
+    Lookups,
+    TimerLoop,
+)
 from motcua_tracking.settings import TrackingSettings
 
 __all__ = ["create_app"]
 
+BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: TrackingSettings | None = None) -> FastAPI:
-    """Build the tracking app; nothing connects until its lifespan starts."""
+def create_app(settings: TrackingSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the tracking app; nothing connects until its lifespan starts.
+
+    `clock` replaces the clock of the settings (tests move a ManualClock by hand).
+    """
     settings = settings or TrackingSettings()
     configure_logging(settings.service_name, settings.log_level)
     runtime = ServiceRuntime(settings, MIGRATIONS)
+    if clock is not None:
+        runtime.clock = clock
     runtime.publishes(
         DeadlineSet,
         DeadlineChanged,
@@ -44,6 +66,18 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
         DossierEscalated,
         EventRejected,
     )
+    tracker = DossierTracker(settings, runtime.clock, CalendarBook.from_settings(settings.calendar))
+    runtime.consume(
+        "tracking.dossier-events", [settings.topics.dossier_events], dossier_events_handler(tracker)
+    )
+    runtime.consume("tracking.procedures", [settings.topics.procedures], catalogue_handler(tracker))
+    progress = GroupProgress(
+        settings.kafka.bootstrap_servers, settings.service_name, settings.topics.dossier_events
+    )
+    timers = TimerLoop(runtime.sessions, tracker, settings.timers, consumer_lag=progress.lag)
+    if settings.timers.enabled:
+        runtime.background(_with(progress, timers.run))
+        runtime.background(timers.refresh_gauge)
     app = FastAPI(
         title="motcua tracking",
         description=(
@@ -54,5 +88,30 @@ def create_app(settings: TrackingSettings | None = None) -> FastAPI:
         lifespan=runtime.lifespan,
     )
     app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.tracker = tracker
+    app.state.timers = timers
+    app.state.lookups = Lookups(
+        runtime.sessions,
+        tracker,
+        allowed=settings.api.lookup_failures_allowed,
+        window=settings.api.lookup_failure_window_seconds,
+    )
+    app.state.decisions = DecisionLoader(runtime.sessions, tracker)
+    install_problem_handlers(app)
     app.include_router(health_router(runtime))
+    app.include_router(router)
     return app
+
+
+def _with(progress: GroupProgress, task: BackgroundTask) -> BackgroundTask:
+    """Run `task` with the progress reader connected."""
+
+    async def run(stop: asyncio.Event) -> None:
+        await progress.start()
+        try:
+            await task(stop)
+        finally:
+            await progress.close()
+
+    return run

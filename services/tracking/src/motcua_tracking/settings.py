@@ -2,18 +2,110 @@
 
 from __future__ import annotations
 
+from datetime import time
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS
 from motcua.settings import ServiceSettings
 
-__all__ = ["TrackingSettings"]
+__all__ = [
+    "ApiSettings",
+    "CalendarSettings",
+    "DeadlineSettings",
+    "OfficeHoursSettings",
+    "TimerSettings",
+    "TopicSettings",
+    "TrackingSettings",
+]
+
+_DEV_PEPPER = SecretStr("motcua-development-pepper")
+
+
+class OfficeHoursSettings(BaseModel):
+    """An agency's office periods and late-day cut-off (None: no cut-off)."""
+
+    periods: list[tuple[time, time]] = [(time(7, 30), time(11, 30)), (time(13, 0), time(17, 0))]
+    cutoff: time | None = time(15, 0)
+
+
+class CalendarSettings(BaseModel):
+    """Office hours by agency code (`TRACKING_CALENDAR__AGENCIES='{"STP": {...}}'`)."""
+
+    default_hours: OfficeHoursSettings = OfficeHoursSettings()
+    agencies: dict[str, OfficeHoursSettings] = {}
+    first_year: int = 2020
+    last_year: int = 2035
+
+
+class DeadlineSettings(BaseModel):
+    """Deployment rules for clocks, verdicts and warnings."""
+
+    supplement_policy: Literal["pause", "restart"] = "pause"
+    verdict_granularity: Literal["working_day", "exact"] = "working_day"
+    due_soon_shares: list[Decimal] = Field(
+        default=[], description="Extra due-soon warnings at these shares (0–1) of the time"
+    )
+
+    @field_validator("due_soon_shares")
+    @classmethod
+    def _shares_between_zero_and_one(cls, shares: list[Decimal]) -> list[Decimal]:
+        if any(not Decimal(0) < share < Decimal(1) for share in shares):
+            raise ValueError("each share must be strictly between 0 and 1")
+        return sorted(set(shares))
+
+
+class TimerSettings(BaseModel):
+    """The durable timer loop."""
+
+    enabled: bool = True
+    batch_size: int = Field(default=64, ge=1)
+    poll_seconds: float = Field(default=0.2, gt=0, le=5)
+    gauge_seconds: float = Field(default=15.0, gt=0)
+    catch_up_timeout_seconds: float = Field(
+        default=300.0, ge=0, description="Longest wait for the consumer to catch up at start"
+    )
+
+
+class TopicSettings(BaseModel):
+    """Topics read and written (tests and replays point them elsewhere)."""
+
+    dossier_events: str = DOSSIER_EVENTS.name
+    procedures: str = CATALOGUE.name
+    publish_to: str | None = Field(
+        default=None, description="Publish every event here instead of its contract topic"
+    )
+
+
+class ApiSettings(BaseModel):
+    """Bearer tokens of the HTTP API and the secret mixed into citizens' phone digests."""
+
+    official_token: SecretStr | None = None
+    admin_token: SecretStr | None = None
+    lookup_pepper: SecretStr = _DEV_PEPPER
+    lookup_failures_allowed: int = Field(default=10, ge=1)
+    lookup_failure_window_seconds: float = Field(default=900, gt=0)
 
 
 class TrackingSettings(ServiceSettings):
-    """E.g. `TRACKING_DATABASE__URL`, `TRACKING_KAFKA__BOOTSTRAP_SERVERS`, `TRACKING_HTTP__PORT`."""
+    """E.g. `TRACKING_DATABASE__URL`, `TRACKING_DEADLINES__SUPPLEMENT_POLICY=restart`."""
 
     model_config = SettingsConfigDict(
         env_prefix="TRACKING_", env_nested_delimiter="__", extra="ignore"
     )
 
     service_name: str = "tracking"
+    calendar: CalendarSettings = CalendarSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
+    timers: TimerSettings = TimerSettings()
+    topics: TopicSettings = TopicSettings()
+    api: ApiSettings = ApiSettings()
+
+    @model_validator(mode="after")
+    def _own_pepper_in_production(self) -> TrackingSettings:
+        if self.clock.environment == "production" and self.api.lookup_pepper == _DEV_PEPPER:
+            raise ValueError("set TRACKING_API__LOOKUP_PEPPER: the development pepper is public")
+        return self

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at
+from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at, warning_at
 from motcua_tracking.domain.calendar import WorkingCalendar, vietnam_time_zone
 
 VN = vietnam_time_zone()
@@ -50,3 +50,14 @@ def test_share_must_be_a_fraction(calendar: WorkingCalendar) -> None:
 
 def test_overdue_at_the_appointment() -> None:
     assert overdue_at(at(3, 6, 10)) == at(3, 6, 10)
+
+
+def test_the_warning_is_the_previous_working_day_when_that_comes_after_the_start(
+    calendar: WorkingCalendar,
+) -> None:
+    assert warning_at(calendar, at(3, 3, 10), at(3, 6, 10)) == at(3, 5, 7, 30)
+
+
+def test_a_short_limit_warns_at_half_time_instead(calendar: WorkingCalendar) -> None:
+    # Due Wednesday 10:00 from Tuesday 10:00: Tuesday's opening precedes the start.
+    assert warning_at(calendar, at(3, 4, 10), at(3, 5, 10)) == at(3, 4, 15, 30)

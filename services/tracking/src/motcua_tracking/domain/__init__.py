@@ -1,6 +1,6 @@
 """Pure domain of the tracking service: calendar, deadlines, clocks, verdicts."""
 
-from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at
+from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at, warning_at
 from motcua_tracking.domain.attribution import (
     Attribution,
     Overrun,
@@ -45,6 +45,27 @@ from motcua_tracking.domain.deadlines import (
     step_due_times,
     validate_allotments,
 )
+from motcua_tracking.domain.dossiers import (
+    HistoryEntry,
+    Rejection,
+    Rules,
+    Status,
+    Step,
+    TrackedDossier,
+)
+from motcua_tracking.domain.outcomes import (
+    ApologyOwed,
+    DeadlineFixed,
+    DossierJudged,
+    DueMoved,
+    DueSoonReached,
+    Escalated,
+    Outcome,
+    OverdueReached,
+    Reappointed,
+    StepJudged,
+)
+from motcua_tracking.domain.timers import Timer, TimerKind, reconcile
 from motcua_tracking.domain.verdicts import Granularity, Verdict, verdict
 from motcua_tracking.domain.year_decisions import (
     DayOffPeriod,
@@ -60,29 +81,47 @@ from motcua_tracking.domain.year_decisions import (
 
 __all__ = [
     "AllotmentError",
+    "ApologyOwed",
     "ApologyRejected",
     "Attribution",
     "CalendarRangeError",
     "ClockError",
     "DayOffPeriod",
     "DeadlineChange",
+    "DeadlineFixed",
     "DecisionError",
     "DossierClock",
+    "DossierJudged",
+    "DueMoved",
+    "DueSoonReached",
+    "Escalated",
     "Granularity",
+    "HistoryEntry",
     "Holiday",
     "MakeUpDay",
     "OfficeHours",
     "OpenDeadline",
+    "Outcome",
+    "OverdueReached",
     "Overrun",
     "ProcedureTerms",
     "ProcessingTime",
+    "Reappointed",
     "Reappointment",
+    "Rejection",
+    "Rules",
+    "Status",
+    "Step",
     "StepAllotment",
     "StepDue",
+    "StepJudged",
     "StepRun",
     "SupplementPolicy",
     "Suspension",
     "TimeUnit",
+    "Timer",
+    "TimerKind",
+    "TrackedDossier",
     "Verdict",
     "WorkingCalendar",
     "YearDecision",
@@ -101,6 +140,7 @@ __all__ = [
     "load_shipped_decisions",
     "overdue_at",
     "parse_decision",
+    "reconcile",
     "replan_after_handover",
     "statutory_holidays",
     "step_due_after_handover",
@@ -108,4 +148,5 @@ __all__ = [
     "validate_allotments",
     "verdict",
     "vietnam_time_zone",
+    "warning_at",
 ]

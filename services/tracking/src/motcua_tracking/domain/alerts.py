@@ -33,3 +33,16 @@ def elapsed_share_at(
 def overdue_at(due_at: datetime) -> datetime:
     """The instant a dossier becomes overdue: its appointment."""
     return due_at
+
+
+def warning_at(calendar: WorkingCalendar, start_at: datetime, due_at: datetime) -> datetime:
+    """When a due-soon warning fires for a period counted from `start_at`.
+
+    The opening of the last working day before the due day; for limits of about one
+    day or less that instant does not come after the start, and the warning fires when
+    half the office time from start to due has elapsed instead.
+    """
+    soon = due_soon_at(calendar, due_at)
+    if soon > start_at:
+        return soon
+    return elapsed_share_at(calendar, start_at, due_at, Decimal("0.5"))

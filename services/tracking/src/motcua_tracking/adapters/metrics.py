@@ -1,0 +1,23 @@
+"""Tracking's operational metrics: bounded labels only (event types, kinds, codes)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+__all__ = ["EVENTS_APPLIED", "REJECTIONS", "TIMERS_FIRED", "TIMERS_PENDING", "TIMER_LAG"]
+
+TIMERS_PENDING = Gauge("motcua_tracking_timers_pending", "Alert timers waiting to fire")
+TIMER_LAG = Histogram(
+    "motcua_tracking_timer_lag_seconds",
+    "Delay between a timer's fire time and its firing (fired_at - fire_at)",
+    buckets=(0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60),
+)
+TIMERS_FIRED = Counter(
+    "motcua_tracking_timers_fired_total", "Alert timers fired", ["scope", "kind"]
+)
+EVENTS_APPLIED = Counter(
+    "motcua_tracking_events_applied_total", "Dossier events applied, by type", ["event_type"]
+)
+REJECTIONS = Counter(
+    "motcua_tracking_rejections_total", "Dossier events refused, by code", ["code"]
+)

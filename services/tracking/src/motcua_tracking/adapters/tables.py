@@ -1,0 +1,86 @@
+"""Tracking's own tables (the messaging tables come from the common package).
+
+Timers are rows with a partial index on `fire_at` over the pending ones (`fired_at IS
+NULL`): finding what is due never scans the open dossiers, however many there are.
+Cancelled timers are deleted. Rows of a dossier's timers are only written while its
+dossier row is locked, so the consumer and any number of timer loops never collide.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = ["CALENDAR_DECISIONS", "DOSSIERS", "PROCEDURES", "TIMERS", "metadata"]
+
+metadata = MetaData()
+
+
+def _instant(name: str, *, nullable: bool = True) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+DOSSIERS = Table(
+    "dossiers",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("agency_code", Text, nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    _instant("received_at", nullable=False),
+    _instant("due_at"),
+    _instant("horizon_at"),
+    Column("phone_hash", Text),
+    Column("document", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Index("dossiers_open_horizon", "horizon_at", postgresql_where=text("is_open")),
+)
+
+TIMERS = Table(
+    "timers",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("dossier_code", Text, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("step_seq", Integer, nullable=False),
+    Column("share_percent", SmallInteger, nullable=False),
+    _instant("due_at", nullable=False),
+    _instant("fire_at", nullable=False),
+    _instant("fired_at"),
+    Index("timers_pending", "fire_at", postgresql_where=text("fired_at IS NULL")),
+    Index("timers_dossier", "dossier_code"),
+)
+
+PROCEDURES = Table(
+    "procedures",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("competent_agency", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("terms", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
+CALENDAR_DECISIONS = Table(
+    "calendar_decisions",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("document", JSONB, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    _instant("loaded_at", nullable=False),
+)

@@ -1,0 +1,612 @@
+"""A tracked dossier: status, clock, control slip and alert timers, and what each event does.
+
+Each operation checks first and changes nothing when it refuses (raising `Rejection`);
+then it fires the timers due before the event (in the dossier's own time, so replaying
+the same events gives the same alerts), applies the event and re-plans the timers.
+
+Rules:
+- Events are applied at their own occurred time; one older than the dossier's last
+  applied event is refused (`out_of_order`), as is any event after the clock stopped,
+  except the result being returned and the financial obligation.
+- Step 1 is held by the receiving unit from the reception (with the reception cut-off);
+  each handover ends the current step with its verdict and starts the next one, due
+  its allotment after the handover. A step outside the plan is due with the dossier.
+- A supplement request stops both the dossier's and the current step's clock.
+- A dossier is late if it ends after its due time; an apology issued after the old
+  appointment had passed makes it late whatever the new appointment. Lateness goes to
+  the unit of the first step that ended (or is running) past its own due time, or
+  else to the unit holding the dossier when it fell due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time
+from decimal import Decimal
+from enum import IntEnum
+
+from motcua_tracking.domain.alerts import elapsed_share_at, warning_at
+from motcua_tracking.domain.calendar import WorkingCalendar
+from motcua_tracking.domain.clocks import (
+    ApologyRejected,
+    DossierClock,
+    SupplementPolicy,
+    Suspension,
+)
+from motcua_tracking.domain.deadlines import (
+    ProcedureTerms,
+    ProcessingTime,
+    replan_after_handover,
+    step_due_times,
+)
+from motcua_tracking.domain.outcomes import (
+    ApologyOwed,
+    DeadlineFixed,
+    DossierJudged,
+    DueMoved,
+    DueSoonReached,
+    Escalated,
+    Outcome,
+    OverdueReached,
+    Reappointed,
+    StepJudged,
+)
+from motcua_tracking.domain.timers import Scope, Timer, TimerKind, reconcile
+from motcua_tracking.domain.verdicts import Granularity, Verdict, verdict
+
+__all__ = ["HistoryEntry", "Rejection", "Rules", "Status", "Step", "TrackedDossier"]
+
+# Handovers have no late-day cut-off: a step entered at 16:00 counts from 16:00.
+_NO_CUTOFF = time(23, 59, 59)
+
+
+class Status(IntEnum):
+    """The ten DVCQG statuses."""
+
+    NEWLY_REGISTERED = 1
+    RECEIVED = 2
+    NOT_RECEIVED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    FINANCIAL_OBLIGATION = 6
+    WITHDRAWAL_REQUESTED = 7
+    STOPPED = 8
+    PROCESSING_FINISHED = 9
+    RESULT_RETURNED = 10
+
+
+class Rejection(ValueError):
+    """An event that cannot apply to the dossier as it stands; `code` is machine-readable."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Deployment rules: verdict granularity and extra warnings at shares of the time."""
+
+    granularity: Granularity = Granularity.WORKING_DAY
+    due_soon_shares: tuple[Decimal, ...] = ()
+
+
+@dataclass
+class Step:
+    """A row of the control slip: who held the dossier, from when, until when, verdict."""
+
+    seq: int
+    code: str | None
+    unit_code: str
+    started_at: datetime
+    allotted: ProcessingTime | None
+    due_at: datetime | None = None
+    finished_at: datetime | None = None
+    handed_to: str | None = None
+    verdict: Verdict | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the dossier's history as officials see it."""
+
+    at: datetime
+    what: str
+    unit_code: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class TrackedDossier:
+    """Everything tracking knows about one dossier."""
+
+    code: str
+    agency_code: str
+    procedure_name: str
+    clock: DossierClock
+    counting_from: datetime
+    appointment_at: datetime
+    status: Status
+    steps: list[Step]
+    last_event_at: datetime
+    plan: dict[str, datetime] = field(default_factory=dict)
+    timers: list[Timer] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    correlation: str = ""
+    phone_hash: str | None = None
+    finished_at: datetime | None = None
+    ended_by: str | None = None
+    verdict: Verdict | None = None
+    responsible_unit: str | None = None
+    result_returned_at: datetime | None = None
+    apology_required_at: datetime | None = None
+    escalations: list[str] = field(default_factory=list)
+
+    @classmethod
+    def receive(
+        cls,
+        *,
+        code: str,
+        agency_code: str,
+        unit_code: str,
+        procedure_name: str,
+        terms: ProcedureTerms,
+        policy: SupplementPolicy,
+        received_at: datetime,
+        calendar: WorkingCalendar,
+        rules: Rules,
+    ) -> tuple[TrackedDossier, list[Outcome]]:
+        """A dossier just received, with its appointment and step plan."""
+        clock = DossierClock(received_at, terms, policy)
+        due = clock.due(calendar)
+        assert due is not None
+        counting_from = calendar.counting_start(received_at, terms.cutoff)
+        planned = step_due_times(calendar, received_at, terms)
+        first = planned[0] if planned else None
+        step = Step(
+            1,
+            first.code if first else None,
+            unit_code,
+            received_at,
+            terms.steps[0].allotted if terms.steps else None,
+            first.due_at if first else due,
+        )
+        dossier = cls(
+            code=code,
+            agency_code=agency_code,
+            procedure_name=procedure_name,
+            clock=clock,
+            counting_from=counting_from,
+            appointment_at=due,
+            status=Status.RECEIVED,
+            steps=[step],
+            last_event_at=received_at,
+            plan={item.code: item.due_at for item in planned},
+        )
+        dossier._note(received_at, "received", unit_code)
+        dossier._replan(calendar, rules)
+        return dossier, [DeadlineFixed(received_at, due, counting_from, planned, unit_code)]
+
+    @property
+    def terms(self) -> ProcedureTerms:
+        """The procedure terms fixed at reception."""
+        return self.clock.terms
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the clock still runs (or waits for a supplement)."""
+        return self.finished_at is None
+
+    @property
+    def current_step(self) -> Step:
+        """The step the dossier is in (the last one)."""
+        return self.steps[-1]
+
+    @property
+    def holder(self) -> str:
+        """The unit holding the dossier."""
+        return self.current_step.unit_code
+
+    def due(self, calendar: WorkingCalendar, until: datetime | None = None) -> datetime | None:
+        """The dossier's due time; with `until`, a pending supplement counts as ended then."""
+        clock = self.clock
+        if until is not None and clock.is_suspended:
+            clock = clock.resume(max(until, clock.suspensions[-1].requested_at))
+        return clock.due(calendar)
+
+    def step_due(
+        self, step: Step, calendar: WorkingCalendar, until: datetime | None = None
+    ) -> datetime | None:
+        """A step's due time: its allotment from its start, moved by pauses within it."""
+        if step.allotted is None:
+            return self.due(calendar, until)
+        cutoff = self.terms.cutoff if step.seq == 1 else _NO_CUTOFF
+        terms = ProcedureTerms(step.code or "", step.allotted, (), cutoff)
+        clock = DossierClock(
+            step.started_at,
+            terms,
+            self.clock.policy,
+            self._suspensions_within(step.started_at, until),
+        )
+        return clock.due(calendar)
+
+    def advance(self, until: datetime, now: datetime) -> list[Outcome]:
+        """Fire every pending timer due by `until`, in order; `now` is recorded as fired time."""
+        due = sorted(
+            (timer for timer in self.timers if timer.pending and timer.fire_at <= until),
+            key=lambda timer: (timer.fire_at, timer.scope != "dossier", timer.kind),
+        )
+        outcomes: list[Outcome] = []
+        for timer in due:
+            timer.fire(now)
+            outcomes += self._fired(timer)
+        return outcomes
+
+    def transfer(
+        self,
+        *,
+        at: datetime,
+        now: datetime,
+        from_unit: str,
+        to_unit: str,
+        step_code: str | None,
+        note: str | None,
+        calendar: WorkingCalendar,
+        rules: Rules,
+    ) -> list[Outcome]:
+        """A handover: the current step ends with its verdict and the next one starts."""
+        self._check(at, "transfer")
+        current = self.current_step
+        if from_unit != current.unit_code:
+            raise Rejection(
+                "not_holder",
+                f"{from_unit} handed over the dossier but {current.unit_code} holds it",
+            )
+        outcomes = self.advance(min(at, now), now)
+        outcomes.append(self._end_step(current, at, calendar, rules, handed_to=to_unit))
+        code = step_code or self._next_planned(current.code)
+        allotted = self._allotment(code)
+        step = Step(current.seq + 1, code, to_unit, at, allotted, note=note)
+        self.steps.append(step)
+        step.due_at = self.step_due(step, calendar)
+        if code is not None and allotted is not None:
+            planned = self.plan.get(code)
+            self.plan.update(
+                {
+                    item.code: item.due_at
+                    for item in replan_after_handover(calendar, self.terms, code, at)
+                }
+            )
+            if step.due_at is not None and planned is not None and planned != step.due_at:
+                outcomes.append(DueMoved(at, "step", code, planned, step.due_at, "transfer"))
+        if self.status is Status.RECEIVED:
+            self.status = Status.PROCESSING
+        self.last_event_at = at
+        self._note(at, "transferred", to_unit, f"from {from_unit}" + (f": {note}" if note else ""))
+        self._replan(calendar, rules)
+        return outcomes
+
+    def request_supplement(
+        self,
+        *,
+        at: datetime,
+        now: datetime,
+        unit_code: str,
+        calendar: WorkingCalendar,
+        rules: Rules,
+    ) -> list[Outcome]:
+        """The citizen is asked for missing papers: the clocks stop."""
+        self._check(at, "supplement request")
+        if self.clock.is_suspended:
+            raise Rejection("supplement_pending", "a supplement request is already pending")
+        outcomes = self.advance(min(at, now), now)
+        step = self.current_step
+        old_due, old_step_due = self.due(calendar), self.step_due(step, calendar)
+        self.clock = self.clock.suspend(at)
+        step.due_at = None
+        outcomes.append(DueMoved(at, "dossier", None, old_due, None, "supplement_paused"))
+        if step.allotted is not None:
+            outcomes.append(
+                DueMoved(at, "step", step.code, old_step_due, None, "supplement_paused")
+            )
+        self.status = Status.SUPPLEMENT_REQUESTED
+        self.last_event_at = at
+        self._note(at, "supplement_requested", unit_code)
+        self._replan(calendar, rules)
+        return outcomes
+
+    def receive_supplement(
+        self, *, at: datetime, now: datetime, calendar: WorkingCalendar, rules: Rules
+    ) -> list[Outcome]:
+        """The complete dossier arrived: the clocks run again (paused or restarted)."""
+        self._check(at, "supplement")
+        if not self.clock.is_suspended:
+            raise Rejection("no_pending_supplement", "no supplement request is pending")
+        if at < self.clock.suspensions[-1].requested_at:
+            raise Rejection("out_of_order", "the supplement cannot arrive before it was requested")
+        outcomes = self.advance(min(at, now), now)
+        before = replace(self.clock, suspensions=self.clock.suspensions[:-1]).due(calendar)
+        step = self.current_step
+        self.clock = self.clock.resume(at)
+        cause = (
+            "supplement_restarted"
+            if self.clock.policy is SupplementPolicy.RESTART
+            else "supplement_resumed"
+        )
+        outcomes.append(DueMoved(at, "dossier", None, before, self.due(calendar), cause))
+        step.due_at = self.step_due(step, calendar)
+        if step.allotted is not None:
+            outcomes.append(DueMoved(at, "step", step.code, None, step.due_at, cause))
+        self.status = Status.PROCESSING
+        self.last_event_at = at
+        self._note(at, "supplement_received")
+        self._replan(calendar, rules)
+        return outcomes
+
+    def file_apology(
+        self,
+        *,
+        at: datetime,
+        now: datetime,
+        unit_code: str,
+        reason: str,
+        new_due: datetime,
+        calendar: WorkingCalendar,
+        rules: Rules,
+    ) -> list[Outcome]:
+        """An apology with a new appointment (once); late if the old one had passed."""
+        self._check(at, "apology")
+        current = self.due(calendar)
+        if self.clock.reappointment is not None:
+            raise Rejection(
+                "already_reappointed",
+                "the dossier was already re-appointed once; a second re-appointment is refused",
+            )
+        if not reason.strip():
+            raise Rejection("apology_reason_missing", "an apology must state the reason")
+        if current is None:
+            raise Rejection(
+                "supplement_pending", "a supplement is awaited; re-appoint once it arrives"
+            )
+        if new_due <= current:
+            raise Rejection(
+                "new_appointment_not_later",
+                f"the new appointment {new_due.isoformat()} is not after {current.isoformat()}",
+            )
+        accepted = self.clock.reappoint(calendar, new_due, at, reason)
+        if isinstance(accepted, ApologyRejected):
+            raise Rejection("apology_rejected", accepted.reason)
+        outcomes = self.advance(min(at, now), now)
+        self.clock = accepted
+        late = accepted.reappointment is not None and accepted.reappointment.issued_late
+        outcomes.append(Reappointed(at, unit_code, reason.strip(), current, new_due, late))
+        outcomes.append(DueMoved(at, "dossier", None, current, new_due, "apology"))
+        self.current_step.due_at = self.step_due(self.current_step, calendar)
+        self.last_event_at = at
+        self._note(at, "apology_issued", unit_code, "late" if late else None)
+        self._replan(calendar, rules)
+        return outcomes
+
+    def finish(
+        self,
+        *,
+        at: datetime,
+        now: datetime,
+        ended_by: str,
+        status: Status,
+        unit_code: str | None,
+        calendar: WorkingCalendar,
+        rules: Rules,
+    ) -> list[Outcome]:
+        """The clock stops (processing finished, refused or withdrawn): the verdicts."""
+        self._check(at, ended_by.replace("_", " "))
+        outcomes = self.advance(min(at, now), now)
+        outcomes.append(self._end_step(self.current_step, at, calendar, rules))
+        due = self.due(calendar, until=at)
+        assert due is not None
+        judged = verdict(at, due, rules.granularity)
+        reappointment = self.clock.reappointment
+        if reappointment is not None and reappointment.issued_late:
+            judged = Verdict.LATE
+        responsible = self._responsible(due, at) if judged is Verdict.LATE else None
+        self.finished_at, self.ended_by, self.verdict = at, ended_by, judged
+        self.responsible_unit, self.status, self.last_event_at = responsible, status, at
+        outcomes.append(
+            DossierJudged(
+                at, judged, ended_by, at, due, self._working_days(calendar, at), responsible
+            )
+        )
+        self._note(at, ended_by, unit_code, judged.value)
+        self._replan(calendar, rules)
+        return outcomes
+
+    def return_result(self, *, at: datetime) -> None:
+        """The result was handed to the citizen."""
+        if self.finished_at is None:
+            raise Rejection("result_before_finish", "no result: processing is not finished")
+        if at < self.finished_at:
+            raise Rejection("out_of_order", "the result cannot be returned before it was ready")
+        self.status, self.result_returned_at = Status.RESULT_RETURNED, at
+        self._note(at, "result_returned")
+
+    def set_financial_obligation(self, *, at: datetime, paid: bool) -> None:
+        """A fee or tax is due (status 6) or was paid (back to processing or finished)."""
+        if self.status is Status.RESULT_RETURNED:
+            raise Rejection("dossier_closed", "the result was already returned")
+        if not paid:
+            self.status = Status.FINANCIAL_OBLIGATION
+        elif self.finished_at is not None:
+            self.status = Status.PROCESSING_FINISHED
+        else:
+            self.status = (
+                Status.SUPPLEMENT_REQUESTED if self.clock.is_suspended else Status.PROCESSING
+            )
+        self._note(at, "financial_obligation_paid" if paid else "financial_obligation_set")
+
+    def recalendar(
+        self,
+        *,
+        old: WorkingCalendar,
+        new: WorkingCalendar,
+        at: datetime,
+        rules: Rules,
+    ) -> list[Outcome]:
+        """Due times under a changed calendar, with the moves they make."""
+        if not self.is_open:
+            return []
+        outcomes: list[Outcome] = []
+        before, after = self.due(old), self.due(new)
+        if before != after:
+            outcomes.append(DueMoved(at, "dossier", None, before, after, "calendar_changed"))
+        step = self.current_step
+        if step.allotted is not None:
+            step_before, step_after = self.step_due(step, old), self.step_due(step, new)
+            if step_before != step_after:
+                outcomes.append(
+                    DueMoved(at, "step", step.code, step_before, step_after, "calendar_changed")
+                )
+        step.due_at = self.step_due(step, new)
+        if outcomes:
+            self._note(at, "calendar_changed")
+        self._replan(new, rules)
+        return outcomes
+
+    def _check(self, at: datetime, what: str) -> None:
+        if not self.is_open:
+            raise Rejection("dossier_closed", f"a {what} after the dossier's clock stopped")
+        if at < self.last_event_at:
+            raise Rejection(
+                "out_of_order",
+                f"a {what} at {at.isoformat()} precedes the last recorded event "
+                f"({self.last_event_at.isoformat()})",
+            )
+
+    def _end_step(
+        self,
+        step: Step,
+        at: datetime,
+        calendar: WorkingCalendar,
+        rules: Rules,
+        handed_to: str | None = None,
+    ) -> StepJudged:
+        due = self.step_due(step, calendar, until=at)
+        assert due is not None
+        step.finished_at, step.due_at, step.handed_to = at, due, handed_to
+        step.verdict = verdict(at, due, rules.granularity)
+        return StepJudged(at, step.code, step.unit_code, step.started_at, at, due, step.verdict)
+
+    def _responsible(self, due: datetime, at: datetime) -> str:
+        for step in self.steps:
+            ended = step.finished_at or at
+            if step.allotted is not None and step.due_at is not None and ended > step.due_at:
+                return step.unit_code
+        for step in self.steps:
+            if step.started_at <= due < (step.finished_at or at):
+                return step.unit_code
+        return self.holder
+
+    def _working_days(self, calendar: WorkingCalendar, at: datetime) -> float:
+        used = calendar.position(at) - calendar.position(self.counting_from)
+        for item in self.clock.suspensions:
+            resumed = item.resumed_at or at
+            used -= calendar.position(min(resumed, at)) - calendar.position(item.requested_at)
+        return round(max(used, 0) / calendar.day_seconds, 4)
+
+    def _suspensions_within(
+        self, start: datetime, until: datetime | None
+    ) -> tuple[Suspension, ...]:
+        clipped: list[Suspension] = []
+        for item in self.clock.suspensions:
+            resumed = item.resumed_at
+            if until is not None and (resumed is None or resumed > until):
+                resumed = until
+            if resumed is not None and resumed <= start:
+                continue
+            requested = max(item.requested_at, start)
+            if until is not None and requested > until:
+                continue
+            clipped.append(Suspension(requested, resumed))
+        return tuple(clipped)
+
+    def _next_planned(self, code: str | None) -> str | None:
+        codes = [step.code for step in self.terms.steps]
+        if code not in codes:
+            return None
+        index = codes.index(code) + 1
+        return codes[index] if index < len(codes) else None
+
+    def _allotment(self, code: str | None) -> ProcessingTime | None:
+        return next((step.allotted for step in self.terms.steps if step.code == code), None)
+
+    def _fired(self, timer: Timer) -> list[Outcome]:
+        step = self.current_step
+        code = step.code if timer.scope == "step" else None
+        if timer.kind is TimerKind.OVERDUE:
+            self._note(timer.fire_at, f"{timer.scope}_overdue", self.holder)
+            outcomes: list[Outcome] = [
+                OverdueReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at)
+            ]
+            if timer.scope == "dossier":
+                reason = (
+                    "overdue_after_reappointment"
+                    if self.clock.reappointment is not None
+                    else "no_apology_by_appointment"
+                )
+                self.escalations.append(reason)
+                outcomes.append(Escalated(timer.fire_at, self.holder, timer.due_at, reason))
+            return outcomes
+        self._note(timer.fire_at, f"{timer.scope}_due_soon", self.holder)
+        outcomes = [DueSoonReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at)]
+        owes_apology = (
+            timer.scope == "dossier"
+            and timer.kind is TimerKind.DUE_SOON
+            and self.clock.reappointment is None
+            and self.apology_required_at is None
+        )
+        if owes_apology:
+            self.apology_required_at = timer.fire_at
+            outcomes.append(ApologyOwed(timer.fire_at, self.holder, timer.due_at))
+        return outcomes
+
+    def _replan(self, calendar: WorkingCalendar, rules: Rules) -> None:
+        wanted: list[Timer] = []
+        due = self.due(calendar) if self.is_open else None
+        if due is not None:
+            wanted += _alerts(calendar, rules, "dossier", 0, self._window_start(calendar), due)
+        step = self.current_step
+        if self.is_open and step.allotted is not None and step.due_at is not None:
+            start = self.counting_from if step.seq == 1 else step.started_at
+            wanted += _alerts(calendar, rules, "step", step.seq, start, step.due_at)
+        self.timers = reconcile(self.timers, wanted)
+
+    def _window_start(self, calendar: WorkingCalendar) -> datetime:
+        resumed = [item.resumed_at for item in self.clock.suspensions if item.resumed_at]
+        if self.clock.policy is SupplementPolicy.RESTART and resumed:
+            return calendar.counting_start(resumed[-1], self.terms.cutoff)
+        return self.counting_from
+
+    def _note(
+        self, at: datetime, what: str, unit_code: str | None = None, detail: str | None = None
+    ) -> None:
+        self.history.append(HistoryEntry(at, what, unit_code, detail))
+
+
+def _alerts(
+    calendar: WorkingCalendar,
+    rules: Rules,
+    scope: Scope,
+    seq: int,
+    start: datetime,
+    due: datetime,
+) -> list[Timer]:
+    timers = [
+        Timer(scope, TimerKind.DUE_SOON, seq, 0, due, warning_at(calendar, start, due)),
+        Timer(scope, TimerKind.OVERDUE, seq, 0, due, due),
+    ]
+    for share in rules.due_soon_shares:
+        percent = int(share * 100)
+        fire_at = elapsed_share_at(calendar, start, due, share)
+        timers.append(Timer(scope, TimerKind.SHARE, seq, percent, due, fire_at))
+    return timers

@@ -1,0 +1,129 @@
+"""What happened to a tracked dossier, as the service publishes it (one record per fact).
+
+`at` is when it happened in the dossier's own time: the incoming event's occurred time,
+or the instant a timer was due to fire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from motcua_tracking.domain.deadlines import StepDue
+from motcua_tracking.domain.timers import Scope
+from motcua_tracking.domain.verdicts import Verdict
+
+
+@dataclass(frozen=True)
+class DeadlineFixed:
+    """The appointment and the step plan set at reception."""
+
+    at: datetime
+    appointment_at: datetime
+    counting_from: datetime
+    steps: tuple[StepDue, ...]
+    unit_code: str
+
+
+@dataclass(frozen=True)
+class DueMoved:
+    """A due time moved (None: no due time while a supplement is awaited)."""
+
+    at: datetime
+    scope: Scope
+    step_code: str | None
+    old_due: datetime | None
+    new_due: datetime | None
+    cause: str
+
+
+@dataclass(frozen=True)
+class StepJudged:
+    """A step ended by a handover or by the end of the dossier, with its verdict."""
+
+    at: datetime
+    step_code: str | None
+    unit_code: str
+    started_at: datetime
+    finished_at: datetime
+    due_at: datetime
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class DossierJudged:
+    """The dossier's clock stopped: its verdict and the unit that made it late."""
+
+    at: datetime
+    verdict: Verdict
+    ended_by: str
+    finished_at: datetime
+    due_at: datetime
+    working_days: float
+    responsible_unit: str | None
+
+
+@dataclass(frozen=True)
+class DueSoonReached:
+    """A warning instant was reached with the dossier (or step) unfinished."""
+
+    at: datetime
+    scope: Scope
+    step_code: str | None
+    unit_code: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class OverdueReached:
+    """A due time passed with the dossier (or step) unfinished."""
+
+    at: datetime
+    scope: Scope
+    step_code: str | None
+    unit_code: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ApologyOwed:
+    """The unit holding a due-soon dossier owes the citizen an apology."""
+
+    at: datetime
+    unit_code: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Reappointed:
+    """An apology was accepted: the new appointment (flagged late after the old one)."""
+
+    at: datetime
+    unit_code: str
+    reason: str
+    original_due: datetime
+    new_due: datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """The head of the one-stop office is told about an overdue dossier."""
+
+    at: datetime
+    unit_code: str
+    due_at: datetime
+    reason: str
+
+
+Outcome = (
+    DeadlineFixed
+    | DueMoved
+    | StepJudged
+    | DossierJudged
+    | DueSoonReached
+    | OverdueReached
+    | ApologyOwed
+    | Reappointed
+    | Escalated
+)

@@ -1,0 +1,123 @@
+"""HTTP routes: dossier look-ups for officials and citizens, calendar decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+
+from motcua_tracking.domain import (
+    CalendarRangeError,
+    DecisionError,
+    decision_to_dict,
+    parse_decision,
+)
+from motcua_tracking.entrypoints.auth import AdminDep, OfficialDep
+from motcua_tracking.entrypoints.problems import Problem
+from motcua_tracking.service import (
+    DecisionInForce,
+    DecisionLoaded,
+    DecisionLoader,
+    Lookups,
+    TooManyAttempts,
+)
+from motcua_tracking.service.views import CitizenView, DecisionView, DossierView
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1")
+
+
+def _lookups(request: Request) -> Lookups:
+    lookups: Lookups = request.app.state.lookups
+    return lookups
+
+
+def _decisions(request: Request) -> DecisionLoader:
+    loader: DecisionLoader = request.app.state.decisions
+    return loader
+
+
+LookupsDep = Annotated[Lookups, Depends(_lookups)]
+DecisionsDep = Annotated[DecisionLoader, Depends(_decisions)]
+Code = Annotated[str, Path(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9.\-]+$")]
+
+
+@router.get("/dossiers/{code}", tags=["officials"], summary="A dossier's control slip and history")
+async def get_dossier(code: Code, lookups: LookupsDep, _: OfficialDep) -> DossierView:
+    view = await lookups.official(code)
+    if view is None:
+        raise Problem(404, "dossier_not_found", f"No dossier {code} is tracked")
+    return view
+
+
+@router.get("/lookup/{code}", tags=["citizens"], summary="A citizen's look-up of their dossier")
+async def lookup(
+    code: Code,
+    lookups: LookupsDep,
+    phone_last4: Annotated[
+        str, Query(pattern=r"^\d{4}$", description="Last 4 digits of the phone")
+    ],
+) -> CitizenView:
+    try:
+        view = await lookups.citizen(code, phone_last4)
+    except TooManyAttempts:
+        raise Problem(
+            429, "too_many_attempts", "Too many attempts for this code; try again later"
+        ) from None
+    if view is None:
+        raise Problem(404, "dossier_not_found", "No dossier matches this code and phone number")
+    return view
+
+
+@router.get("/calendar/decisions", tags=["calendar"], summary="Yearly decisions in force")
+async def list_decisions(decisions: DecisionsDep, _: OfficialDep) -> list[DecisionView]:
+    return [_decision_view(item) for item in await decisions.in_force()]
+
+
+@router.put(
+    "/calendar/decisions/{year}",
+    tags=["calendar"],
+    summary="Load a year's decision and recompute the open deadlines it moves",
+)
+async def put_decision(
+    year: Annotated[int, Path(ge=1990, le=2100)],
+    decisions: DecisionsDep,
+    _: AdminDep,
+    document: Annotated[dict[str, Any], Body()],
+) -> dict[str, int]:
+    try:
+        decision = parse_decision(document)
+    except DecisionError as error:
+        raise Problem(422, "invalid_decision", "The decision is not valid", str(error)) from None
+    if decision.year != year:
+        raise Problem(
+            422, "year_mismatch", "The decision is for another year", f"body year {decision.year}"
+        )
+    try:
+        loaded: DecisionLoaded = await decisions.load(decision)
+    except CalendarRangeError as error:
+        raise Problem(
+            422, "year_out_of_range", "The calendar does not cover this year", str(error)
+        ) from None
+    return {
+        "year": loaded.year,
+        "revision": loaded.revision,
+        "changed_days": loaded.changed_days,
+        "dossiers_recomputed": loaded.dossiers_recomputed,
+        "deadlines_moved": loaded.deadlines_moved,
+    }
+
+
+def _decision_view(item: DecisionInForce) -> DecisionView:
+    shape = decision_to_dict(item.decision)
+    return DecisionView(
+        year=item.decision.year,
+        source=item.decision.source,
+        origin=item.source,
+        revision=item.revision,
+        loaded_at=item.loaded_at,
+        days_off=shape["days_off"],
+        make_up_working_days=shape["make_up_working_days"],
+        notes=shape["notes"],
+    )

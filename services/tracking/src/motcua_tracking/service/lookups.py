@@ -1,0 +1,183 @@
+"""Look-ups: the officials' view of a dossier and the citizen's, behind a second factor.
+
+The citizen gives the last four digits of the phone registered with the dossier; only a
+keyed hash of them (salted with the dossier code) is stored. An unknown code, a dossier
+without a phone and a wrong factor all answer the same "not found"; failures are
+limited per code, counted for unknown codes as well, so the limit reveals nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import deque
+from dataclasses import replace
+
+from motcua.db import Sessions
+from motcua_tracking.adapters.dossiers import DossierStore
+from motcua_tracking.adapters.procedures import procedure_name
+from motcua_tracking.domain import TrackedDossier, WorkingCalendar
+from motcua_tracking.service.tracking import DossierTracker
+from motcua_tracking.service.views import (
+    ApologyView,
+    CitizenApologyView,
+    CitizenView,
+    DossierView,
+    HistoryView,
+    PauseView,
+    ProcedureView,
+    StatusView,
+    StepView,
+)
+
+__all__ = ["Lookups", "TooManyAttempts"]
+
+
+class TooManyAttempts(Exception):
+    """Too many wrong second factors for a code recently."""
+
+
+class _Failures:
+    """Recent failed citizen look-ups per code (in this instance)."""
+
+    def __init__(self, allowed: int, window: float) -> None:
+        self._allowed, self._window = allowed, window
+        self._seen: dict[str, deque[float]] = {}
+
+    def check(self, code: str) -> None:
+        recent = self._recent(code)
+        if len(recent) >= self._allowed:
+            raise TooManyAttempts(code)
+
+    def record(self, code: str) -> None:
+        self._recent(code).append(time.monotonic())
+
+    def _recent(self, code: str) -> deque[float]:
+        recent = self._seen.setdefault(code, deque())
+        while recent and recent[0] < time.monotonic() - self._window:
+            recent.popleft()
+        if len(self._seen) > 100_000:
+            self._seen = {code: recent}
+        return recent
+
+
+class Lookups:
+    """Read-only use cases of the HTTP API."""
+
+    def __init__(
+        self, sessions: Sessions, tracker: DossierTracker, *, allowed: int, window: float
+    ) -> None:
+        self._sessions = sessions
+        self._tracker = tracker
+        self._failures = _Failures(allowed, window)
+
+    async def official(self, code: str) -> DossierView | None:
+        """The full view of a dossier, or None."""
+        found = await self._load(code)
+        if found is None:
+            return None
+        dossier, name = found
+        return _official(dossier, name, self._tracker.calendars.for_agency(dossier.agency_code))
+
+    async def citizen(self, code: str, phone_last4: str) -> CitizenView | None:
+        """The citizen's view, or None (unknown code or wrong second factor alike)."""
+        self._failures.check(code)
+        expected = self._tracker.digest(code, phone_last4) or ""
+        found = await self._load(code)
+        stored = found[0].phone_hash if found else None
+        if found is None or stored is None or not hmac.compare_digest(stored, expected):
+            self._failures.record(code)
+            return None
+        dossier, name = found
+        return _citizen(dossier, name, self._tracker.calendars.for_agency(dossier.agency_code))
+
+    async def _load(self, code: str) -> tuple[TrackedDossier, str] | None:
+        async with self._sessions() as session, session.begin():
+            await self._tracker.calendars.refresh(session)
+            dossier = await DossierStore(session).document(code)
+            if dossier is None:
+                return None
+            name = await procedure_name(session, dossier.terms.code)
+        return dossier, name or dossier.procedure_name
+
+
+def _official(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> DossierView:
+    clock = dossier.clock
+    return DossierView(
+        code=dossier.code,
+        agency_code=dossier.agency_code,
+        status=StatusView.of(dossier.status),
+        procedure=ProcedureView(code=dossier.terms.code, name=name),
+        received_at=clock.received_at,
+        counting_from=dossier.counting_from,
+        appointment_at=dossier.appointment_at,
+        due_at=dossier.due(calendar)
+        if dossier.is_open
+        else dossier.due(calendar, until=dossier.finished_at),
+        supplement_policy=clock.policy.value,
+        holder_unit=dossier.holder,
+        steps=[
+            StepView(
+                seq=s.seq,
+                step_code=s.code,
+                unit_code=s.unit_code,
+                started_at=s.started_at,
+                due_at=s.due_at,
+                finished_at=s.finished_at,
+                handed_to=s.handed_to,
+                verdict=s.verdict.value if s.verdict else None,
+                note=s.note,
+            )
+            for s in dossier.steps
+        ],
+        pauses=[
+            PauseView(requested_at=p.requested_at, resumed_at=p.resumed_at)
+            for p in clock.suspensions
+        ],
+        apology=_apology(dossier, calendar),
+        apology_required_at=dossier.apology_required_at,
+        escalations=list(dossier.escalations),
+        finished_at=dossier.finished_at,
+        ended_by=dossier.ended_by,
+        verdict=dossier.verdict.value if dossier.verdict else None,
+        responsible_unit=dossier.responsible_unit,
+        result_returned_at=dossier.result_returned_at,
+        history=[
+            HistoryView(at=h.at, event=h.what, unit_code=h.unit_code, detail=h.detail)
+            for h in dossier.history
+        ],
+    )
+
+
+def _apology(dossier: TrackedDossier, calendar: WorkingCalendar) -> ApologyView | None:
+    item = dossier.clock.reappointment
+    if item is None:
+        return None
+    original = replace(dossier.clock, reappointment=None).due(calendar)
+    return ApologyView(
+        reason=item.reason,
+        original_appointment_at=original,
+        new_appointment_at=item.due_at,
+        issued_at=item.issued_at,
+        late=item.issued_late,
+    )
+
+
+def _citizen(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> CitizenView:
+    item = dossier.clock.reappointment
+    return CitizenView(
+        code=dossier.code,
+        status=StatusView.of(dossier.status),
+        procedure_name=name,
+        received_at=dossier.clock.received_at,
+        appointment_at=dossier.due(calendar)
+        if dossier.is_open
+        else dossier.due(calendar, until=dossier.finished_at),
+        awaiting_supplement=dossier.is_open and dossier.clock.is_suspended,
+        apology=CitizenApologyView(
+            reason=item.reason, new_appointment_at=item.due_at, issued_at=item.issued_at
+        )
+        if item
+        else None,
+        finished_at=dossier.finished_at,
+    )

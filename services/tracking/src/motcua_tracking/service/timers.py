@@ -1,0 +1,130 @@
+"""The durable timer loop: fire due alerts at most once, across restarts and instances.
+
+At start-up the loop first waits (up to `catch_up_timeout_seconds`) until the dossier
+consumer group has caught up with its topic: after downtime or during a rebuild from
+offset 0, a timer must not fire at `now` before the events that happened before its
+fire time are applied. While catching up, those events fire the timers due before
+them in the dossier's own time, so a rebuild gives the alerts of the original run.
+
+Each pass claims a few dossiers with due timers (`FOR UPDATE SKIP LOCKED`), fires their
+timers and stages the events in the transaction that marks them fired, then sleeps
+until the next fire time or the poll interval, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from motcua.db import Sessions
+from motcua.messaging import stage
+from motcua_tracking.adapters.dossiers import DossierStore
+from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_PENDING
+from motcua_tracking.adapters.timers import claim_due_dossiers, count_pending, next_fire_at
+from motcua_tracking.service.publishing import envelopes_for
+from motcua_tracking.service.tracking import DossierTracker
+from motcua_tracking.settings import TimerSettings
+
+__all__ = ["TimerLoop"]
+
+log = logging.getLogger(__name__)
+_MIN_SLEEP = 0.01
+
+
+class TimerLoop:
+    """Fires due timers; run it as a background task of the service."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        tracker: DossierTracker,
+        settings: TimerSettings,
+        consumer_lag: Callable[[], Awaitable[int]] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._tracker = tracker
+        self._settings = settings
+        self._consumer_lag = consumer_lag
+
+    async def fire_due(self) -> int:
+        """One pass: fire the timers of up to a batch of dossiers; returns how many dossiers."""
+        tracker = self._tracker
+        async with self._sessions() as session, session.begin():
+            await tracker.calendars.refresh(session)
+            now = tracker.clock.now()
+            codes = await claim_due_dossiers(session, now, self._settings.batch_size)
+            if not codes:
+                return 0
+            store = DossierStore(session)
+            dossiers = await store.load(codes, lock=False)
+            outgoing = []
+            for dossier in dossiers.values():
+                outcomes = dossier.advance(now, now)
+                outgoing += envelopes_for(dossier, outcomes, now=now)
+                for timer in dossier.timers:
+                    if timer.changed and timer.fired_at == now:
+                        TIMER_LAG.observe(max((now - timer.fire_at).total_seconds(), 0.0))
+                        TIMERS_FIRED.labels(timer.scope, timer.kind.value).inc()
+            await store.save(dossiers.values(), tracker.calendars.for_agency, now)
+            await stage(session, *outgoing, topic=tracker.publish_to)
+        return len(codes)
+
+    async def pause_before_next(self) -> float:
+        """Seconds to sleep: until the next fire time, at most the poll interval."""
+        async with self._sessions() as session:
+            upcoming = await next_fire_at(session)
+        poll = float(self._settings.poll_seconds)
+        if upcoming is None:
+            return poll
+        wait: float = (upcoming - self._tracker.clock.now()).total_seconds()
+        return min(max(wait, _MIN_SLEEP), poll)
+
+    async def wait_for_consumer(self, stop: asyncio.Event) -> None:
+        """Return once the dossier consumer has caught up (or the wait timed out)."""
+        if self._consumer_lag is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._settings.catch_up_timeout_seconds
+        while not stop.is_set() and loop.time() < deadline:
+            try:
+                if await self._consumer_lag() == 0:
+                    return
+            except Exception:
+                log.warning("could not read the consumer's progress", exc_info=True)
+            await _sleep_or_stop(stop, self._settings.poll_seconds)
+        if not stop.is_set():
+            log.warning("timers start before the dossier consumer caught up")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Fire timers until `stop` is set; a failing pass is logged and retried."""
+        await self.wait_for_consumer(stop)
+        failures = 0
+        while not stop.is_set():
+            try:
+                fired = await self.fire_due()
+                failures = 0
+                if fired >= self._settings.batch_size:
+                    continue
+                pause = await self.pause_before_next()
+            except Exception:
+                failures += 1
+                log.exception("timer pass failed", extra={"attempt": failures})
+                pause = min(0.1 * 2**failures, 5.0)
+            await _sleep_or_stop(stop, pause)
+
+    async def refresh_gauge(self, stop: asyncio.Event) -> None:
+        """Keep the pending-timers gauge current."""
+        while not stop.is_set():
+            try:
+                async with self._sessions() as session:
+                    TIMERS_PENDING.set(await count_pending(session))
+            except Exception:
+                log.warning("could not count pending timers", exc_info=True)
+            await _sleep_or_stop(stop, self._settings.gauge_seconds)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,158 @@
+"""What the look-up API returns: the officials' control slip and the citizen's summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from motcua_tracking.domain import Status
+
+__all__ = [
+    "ApologyView",
+    "CitizenApologyView",
+    "CitizenView",
+    "DecisionView",
+    "DossierView",
+    "HistoryView",
+    "PauseView",
+    "ProcedureView",
+    "StatusView",
+    "StepView",
+]
+
+STATUS_LABELS = {
+    Status.NEWLY_REGISTERED: "Mới đăng ký",
+    Status.RECEIVED: "Được tiếp nhận",
+    Status.NOT_RECEIVED: "Không được tiếp nhận",
+    Status.PROCESSING: "Đang xử lý",
+    Status.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
+    Status.FINANCIAL_OBLIGATION: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    Status.WITHDRAWAL_REQUESTED: "Công dân yêu cầu rút hồ sơ",
+    Status.STOPPED: "Dừng xử lý",
+    Status.PROCESSING_FINISHED: "Đã xử lý xong",
+    Status.RESULT_RETURNED: "Đã trả kết quả",
+}
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class StatusView(_View):
+    """A DVCQG status: its number and its name."""
+
+    code: int
+    label: str
+
+    @classmethod
+    def of(cls, status: Status) -> StatusView:
+        """The view of a status."""
+        return cls(code=int(status), label=STATUS_LABELS[status])
+
+
+class ProcedureView(_View):
+    """The procedure a dossier follows."""
+
+    code: str
+    name: str
+
+
+class StepView(_View):
+    """A row of the control slip (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    seq: int
+    step_code: str | None
+    unit_code: str
+    started_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+    handed_to: str | None
+    verdict: str | None
+    note: str | None
+
+
+class PauseView(_View):
+    """A supplement request and when the complete dossier arrived."""
+
+    requested_at: datetime
+    resumed_at: datetime | None
+
+
+class ApologyView(_View):
+    """The accepted apology and re-appointment (form 04)."""
+
+    reason: str
+    original_appointment_at: datetime | None
+    new_appointment_at: datetime
+    issued_at: datetime
+    late: bool
+
+
+class HistoryView(_View):
+    """One line of the dossier's history."""
+
+    at: datetime
+    event: str
+    unit_code: str | None
+    detail: str | None
+
+
+class DossierView(_View):
+    """Everything tracking knows about a dossier, for officials."""
+
+    code: str
+    agency_code: str
+    status: StatusView
+    procedure: ProcedureView
+    received_at: datetime
+    counting_from: datetime
+    appointment_at: datetime
+    due_at: datetime | None
+    supplement_policy: str
+    holder_unit: str
+    steps: list[StepView]
+    pauses: list[PauseView]
+    apology: ApologyView | None
+    apology_required_at: datetime | None
+    escalations: list[str]
+    finished_at: datetime | None
+    ended_by: str | None
+    verdict: str | None
+    responsible_unit: str | None
+    result_returned_at: datetime | None
+    history: list[HistoryView]
+
+
+class CitizenApologyView(_View):
+    """The apology as the citizen sees it."""
+
+    reason: str
+    new_appointment_at: datetime
+    issued_at: datetime
+
+
+class CitizenView(_View):
+    """What a citizen may see of their dossier: no personal data, no internal units."""
+
+    code: str
+    status: StatusView
+    procedure_name: str
+    received_at: datetime
+    appointment_at: datetime | None
+    awaiting_supplement: bool
+    apology: CitizenApologyView | None
+    finished_at: datetime | None
+
+
+class DecisionView(_View):
+    """A yearly decision in force."""
+
+    year: int
+    source: str
+    origin: str
+    revision: int | None
+    loaded_at: datetime | None
+    days_off: list[dict[str, str]]
+    make_up_working_days: list[dict[str, str]]
+    notes: list[str]

@@ -1,0 +1,214 @@
+"""Fixtures of the tracking tests: intake's events as a factory, the service on a real database."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from motcua.clock import ManualClock
+from motcua.db import create_engine, migrate, sessions
+from motcua.events import (
+    ApologyFiled,
+    Applicant,
+    Channel,
+    DossierReceived,
+    DossierRefused,
+    DossierTransferred,
+    DossierWithdrawn,
+    Envelope,
+    Event,
+    ProcedureTerms,
+    ProcessingFinished,
+    ProcessingTime,
+    ProcessStep,
+    ResultReturned,
+    SupplementReceived,
+    SupplementRequested,
+    decode,
+)
+from motcua.settings import DatabaseSettings
+from motcua_tracking.app import MIGRATIONS
+from motcua_tracking.domain import vietnam_time_zone
+from motcua_tracking.service import (
+    CalendarBook,
+    DecisionLoader,
+    DossierTracker,
+    Lookups,
+    TimerLoop,
+)
+from motcua_tracking.settings import ApiSettings, DeadlineSettings, TrackingSettings
+
+VN = vietnam_time_zone()
+OFFICIAL_TOKEN = "official-test-token"
+ADMIN_TOKEN = "admin-test-token"
+
+
+def _days(amount: str) -> ProcessingTime:
+    return ProcessingTime(unit="working_days", amount=Decimal(amount))
+
+
+# 5 working days: reception ½, specialist 3½, sign-off ½, result ½ (as in the unit tests).
+TERMS = ProcedureTerms(
+    code="1.001234",
+    name="Cấp giấy phép xây dựng",
+    field="Xây dựng",
+    processing_time=_days("5"),
+    steps=(
+        ProcessStep(code="TN", name="Tiếp nhận", unit_role="one_stop", allotted=_days("0.5")),
+        ProcessStep(code="XL", name="Thẩm định", unit_role="department", allotted=_days("3.5")),
+        ProcessStep(code="KY", name="Ký duyệt", unit_role="leader", allotted=_days("0.5")),
+        ProcessStep(code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=_days("0.5")),
+    ),
+    late_cutoff=time(15, 0),
+)
+
+
+class IntakeEvents:
+    """Envelopes as intake publishes them, for one agency."""
+
+    def __init__(self, agency: str = "STP") -> None:
+        self.agency = agency
+
+    def new_code(self) -> str:
+        return f"{self.agency}-260302-{secrets.randbelow(10**8):08d}"
+
+    def wrap(self, code: str, data: Event, at: datetime) -> Envelope:
+        return Envelope.wrap(
+            data,
+            producer="intake",
+            occurred_at=at,
+            now=at,
+            dossier_code=code,
+            agency_code=self.agency,
+        )
+
+    def received(
+        self, code: str, at: datetime, phone: str = "0912345678", terms: ProcedureTerms = TERMS
+    ) -> Envelope:
+        applicant = Applicant(name="Nguyễn Văn A", id_number="001099012345", phone=phone)
+        data = DossierReceived(
+            procedure=terms, unit_code="MC", channel=Channel.COUNTER, applicant=applicant
+        )
+        return self.wrap(code, data, at)
+
+    def transferred(
+        self, code: str, at: datetime, from_unit: str, to_unit: str, step: str | None = None
+    ) -> Envelope:
+        data = DossierTransferred(from_unit=from_unit, to_unit=to_unit, step_code=step)
+        return self.wrap(code, data, at)
+
+    def supplement_requested(self, code: str, at: datetime, unit: str = "PCM") -> Envelope:
+        data = SupplementRequested(missing_items=("Bản vẽ",), reason="thiếu bản vẽ", unit_code=unit)
+        return self.wrap(code, data, at)
+
+    def supplement_received(self, code: str, at: datetime) -> Envelope:
+        return self.wrap(code, SupplementReceived(items=("Bản vẽ",)), at)
+
+    def apology(
+        self, code: str, at: datetime, new_due: datetime, reason: str = "cần xác minh thực địa"
+    ) -> Envelope:
+        data = ApologyFiled(unit_code="PCM", reason=reason, new_appointment_at=new_due)
+        return self.wrap(code, data, at)
+
+    def finished(self, code: str, at: datetime, unit: str = "LD") -> Envelope:
+        return self.wrap(code, ProcessingFinished(outcome="approved", unit_code=unit), at)
+
+    def refused(self, code: str, at: datetime) -> Envelope:
+        data = DossierRefused(stage="appraisal", reasons=("không đủ điều kiện",), unit_code="PCM")
+        return self.wrap(code, data, at)
+
+    def withdrawn(self, code: str, at: datetime) -> Envelope:
+        return self.wrap(code, DossierWithdrawn(reason="công dân rút hồ sơ"), at)
+
+    def result_returned(self, code: str, at: datetime) -> Envelope:
+        return self.wrap(code, ResultReturned(), at)
+
+
+@pytest.fixture
+def intake() -> IntakeEvents:
+    return IntakeEvents()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=VN))
+
+
+def tracking_settings(database_url: str, **deadlines: Any) -> TrackingSettings:
+    return TrackingSettings(
+        database=DatabaseSettings(url=database_url, pool_size=4, max_overflow=4),
+        deadlines=DeadlineSettings(**deadlines),
+        api=ApiSettings(official_token=OFFICIAL_TOKEN, admin_token=ADMIN_TOKEN),
+    )
+
+
+class Harness:
+    """The service layer on a real database, driven without Kafka."""
+
+    def __init__(self, settings: TrackingSettings, clock: ManualClock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.engine = create_engine(settings.database)
+        self.sessions = sessions(self.engine)
+        self.tracker = DossierTracker(
+            settings, clock, CalendarBook.from_settings(settings.calendar)
+        )
+        self.timers = TimerLoop(self.sessions, self.tracker, settings.timers)
+        self.decisions = DecisionLoader(self.sessions, self.tracker)
+        self.lookups = Lookups(self.sessions, self.tracker, allowed=3, window=60)
+
+    async def apply(self, *envelopes: Envelope) -> None:
+        async with self.sessions() as session, session.begin():
+            await self.tracker.apply(session, list(envelopes))
+
+    async def fire(self) -> int:
+        fired = 0
+        while count := await self.timers.fire_due():
+            fired += count
+        return fired
+
+    async def published(self, *types: str) -> list[Envelope]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT payload FROM outbox ORDER BY id"))).scalars()
+            found = [decode(row) for row in rows]
+        return [e for e in found if not types or e.event_type in types]
+
+    async def pending_timers(self, code: str) -> list[tuple[str, str, datetime]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT scope, kind, fire_at FROM timers"
+                    " WHERE dossier_code = :c AND fired_at IS NULL ORDER BY fire_at, scope, kind"
+                ),
+                {"c": code},
+            )
+            return [(r.scope, r.kind, r.fire_at) for r in rows]
+
+
+@pytest.fixture
+async def make_harness(
+    fresh_database_url: str, clock: ManualClock
+) -> AsyncIterator[Callable[..., Awaitable[Harness]]]:
+    """`await make_harness(supplement_policy="restart")`: the service with those rules."""
+    made: list[Harness] = []
+
+    async def make(**deadlines: Any) -> Harness:
+        service = Harness(tracking_settings(fresh_database_url, **deadlines), clock)
+        await migrate(service.engine, MIGRATIONS)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        await service.engine.dispose()
+
+
+@pytest.fixture
+async def harness(make_harness: Callable[..., Awaitable[Harness]]) -> Harness:
+    return await make_harness()
