@@ -33,6 +33,8 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         max_overflow=settings.max_overflow,
         pool_pre_ping=True,
         echo=settings.echo,
+        # Parameters carry personal data (names, phones, rendered messages): never log them.
+        hide_parameters=True,
     )
 
 

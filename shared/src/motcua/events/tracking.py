@@ -134,6 +134,8 @@ class ApologyIssued(TrackingEvent):
     filed_at: AwareDatetime
     late: bool = False
     procedure_name: str = ""
+    received_at: AwareDatetime | None = None
+    signed_by: str | None = None
 
 
 class DossierEscalated(TrackingEvent):

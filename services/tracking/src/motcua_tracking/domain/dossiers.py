@@ -355,6 +355,7 @@ class TrackedDossier:
         new_due: datetime,
         calendar: WorkingCalendar,
         rules: Rules,
+        signed_by: str | None = None,
     ) -> list[Outcome]:
         """An apology with a new appointment (once); late if the old one had passed."""
         self._check(at, "apology")
@@ -381,7 +382,9 @@ class TrackedDossier:
         outcomes = self.advance(min(at, now), now)
         self.clock = accepted
         late = accepted.reappointment is not None and accepted.reappointment.issued_late
-        outcomes.append(Reappointed(at, unit_code, reason.strip(), current, new_due, late))
+        outcomes.append(
+            Reappointed(at, unit_code, reason.strip(), current, new_due, late, signed_by)
+        )
         outcomes.append(DueMoved(at, "dossier", None, current, new_due, "apology"))
         self.current_step.due_at = self.step_due(self.current_step, calendar)
         self.last_event_at = at

@@ -104,6 +104,7 @@ class Reappointed:
     original_due: datetime
     new_due: datetime
     late: bool
+    signed_by: str | None = None
 
 
 @dataclass(frozen=True)

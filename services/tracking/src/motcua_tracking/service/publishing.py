@@ -112,6 +112,8 @@ def _apology_issued(dossier: TrackedDossier, o: Reappointed) -> Event:
         filed_at=o.at,
         late=o.late,
         procedure_name=dossier.procedure_name,
+        received_at=dossier.clock.received_at,
+        signed_by=o.signed_by,
     )
 
 

@@ -254,6 +254,7 @@ class DossierTracker:
             new_due=e.new_appointment_at,
             calendar=cal,
             rules=self.rules,
+            signed_by=e.signed_by,
         )
 
     def _finished(
