@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging", "deadlines", "tracking"]
+BENCHES = ["messaging", "deadlines", "intake", "tracking", "notify"]
 
 
 def main() -> None:

@@ -1,11 +1,15 @@
-"""The one place where the intake service is wired: settings → runtime → routes."""
+"""The one place where the intake service is wired: settings → runtime → services → routes."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from motcua.db import migrate
 from motcua.events import (
     ApologyFiled,
     DossierReceived,
@@ -23,6 +27,22 @@ from motcua.events import (
 )
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua_intake.adapters.clock import SystemClock
+from motcua_intake.domain.agencies import load_seed_agencies
+from motcua_intake.entrypoints.commands import CommandConsumer
+from motcua_intake.entrypoints.http import catalogue, dossiers, imports
+from motcua_intake.entrypoints.http.deps import Services
+from motcua_intake.entrypoints.http.middleware import BodyLimit, RequestMetrics
+from motcua_intake.entrypoints.http.problems import install_problem_handlers
+from motcua_intake.service.access import KeyService
+from motcua_intake.service.catalogue import CatalogueService
+from motcua_intake.service.checks import Checker
+from motcua_intake.service.clock import Clock
+from motcua_intake.service.directory import Directory
+from motcua_intake.service.dossiers import DossierService
+from motcua_intake.service.group_commit import GroupCommit
+from motcua_intake.service.imports import ImportService
+from motcua_intake.service.ledger import Ledger
 from motcua_intake.settings import IntakeSettings
 
 __all__ = ["create_app"]
@@ -30,11 +50,14 @@ __all__ = ["create_app"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the intake app; nothing connects until its lifespan starts."""
     settings = settings or IntakeSettings()
+    clock = clock or SystemClock()
     configure_logging(settings.service_name, settings.log_level)
-    runtime = ServiceRuntime(settings, MIGRATIONS)
+    # Migrations run before the runtime starts the broker, so that no command is
+    # consumed before the catalogue is seeded.
+    runtime = ServiceRuntime(settings, migrations=None)
     runtime.publishes(
         DossierReceived,
         DossierRefused,
@@ -50,6 +73,46 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         ApologyFiled,
         ProcedureUpdated,
     )
+    engine = runtime.engine
+    directory = Directory()
+    ledger = Ledger(engine, clock, settings.writer.max_retries)
+    writer = GroupCommit(ledger, engine, settings.writer.max_batch, settings.writer.concurrency)
+    checker = Checker(directory, timedelta(seconds=settings.clock_skew_seconds))
+    dossier_service = DossierService(engine, ledger, writer, checker, clock)
+    services = Services(
+        dossiers=dossier_service,
+        catalogue=CatalogueService(engine, clock, directory),
+        keys=KeyService(engine, directory, settings.key_cache_seconds),
+        imports=ImportService(
+            engine,
+            dossier_service,
+            ledger,
+            clock,
+            chunk_lines=settings.imports.chunk_lines,
+            max_line_bytes=settings.imports.max_line_bytes,
+            max_listed=settings.imports.max_listed_rejections,
+            log_every=settings.imports.progress_log_every,
+        ),
+    )
+    runtime.background(writer.run)
+    if settings.commands.enabled:
+        CommandConsumer(dossier_service, runtime.dead_letters, settings.consumer).subscribe(
+            runtime.broker, settings.commands.topics, settings.commands.group_id
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(engine, MIGRATIONS)
+        await services.catalogue.seed(load_seed_agencies())
+        await services.keys.install(
+            [
+                (k.key.get_secret_value(), k.agency, k.scopes, k.label)
+                for k in settings.bootstrap_keys
+            ]
+        )
+        async with runtime.lifespan(app):
+            yield
+
     app = FastAPI(
         title="motcua intake",
         description=(
@@ -57,8 +120,19 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             "stores and publishes dossier events."
         ),
         version="0.1.0",
-        lifespan=runtime.lifespan,
+        lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.services = services
+    install_problem_handlers(app)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.http.max_body_bytes,
+        limits={"/v1/imports": settings.imports.max_body_bytes},
+    )
+    app.add_middleware(RequestMetrics)
     app.include_router(health_router(runtime))
+    app.include_router(dossiers.router)
+    app.include_router(catalogue.router)
+    app.include_router(imports.router)
     return app

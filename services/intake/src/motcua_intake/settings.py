@@ -2,18 +2,75 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from motcua.events.topics import INTAKE_COMMANDS, redrive_topic
 from motcua.settings import ServiceSettings
 
-__all__ = ["IntakeSettings"]
+__all__ = [
+    "BootstrapKey",
+    "CommandSettings",
+    "ImportSettings",
+    "IntakeSettings",
+    "WriterSettings",
+]
 
 
-class IntakeSettings(ServiceSettings):
-    """E.g. `INTAKE_DATABASE__URL`, `INTAKE_KAFKA__BOOTSTRAP_SERVERS`, `INTAKE_HTTP__PORT`."""
+class BootstrapKey(BaseModel):
+    """An API key created at start-up (local stack, first deployment); stored hashed."""
+
+    key: SecretStr = Field(min_length=16)
+    agency: str | None = None
+    scopes: list[Literal["admin"]] = Field(default_factory=list)
+    label: str = "bootstrap"
+
+
+class ImportSettings(BaseModel):
+    """Bulk NDJSON imports."""
+
+    max_body_bytes: int = Field(default=1 << 30, ge=1)
+    max_line_bytes: int = Field(default=1 << 20, ge=1)
+    chunk_lines: int = Field(default=1000, ge=1)
+    max_listed_rejections: int = Field(default=1000, ge=0)
+    progress_log_every: int = Field(default=50_000, ge=1)
+
+
+class CommandSettings(BaseModel):
+    """Commands integrators publish on Kafka instead of calling the HTTP API."""
+
+    enabled: bool = True
+    topics: list[str] = Field(
+        default_factory=lambda: [INTAKE_COMMANDS.name, redrive_topic("intake").name]
+    )
+    group_id: str = "intake"
+
+
+class WriterSettings(BaseModel):
+    """Group commit: concurrent requests share one transaction per batch."""
+
+    max_batch: int = Field(default=256, ge=1)
+    concurrency: int = Field(default=2, ge=1)
+    max_retries: int = Field(default=5, ge=1)
+
+
+class IntakeSettings(ServiceSettings):  # type: ignore[misc,unused-ignore]
+    """E.g. `INTAKE_DATABASE__URL`, `INTAKE_KAFKA__BOOTSTRAP_SERVERS`, `INTAKE_HTTP__PORT`.
+
+    `INTAKE_BOOTSTRAP_KEYS` is a JSON list such as
+    `[{"key": "...", "agency": "STP", "scopes": []}, {"key": "...", "scopes": ["admin"]}]`.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="INTAKE_", env_nested_delimiter="__", extra="ignore"
     )
 
     service_name: str = "intake"
+    bootstrap_keys: list[BootstrapKey] = Field(default_factory=list)
+    key_cache_seconds: float = Field(default=60.0, ge=0)
+    clock_skew_seconds: float = Field(default=300.0, ge=0)
+    imports: ImportSettings = ImportSettings()
+    commands: CommandSettings = CommandSettings()
+    writer: WriterSettings = WriterSettings()

@@ -2,26 +2,161 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
+from motcua.clock import Clock
+from motcua.db import migrate
 from motcua.events import NotificationDelivered, NotificationFailed
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua_notify.adapters.channels import (
+    HttpSmsChannel,
+    SmtpEmailChannel,
+    WebhookChannel,
+    ZaloZnsChannel,
+)
+from motcua_notify.adapters.channels import SmtpSettings as SmtpConfig
+from motcua_notify.adapters.channels.channel import Channel as Sender
+from motcua_notify.adapters.directory_store import shipped_units
+from motcua_notify.adapters.throttle import TokenBucket
+from motcua_notify.domain.messages import Channel, MessageType
+from motcua_notify.domain.quiet_hours import QuietHours
+from motcua_notify.domain.rendering import SmsPolicy
+from motcua_notify.domain.retry import RetryPolicy
+from motcua_notify.entrypoints.consumers import subscribe
+from motcua_notify.entrypoints.http import (
+    Services,
+    directory_router,
+    install_problem_handlers,
+    notifications_router,
+    receipts_router,
+)
+from motcua_notify.service.digest import DigestOptions, DigestScheduler
+from motcua_notify.service.directory import DirectoryService
+from motcua_notify.service.dispatch import Dispatcher, DispatchOptions
+from motcua_notify.service.events import EventApplier
+from motcua_notify.service.housekeeping import Housekeeper, Retention
+from motcua_notify.service.publishing import NoticePublisher
+from motcua_notify.service.queries import DeliveryLog
+from motcua_notify.service.reactions import Links
+from motcua_notify.service.receipts import ReceiptService
+from motcua_notify.service.recording import Recorder
 from motcua_notify.settings import NotifySettings
+from motcua_notify.templates import load_registry
 
 __all__ = ["create_app"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: NotifySettings | None = None) -> FastAPI:
-    """Build the notify app; nothing connects until its lifespan starts."""
+def create_app(
+    settings: NotifySettings | None = None,
+    *,
+    clock: Clock | None = None,
+    senders: Mapping[Channel, Sender] | None = None,
+) -> FastAPI:
+    """Build the notify app; nothing connects until its lifespan starts.
+
+    `clock` replaces the settings' clock (tests pass a ManualClock); `senders`
+    replaces the channels built from the settings.
+    """
     settings = settings or NotifySettings()
     configure_logging(settings.service_name, settings.log_level)
+    # httpx logs every request URL at INFO; webhook URLs may carry a receiver's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     runtime = ServiceRuntime(settings, MIGRATIONS)
+    if clock is not None:
+        runtime.clock = clock
     runtime.publishes(NotificationDelivered, NotificationFailed)
+
+    quiet = QuietHours(settings.quiet_hours.start, settings.quiet_hours.end)
+    publisher = NoticePublisher(settings.topics.notifications)
+    recipient_key = settings.api.recipient_key.get_secret_value().encode()
+    links = Links(
+        settings.links.lookup_url, settings.links.dossier_url, settings.links.dashboard_url
+    )
+    registry = load_registry(
+        SmsPolicy(settings.sms.max_segments, settings.sms.unaccented),
+        {MessageType(k): v for k, v in settings.zalo.template_ids.items()},
+    )
+    enabled = _enabled(settings)
+    recorder = Recorder(registry, quiet, set(Channel) - enabled, recipient_key, publisher)
+    applier = EventApplier(recorder, links, runtime.clock, settings.directory.fallback_one_stop)
+    subscribe(runtime, applier, settings.topics.dossier_events, settings.topics.tracking_events)
+
+    http = httpx.AsyncClient()
+    own_senders = senders is None
+    active = dict(senders) if senders is not None else _senders(settings, http, enabled)
+    dispatch = settings.dispatch
+    dispatcher = Dispatcher(
+        runtime.sessions,
+        active,
+        {c: _bucket(settings, c) for c in active},
+        runtime.clock,
+        quiet,
+        publisher,
+        DispatchOptions(
+            dispatch.batch_size,
+            dispatch.workers,
+            dispatch.concurrency,
+            dispatch.lease_seconds,
+            dispatch.idle_poll_seconds,
+            RetryPolicy(
+                dispatch.max_attempts,
+                dispatch.backoff_initial_seconds,
+                dispatch.backoff_max_seconds,
+            ),
+        ),
+    )
+    housekeeper = Housekeeper(
+        runtime.sessions,
+        runtime.clock,
+        Retention(
+            timedelta(days=settings.retention.body_days),
+            timedelta(days=settings.retention.dossier_days),
+            settings.retention.sweep_seconds,
+        ),
+        dispatch.housekeeping_seconds,
+    )
+    runtime.background(dispatcher.run)
+    runtime.background(housekeeper.run)
+    if settings.digest.enabled:
+        digest = settings.digest
+        scheduler = DigestScheduler(
+            runtime.sessions,
+            recorder,
+            runtime.clock,
+            links,
+            DigestOptions(
+                digest.at, digest.include_empty, digest.max_entries, digest.check_seconds
+            ),
+        )
+        runtime.background(scheduler.run)
+
+    directory = DirectoryService(runtime.sessions)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(runtime.engine, MIGRATIONS)
+        if settings.directory.seed:
+            await directory.seed(shipped_units())
+        try:
+            async with runtime.lifespan(app):
+                yield
+        finally:
+            if own_senders:
+                for sender in active.values():
+                    if isinstance(sender, SmtpEmailChannel):
+                        await sender.close()
+            await http.aclose()
+
     app = FastAPI(
         title="motcua notify",
         description=(
@@ -29,8 +164,71 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             "log, retries and no duplicates."
         ),
         version="0.1.0",
-        lifespan=runtime.lifespan,
+        lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.dispatcher = dispatcher
+    app.state.housekeeper = housekeeper
+    app.state.services = Services(
+        delivery_log=DeliveryLog(runtime.sessions, recipient_key),
+        directory=directory,
+        receipts=ReceiptService(runtime.sessions, runtime.clock, publisher),
+        read_token=settings.api.read_token,
+        admin_token=settings.api.admin_token,
+        receipt_token=settings.api.receipt_token,
+        page_size_max=settings.api.page_size_max,
+    )
+    install_problem_handlers(app)
     app.include_router(health_router(runtime))
+    app.include_router(notifications_router)
+    app.include_router(directory_router)
+    app.include_router(receipts_router)
     return app
+
+
+def _enabled(settings: NotifySettings) -> set[Channel]:
+    flags = {
+        Channel.EMAIL: settings.smtp.enabled,
+        Channel.SMS: settings.sms.enabled,
+        Channel.ZALO: settings.zalo.enabled,
+        Channel.WEBHOOK: settings.webhook.enabled,
+    }
+    return {channel for channel, on in flags.items() if on}
+
+
+def _senders(
+    settings: NotifySettings, http: httpx.AsyncClient, enabled: set[Channel]
+) -> dict[Channel, Sender]:
+    smtp, sms, zalo = settings.smtp, settings.sms, settings.zalo
+    built: dict[Channel, Sender] = {
+        Channel.EMAIL: SmtpEmailChannel(
+            SmtpConfig(
+                host=smtp.host,
+                port=smtp.port,
+                sender=smtp.sender,
+                sender_name=smtp.sender_name,
+                message_id_domain=smtp.message_id_domain,
+                pool_size=smtp.pool_size,
+                timeout=smtp.timeout,
+                username=smtp.username,
+                password=smtp.password.get_secret_value() if smtp.password else None,
+                start_tls=smtp.start_tls,
+                use_tls=smtp.use_tls,
+            )
+        ),
+        Channel.SMS: HttpSmsChannel(
+            http, sms.base_url, sms.api_key.get_secret_value(), sms.api_key_header, sms.timeout
+        ),
+        Channel.ZALO: ZaloZnsChannel(
+            http, zalo.access_token.get_secret_value(), zalo.base_url, zalo.timeout
+        ),
+        Channel.WEBHOOK: WebhookChannel(
+            http, settings.webhook.secret.get_secret_value().encode(), settings.webhook.timeout
+        ),
+    }
+    return {channel: sender for channel, sender in built.items() if channel in enabled}
+
+
+def _bucket(settings: NotifySettings, channel: Channel) -> TokenBucket:
+    limit = settings.dispatch.rate_limits.get(channel.value)
+    return TokenBucket(limit.per_second, limit.burst) if limit else TokenBucket(0, 1)

@@ -14,7 +14,8 @@ mode set with ``POST /_mode {"mode": ..., "times": n}``:
 A mode other than ``ok`` applies to the next ``times`` requests (default 1), then the
 gateway answers ``ok`` again. With a callback URL (``create_app(callback_url=...)``,
 the ``FAKE_GATEWAY_CALLBACK_URL`` variable or ``POST /_config``) every accepted SMS or
-ZNS message is followed by a delivery receipt POSTed there.
+ZNS message is followed by a delivery receipt POSTed there, with
+``Authorization: Bearer <callback_token>`` when a token is configured.
 """
 
 import contextlib
@@ -41,6 +42,7 @@ class ModeRequest(BaseModel):
 
 class ConfigRequest(BaseModel):
     callback_url: str | None = None
+    callback_token: str | None = None
 
 
 @dataclass
@@ -48,6 +50,7 @@ class GatewayState:
     """What the fake gateway has received and how it will answer next."""
 
     callback_url: str | None = None
+    callback_token: str | None = None
     mode: Mode = "ok"
     remaining: int = 0
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -115,8 +118,9 @@ def create_app(callback_url: str | None = None) -> FastAPI:
 
     @app.post("/_config")
     async def configure(request: Annotated[ConfigRequest, Body()]) -> dict[str, Any]:
-        """Set (or clear) the URL delivery receipts are POSTed to."""
+        """Set (or clear) the URL delivery receipts are POSTed to, and their bearer token."""
         state.callback_url = request.callback_url
+        state.callback_token = request.callback_token
         return {"callback_url": state.callback_url}
 
     return app
@@ -169,13 +173,15 @@ def _schedule_receipt(
             "status": "delivered",
             "delivered_at": datetime.now(UTC).isoformat(),
         }
-        background.add_task(_post_receipt, state.callback_url, receipt)
+        token = state.callback_token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        background.add_task(_post_receipt, state.callback_url, receipt, headers)
 
 
-async def _post_receipt(url: str, receipt: dict[str, Any]) -> None:
+async def _post_receipt(url: str, receipt: dict[str, Any], headers: dict[str, str]) -> None:
     async with httpx.AsyncClient(timeout=5.0) as client:
         with contextlib.suppress(httpx.HTTPError):
-            await client.post(url, json=receipt)
+            await client.post(url, json=receipt, headers=headers)
 
 
 def _now_ms() -> str:

@@ -1,0 +1,139 @@
+"""Everything a batch of commands writes, in one statement (one round trip).
+
+Data-modifying CTEs each take one array per column (`unnest`), so the batch's dossiers,
+status changes, events, outbox rows and idempotency records travel together. A dossier
+code that is already taken is skipped (`ON CONFLICT DO NOTHING`); the caller compares the
+count returned with what it meant to insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+__all__ = ["BatchWrites", "write_batch"]
+
+_STATEMENT = """
+WITH new_dossiers AS (
+    INSERT INTO dossiers (code, agency_code, unit_code, procedure_code, status, received_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int2[],
+                         $6::timestamptz[])
+    ON CONFLICT (code) DO NOTHING
+    RETURNING 1
+), changed AS (
+    UPDATE dossiers SET status = changes.status, updated_at = now()
+    FROM unnest($7::text[], $8::int2[]) AS changes(code, status)
+    WHERE dossiers.code = changes.code
+), events AS (
+    INSERT INTO dossier_events (dossier_code, event_id, event_type, occurred_at, status, envelope)
+    SELECT * FROM unnest($9::text[], $10::uuid[], $11::text[], $12::timestamptz[], $13::int2[],
+                         $14::bytea[])
+), published AS (
+    INSERT INTO outbox (event_id, topic, key, shard, payload)
+    SELECT * FROM unnest($10::uuid[], $15::text[], $9::text[], $16::int4[], $14::bytea[])
+), remembered AS (
+    INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+    SELECT * FROM unnest($17::text[], $18::text[], $19::bytea[], $20::int2[], $21::bytea[])
+)
+SELECT count(*) FROM new_dossiers
+"""
+
+
+@dataclass
+class BatchWrites:
+    """Column arrays of what one batch writes."""
+
+    codes: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    procedures: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    received: list[datetime] = field(default_factory=list)
+    changed_codes: list[str] = field(default_factory=list)
+    changed_statuses: list[int] = field(default_factory=list)
+    event_keys: list[str] = field(default_factory=list)
+    event_ids: list[UUID] = field(default_factory=list)
+    event_types: list[str] = field(default_factory=list)
+    occurred: list[datetime] = field(default_factory=list)
+    event_statuses: list[int] = field(default_factory=list)
+    payloads: list[bytes] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    shards: list[int] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    hashes: list[bytes] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)
+    responses: list[bytes] = field(default_factory=list)
+
+    def dossier(self, row: Mapping[str, Any]) -> None:
+        """A new dossier."""
+        self.codes.append(row["code"])
+        self.agencies.append(row["agency_code"])
+        self.units.append(row["unit_code"])
+        self.procedures.append(row["procedure_code"])
+        self.statuses.append(row["status"])
+        self.received.append(row["received_at"])
+
+    def change(self, code: str, status: int) -> None:
+        """A new status for a stored dossier."""
+        self.changed_codes.append(code)
+        self.changed_statuses.append(status)
+
+    def event(
+        self, outbox_row: Mapping[str, Any], event_type: str, occurred_at: datetime, status: int
+    ) -> None:
+        """An event, recorded for its dossier and owed to Kafka (an `outbox_rows` row)."""
+        self.event_keys.append(outbox_row["key"])
+        self.event_ids.append(outbox_row["event_id"])
+        self.event_types.append(event_type)
+        self.occurred.append(occurred_at)
+        self.event_statuses.append(status)
+        self.payloads.append(outbox_row["payload"])
+        self.topics.append(outbox_row["topic"])
+        self.shards.append(outbox_row["shard"])
+
+    def remember(
+        self, scope: str, key: str, request_hash: bytes, status: int, response: bytes
+    ) -> None:
+        """The answer given under an idempotency key."""
+        self.scopes.append(scope)
+        self.keys.append(key)
+        self.hashes.append(request_hash)
+        self.answers.append(status)
+        self.responses.append(response)
+
+    def parameters(self) -> tuple[Sequence[Any], ...]:
+        return (
+            self.codes,
+            self.agencies,
+            self.units,
+            self.procedures,
+            self.statuses,
+            self.received,
+            self.changed_codes,
+            self.changed_statuses,
+            self.event_keys,
+            self.event_ids,
+            self.event_types,
+            self.occurred,
+            self.event_statuses,
+            self.payloads,
+            self.topics,
+            self.shards,
+            self.scopes,
+            self.keys,
+            self.hashes,
+            self.answers,
+            self.responses,
+        )
+
+
+async def write_batch(conn: AsyncConnection, writes: BatchWrites) -> int:
+    """Write the batch; returns how many of its new dossiers were inserted."""
+    result = await conn.exec_driver_sql(_STATEMENT, writes.parameters())
+    return int(result.scalar_one())

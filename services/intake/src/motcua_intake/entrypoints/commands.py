@@ -1,0 +1,129 @@
+"""Commands integrators publish on Kafka (`intake.commands.v1`), applied like HTTP requests.
+
+A message is a JSON object `{"command": "register_dossier" | "record_event" | "file_apology",
+"agency_code": …, "idempotency_key": …, "dossier_code": … (events and apologies), "body": …}`
+whose body is the matching HTTP body. Delivery is at least once: offsets are committed
+after the batch's transaction; a redelivered command is recognised by its idempotency key.
+A refused command goes to the dead-letter topic `intake.dlq.v1` with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiokafka.structs import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from sqlalchemy import exc as sa_exc
+
+from motcua.messaging.consumer import raw_bodies
+from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
+from motcua.settings import ConsumerSettings
+from motcua_intake.service.dossiers import DossierService
+from motcua_intake.service.errors import Rejection
+
+__all__ = ["CommandConsumer"]
+
+log = logging.getLogger(__name__)
+CONSUMER = "intake-commands"
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+
+
+class CommandConsumer:
+    """Reads command batches, applies them, dead-letters the refused, then commits."""
+
+    def __init__(
+        self,
+        dossiers: DossierService,
+        dead_letters: DeadLetterPublisher,
+        settings: ConsumerSettings,
+    ) -> None:
+        self._dossiers = dossiers
+        self._dead_letters = dead_letters
+        self._settings = settings
+
+    def subscribe(self, broker: KafkaBroker, topics: list[str], group_id: str) -> None:
+        """Register the batch subscriber (manual commits) on `broker`."""
+        subscriber = broker.subscriber(
+            *topics,
+            group_id=group_id,
+            batch=True,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            max_records=self._settings.max_records,
+            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
+            batch_timeout_ms=self._settings.batch_timeout_ms,
+            decoder=raw_bodies,
+            title=f"{CONSUMER}:{'+'.join(topics)}",
+            description="Register dossiers, record events and file apologies (see the HTTP API).",
+        )
+
+        @subscriber
+        async def on_commands(message: KafkaMessage) -> None:
+            await self.on_batch(message)
+
+    async def on_batch(self, message: KafkaMessage) -> None:
+        """Apply a batch; on an unavailable database, read it again after a pause."""
+        raw = message.raw_message
+        records: list[Any] = list(raw) if isinstance(raw, tuple) else [raw]
+        try:
+            await self.process(records)
+        except _UNAVAILABLE:
+            log.exception("database or broker unavailable; commands will be read again")
+            await asyncio.sleep(self._settings.backoff_max_seconds)
+            await message.nack()
+            return
+        await message.ack()
+
+    async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply every record or dead-letter it; returns when all are settled."""
+        outcomes = await self._apply(records)
+        letters = [
+            DeadLetter(record, outcome.code, _reason(outcome), attempts=1)
+            for record, outcome in zip(records, outcomes, strict=True)
+            if outcome is not None
+        ]
+        await self._dead_letters.publish(letters, CONSUMER)
+
+    async def _apply(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[Rejection | None]:
+        try:
+            return _rejections(await self._dossiers.execute([r.value or b"" for r in records]))
+        except _UNAVAILABLE:
+            raise
+        except Exception:
+            log.warning("command batch failed; applying its commands one by one", exc_info=True)
+        return [await self._apply_one(record) for record in records]
+
+    async def _apply_one(self, record: ConsumerRecord[bytes, bytes]) -> Rejection | None:
+        delay = self._settings.backoff_initial_seconds
+        for attempt in range(1, self._settings.max_attempts + 1):
+            try:
+                return _rejections(await self._dossiers.execute([record.value or b""]))[0]
+            except _UNAVAILABLE:
+                raise
+            except Exception as error:
+                if attempt == self._settings.max_attempts:
+                    return Rejection("invalid", "handler_error", f"{type(error).__name__}: {error}")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._settings.backoff_max_seconds)
+        return None  # pragma: no cover - the loop always returns
+
+
+def _rejections(outcomes: list[Any]) -> list[Rejection | None]:
+    return [o if isinstance(o, Rejection) else None for o in outcomes]
+
+
+def _reason(rejection: Rejection) -> str:
+    """Field details may quote personal data; the dead letter keeps pointers and codes only."""
+    if rejection.errors:
+        return "; ".join(f"{e.pointer}: {e.code}" for e in rejection.errors)
+    return rejection.detail

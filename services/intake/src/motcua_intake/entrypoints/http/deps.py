@@ -1,0 +1,115 @@
+"""Dependencies of the routes, as named `Annotated` aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.responses import Response
+
+from motcua_intake.service.access import KeyService, Principal
+from motcua_intake.service.catalogue import CatalogueService
+from motcua_intake.service.dossiers import DossierService
+from motcua_intake.service.imports import ImportService
+from motcua_intake.service.items import Accepted
+
+__all__ = [
+    "AdminDep",
+    "CallerDep",
+    "CatalogueDep",
+    "DossiersDep",
+    "IdempotencyKeyDep",
+    "ImportsDep",
+    "KeysDep",
+    "Services",
+    "json_response",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The use cases the routes call, built by `create_app`."""
+
+    dossiers: DossierService
+    catalogue: CatalogueService
+    keys: KeyService
+    imports: ImportService
+
+
+async def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+
+
+async def _dossiers(services: ServicesDep) -> DossierService:
+    return services.dossiers
+
+
+async def _catalogue(services: ServicesDep) -> CatalogueService:
+    return services.catalogue
+
+
+async def _keys(services: ServicesDep) -> KeyService:
+    return services.keys
+
+
+async def _imports(services: ServicesDep) -> ImportService:
+    return services.imports
+
+
+DossiersDep = Annotated[DossierService, Depends(_dossiers)]
+CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
+KeysDep = Annotated[KeyService, Depends(_keys)]
+ImportsDep = Annotated[ImportService, Depends(_imports)]
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An agency's API key.")
+_bearer = HTTPBearer(auto_error=False, description="The same API key, as a bearer token.")
+
+
+async def _caller(
+    keys: KeysDep,
+    api_key: Annotated[str | None, Depends(_api_key)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    return await keys.authenticate(api_key or (bearer.credentials if bearer else None))
+
+
+CallerDep = Annotated[Principal, Depends(_caller)]
+
+
+async def _admin(caller: CallerDep) -> Principal:
+    caller.require_admin()
+    return caller
+
+
+AdminDep = Annotated[Principal, Depends(_admin)]
+
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Retrying with the same key returns the first answer and changes nothing.",
+    ),
+]
+
+
+def json_response(accepted: Accepted, location: str | None = None) -> Response:
+    """The stored JSON answer of a use case (replays are marked)."""
+    headers = {}
+    if accepted.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    if location is not None:
+        headers["Location"] = location
+    return Response(
+        accepted.body,
+        status_code=accepted.status_code,
+        media_type="application/json",
+        headers=headers,
+    )

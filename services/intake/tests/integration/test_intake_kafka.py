@@ -1,0 +1,189 @@
+"""Intake on the real broker: events leave in order, commands come in, refusals go to the DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from motcua.events import decode
+from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, TopicSpec, dead_letter_topic
+
+pytestmark = pytest.mark.infra
+
+DLQ = dead_letter_topic("intake")
+
+
+async def end_offsets(bootstrap: str, spec: TopicSpec) -> dict[TopicPartition, int]:
+    """Where each partition of a shared topic ends now: a test reads only what follows."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
+        return await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+
+
+async def read_since(bootstrap: str, start: dict[TopicPartition, int], wanted, patience=30.0):
+    """Records after `start` until `wanted(records)` holds."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    records: list = []
+    try:
+        consumer.assign(list(start))
+        for partition, offset in start.items():
+            consumer.seek(partition, offset)
+        deadline = asyncio.get_running_loop().time() + patience
+        while not wanted(records):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"only {len(records)} records arrived")
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
+    intake, registration, bootstrap_servers
+):
+    start = await end_offsets(bootstrap_servers, DOSSIER_EVENTS)
+    at = intake.clock.now().isoformat()
+    code = (await intake.post("/v1/dossiers", registration())).json()["code"]
+    bodies = [
+        {"type": "transferred", "from_unit": "STP.MC", "to_unit": "STP.HCTP"},
+        {"type": "transferred", "from_unit": "STP.HCTP", "to_unit": "STP.BGD"},
+        {"type": "processing_finished", "outcome": "approved", "unit_code": "STP.BGD"},
+        {"type": "result_returned"},
+        {"type": "satisfaction_rated", "score": 4},
+    ]
+    for body in bodies:
+        response = await intake.post(f"/v1/dossiers/{code}/events", {**body, "occurred_at": at})
+        assert response.status_code == 201
+
+    def ours(records):
+        return [r for r in records if r.key == code.encode()]
+
+    records = await read_since(bootstrap_servers, start, lambda rs: len(ours(rs)) >= 6)
+    envelopes = [decode(r.value) for r in ours(records)]
+    assert len({r.partition for r in ours(records)}) == 1
+    assert [e.event_type for e in envelopes] == [
+        "dossier.received",
+        "dossier.transferred",
+        "dossier.transferred",
+        "dossier.processing-finished",
+        "dossier.result-returned",
+        "dossier.satisfaction-rated",
+    ]
+    received = envelopes[0].data
+    assert received.procedure.code == "2.001417"
+    assert received.applicant.email == "an.nguyen@example.vn"
+    assert all(e.agency_code == "STP" and e.producer == "intake" for e in envelopes)
+    assert await intake.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+
+
+async def test_a_catalogue_edit_reaches_the_compacted_topic(intake, bootstrap_servers):
+    start = await end_offsets(bootstrap_servers, CATALOGUE)
+    entry = (await intake.client.get("/v1/procedures/1.001193", headers=intake.headers())).json()
+    body = {k: v for k, v in entry.items() if k not in {"code", "revision"}} | {
+        "fee_vnd": 0,
+        "name": "Khai sinh",
+    }
+    response = await intake.client.put(
+        "/v1/procedures/1.001193",
+        json=body,
+        headers=intake.headers("test-admin-key-000000000000"),
+    )
+    assert response.status_code == 200
+
+    def edited(records):
+        return [
+            r
+            for r in records
+            if r.key == b"1.001193" and decode(r.value).data.procedure.name == "Khai sinh"
+        ]
+
+    records = await read_since(bootstrap_servers, start, lambda rs: bool(edited(rs)))
+    assert decode(edited(records)[0].value).data.revision == 2
+
+
+@pytest.fixture
+async def producer(bootstrap_servers):
+    p = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
+    start_intake, registration, bootstrap_servers, make_topic, producer, unique, clock
+):
+    topic = await make_topic("intake-commands", partitions=2)
+    dlq_start = await end_offsets(bootstrap_servers, DLQ)
+    register = {
+        "command": "register_dossier",
+        "agency_code": "STP",
+        "idempotency_key": unique("cmd"),
+        "body": registration(dossier_code="KAFKA-1"),
+    }
+    event = {
+        "command": "record_event",
+        "agency_code": "STP",
+        "idempotency_key": unique("cmd"),
+        "dossier_code": "KAFKA-1",
+        "body": {
+            "type": "transferred",
+            "from_unit": "STP.MC",
+            "to_unit": "STP.HCTP",
+            "occurred_at": (clock.now() - timedelta(minutes=5)).isoformat(),
+        },
+    }
+    bad_id = {
+        **register,
+        "idempotency_key": unique("cmd"),
+        "body": registration(applicant={"name": "X", "national_id": "12"}),
+    }
+    too_early = {
+        **event,
+        "idempotency_key": unique("cmd"),
+        "body": {"type": "result_returned", "occurred_at": clock.now().isoformat()},
+    }
+    other_agency = {**event, "idempotency_key": unique("cmd"), "agency_code": "SXD"}
+    messages = [register, register, event, bad_id, b"not json", too_early, other_agency]
+    for message in messages:
+        value = message if isinstance(message, bytes) else orjson.dumps(message)
+        await producer.send_and_wait(topic, value, key=b"KAFKA-1")
+
+    settings = {"commands": {"enabled": True, "topics": [topic], "group_id": unique("g")}}
+    async with start_intake(**settings) as intake:
+        letters = await read_since(
+            bootstrap_servers,
+            dlq_start,
+            lambda rs: len([r for r in rs if _origin(r) == topic]) >= 4,
+            patience=60,
+        )
+        status = await intake.scalar("SELECT status FROM dossiers WHERE code = 'KAFKA-1'")
+        dossiers = await intake.scalar("SELECT count(*) FROM dossiers")
+        local = await intake.scalar("SELECT count(*) FROM dead_letters")
+
+    assert (status, dossiers) == (4, 1)
+    mine = [dict(r.headers) for r in letters if _origin(r) == topic]
+    reasons = sorted(h["x-dlq-reason"].decode() for h in mine)
+    assert reasons == [
+        "forbidden",
+        "invalid_command",
+        "invalid_national_id",
+        "transition_not_allowed",
+    ]
+    national = next(h for h in mine if h["x-dlq-reason"] == b"invalid_national_id")
+    assert national["x-dlq-error"] == b"/body/applicant/national_id: invalid_national_id"
+    assert local == 4
+
+
+def _origin(record) -> str:
+    return dict(record.headers or ()).get("x-dlq-original-topic", b"").decode()

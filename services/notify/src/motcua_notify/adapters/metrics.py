@@ -1,0 +1,57 @@
+"""Notify's Prometheus metrics. Labels are bounded: channel, message type, reason, status.
+
+Never an address, a dossier code or anything personal.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+__all__ = [
+    "FAILED",
+    "OLDEST_PENDING_AGE",
+    "PARKED",
+    "PENDING",
+    "QUEUED",
+    "RECEIPTS",
+    "RETRIED",
+    "SENT",
+    "SKIPPED",
+]
+
+_LABELS = ["channel", "message_type"]
+
+QUEUED = Counter(
+    "motcua_notify_queued_total", "Messages written to the delivery log for sending", _LABELS
+)
+SENT = Counter("motcua_notify_sent_total", "Messages a gateway or receiver took", _LABELS)
+RETRIED = Counter(
+    "motcua_notify_retried_total",
+    "Temporary failures put back in the queue with a backoff",
+    [*_LABELS, "reason"],
+)
+FAILED = Counter(
+    "motcua_notify_failed_total",
+    "Messages failed for good (a NotificationFailed is published)",
+    [*_LABELS, "reason"],
+)
+SKIPPED = Counter(
+    "motcua_notify_skipped_total",
+    "Messages not sent by rule (no consent, channel disabled)",
+    [*_LABELS, "reason"],
+)
+RECEIPTS = Counter(
+    "motcua_notify_receipts_total", "Delivery receipts from gateways", ["channel", "outcome"]
+)
+PENDING = Gauge(
+    "motcua_notify_pending_messages", "Messages waiting to be sent (due or not)", ["channel"]
+)
+OLDEST_PENDING_AGE = Gauge(
+    "motcua_notify_oldest_pending_age_seconds",
+    "How long the oldest due message has waited since it became due",
+    ["channel"],
+)
+PARKED = Gauge(
+    "motcua_notify_parked_dossiers",
+    "Dossiers whose citizen messages wait for the applicant's contacts (DossierReceived)",
+)

@@ -1,0 +1,260 @@
+"""The delivery log in PostgreSQL: write, claim with a lease, record outcomes, look up, purge.
+
+Claims use `FOR UPDATE SKIP LOCKED`, so any number of senders share the queue; a
+claim is a lease (`lease_until`, database time) that returns the row to the queue
+if its sender dies without recording an outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua_notify.adapters.tables import notifications
+from motcua_notify.domain.outcomes import FINAL, Status
+
+__all__ = [
+    "Claimed",
+    "claim",
+    "find_for_receipt",
+    "insert_messages",
+    "list_messages",
+    "mark_receipt",
+    "purge_bodies",
+    "queue_stats",
+    "reclaim_expired",
+    "record_outcomes",
+]
+
+_t = notifications
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row leased to one sender."""
+
+    id: int
+    public_id: UUID
+    idempotency_key: str
+    dossier_code: str | None
+    agency_code: str | None
+    audience: str
+    message_type: str
+    channel: str
+    recipient: str | None
+    content: dict[str, Any] | None
+    template_version: int | None
+    attempts: int
+    correlation_id: UUID | None
+
+
+async def insert_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Write rows whose idempotency key is new; return the keys actually written."""
+    if not rows:
+        return set()
+    # Executed with many parameter sets, SQLAlchemy batches rows into multi-row INSERTs
+    # ("insertmanyvalues") from one cached statement, within the parameter limit.
+    result = await session.execute(
+        pg_insert(_t)
+        .on_conflict_do_nothing(index_elements=[_t.c.idempotency_key])
+        .returning(_t.c.idempotency_key),
+        list(rows),
+    )
+    return set(result.scalars())
+
+
+async def claim(
+    session: AsyncSession,
+    channel: str,
+    now: datetime,
+    limit: int,
+    owner: str,
+    lease_seconds: float,
+) -> list[Claimed]:
+    """Lease up to `limit` due rows of a channel, oldest due first; counts an attempt each."""
+    due = (
+        sa.select(_t.c.id)
+        .where(_t.c.status == Status.PENDING, _t.c.channel == channel, _t.c.not_before <= now)
+        .order_by(_t.c.not_before, _t.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        sa.update(_t)
+        .where(_t.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=Status.SENDING,
+            lease_owner=owner,
+            lease_until=sa.func.now() + timedelta(seconds=lease_seconds),
+            attempts=_t.c.attempts + 1,
+        )
+        .returning(
+            _t.c.id,
+            _t.c.public_id,
+            _t.c.idempotency_key,
+            _t.c.dossier_code,
+            _t.c.agency_code,
+            _t.c.audience,
+            _t.c.message_type,
+            _t.c.channel,
+            _t.c.recipient,
+            _t.c.content,
+            _t.c.template_version,
+            _t.c.attempts,
+            _t.c.correlation_id,
+        )
+    )
+    claimed = [Claimed(**row._mapping) for row in result]
+    return sorted(claimed, key=lambda c: c.id)
+
+
+async def record_outcomes(session: AsyncSession, outcomes: Sequence[dict[str, Any]]) -> None:
+    """Record what happened to leased rows and end their lease.
+
+    Each dict holds `_id`, `_owner`, `_status`, `_reason`, `_provider_id`, `_not_before`,
+    `_sent_at`, `_delivered_at`, `_failed_at` and `_attempts` (added to the count: -1
+    gives back an attempt that never sent). A row a delivery receipt settled while it
+    was being sent (status no longer `sending`) keeps the receipt's verdict.
+    """
+    if not outcomes:
+        return
+    b = sa.bindparam
+    at = sa.DateTime(timezone=True)
+    statement = (
+        sa.update(_t)
+        .where(
+            _t.c.id == b("_id"),
+            _t.c.lease_owner == b("_owner"),
+            _t.c.status == Status.SENDING,
+        )
+        .values(
+            status=b("_status", type_=sa.Text),
+            reason=b("_reason", type_=sa.Text),
+            provider_message_id=sa.func.coalesce(
+                _t.c.provider_message_id, b("_provider_id", type_=sa.Text)
+            ),
+            not_before=sa.func.coalesce(b("_not_before", type_=at), _t.c.not_before),
+            sent_at=sa.func.coalesce(_t.c.sent_at, b("_sent_at", type_=at)),
+            delivered_at=sa.func.coalesce(_t.c.delivered_at, b("_delivered_at", type_=at)),
+            failed_at=b("_failed_at", type_=at),
+            attempts=_t.c.attempts + b("_attempts", type_=sa.Integer),
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+    await session.execute(statement, list(outcomes))
+
+
+async def reclaim_expired(session: AsyncSession) -> int:
+    """Put rows whose sender's lease ran out back in the queue; returns how many."""
+    result = await session.execute(
+        sa.update(_t)
+        .where(_t.c.status == Status.SENDING, _t.c.lease_until < sa.func.now())
+        .values(status=Status.PENDING, lease_owner=None, lease_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def queue_stats(session: AsyncSession, now: datetime) -> dict[str, tuple[int, float]]:
+    """Per channel: pending rows, and seconds the oldest due one has waited."""
+    due_since = sa.func.min(sa.case((_t.c.not_before <= now, _t.c.not_before)))
+    rows = await session.execute(
+        sa.select(_t.c.channel, sa.func.count(), due_since)
+        .where(_t.c.status.in_([Status.PENDING, Status.SENDING]))
+        .group_by(_t.c.channel)
+    )
+    return {
+        channel: (int(count), max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
+        for channel, count, oldest in rows
+    }
+
+
+async def purge_bodies(session: AsyncSession, created_before: datetime, now: datetime) -> int:
+    """Drop the bodies and clear addresses of settled rows written before a time."""
+    result = await session.execute(
+        sa.update(_t)
+        .where(
+            _t.c.purged_at.is_(None),
+            _t.c.created_at < created_before,
+            _t.c.status.in_([s.value for s in FINAL]),
+        )
+        .values(content=None, recipient=None, purged_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    dossier_code: str | None = None,
+    recipient_hash: bytes | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Rows of the log for a dossier or a recipient, newest first, without bodies."""
+    query = sa.select(
+        _t.c.public_id,
+        _t.c.dossier_code,
+        _t.c.unit_code,
+        _t.c.audience,
+        _t.c.message_type,
+        _t.c.channel,
+        _t.c.status,
+        _t.c.reason,
+        _t.c.recipient_masked,
+        _t.c.template_version,
+        _t.c.attempts,
+        _t.c.not_before,
+        _t.c.created_at,
+        _t.c.sent_at,
+        _t.c.delivered_at,
+        _t.c.failed_at,
+        _t.c.purged_at,
+    )
+    if dossier_code is not None:
+        query = query.where(_t.c.dossier_code == dossier_code)
+    if recipient_hash is not None:
+        query = query.where(_t.c.recipient_hash == recipient_hash)
+    rows = await session.execute(query.order_by(_t.c.id.desc()).limit(limit))
+    return [dict(row._mapping) for row in rows]
+
+
+async def find_for_receipt(
+    session: AsyncSession, channel: str, provider_id: str, reference: str | None
+) -> dict[str, Any] | None:
+    """The row a receipt is about (by provider id, else by our key), locked."""
+    match = _t.c.provider_message_id == provider_id
+    if reference:
+        match = sa.or_(match, _t.c.idempotency_key == reference)
+    row = (
+        await session.execute(
+            sa.select(_t).where(_t.c.channel == channel, match).limit(1).with_for_update()
+        )
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+async def mark_receipt(
+    session: AsyncSession,
+    row_id: int,
+    status: Status,
+    provider_id: str,
+    reason: str | None,
+    at: datetime,
+) -> None:
+    """Record a receipt's verdict on a row."""
+    values: dict[str, Any] = {
+        "status": status,
+        "provider_message_id": sa.func.coalesce(_t.c.provider_message_id, provider_id),
+    }
+    if status is Status.DELIVERED:
+        values |= {"delivered_at": at, "sent_at": sa.func.coalesce(_t.c.sent_at, at)}
+    else:
+        values |= {"failed_at": at, "reason": reason}
+    await session.execute(sa.update(_t).where(_t.c.id == row_id).values(values))

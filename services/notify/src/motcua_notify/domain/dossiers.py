@@ -1,0 +1,67 @@
+"""Notify's own view of a dossier: what it needs to address and word its messages.
+
+Built from intake's and tracking's events (whichever arrives first); holds the
+applicant's contacts and consent, so it is personal data, purged after retention.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from motcua_notify.domain.contacts import Recipient
+from motcua_notify.domain.messages import Channel
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """The applicant as notify needs them: a name to greet, contacts and consented channels."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    consents: frozenset[Channel] = frozenset()
+
+    @property
+    def recipient(self) -> Recipient:
+        """The applicant as a recipient on the channels they agreed to."""
+        return Recipient(phone=self.phone, email=self.email, consents=self.consents)
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """The local projection of one dossier; `parked` holds events waiting for the applicant."""
+
+    code: str
+    agency_code: str | None = None
+    receiving_unit: str | None = None
+    holding_unit: str | None = None
+    procedure_name: str | None = None
+    citizen: Citizen | None = None
+    collection_place: str | None = None
+    received_at: datetime | None = None
+    received_event_id: str | None = None
+    appointment_at: datetime | None = None
+    due_at: datetime | None = None
+    step_names: Mapping[str, str] = field(default_factory=dict)
+    step_dues: Mapping[str, datetime] = field(default_factory=dict)
+    current_step: str | None = None
+    overdue: bool = False
+    closed_at: datetime | None = None
+    receipt_event_id: str | None = None
+    parked: tuple[str, ...] = ()
+
+    @property
+    def receipt_due(self) -> bool:
+        """Whether form 01 can go out now: applicant and appointment known, not yet sent."""
+        return (
+            self.citizen is not None
+            and self.appointment_at is not None
+            and self.received_event_id is not None
+            and self.receipt_event_id is None
+        )
+
+    def step_name(self, step_code: str | None, default: str) -> str:
+        """The readable name of a step of this dossier's procedure."""
+        if step_code is None:
+            return default
+        return self.step_names.get(step_code, step_code)

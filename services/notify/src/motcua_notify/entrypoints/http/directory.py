@@ -1,0 +1,85 @@
+"""`/v1/directory/units/{code}`: who receives a unit's alerts (admin token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
+
+from motcua_notify.domain.directory import UnitContact
+from motcua_notify.domain.messages import Channel
+from motcua_notify.entrypoints.http.dependencies import AdminDep, DirectoryDep
+from motcua_notify.entrypoints.http.problems import Problem
+from motcua_notify.service.directory import InvalidUnit
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/directory/units", tags=["directory"])
+CodePath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class UnitIn(BaseModel):
+    """A unit's alert contacts; `channels` lists where alerts go (email, sms, webhook)."""
+
+    agency_code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=300)
+    role: str = Field(min_length=1, max_length=40)
+    head_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    channels: list[Channel] = Field(default_factory=lambda: [Channel.EMAIL])
+
+
+class UnitOut(UnitIn):
+    code: str
+
+
+@router.get("/{code}", summary="A unit and its alert contacts")
+async def get_unit(_: AdminDep, directory: DirectoryDep, code: CodePath) -> UnitOut:
+    unit = await directory.get(code)
+    if unit is None:
+        raise Problem(404, "unknown-unit", f"no unit {code} in the directory")
+    return _out(unit)
+
+
+@router.put(
+    "/{code}",
+    summary="Create or replace a unit's alert contacts",
+    responses={201: {"description": "Created"}, 200: {"description": "Replaced"}},
+)
+async def put_unit(
+    _: AdminDep, directory: DirectoryDep, code: CodePath, body: UnitIn, response: Response
+) -> UnitOut:
+    unit = UnitContact(
+        code=code,
+        agency_code=body.agency_code,
+        name=body.name,
+        role=body.role,
+        head_name=body.head_name,
+        email=body.email,
+        phone=body.phone,
+        webhook_url=body.webhook_url,
+        channels=frozenset(body.channels),
+    )
+    try:
+        stored, created = await directory.put(unit)
+    except InvalidUnit as exc:
+        raise Problem(422, "invalid-unit", str(exc)) from None
+    response.status_code = 201 if created else 200
+    return _out(stored)
+
+
+def _out(unit: UnitContact) -> UnitOut:
+    return UnitOut(
+        code=unit.code,
+        agency_code=unit.agency_code,
+        name=unit.name,
+        role=unit.role,
+        head_name=unit.head_name,
+        email=unit.email,
+        phone=unit.phone,
+        webhook_url=unit.webhook_url,
+        channels=sorted(unit.channels),
+    )

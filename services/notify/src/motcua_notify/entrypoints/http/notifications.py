@@ -1,0 +1,77 @@
+"""`GET /v1/notifications`: the delivery log, by dossier or by recipient."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from motcua_notify.entrypoints.http.dependencies import DeliveryLogDep, ReaderDep, ServicesDep
+from motcua_notify.entrypoints.http.problems import Problem
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/notifications", tags=["delivery log"])
+
+
+class NotificationOut(BaseModel):
+    """One message to one recipient on one channel; the address is masked."""
+
+    id: UUID
+    dossier_code: str | None
+    unit_code: str | None
+    audience: str
+    message_type: str
+    channel: str
+    status: str
+    reason: str | None
+    recipient: str | None
+    template_version: int | None
+    attempts: int
+    not_before: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    body_purged: bool
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+
+
+@router.get("", summary="Messages about a dossier or to a recipient (newest first)")
+async def list_notifications(
+    _: ReaderDep,
+    log: DeliveryLogDep,
+    found: ServicesDep,
+    dossier_code: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    recipient: Annotated[
+        str | None,
+        Query(min_length=3, max_length=320, description="Exact email, phone or webhook URL"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1)] = 100,
+) -> NotificationPage:
+    """Give exactly one of `dossier_code` and `recipient`."""
+    if (dossier_code is None) == (recipient is None):
+        raise Problem(400, "one-filter", "give exactly one of dossier_code and recipient")
+    limit = min(limit, found.page_size_max)
+    if dossier_code is not None:
+        rows = await log.for_dossier(dossier_code, limit)
+    else:
+        rows = await log.for_recipient(recipient or "", limit)
+    return NotificationPage(items=[_out(row) for row in rows])
+
+
+def _out(row: dict[str, object]) -> NotificationOut:
+    return NotificationOut.model_validate(
+        {
+            **row,
+            "id": row["public_id"],
+            "recipient": row["recipient_masked"],
+            "body_purged": row["purged_at"] is not None,
+        }
+    )

@@ -1,0 +1,1 @@
+"""Use cases of the notify service: apply events, record messages, send them, answer queries."""

@@ -1,0 +1,272 @@
+"""The sender: claims due messages, sends them, records what happened.
+
+Guarantee, per row of the delivery log (one idempotency key):
+- A graceful stop (the app's lifespan ending) sends each message at most once and
+  loses none: sends already under way finish and their outcome is committed; rows
+  claimed but not yet handed to a gateway are released (attempt given back) for the
+  next instance. So across restarts each key reaches the gateway exactly once.
+- A crash (process killed) leaves the batch in flight leased; when the lease ends
+  (`lease_seconds`) the rows are sent again. Only messages handed to a gateway in
+  the last moments before the crash can go twice, and each carries its idempotency
+  key (SMTP Message-ID, SMS client_ref, ZNS tracking_id, webhook Idempotency-Key) so
+  the gateway or receiver can drop the repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import socket
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from motcua.clock import Clock
+from motcua.db import Sessions
+from motcua_notify.adapters import metrics
+from motcua_notify.adapters.channels.channel import Channel as Sender
+from motcua_notify.adapters.notification_store import Claimed, claim, record_outcomes
+from motcua_notify.adapters.throttle import TokenBucket
+from motcua_notify.domain.messages import Audience, Channel, MessageType
+from motcua_notify.domain.outbound import (
+    OutboundMessage,
+    PermanentFailure,
+    SendResult,
+    TemporaryFailure,
+)
+from motcua_notify.domain.outcomes import Decision, Status, decide
+from motcua_notify.domain.quiet_hours import QuietHours, earliest_send_time
+from motcua_notify.domain.retry import RetryPolicy
+from motcua_notify.domain.stored import content_from_json
+from motcua_notify.service.publishing import Notice, NoticePublisher, after_commit
+
+__all__ = ["DispatchOptions", "Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchOptions:
+    """How the sender works (from DispatchSettings)."""
+
+    batch_size: int = 200
+    workers: int = 2
+    concurrency: int = 32
+    lease_seconds: float = 120
+    idle_poll_seconds: float = 0.2
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True)
+class _Released:
+    """Claimed but never handed to the gateway (stopping): back to the queue."""
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A citizen SMS that came due in quiet hours: back to the queue until morning."""
+
+    until: datetime
+
+
+_Attempt = SendResult | _Released | _Deferred
+
+
+class Dispatcher:
+    """One sending loop per channel, sharing the delivery log with other instances."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        senders: Mapping[Channel, Sender],
+        limits: Mapping[Channel, TokenBucket],
+        clock: Clock,
+        quiet: QuietHours,
+        publisher: NoticePublisher,
+        options: DispatchOptions,
+    ) -> None:
+        self._sessions = sessions
+        self._senders = dict(senders)
+        self._limits = dict(limits)
+        self._clock = clock
+        self._quiet = quiet
+        self._publisher = publisher
+        self._options = options
+        self._slots = {c: asyncio.Semaphore(options.concurrency) for c in self._senders}
+        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; then finish sends under way and release the rest.
+
+        Each channel has `workers` loops, so one claims and settles while another sends;
+        `concurrency` bounds the sends under way per channel across them.
+        """
+        await asyncio.gather(
+            *(
+                self._loop(channel, stop)
+                for channel in self._senders
+                for _ in range(self._options.workers)
+            )
+        )
+
+    async def _loop(self, channel: Channel, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                sent = await self.dispatch_once(channel, stop)
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("dispatch pass failed", extra={"channel": channel.value})
+                await _sleep_or_stop(stop, min(0.2 * 2**failures, 10.0))
+                continue
+            if not sent:
+                await _sleep_or_stop(stop, self._options.idle_poll_seconds)
+
+    async def dispatch_once(self, channel: Channel, stop: asyncio.Event | None = None) -> int:
+        """Claim one batch of due messages of a channel and settle it; returns its size."""
+        stop = stop or asyncio.Event()
+        async with self._sessions() as session, session.begin():
+            rows = await claim(
+                session,
+                channel.value,
+                self._clock.now(),
+                self._options.batch_size,
+                self.owner,
+                self._options.lease_seconds,
+            )
+        if not rows:
+            return 0
+        attempts = await asyncio.gather(*(self._attempt(row, stop) for row in rows))
+        await self._settle(rows, attempts)
+        return len(rows)
+
+    async def _attempt(self, row: Claimed, stop: asyncio.Event) -> _Attempt:
+        channel = Channel(row.channel)
+        async with self._slots[channel]:
+            if stop.is_set():
+                return _Released()
+            if channel is Channel.SMS and row.audience == Audience.CITIZEN:
+                now = self._clock.now()
+                morning = earliest_send_time(now, self._quiet)
+                if morning > now:
+                    return _Deferred(morning)
+            if row.content is None or row.recipient is None:
+                return PermanentFailure("content_purged")
+            limit = self._limits.get(channel)
+            if limit is not None:
+                await limit.take()
+            if stop.is_set():
+                return _Released()
+            return await self._send(channel, row)
+
+    async def _send(self, channel: Channel, row: Claimed) -> SendResult:
+        content = row.content or {}
+        message = OutboundMessage(
+            row.idempotency_key,
+            row.dossier_code or "",
+            MessageType(row.message_type),
+            channel,
+            row.recipient or "",
+            content_from_json(channel, content),
+            row.template_version or 1,
+        )
+        try:
+            return await self._senders[channel].send(message)
+        except Exception:
+            # Channels report failures as results; an exception is a bug, retried as temporary.
+            log.exception("channel raised", extra={"channel": channel.value})
+            return TemporaryFailure("channel_error")
+
+    async def _settle(self, rows: Sequence[Claimed], attempts: Sequence[_Attempt]) -> None:
+        now = self._clock.now()
+        updates: list[dict[str, Any]] = []
+        notices: list[Notice] = []
+        decided: list[tuple[Claimed, Decision]] = []
+        for row, attempt in zip(rows, attempts, strict=True):
+            if isinstance(attempt, _Released | _Deferred):
+                until = attempt.until if isinstance(attempt, _Deferred) else None
+                reason = "quiet_hours" if until else None
+                updates.append(self._update(row, Status.PENDING, reason, attempts=-1, at=until))
+                continue
+            quiet = self._quiet if _citizen_sms(row) else None
+            decision = decide(
+                attempt, row.attempts, now, self._options.retry, random.random(), quiet
+            )
+            decided.append((row, decision))
+            updates.append(self._outcome(row, decision, now))
+            if decision.sent or decision.status is Status.FAILED:
+                notices.append(_notice(row, decision))
+        async with self._sessions() as session, session.begin():
+            await record_outcomes(session, updates)
+            await self._publisher.stage(session, notices, now)
+            after_commit(session, lambda: _count(decided))
+
+    def _outcome(self, row: Claimed, decision: Decision, now: datetime) -> dict[str, Any]:
+        update = self._update(row, decision.status, decision.reason, at=decision.not_before)
+        update["_provider_id"] = decision.provider_message_id
+        if decision.sent:
+            update["_sent_at"] = now
+        if decision.status is Status.DELIVERED:
+            update["_delivered_at"] = now
+        if decision.status is Status.FAILED:
+            update["_failed_at"] = now
+        return update
+
+    def _update(
+        self,
+        row: Claimed,
+        status: Status,
+        reason: str | None,
+        attempts: int = 0,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "_id": row.id,
+            "_owner": self.owner,
+            "_status": status.value,
+            "_reason": reason,
+            "_provider_id": None,
+            "_not_before": at,
+            "_sent_at": None,
+            "_delivered_at": None,
+            "_failed_at": None,
+            "_attempts": attempts,
+        }
+
+
+def _citizen_sms(row: Claimed) -> bool:
+    return row.channel == Channel.SMS and row.audience == Audience.CITIZEN
+
+
+def _notice(row: Claimed, decision: Decision) -> Notice:
+    return Notice(
+        public_id=row.public_id,
+        dossier_code=row.dossier_code,
+        agency_code=row.agency_code,
+        message_type=row.message_type,
+        channel=row.channel,
+        audience=row.audience,
+        correlation_id=row.correlation_id,
+        failure=(decision.reason or "unknown") if decision.status is Status.FAILED else None,
+    )
+
+
+def _count(decided: list[tuple[Claimed, Decision]]) -> None:
+    for row, decision in decided:
+        labels = (row.channel, row.message_type)
+        if decision.sent:
+            metrics.SENT.labels(*labels).inc()
+        elif decision.retried:
+            metrics.RETRIED.labels(*labels, decision.reason or "unknown").inc()
+        else:
+            metrics.FAILED.labels(*labels, decision.reason or "unknown").inc()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

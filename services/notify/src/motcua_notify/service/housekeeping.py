@@ -1,0 +1,82 @@
+"""Periodic upkeep: expired leases back to the queue, queue gauges, retention purges."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from motcua.clock import Clock
+from motcua.db import Sessions
+from motcua_notify.adapters import metrics
+from motcua_notify.adapters.dossier_store import parked_count, purge_closed
+from motcua_notify.adapters.notification_store import purge_bodies, queue_stats, reclaim_expired
+from motcua_notify.domain.messages import Channel
+
+__all__ = ["Housekeeper", "Retention"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long bodies and addresses (and applicants' contacts of closed dossiers) are kept."""
+
+    bodies: timedelta
+    dossiers: timedelta
+    sweep_seconds: float
+
+
+class Housekeeper:
+    """Runs `tidy` every few seconds and `purge` every sweep."""
+
+    def __init__(
+        self, sessions: Sessions, clock: Clock, retention: Retention, every_seconds: float
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._retention = retention
+        self._every = every_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set."""
+        loop = asyncio.get_running_loop()
+        next_purge = loop.time()
+        while not stop.is_set():
+            try:
+                await self.tidy()
+                if loop.time() >= next_purge:
+                    await self.purge()
+                    next_purge = loop.time() + self._retention.sweep_seconds
+            except Exception:
+                log.exception("housekeeping pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._every)
+
+    async def tidy(self) -> int:
+        """Return expired leases to the queue and refresh the gauges; returns rows reclaimed."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            reclaimed = await reclaim_expired(session)
+            stats = await queue_stats(session, now)
+            parked = await parked_count(session)
+        for channel in Channel:
+            pending, age = stats.get(channel.value, (0, 0.0))
+            metrics.PENDING.labels(channel.value).set(pending)
+            metrics.OLDEST_PENDING_AGE.labels(channel.value).set(age)
+        metrics.PARKED.set(parked)
+        if reclaimed:
+            log.warning("leases expired; messages back in the queue", extra={"rows": reclaimed})
+        return reclaimed
+
+    async def purge(self) -> tuple[int, int]:
+        """Purge old bodies and addresses, and closed dossiers' contacts; returns both counts."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            bodies = await purge_bodies(session, now - self._retention.bodies, now)
+            contacts = await purge_closed(session, now - self._retention.dossiers)
+        if bodies or contacts:
+            log.info("retention purge", extra={"bodies": bodies, "dossiers": contacts})
+        return bodies, contacts

@@ -1,0 +1,30 @@
+"""Reading the delivery log, for officials: by dossier, or by recipient address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.db import Sessions
+from motcua_notify.adapters.notification_store import list_messages
+from motcua_notify.domain.privacy import address_digest, normalise_address
+
+__all__ = ["DeliveryLog"]
+
+
+class DeliveryLog:
+    """Looks rows up; an address is matched through its keyed digest, never stored twice."""
+
+    def __init__(self, sessions: Sessions, recipient_key: bytes) -> None:
+        self._sessions = sessions
+        self._key = recipient_key
+
+    async def for_dossier(self, dossier_code: str, limit: int) -> list[dict[str, Any]]:
+        """Every message about a dossier, newest first."""
+        async with self._sessions() as session:
+            return await list_messages(session, dossier_code=dossier_code, limit=limit)
+
+    async def for_recipient(self, address: str, limit: int) -> list[dict[str, Any]]:
+        """Every message to an address (email, phone in any usual form, or webhook URL)."""
+        digest = address_digest(self._key, normalise_address(address))
+        async with self._sessions() as session:
+            return await list_messages(session, recipient_hash=digest, limit=limit)

@@ -1,0 +1,53 @@
+"""Helpers of the notify integration tests: waiting, and reading what was delivered."""
+
+import asyncio
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from motcua.events import Envelope, decode
+
+READ, ADMIN, RECEIPTS = "doc-nhat-ky", "quan-tri", "bien-nhan"
+
+
+async def eventually(check: Callable, within: float = 30, every: float = 0.1):
+    """Await `check()` until it returns something truthy; return it."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not met within {within}s: last result {result!r}")
+        await asyncio.sleep(every)
+
+
+def mails(smtp_server) -> list[EmailMessage]:
+    return [message_from_bytes(raw, policy=policy.default) for raw in smtp_server.recorder.messages]
+
+
+def plain_text(mail: EmailMessage) -> str:
+    return mail.get_body(("plain",)).get_content()
+
+
+async def gateway_messages(client: httpx.AsyncClient, gateway: str) -> list[dict]:
+    return (await client.get(f"{gateway}/_messages")).json()
+
+
+async def read_events(bootstrap: str, topic: str, expected: int, within: float = 10) -> list:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    found: list[Envelope] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while len(found) < expected and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                found += [decode(r.value) for r in records]
+        return found
+    finally:
+        await consumer.stop()
