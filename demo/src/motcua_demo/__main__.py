@@ -104,6 +104,8 @@ async def _play(
     console.print(f"played: {registered} dossiers registered, {len(record.sent)} requests")
     if record.errors:
         console.print(f"[yellow]intake refused: {dict(record.errors)}[/]")
+        for example in record.examples:
+            console.print(f"  [yellow]{example}[/]")
     period = f"{monday.isoformat()}..{(monday + timedelta(days=args.days - 1)).isoformat()}"
     await wait_for_scoring(env, period, registered, console)
     console.print(await fetch_table(env, period))

@@ -69,7 +69,7 @@ class IntakeClient:
     async def register(self, agency: str, body: dict[str, Any]) -> str:
         """Register a dossier; returns its code."""
         created = await self._call("POST", "/v1/dossiers", await self.key_for(agency), body)
-        return str(created["dossier_code"])
+        return str(created["code"])
 
     async def record(self, agency: str, code: str, body: dict[str, Any]) -> None:
         """Record a lifecycle event."""

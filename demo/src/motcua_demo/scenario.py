@@ -133,7 +133,9 @@ def _arrival(rng: random.Random, day: date) -> datetime:
 
 def _citizen(rng: random.Random, n: int) -> dict[str, Any]:
     province = rng.choice(("025", "026", "001", "022"))
-    national_id = f"{province}{rng.choice('0123')}{rng.randrange(60, 99):02d}{n % 1_000_000:06d}"
+    century_sex, year = rng.choice((("0", 55), ("1", 55), ("2", 0), ("3", 0)))
+    born = rng.randrange(year, year + 45 if year else 7)
+    national_id = f"{province}{century_sex}{born:02d}{n % 1_000_000:06d}"
     phone = f"09{rng.randrange(10_000_000, 99_999_999)}"
     name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
     return {

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import httpx
+
 from motcua.clock import Clock
 from motcua_demo.intake import IntakeClient, IntakeError
 from motcua_demo.scenario import Step, Story
@@ -21,6 +23,7 @@ class Record:
     sent: list[tuple[Step, str]] = field(default_factory=list)  # (step, "ok" | error code)
     accepted_kinds: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)
 
     def accepted(self, story: Story) -> list[Step]:
         """The story's steps intake accepted."""
@@ -89,5 +92,11 @@ class Simulator:
             else:
                 await self._intake.record(agency, code, step.body)
         except IntakeError as error:
+            if len(self.record.examples) < 5:
+                self.record.examples.append(
+                    f"{step.body.get('type', step.kind)}: {error.problem.get('detail')}"
+                )
             return str(error.problem.get("code") or error.status)
+        except (httpx.HTTPError, KeyError, ValueError) as error:
+            return f"client_error:{type(error).__name__}"
         return "ok"

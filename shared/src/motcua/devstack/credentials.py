@@ -15,7 +15,7 @@ from motcua.devstack.layout import Layout
 __all__ = ["DEMO_AGENCY", "credentials", "service_credentials"]
 
 DEMO_AGENCY = "STP"
-_NAMES = ("intake_admin_key", "demo_api_key", "operator_token")
+_NAMES = ("intake_admin_key", "demo_api_key", "operator_token", "lookup_pepper", "receipt_token")
 
 
 def _path(layout: Layout) -> Path:
@@ -37,11 +37,26 @@ def credentials(layout: Layout) -> dict[str, str]:
 
 
 def service_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
-    """What a service is told at start-up: intake its bootstrap keys, others the operator token."""
+    """What a service is told at start-up: intake its bootstrap keys, the others the operator
+    token for their protected routes (and tracking its look-up pepper)."""
     if service == "intake":
         keys = [
             {"key": values["intake_admin_key"], "agency": None, "scopes": ["admin"]},
             {"key": values["demo_api_key"], "agency": DEMO_AGENCY, "scopes": []},
         ]
         return {"INTAKE_BOOTSTRAP_KEYS": json.dumps(keys)}
-    return {f"{service.upper()}_OPERATOR_TOKEN": values["operator_token"]}
+    prefix = service.upper()
+    operator = values["operator_token"]
+    if service == "tracking":
+        return {
+            f"{prefix}_API__OFFICIAL_TOKEN": operator,
+            f"{prefix}_API__ADMIN_TOKEN": operator,
+            f"{prefix}_API__LOOKUP_PEPPER": values["lookup_pepper"],
+        }
+    if service == "notify":
+        return {
+            f"{prefix}_API__READ_TOKEN": operator,
+            f"{prefix}_API__ADMIN_TOKEN": operator,
+            f"{prefix}_API__RECEIPT_TOKEN": values["receipt_token"],
+        }
+    return {}

@@ -35,6 +35,8 @@ PORT_NAMES = (
     "tracking",
     "scoring",
     "notify",
+    "mailsink",
+    "gateway",
 )
 # Below Linux's ephemeral range (32768+), so an outgoing connection never
 # borrows a kept port while the stack is down.

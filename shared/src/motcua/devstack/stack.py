@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua.devstack import kafka, postgres, prometheus, services
+from motcua.devstack import kafka, postgres, prometheus, services, sinks
 from motcua.devstack.blocking import run_blocking
 from motcua.devstack.credentials import credentials, service_credentials
 from motcua.devstack.envfile import write_env
@@ -26,7 +26,7 @@ INFRA = ("postgres", "kafka")
 
 def _marker(component: str) -> str:
     """What the command line of a component started by the stack contains."""
-    fixed = {"kafka": kafka.MARKER, "prometheus": prometheus.MARKER}
+    fixed = {"kafka": kafka.MARKER, "prometheus": prometheus.MARKER, **sinks.MARKERS}
     return fixed.get(component) or services.marker(component)
 
 
@@ -77,9 +77,15 @@ class Stack:
             ports = load_ports(self.layout)
             wanted = [] if infra_only else [s for s in SERVICES if self._has_app(s)]
             self._check_tools(with_prometheus=not infra_only)
-            self._check_ports(ports, [*INFRA, *wanted, *([] if infra_only else ["prometheus"])])
+            extras = (
+                [] if infra_only else ["prometheus", *(sinks.SINKS if "notify" in wanted else ())]
+            )
+            self._check_ports(ports, [*INFRA, *wanted, *extras])
             self._up_postgres(ports)
             self._up_kafka(ports)
+            if "notify" in wanted:
+                for sink in sinks.SINKS:
+                    self._up_sink(sink, ports)
             if clock is not None:
                 self._switch_clock(dict(clock), wanted)
             for service in wanted:
@@ -150,11 +156,18 @@ class Stack:
             f"{HOST}:{ports['kafka']}",
         )
         environment |= service_credentials(service, credentials(self.layout))
+        if service == "notify":
+            environment |= sinks.notify_env(ports)
         clock = self._clock()
         environment |= {f"{service.upper()}_CLOCK__{key}": value for key, value in clock.items()}
         services.start(self.layout, service, ports[service], environment)
         on = f" on a {clock['MODE']} clock x{clock.get('SPEED')}" if clock else ""
         self.report(f"{service}: started on {base}{on}")
+
+    def _up_sink(self, sink: str, ports: dict[str, int]) -> None:
+        address = f"{HOST}:{ports[sink]}"
+        started = sinks.start(self.layout, sink, ports[sink])
+        self.report(f"{sink}: {'started' if started else 'already running'} on {address}")
 
     @property
     def _clock_file(self) -> Path:
@@ -200,7 +213,7 @@ class Stack:
     def down(self, *, purge: bool = False) -> None:
         """Stop every process the stack started; with `purge`, delete its state as well."""
         with self._locked():
-            for component in [*SERVICES, "prometheus", "kafka"]:
+            for component in [*SERVICES, *sinks.SINKS, "prometheus", "kafka"]:
                 self._stop(component)
             self._clock_file.unlink(missing_ok=True)
             if postgres.stop(self.layout):
@@ -223,7 +236,7 @@ class Stack:
         """The state of every component."""
         ports = load_ports(self.layout) if self.layout.ports_file.is_file() else {}
         rows: list[ComponentStatus] = []
-        for component in ["postgres", "kafka", *SERVICES, "prometheus"]:
+        for component in ["postgres", "kafka", *SERVICES, *sinks.SINKS, "prometheus"]:
             port = ports.get(component)
             address = f"{HOST}:{port}" if port else "-"
             pid = self.pid(component)
