@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from motcua.settings import DatabaseSettings, KafkaSettings
 from motcua_intake.app import create_app
-from motcua_intake.settings import BootstrapKey, IntakeSettings
+from motcua_intake.settings import BootstrapKey, IntakeSettings, TopicSettings
 
 VIETNAM = timezone(timedelta(hours=7))
 ADMIN_KEY = "test-admin-key-000000000000"
@@ -52,7 +52,12 @@ class Intake:
         async with self.app.state.runtime.engine.connect() as conn:
             return (await conn.execute(text(sql), params)).scalar()
 
-    async def outbox_count(self, topic: str = "intake.dossier-events.v1") -> int:
+    @property
+    def topics(self) -> TopicSettings:
+        return self.app.state.runtime.settings.topics
+
+    async def outbox_count(self, topic: str | None = None) -> int:
+        topic = topic or self.topics.dossier_events
         return await self.scalar("SELECT count(*) FROM outbox WHERE topic = :t", t=topic)
 
 
@@ -63,8 +68,17 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
+async def intake_topics(make_topic: Callable[..., Any]) -> TopicSettings:
+    """Topics of this test only, so tests never publish to the system's topics."""
+    return TopicSettings(
+        dossier_events=await make_topic("intake-dossiers", partitions=6),
+        catalogue=await make_topic("intake-catalogue", partitions=3),
+    )
+
+
+@pytest.fixture
 def intake_settings(
-    fresh_database_url: str, bootstrap_servers: str
+    fresh_database_url: str, bootstrap_servers: str, intake_topics: TopicSettings
 ) -> Callable[..., IntakeSettings]:
     """Settings on the test's database; keyword arguments override fields."""
 
@@ -78,6 +92,7 @@ def intake_settings(
                 BootstrapKey(key=SXD_KEY, agency="SXD"),
             ],
             "commands": {"enabled": False},
+            "topics": intake_topics,
         }
         values.update(overrides)
         return IntakeSettings(**values)

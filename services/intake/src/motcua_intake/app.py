@@ -75,13 +75,13 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     )
     engine = runtime.engine
     directory = Directory()
-    ledger = Ledger(engine, clock, settings.writer.max_retries)
+    ledger = Ledger(engine, clock, settings.writer.max_retries, settings.topics.dossier_events)
     writer = GroupCommit(ledger, engine, settings.writer.max_batch, settings.writer.concurrency)
     checker = Checker(directory, timedelta(seconds=settings.clock_skew_seconds))
     dossier_service = DossierService(engine, ledger, writer, checker, clock)
     services = Services(
         dossiers=dossier_service,
-        catalogue=CatalogueService(engine, clock, directory),
+        catalogue=CatalogueService(engine, clock, directory, settings.topics.catalogue),
         keys=KeyService(engine, directory, settings.key_cache_seconds),
         imports=ImportService(
             engine,

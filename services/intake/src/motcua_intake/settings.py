@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import INTAKE_COMMANDS, redrive_topic
+from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, INTAKE_COMMANDS, redrive_topic
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -48,6 +48,13 @@ class CommandSettings(BaseModel):
     group_id: str = "intake"
 
 
+class TopicSettings(BaseModel):
+    """Where intake publishes (`INTAKE_TOPICS__DOSSIER_EVENTS`, `__CATALOGUE`)."""
+
+    dossier_events: str = DOSSIER_EVENTS.name
+    catalogue: str = CATALOGUE.name
+
+
 class WriterSettings(BaseModel):
     """Group commit: concurrent requests share one transaction per batch."""
 
@@ -74,3 +81,4 @@ class IntakeSettings(ServiceSettings):  # type: ignore[misc,unused-ignore]
     imports: ImportSettings = ImportSettings()
     commands: CommandSettings = CommandSettings()
     writer: WriterSettings = WriterSettings()
+    topics: TopicSettings = TopicSettings()

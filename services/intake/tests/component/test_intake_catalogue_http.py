@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from sqlalchemy import text
 
 from motcua.events import decode
 
 pytestmark = pytest.mark.infra
 
 ADMIN_KEY = "test-admin-key-000000000000"
-CATALOGUE = "intake.procedures.v1"
 
 
 def editable(entry: dict) -> dict:
@@ -19,10 +19,9 @@ def editable(entry: dict) -> dict:
 
 async def published(intake) -> list:
     async with intake.app.state.runtime.engine.connect() as conn:
-        from sqlalchemy import text
-
         rows = await conn.execute(
-            text("SELECT key, payload FROM outbox WHERE topic = :t ORDER BY id"), {"t": CATALOGUE}
+            text("SELECT key, payload FROM outbox WHERE topic = :t ORDER BY id"),
+            {"t": intake.topics.catalogue},
         )
         return [(row.key, decode(row.payload)) for row in rows]
 

@@ -10,7 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from motcua.events import decode
-from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, TopicSpec, dead_letter_topic
+from motcua.events.topics import TopicSpec, dead_letter_topic
 
 pytestmark = pytest.mark.infra
 
@@ -52,7 +52,7 @@ async def read_since(bootstrap: str, start: dict[TopicPartition, int], wanted, p
 async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
     intake, registration, bootstrap_servers
 ):
-    start = await end_offsets(bootstrap_servers, DOSSIER_EVENTS)
+    start = await end_offsets(bootstrap_servers, TopicSpec(intake.topics.dossier_events, 6))
     at = intake.clock.now().isoformat()
     code = (await intake.post("/v1/dossiers", registration())).json()["code"]
     bodies = [
@@ -88,7 +88,7 @@ async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
 
 
 async def test_a_catalogue_edit_reaches_the_compacted_topic(intake, bootstrap_servers):
-    start = await end_offsets(bootstrap_servers, CATALOGUE)
+    start = await end_offsets(bootstrap_servers, TopicSpec(intake.topics.catalogue, 3))
     entry = (await intake.client.get("/v1/procedures/1.001193", headers=intake.headers())).json()
     body = {k: v for k, v in entry.items() if k not in {"code", "revision"}} | {
         "fee_vnd": 0,

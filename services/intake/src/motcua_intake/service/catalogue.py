@@ -119,10 +119,13 @@ def _agency_row(agency: Agency) -> dict[str, Any]:
 class CatalogueService:
     """Reads and edits the catalogue; seeds it and the agencies at start-up."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, directory: Directory) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, directory: Directory, topic: str | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._directory = directory
+        self._topic = topic
 
     async def seed(self, province: Province) -> None:
         """Store the seed agencies and procedures that are absent, then load the directory.
@@ -138,7 +141,9 @@ class CatalogueService:
             inserted = await catalogue_store.insert_absent_procedures(
                 conn, [StoredProcedure(c, document_of(p), 1) for c, p in seeds.items()]
             )
-            await stage(conn, *(_published(seeds[code], 1, now) for code in inserted))
+            await stage(
+                conn, *(_published(seeds[code], 1, now) for code in inserted), topic=self._topic
+            )
             stored = await catalogue_store.list_agencies(conn)
         if inserted:
             log.info("catalogue seeded", extra={"procedures": len(inserted)})
@@ -172,7 +177,7 @@ class CatalogueService:
             revision = 1 if current is None else current.revision + 1
             entry = StoredProcedure(code, document, revision)
             await catalogue_store.save_procedure(conn, entry)
-            await stage(conn, _published(procedure, revision, self._clock.now()))
+            await stage(conn, _published(procedure, revision, self._clock.now()), topic=self._topic)
         log.info("procedure saved", extra={"procedure": code, "revision": revision})
         return current is None, _entry(entry)
 

@@ -57,10 +57,13 @@ def _retryable(error: DBAPIError) -> bool:
 class Ledger:
     """The only writer of dossiers: applies batches of items, retrying on conflicts."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, max_retries: int = 5) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, max_retries: int = 5, topic: str | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._max_retries = max_retries
+        self._topic = topic
         self._terms: dict[tuple[str, int], ProcedureTerms] = {}
 
     async def apply(
@@ -90,7 +93,7 @@ class Ledger:
     async def _run(
         self, conn: AsyncConnection, items: Sequence[Item], verify: bool
     ) -> list[Outcome]:
-        return await _Batch(conn, items, self._clock.now(), self._terms, verify).run()
+        return await _Batch(conn, items, self._clock.now(), self._terms, verify, self._topic).run()
 
 
 class _CodeTaken(Exception):
@@ -117,8 +120,10 @@ class _Batch:
         now: datetime,
         terms_cache: dict[tuple[str, int], ProcedureTerms],
         verify_codes: bool,
+        topic: str | None = None,
     ) -> None:
         self._conn = conn
+        self._topic = topic
         self._verify_codes = verify_codes
         self._items = items
         self._now = now
@@ -305,7 +310,7 @@ class _Batch:
         writes = BatchWrites()
         for plan in sorted(plans, key=lambda p: p.index):
             envelopes = self._envelopes(plan)
-            rows = outbox_rows(envelopes)
+            rows = outbox_rows(envelopes, self._topic)
             for envelope, row, status in zip(envelopes, rows, plan.statuses, strict=True):
                 writes.event(row, envelope.event_type, envelope.occurred_at, int(status))
             self._accept(plan, envelopes[-1], rows[-1]["payload"], plan.statuses[-1], writes)
