@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging", "deadlines", "intake", "tracking", "notify"]
+BENCHES = ["messaging", "deadlines", "intake", "tracking", "scoring", "notify"]
 
 
 def main() -> None:

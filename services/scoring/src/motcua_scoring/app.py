@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -9,6 +10,14 @@ from fastapi import FastAPI
 from motcua.events import IndicatorsUpdated
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua_scoring.entrypoints import (
+    api_router,
+    dashboard_router,
+    static_files,
+    stream_router,
+    subscribe,
+)
+from motcua_scoring.service import ChangeHub, FeedPublisher, Reader, gauge_loop, prune_loop
 from motcua_scoring.settings import ScoringSettings
 
 __all__ = ["create_app"]
@@ -22,15 +31,37 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     runtime = ServiceRuntime(settings, MIGRATIONS)
     runtime.publishes(IndicatorsUpdated)
+    subscribe(runtime, settings)
+    if settings.feed.enabled:
+        runtime.background(FeedPublisher(runtime.engine, runtime.clock, settings).run)
+    hub = ChangeHub(runtime.engine, settings.stream)
+    runtime.background(hub.run)
+
+    async def prune(stop: asyncio.Event) -> None:
+        await prune_loop(runtime.engine, runtime.clock, settings.stream, stop)
+
+    async def gauges(stop: asyncio.Event) -> None:
+        await gauge_loop(runtime.engine, runtime.clock, settings, stop)
+
+    runtime.background(prune)
+    runtime.background(gauges)
     app = FastAPI(
         title="motcua scoring",
         description=(
             "Live, exact, replayable service-quality indicators (on-time rates, Decision 766 "
-            "components) and their feeds."
+            "components) and their feeds: a compacted Kafka topic, a JSON API, Server-Sent "
+            "Events and a live dashboard."
         ),
         version="0.1.0",
         lifespan=runtime.lifespan,
     )
     app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.hub = hub
+    app.state.reader = Reader(runtime.engine, runtime.clock, settings.feed.earliest_year)
     app.include_router(health_router(runtime))
+    app.include_router(api_router())
+    app.include_router(stream_router())
+    app.include_router(dashboard_router())
+    app.mount("/static", static_files(), name="static")
     return app

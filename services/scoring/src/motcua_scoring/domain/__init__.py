@@ -1,7 +1,15 @@
 """The pure domain of the scoring service: dossier facts, periods, scopes, counters,
 indicators, formulas and rankings. No I/O, no framework, no clock."""
 
-from motcua_scoring.domain.counters import Counter, CounterKey, contributions, counters, tally
+from motcua_scoring.domain.anomalies import Anomaly, anomalies
+from motcua_scoring.domain.counters import (
+    STANDING_COUNTERS,
+    Counter,
+    CounterKey,
+    contributions,
+    counters,
+    tally,
+)
 from motcua_scoring.domain.facts import (
     ApologyIssued,
     Channel,
@@ -27,14 +35,26 @@ from motcua_scoring.domain.facts import (
     apply_all,
 )
 from motcua_scoring.domain.formulas import Decision766Score, Rates, decision766, rates
-from motcua_scoring.domain.indicators import Indicators, count, evaluate
+from motcua_scoring.domain.indicators import (
+    Indicators,
+    RowsNeeded,
+    count,
+    evaluate,
+    evaluate_each,
+    rows_needed,
+)
 from motcua_scoring.domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period, periods_of
 from motcua_scoring.domain.rankings import Ranked, rank
 from motcua_scoring.domain.scopes import PROVINCE, Scope, ScopeKind, parse_scope, scopes_of
+from motcua_scoring.domain.summary import FIGURES, LOWER_IS_BETTER, Figure, summarise
 
 __all__ = [
+    "FIGURES",
     "LOCAL_TZ",
+    "LOWER_IS_BETTER",
     "PROVINCE",
+    "STANDING_COUNTERS",
+    "Anomaly",
     "ApologyIssued",
     "Channel",
     "Counter",
@@ -43,6 +63,7 @@ __all__ = [
     "Decision766Score",
     "DossierFacts",
     "FactUpdate",
+    "Figure",
     "Identity",
     "Indicators",
     "ObligationSet",
@@ -57,6 +78,7 @@ __all__ = [
     "Received",
     "Refused",
     "ResultReturned",
+    "RowsNeeded",
     "Scope",
     "ScopeKind",
     "SupplementReceived",
@@ -65,6 +87,7 @@ __all__ = [
     "Verdict",
     "VerdictGiven",
     "Withdrawn",
+    "anomalies",
     "apply",
     "apply_all",
     "contributions",
@@ -72,11 +95,14 @@ __all__ = [
     "counters",
     "decision766",
     "evaluate",
+    "evaluate_each",
     "parse_period",
     "parse_scope",
     "periods_of",
     "rank",
     "rates",
+    "rows_needed",
     "scopes_of",
+    "summarise",
     "tally",
 ]

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from motcua_scoring.domain.facts import SATISFIED_FROM, Channel, DossierFacts, Verdict
-from motcua_scoring.domain.periods import calendar_periods_of, local_date
+from motcua_scoring.domain.periods import calendar_keys, local_date
 from motcua_scoring.domain.scopes import scopes_of
 
 HISTOGRAM_PREFIX = "processing_half_days:"
@@ -60,6 +60,13 @@ class Counter(StrEnum):
     OVERDUE_UNTIL = "overdue_until"
 
 
+STANDING_COUNTERS = (
+    Counter.OPEN_FROM,
+    Counter.OPEN_UNTIL,
+    Counter.OVERDUE_FROM,
+    Counter.OVERDUE_UNTIL,
+)
+
 CHANNEL_COUNTERS = {
     Channel.COUNTER: Counter.RECEIVED_COUNTER,
     Channel.ONLINE_FULL: Counter.RECEIVED_ONLINE_FULL,
@@ -96,22 +103,40 @@ def histogram_counter(half_days: int) -> str:
 
 def counters(facts: DossierFacts) -> Table:
     """One dossier's contribution to the counter table (no zero entries)."""
-    table: Multiset[CounterKey] = Multiset()
-    for scope in scopes_of(facts):
-        for day, counter, amount in marks(facts):
-            for period in calendar_periods_of(day):
-                table[CounterKey(scope.key, period.key, counter)] += amount
-    return {key: amount for key, amount in table.items() if amount}
+    return _expand(_marks_by_day(facts), [scope.key for scope in scopes_of(facts)])
 
 
 def contributions(old: DossierFacts | None, new: DossierFacts) -> Table:
     """The deltas that turn ``old``'s counters into ``new``'s (no zero entries).
 
     ``now`` is not needed: stored counters never depend on the clock, only on facts.
+    When the dossier stays in the same scopes only the marks that moved are expanded.
     """
+    if old is not None and scopes_of(old) == scopes_of(new):
+        moved = _marks_by_day(new)
+        moved.subtract(_marks_by_day(old))
+        return _expand(moved, [scope.key for scope in scopes_of(new)])
     deltas: Multiset[CounterKey] = Multiset(counters(new))
     deltas.subtract(counters(old) if old else {})
     return {key: amount for key, amount in deltas.items() if amount}
+
+
+def _marks_by_day(facts: DossierFacts) -> Multiset[tuple[date, str]]:
+    summed: Multiset[tuple[date, str]] = Multiset()
+    for day, counter, amount in marks(facts):
+        summed[(day, counter)] += amount
+    return summed
+
+
+def _expand(summed: Multiset[tuple[date, str]], scopes: list[str]) -> Table:
+    table: Multiset[CounterKey] = Multiset()
+    if scopes:
+        for (day, counter), amount in summed.items():
+            if amount:
+                for period in calendar_keys(day):
+                    for scope in scopes:
+                        table[CounterKey(scope, period, counter)] += amount
+    return {key: amount for key, amount in table.items() if amount}
 
 
 def tally(facts: Iterable[DossierFacts]) -> Table:
@@ -150,7 +175,8 @@ def _reception_marks(facts: DossierFacts) -> Iterator[Mark]:
         return
     day = local_date(facts.reception.at)
     yield day, Counter.RECEIVED, 1
-    yield day, CHANNEL_COUNTERS[facts.reception.identity.channel], 1
+    if facts.reception.identity.channel:
+        yield day, CHANNEL_COUNTERS[facts.reception.identity.channel], 1
     if facts.digitised:
         yield day, Counter.RECEIVED_DIGITISED, 1
     if facts.has_obligation:

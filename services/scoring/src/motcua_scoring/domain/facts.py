@@ -57,17 +57,22 @@ class _Stamped:
 
 @dataclass(frozen=True)
 class Identity:
-    """Where a dossier is counted: agency, procedure, field, channel and optional unit."""
+    """Where a dossier is counted: agency, procedure, field, channel and optional unit.
+
+    A reception knows them all. A refusal of a dossier never received may know only
+    the agency and unit; it is then counted in the scopes it names and no others.
+    """
 
     agency: str
-    procedure: str
-    field: str
-    channel: Channel
+    procedure: str | None
+    field: str | None
+    channel: Channel | None
     unit: str | None = None
 
     def sort_key(self) -> tuple[str, str, str, str, str]:
         """A total order used only to break ties between conflicting reports."""
-        return (self.agency, self.procedure, self.field, self.channel.value, self.unit or "")
+        channel = self.channel.value if self.channel else ""
+        return (self.agency, self.procedure or "", self.field or "", channel, self.unit or "")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from motcua_scoring.domain.counters import (
     half_day_bucket,
 )
 from motcua_scoring.domain.facts import SATISFIED_FROM, DossierFacts
-from motcua_scoring.domain.periods import Period, cover, local_date, local_midnight
+from motcua_scoring.domain.periods import Period, cover, cover_keys, local_date, local_midnight
 from motcua_scoring.domain.scopes import Scope, scopes_of
 
 _YEAR_KEY = re.compile(r"^\d{4}$")
@@ -97,6 +97,33 @@ def as_of_day(period: Period, now: datetime) -> date:
     return min(local_date(now), period.last)
 
 
+@dataclass(frozen=True)
+class RowsNeeded:
+    """The period keys ``evaluate`` reads for one period: every counter of the ``flows``
+    keys, and only the standing counters (open and overdue marks) of the ``standing`` keys.
+    """
+
+    flows: frozenset[str]
+    standing: frozenset[str]
+
+    def __or__(self, other: RowsNeeded) -> RowsNeeded:
+        return RowsNeeded(self.flows | other.flows, self.standing | other.standing)
+
+
+def rows_needed(period: Period, now: datetime, earliest_year: int) -> RowsNeeded:
+    """What ``evaluate`` needs of a scope's table for ``period`` at ``now``.
+
+    Standing numbers are running totals from the start of time; years before
+    ``earliest_year`` are assumed to hold no marks.
+    """
+    flows = frozenset(tile.key for tile in cover(period.first, period.last))
+    standing: set[str] = set()
+    for day in (period.first - timedelta(days=1), as_of_day(period, now)):
+        standing.update(str(year) for year in range(earliest_year, day.year))
+        standing.update(tile.key for tile in cover(date(day.year, 1, 1), day))
+    return RowsNeeded(flows, frozenset(standing))
+
+
 def count(facts: Iterable[DossierFacts], scope: Scope, period: Period, now: datetime) -> Indicators:
     """The reference: indicators computed directly from the dossier facts."""
     as_of = as_of_day(period, now)
@@ -116,7 +143,18 @@ def evaluate(
     The table must hold the scope's rows for the periods tiling this one and for all
     earlier years (running totals for carried-over and in-progress numbers).
     """
+    return _evaluate_rows(_ScopeRows(table, scope.key), scope, period, now)
+
+
+def evaluate_each(
+    table: Mapping[CounterKey, int], scope: Scope, periods: Iterable[Period], now: datetime
+) -> dict[Period, Indicators]:
+    """``evaluate`` for several periods of one scope, indexing its rows once."""
     rows = _ScopeRows(table, scope.key)
+    return {period: _evaluate_rows(rows, scope, period, now) for period in periods}
+
+
+def _evaluate_rows(rows: _ScopeRows, scope: Scope, period: Period, now: datetime) -> Indicators:
     as_of = as_of_day(period, now)
     totals: Multiset[str] = Multiset()
     histogram: Multiset[int] = Multiset()
@@ -153,7 +191,8 @@ def _count_reception(dossier: DossierFacts, period: Period, totals: Multiset[str
     if reception is None or not period.contains(reception.at):
         return
     totals[Counter.RECEIVED] += 1
-    totals[CHANNEL_COUNTERS[reception.identity.channel]] += 1
+    if reception.identity.channel:
+        totals[CHANNEL_COUNTERS[reception.identity.channel]] += 1
     totals[Counter.RECEIVED_DIGITISED] += dossier.digitised
     totals[Counter.WITH_OBLIGATION] += dossier.has_obligation
     totals[Counter.PAID_ONLINE] += dossier.has_obligation and dossier.paid_online
@@ -263,12 +302,13 @@ class _ScopeRows:
 
     def __init__(self, table: Mapping[CounterKey, int], scope_key: str) -> None:
         self._rows: dict[str, dict[str, int]] = {}
+        self._years: dict[tuple[str, int], int] = {}
         for key, amount in table.items():
             if key.scope == scope_key:
                 self._rows.setdefault(key.counter, {})[key.period] = amount
 
     def flows(self, period: Period) -> Multiset[str]:
-        tiles = [tile.key for tile in cover(period.first, period.last)]
+        tiles = cover_keys(period.first, period.last)
         sums: Multiset[str] = Multiset()
         for counter, by_period in self._rows.items():
             sums[counter] += sum(by_period.get(tile, 0) for tile in tiles)
@@ -279,11 +319,20 @@ class _ScopeRows:
         return self._running_total(opening, day) - self._running_total(closing, day)
 
     def _running_total(self, counter: Counter, day: date) -> int:
-        by_period = self._rows.get(counter, {})
-        earlier_years = sum(
-            amount
-            for key, amount in by_period.items()
-            if _YEAR_KEY.match(key) and int(key) < day.year
+        by_period = self._rows.get(counter)
+        if not by_period:
+            return 0
+        this_year = cover_keys(date(day.year, 1, 1), day)
+        return self._earlier_years(counter, day.year) + sum(
+            by_period.get(tile, 0) for tile in this_year
         )
-        this_year = cover(date(day.year, 1, 1), day)
-        return earlier_years + sum(by_period.get(tile.key, 0) for tile in this_year)
+
+    def _earlier_years(self, counter: Counter, year: int) -> int:
+        cached = self._years.get((counter, year))
+        if cached is None:
+            cached = self._years[(counter, year)] = sum(
+                amount
+                for key, amount in self._rows.get(counter, {}).items()
+                if _YEAR_KEY.match(key) and int(key) < year
+            )
+        return cached

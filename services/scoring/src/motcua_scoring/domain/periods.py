@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from functools import lru_cache
 
 LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
@@ -149,11 +150,19 @@ def calendar_periods_of(day: date) -> tuple[Period, Period, Period, Period]:
     )
 
 
+@lru_cache(maxsize=16_384)
+def calendar_keys(day: date) -> tuple[str, str, str, str]:
+    """The keys of the day, month, quarter and year a local date belongs to."""
+    day_, month, quarter, year = calendar_periods_of(day)
+    return day_.key, month.key, quarter.key, year.key
+
+
 def periods_of(instant: datetime) -> tuple[Period, Period, Period, Period]:
     """The day, month, quarter and year an aware instant belongs to (local dates)."""
     return calendar_periods_of(local_date(instant))
 
 
+@lru_cache(maxsize=16_384)
 def cover(first: date, last: date) -> tuple[Period, ...]:
     """The fewest whole years, quarters, months and days that tile ``first..last``."""
     tiles: list[Period] = []
@@ -163,6 +172,12 @@ def cover(first: date, last: date) -> tuple[Period, ...]:
         tiles.append(tile)
         day = tile.last + timedelta(days=1)
     return tuple(tiles)
+
+
+@lru_cache(maxsize=16_384)
+def cover_keys(first: date, last: date) -> tuple[str, ...]:
+    """The keys of ``cover(first, last)``."""
+    return tuple(tile.key for tile in cover(first, last))
 
 
 def _largest_tile(day: date, last: date) -> Period:

@@ -48,7 +48,7 @@ def scopes_of(facts: DossierFacts) -> tuple[Scope, ...]:
     """Every scope a dossier is counted in; none until its identity is known.
 
     A dossier counts in the province, its current agency and unit (after the last
-    transfer), its procedure, its field and its channel.
+    transfer), its procedure, its field and its channel, as far as they are known.
     """
     identity = facts.identity
     if identity is None:
@@ -58,7 +58,10 @@ def scopes_of(facts: DossierFacts) -> tuple[Scope, ...]:
         scopes.append(Scope(ScopeKind.AGENCY, facts.agency))
     if facts.unit:
         scopes.append(Scope(ScopeKind.UNIT, facts.unit))
-    scopes.append(Scope(ScopeKind.PROCEDURE, identity.procedure))
-    scopes.append(Scope(ScopeKind.FIELD, identity.field))
-    scopes.append(Scope(ScopeKind.CHANNEL, identity.channel.value))
+    if identity.procedure:
+        scopes.append(Scope(ScopeKind.PROCEDURE, identity.procedure))
+    if identity.field:
+        scopes.append(Scope(ScopeKind.FIELD, identity.field))
+    if identity.channel:
+        scopes.append(Scope(ScopeKind.CHANNEL, identity.channel.value))
     return tuple(scopes)

@@ -1,0 +1,66 @@
+"""The projection of open dossiers (no personal data): where each is and when it is due."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from motcua_scoring.adapters.tables import open_dossiers
+
+__all__ = ["OpenDossier", "close_dossiers", "list_open", "upsert_open"]
+
+
+@dataclass(frozen=True)
+class OpenDossier:
+    code: str
+    agency: str | None
+    unit: str | None
+    procedure: str | None
+    received_at: datetime
+    due_at: datetime | None
+    due_soon_for: datetime | None
+    overdue_for: datetime | None
+
+
+async def upsert_open(conn: AsyncConnection, rows: Sequence[OpenDossier]) -> None:
+    """Insert or replace open dossiers."""
+    if not rows:
+        return
+    values = [vars(row) for row in sorted(rows, key=lambda r: r.code)]
+    statement = pg_insert(open_dossiers).values(values)
+    columns = [c for c in values[0] if c != "code"]
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[open_dossiers.c.code],
+            set_={c: statement.excluded[c] for c in columns},
+        )
+    )
+
+
+async def close_dossiers(conn: AsyncConnection, codes: Collection[str]) -> None:
+    """Remove dossiers that are no longer open."""
+    if codes:
+        await conn.execute(sa.delete(open_dossiers).where(open_dossiers.c.code.in_(sorted(codes))))
+
+
+async def list_open(
+    conn: AsyncConnection,
+    *,
+    place: tuple[str, str] | None = None,
+    limit: int = 50,
+) -> list[OpenDossier]:
+    """Open dossiers with a due time, soonest due first; `place` is (`agency`, code),
+    (`unit`, code) or (`procedure`, code) to keep one agency's, unit's or procedure's."""
+    query = sa.select(open_dossiers).where(open_dossiers.c.due_at.is_not(None))
+    if place is not None:
+        column, value = place
+        if column not in {"agency", "unit", "procedure"}:
+            raise ValueError(f"open dossiers are not filed by {column}")
+        query = query.where(open_dossiers.c[column] == value)
+    query = query.order_by(open_dossiers.c.due_at, open_dossiers.c.code).limit(limit)
+    return [OpenDossier(**row._mapping) for row in await conn.execute(query)]

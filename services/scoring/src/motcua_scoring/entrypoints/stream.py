@@ -1,0 +1,110 @@
+"""`GET /v1/indicators/stream`: every indicator change as a Server-Sent Event.
+
+Each change is `event: indicators` with `id:` its change-log number; a client that
+reconnects sends `Last-Event-ID` and receives what it missed. If that point was pruned
+from the log, it gets `event: reset` and should reload the snapshot from
+`/v1/indicators` (whose `last_event_id` says where to resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse
+
+from motcua_scoring.adapters.change_log import Change
+from motcua_scoring.adapters.metrics import STREAM_CLIENTS
+from motcua_scoring.entrypoints.deps import HubDep, SettingsDep
+from motcua_scoring.service import ChangeHub, PrunedAway
+
+__all__ = ["stream_router"]
+
+WAIT_SECONDS = 5.0
+RETRY_MS = 1000
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Which changes a client asked for (empty means all)."""
+
+    scopes: frozenset[str]
+    kinds: frozenset[str]
+    periods: frozenset[str]
+
+    def wants(self, change: Change) -> bool:
+        if self.scopes or self.kinds:
+            kind = change.scope.split(":", 1)[0]
+            if change.scope not in self.scopes and kind not in self.kinds:
+                return False
+        return not self.periods or change.period in self.periods
+
+
+def stream_router() -> APIRouter:
+    """The SSE route."""
+    router = APIRouter(prefix="/v1", tags=["indicators"])
+
+    @router.get("/indicators/stream", summary="Indicator changes, live (Server-Sent Events)")
+    async def stream(
+        request: Request,
+        hub: HubDep,
+        settings: SettingsDep,
+        scope: Annotated[list[str], Query(description="Only these scope keys.")] = [],  # noqa: B006
+        kind: Annotated[list[str], Query(description="Only scopes of these kinds.")] = [],  # noqa: B006
+        period: Annotated[list[str], Query(description="Only these period keys.")] = [],  # noqa: B006
+        last_event_id: Annotated[str | None, Header()] = None,
+    ) -> EventSourceResponse:
+        """Changes after `Last-Event-ID` (or from now), filtered by scope, kind and period."""
+        wanted = ChangeFilter(frozenset(scope), frozenset(kind), frozenset(period))
+        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+        return EventSourceResponse(
+            _events(request, hub, wanted, start),
+            ping=int(settings.stream.ping_seconds),
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    return router
+
+
+async def _events(
+    request: Request, hub: ChangeHub, wanted: ChangeFilter, start: int | None
+) -> AsyncIterator[dict[str, Any]]:
+    STREAM_CLIENTS.inc()
+    try:
+        seq = start if start is not None else await hub.current()
+        yield {"event": "ready", "id": str(seq), "retry": RETRY_MS, "data": _json({"seq": seq})}
+        while not await request.is_disconnected():
+            try:
+                changes = await hub.after(seq, WAIT_SECONDS)
+            except PrunedAway:
+                seq = await hub.current()
+                yield {"event": "reset", "id": str(seq), "data": _json({"seq": seq})}
+                continue
+            for change in changes:
+                seq = change.seq
+                if wanted.wants(change):
+                    yield {"event": "indicators", "id": str(seq), "data": _change_json(change)}
+    except asyncio.CancelledError:
+        raise
+    finally:
+        STREAM_CLIENTS.dec()
+
+
+def _change_json(change: Change) -> str:
+    return _json(
+        {
+            "seq": change.seq,
+            "scope": change.scope,
+            "period": change.period,
+            "changed_at": change.changed_at.isoformat(),
+            "figures": change.figures,
+        }
+    )
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()

@@ -1,0 +1,18 @@
+"""Use cases of the scoring service: absorbing events, reading indicators, the live feed."""
+
+from motcua_scoring.service.absorb import Absorber
+from motcua_scoring.service.gauges import gauge_loop, refresh_gauges
+from motcua_scoring.service.publisher import FeedPublisher
+from motcua_scoring.service.reading import Reader
+from motcua_scoring.service.stream import ChangeHub, PrunedAway, prune_loop
+
+__all__ = [
+    "Absorber",
+    "ChangeHub",
+    "FeedPublisher",
+    "PrunedAway",
+    "Reader",
+    "gauge_loop",
+    "prune_loop",
+    "refresh_gauges",
+]

@@ -1,0 +1,52 @@
+"""Business gauges per agency, refreshed from the counter table (so every process agrees)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from motcua.clock import Clock
+from motcua_scoring import domain as d
+from motcua_scoring.adapters.metrics import AGENCY_ON_TIME, AGENCY_OPEN, AGENCY_OVERDUE
+from motcua_scoring.adapters.scope_store import known_scopes
+from motcua_scoring.domain.periods import calendar_periods_of, local_date
+from motcua_scoring.service.evaluation import evaluate_many
+from motcua_scoring.settings import ScoringSettings
+
+__all__ = ["gauge_loop", "refresh_gauges"]
+
+log = logging.getLogger(__name__)
+
+
+async def refresh_gauges(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> None:
+    """Open, overdue (now) and on-time rate (this month) of each known agency."""
+    now = clock.now()
+    month = calendar_periods_of(local_date(now))[1]
+    async with engine.connect() as conn:
+        keys = await known_scopes(conn, d.ScopeKind.AGENCY.value, settings.gauges.max_agencies)
+        evaluated = await evaluate_many(
+            conn, [(d.parse_scope(k), month) for k in keys], now, settings.feed.earliest_year
+        )
+    for ind in evaluated.values():
+        agency = ind.scope.value
+        AGENCY_OPEN.labels(agency).set(ind.in_progress)
+        AGENCY_OVERDUE.labels(agency).set(ind.in_progress_overdue)
+        rate = d.rates(ind).on_time
+        AGENCY_ON_TIME.labels(agency).set(math.nan if rate is None else float(rate))
+
+
+async def gauge_loop(
+    engine: AsyncEngine, clock: Clock, settings: ScoringSettings, stop: asyncio.Event
+) -> None:
+    """Refresh the gauges every `refresh_seconds` until `stop` is set."""
+    while not stop.is_set():
+        try:
+            await refresh_gauges(engine, clock, settings)
+        except Exception:
+            log.exception("refreshing the business gauges failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.gauges.refresh_seconds)

@@ -1,0 +1,166 @@
+"""Read-side use cases: indicators, rankings, open dossiers, the day's trend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from motcua.clock import Clock
+from motcua_scoring import domain as d
+from motcua_scoring.adapters.change_log import key_history, last_seq
+from motcua_scoring.adapters.open_dossiers import OpenDossier, list_open
+from motcua_scoring.adapters.scope_store import known_scopes
+from motcua_scoring.domain.periods import day_period, local_date
+from motcua_scoring.service.evaluation import evaluate_many
+from motcua_scoring.service.figures import number, report_json
+
+__all__ = ["RANKED_KINDS", "TREND_FIGURES", "Reader"]
+
+RANKED_KINDS = (d.ScopeKind.AGENCY, d.ScopeKind.UNIT)
+TREND_FIGURES = (
+    "received",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress",
+    "in_progress_overdue",
+)
+RANKING_COMPANIONS = ("received", "resolved", "on_time_rate", "in_progress_overdue")
+TREND_BUCKET = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Answers the HTTP API from the counter table, the change log and the projection."""
+
+    engine: AsyncEngine
+    clock: Clock
+    earliest_year: int
+
+    async def indicators(
+        self, scopes: Sequence[d.Scope], periods: Sequence[d.Period]
+    ) -> dict[str, Any]:
+        """Full reports for every scope × period, and the change log position they match."""
+        now = self.clock.now()
+        pairs = [(scope, period) for scope in scopes for period in periods]
+        async with self.engine.connect() as conn:
+            last = await last_seq(conn)
+            evaluated = await evaluate_many(conn, pairs, now, self.earliest_year)
+        return {
+            "now": now.isoformat(),
+            "last_event_id": last,
+            "items": [report_json(evaluated[(s.key, p.key)]) for s, p in pairs],
+        }
+
+    async def scopes(self, kind: d.ScopeKind) -> list[str]:
+        """Scope keys of one kind seen so far."""
+        async with self.engine.connect() as conn:
+            return await known_scopes(conn, kind.value)
+
+    async def rankings(self, kind: d.ScopeKind, figure: str, period: d.Period) -> dict[str, Any]:
+        """Agencies or units of the province ranked by one figure."""
+        now = self.clock.now()
+        async with self.engine.connect() as conn:
+            keys = await known_scopes(conn, kind.value)
+            evaluated = await evaluate_many(
+                conn, [(d.parse_scope(k), period) for k in keys], now, self.earliest_year
+            )
+        summaries = {d.parse_scope(s): d.summarise(ind) for (s, _), ind in evaluated.items()}
+        higher_is_better = figure not in d.LOWER_IS_BETTER
+        ranked = d.rank(
+            {scope: s[figure] for scope, s in summaries.items()},
+            kind,
+            higher_is_better,
+        )
+        return {
+            "now": now.isoformat(),
+            "period": period.key,
+            "kind": kind.value,
+            "figure": figure,
+            "higher_is_better": higher_is_better,
+            "items": [
+                {
+                    "rank": r.rank,
+                    "scope": r.scope.key,
+                    "code": r.scope.value,
+                    "value": number(r.value),
+                    "figures": {n: number(summaries[r.scope][n]) for n in RANKING_COMPANIONS},
+                }
+                for r in ranked
+            ],
+        }
+
+    async def open_dossiers(self, scope: d.Scope, limit: int) -> dict[str, Any]:
+        """Open dossiers soonest due first, each marked overdue, due soon or open."""
+        now = self.clock.now()
+        place = _place(scope)
+        async with self.engine.connect() as conn:
+            rows = await list_open(conn, place=place, limit=limit)
+        return {
+            "now": now.isoformat(),
+            "scope": scope.key,
+            "items": [_open_json(row, now) for row in rows],
+        }
+
+    async def trend(self, scope: d.Scope, day: date | None) -> dict[str, Any]:
+        """The day's figures as they changed, the last value of each five minutes."""
+        now = self.clock.now()
+        period = day_period(day or local_date(now))
+        async with self.engine.connect() as conn:
+            changes = await key_history(conn, scope.key, period.key)
+        buckets: dict[datetime, dict[str, Any]] = {}
+        for change in changes:
+            bucket = _floor(change.changed_at, TREND_BUCKET)
+            point = {"at": change.changed_at.isoformat(), "seq": change.seq}
+            point.update({name: change.figures.get(name) for name in TREND_FIGURES})
+            buckets[bucket] = point
+        return {
+            "now": now.isoformat(),
+            "scope": scope.key,
+            "period": period.key,
+            "points": list(buckets.values()),
+        }
+
+
+def _place(scope: d.Scope) -> tuple[str, str] | None:
+    if scope.kind is d.ScopeKind.PROVINCE:
+        return None
+    if scope.kind in (d.ScopeKind.AGENCY, d.ScopeKind.UNIT, d.ScopeKind.PROCEDURE):
+        return scope.kind.value, scope.value
+    raise ValueError(
+        f"open dossiers are listed by province, agency, unit or procedure, not {scope.kind}"
+    )
+
+
+def _open_json(row: OpenDossier, now: datetime) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "agency": row.agency,
+        "unit": row.unit,
+        "procedure": row.procedure,
+        "received_at": row.received_at.isoformat(),
+        "due_at": row.due_at.isoformat() if row.due_at else None,
+        "state": _state(row, now),
+    }
+
+
+def _state(row: OpenDossier, now: datetime) -> str:
+    due = row.due_at
+    if due is None:
+        return "open"
+    if due < now or (row.overdue_for is not None and row.overdue_for >= due):
+        return "overdue"
+    warned = row.due_soon_for is not None and row.due_soon_for >= due
+    if warned or local_date(due) == local_date(now):
+        return "due_soon"
+    return "open"
+
+
+def _floor(instant: datetime, step: timedelta) -> datetime:
+    epoch = datetime(2000, 1, 1, tzinfo=instant.tzinfo)
+    return instant - (instant - epoch) % step
