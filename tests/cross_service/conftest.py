@@ -1,0 +1,275 @@
+"""The four services in one event loop on the real broker and database, with their own
+topics, databases and consumer groups, sharing one manual clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+
+from motcua.clock import ManualClock
+from motcua.events import Envelope, dead_letter_topic, decode, redrive_topic
+from motcua.messaging.kafka import create_topics
+from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
+from motcua.testing import create_database, drop_database
+from motcua_intake.app import create_app as intake_app
+from motcua_intake.settings import BootstrapKey, IntakeSettings
+from motcua_intake.settings import TopicSettings as IntakeTopics
+from motcua_notify.app import create_app as notify_app
+from motcua_notify.settings import ApiSettings as NotifyApi
+from motcua_notify.settings import NotifySettings, SmtpSettings
+from motcua_notify.settings import TopicSettings as NotifyTopics
+from motcua_scoring.app import create_app as scoring_app
+from motcua_scoring.settings import ScoringSettings
+from motcua_scoring.settings import TopicSettings as ScoringTopics
+from motcua_tracking.app import create_app as tracking_app
+from motcua_tracking.settings import ApiSettings as TrackingApi
+from motcua_tracking.settings import TimerSettings, TrackingSettings
+from motcua_tracking.settings import TopicSettings as TrackingTopics
+
+STP_KEY = "cross-service-stp-key-0000000000"
+TOKEN = "cross-service-operator-token"
+
+
+class Mailbox:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def texts(self) -> list[str]:
+        return [m.get_body(preferencelist=("plain",)).get_content() for m in self.messages]
+
+    def __enter__(self) -> Mailbox:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._controller.stop()
+
+
+class Province:
+    """The running services and what the test needs to drive and observe them."""
+
+    def __init__(self, bootstrap: str, clock: ManualClock, mailbox: Mailbox) -> None:
+        self.bootstrap = bootstrap
+        self.clock = clock
+        self.mailbox = mailbox
+        self.apps: dict[str, FastAPI] = {}
+        self.clients: dict[str, httpx.AsyncClient] = {}
+        self.tracking_topic = ""
+        self._tracking_events: list[Envelope] = []
+
+    async def post(self, path: str, body: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """Intake call made by counter software at simulated time `at`."""
+        self.clock.set(at)
+        response = await self.clients["intake"].post(
+            path, json=body, headers={"X-API-Key": STP_KEY, "Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert response.status_code in (200, 201), response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def tracking_events(
+        self, code: str, event_type: str, within: float = 30
+    ) -> list[Envelope]:
+        """Tracking's published events of that type for the dossier, waiting for one."""
+
+        async def found() -> list[Envelope]:
+            return [
+                e
+                for e in self._tracking_events
+                if e.dossier_code == code and e.event_type == event_type
+            ]
+
+        return await eventually(found, within)
+
+    async def notifications(self, code: str, message_type: str, within: float = 30) -> list[dict]:
+        """Notify's delivery log for the dossier, waiting for a sent message of that type."""
+
+        async def found() -> list[dict]:
+            response = await self.clients["notify"].get(
+                "/v1/notifications",
+                params={"dossier_code": code},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
+            items = response.json()["items"]
+            return [
+                n
+                for n in items
+                if n["message_type"] == message_type
+                and n["status"] in {"sent", "accepted", "delivered"}
+            ]
+
+        return await eventually(found, within)
+
+    eventually = staticmethod(lambda check, within=30: eventually(check, within))
+
+    async def indicators(self, scope: str, period: str) -> dict[str, Any]:
+        response = await self.clients["scoring"].get(
+            "/v1/indicators", params={"scope": scope, "period": period}
+        )
+        figures: dict[str, Any] = response.json()["items"][0]["figures"]
+        return figures
+
+    async def follow_tracking(self) -> None:
+        consumer = AIOKafkaConsumer(
+            self.tracking_topic,
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            while True:
+                for records in (await consumer.getmany(timeout_ms=100)).values():
+                    self._tracking_events += [decode(r.value) for r in records]
+        finally:
+            await consumer.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30) -> Any:
+    """Poll until `check` returns something truthy; fail after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"nothing after {within} s")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def province(
+    bootstrap_servers: str,
+    database_base_url: str,
+    make_topic: Callable[..., Awaitable[str]],
+) -> AsyncIterator[Province]:
+    run = uuid.uuid4().hex[:8]
+    names = {s: f"{s}-{run}" for s in ("intake", "tracking", "scoring", "notify")}
+    await create_topics(
+        bootstrap_servers,
+        [
+            spec
+            for name in names.values()
+            for spec in (dead_letter_topic(name), redrive_topic(name))
+        ],
+    )
+    topics = {
+        "dossiers": await make_topic("x-dossiers", partitions=3),
+        "catalogue": await make_topic("x-catalogue", partitions=1),
+        "tracking": await make_topic("x-tracking", partitions=3),
+        "indicators": await make_topic("x-indicators", partitions=1),
+        "notices": await make_topic("x-notices", partitions=1),
+    }
+    databases = {s: f"x_{s}_{run}" for s in names}
+    for name in databases.values():
+        await create_database(database_base_url, name)
+    common: dict[str, Any] = {
+        "kafka": KafkaSettings(bootstrap_servers=bootstrap_servers),
+        "outbox": OutboxSettings(idle_poll_seconds=0.02),
+        "consumer": ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05),
+    }
+
+    def db(service: str) -> DatabaseSettings:
+        return DatabaseSettings(url=f"{database_base_url}/{databases[service]}", pool_size=4)
+
+    clock = ManualClock(datetime.fromisoformat("2026-06-01T08:00:00+07:00"))
+    with Mailbox() as mailbox:
+        made = Province(bootstrap_servers, clock, mailbox)
+        made.tracking_topic = topics["tracking"]
+        apps = {
+            "intake": intake_app(
+                IntakeSettings(
+                    service_name=names["intake"],
+                    database=db("intake"),
+                    **common,
+                    bootstrap_keys=[BootstrapKey(key=STP_KEY, agency="STP")],
+                    commands={"enabled": False},
+                    topics=IntakeTopics(
+                        dossier_events=topics["dossiers"], catalogue=topics["catalogue"]
+                    ),
+                ),
+                clock=clock,
+            ),
+            "tracking": tracking_app(
+                TrackingSettings(
+                    service_name=names["tracking"],
+                    database=db("tracking"),
+                    **common,
+                    topics=TrackingTopics(
+                        dossier_events=topics["dossiers"],
+                        procedures=topics["catalogue"],
+                        publish_to=topics["tracking"],
+                    ),
+                    timers=TimerSettings(poll_seconds=0.05, gauge_seconds=0.5),
+                    api=TrackingApi(official_token=TOKEN, admin_token=TOKEN),
+                ),
+                clock=clock,
+            ),
+            "scoring": scoring_app(
+                ScoringSettings(
+                    service_name=names["scoring"],
+                    consumer_name=f"scoring-{run}",
+                    database=db("scoring"),
+                    **common,
+                    topics=ScoringTopics(
+                        dossier_events=topics["dossiers"],
+                        tracking_events=topics["tracking"],
+                        indicators=topics["indicators"],
+                    ),
+                )
+            ),
+            "notify": notify_app(
+                NotifySettings(
+                    service_name=names["notify"],
+                    database=db("notify"),
+                    **common,
+                    topics=NotifyTopics(
+                        dossier_events=topics["dossiers"],
+                        tracking_events=topics["tracking"],
+                        notifications=topics["notices"],
+                    ),
+                    smtp=SmtpSettings(host="127.0.0.1", port=mailbox.port, pool_size=2),
+                    sms=NotifySettings().sms.model_copy(update={"enabled": False}),
+                    zalo=NotifySettings().zalo.model_copy(update={"enabled": False}),
+                    api=NotifyApi(read_token=TOKEN, admin_token=TOKEN),
+                ),
+                clock=clock,
+            ),
+        }
+        follower = asyncio.create_task(made.follow_tracking())
+        async with contextlib.AsyncExitStack() as stack:
+            for name, app in apps.items():
+                await stack.enter_async_context(app.router.lifespan_context(app))
+                made.apps[name] = app
+                made.clients[name] = await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
+                    )
+                )
+            yield made
+        follower.cancel()
+    for name in databases.values():
+        await drop_database(database_base_url, name)
