@@ -85,3 +85,17 @@ def test_a_withdrawn_dossier_has_nothing_after_its_withdrawal() -> None:
         types = [step.body.get("type") for step in story.steps]
         after = types[types.index("withdrawn") + 1 :]
         assert set(after) <= {"satisfaction_rated"}
+
+
+def test_apologies_come_before_the_new_appointment_and_after_the_last_hand_over() -> None:
+    stories = plan_week(OFFICES * 3, MONDAY, 5, seed=21)
+    apologies = 0
+    for story in stories:
+        for i, step in enumerate(story.steps):
+            if step.kind != "apology":
+                continue
+            apologies += 1
+            new_appointment = datetime.fromisoformat(step.body["new_appointment_at"])
+            assert step.at < new_appointment
+            assert all(s.at <= step.at for s in story.steps[:i])
+    assert apologies > 0

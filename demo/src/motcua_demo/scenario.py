@@ -234,8 +234,9 @@ def _story(
     finish = allowed * (rng.uniform(1.08, 1.6) if late else rng.uniform(0.25, 0.95))
     roles = [r for r in procedure.step_roles if r != "one_stop"] or ["specialist"]
     giver, cursor = office.units["one_stop"], 0.0
+    handled_by = min(finish, allowed * 0.9)  # hand-overs happen while the clock still runs
     for i, role in enumerate(roles):
-        offset = finish * (i + 0.5) / (len(roles) + 1)
+        offset = handled_by * (i + 0.5) / (len(roles) + 1)
         receiver = office.units.get(role, office.units["specialist"])
         if receiver != giver:
             story.steps.append(
