@@ -46,6 +46,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _end(start: datetime, days: int) -> datetime:
+    """17:30 of the last played day (the days are Monday to Friday)."""
+    return start + timedelta(days=days - 1, hours=10, minutes=30)
+
+
 def _next_week(layout: Layout) -> tuple[int, date]:
     """Which run this is and the Monday it plays (one simulated week per run)."""
     path = layout.state / "demo.json"
@@ -81,7 +86,7 @@ async def _play(
     args: argparse.Namespace, env: dict[str, str], clock: SimulatedClock, monday: date
 ) -> None:
     start = datetime.combine(monday, datetime.min.time(), VIETNAM) + timedelta(hours=7)
-    end = start + timedelta(days=args.days - 1, hours=10, minutes=30)
+    end = _end(start, args.days)
     async with httpx.AsyncClient(base_url=env["INTAKE_URL"], timeout=30) as http:
         intake = IntakeClient(http, env["INTAKE_ADMIN_KEY"])
         offices = await intake.offices()
@@ -118,16 +123,18 @@ def main(argv: list[str] | None = None) -> int:
     run, monday = _next_week(layout)
     start = datetime.combine(monday, datetime.min.time(), VIETNAM) + timedelta(hours=7)
     anchor = time.time() + 20  # the clock starts after the services have restarted
+    stop = _end(start, args.days) + timedelta(minutes=30)  # then simulated time stands still
     clock = {
         "MODE": "simulated",
         "START": start.isoformat(),
         "SPEED": f"{args.speed:g}",
         "ANCHOR": f"{anchor:.3f}",
+        "STOP": stop.isoformat(),
         "ENVIRONMENT": "demo",
     }
     console.rule(f"[bold]motcua demo, run {run}: the week of {monday:%d/%m/%Y}")
     env = Stack(layout, report=lambda line: console.print(f"  {line}")).up(clock=clock)
-    simulated = SimulatedClock(start, args.speed, anchor)
+    simulated = SimulatedClock(start, args.speed, anchor, stop)
     wait = anchor - time.time()
     if wait > 0:
         console.print(f"the simulated clock starts at {start:%H:%M %d/%m} in {wait:.0f} s")

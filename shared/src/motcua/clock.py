@@ -33,16 +33,25 @@ class SystemClock:
 
 
 class SimulatedClock:
-    """Time starting at `start` when the clock is made, running `speed` times faster."""
+    """Time starting at `start` at the Unix time `anchor`, running `speed` times faster,
+    and standing still at `stop` if one is given (the end of a demo's played period)."""
 
-    def __init__(self, start: datetime, speed: float, anchor: float | None = None) -> None:
+    def __init__(
+        self,
+        start: datetime,
+        speed: float,
+        anchor: float | None = None,
+        stop: datetime | None = None,
+    ) -> None:
         self._start = start
         self._speed = speed
         self._anchor = time.time() if anchor is None else anchor
+        self._stop = stop
 
     def now(self) -> datetime:
         """The simulated instant."""
-        return self._start + timedelta(seconds=(time.time() - self._anchor) * self._speed)
+        moving = self._start + timedelta(seconds=(time.time() - self._anchor) * self._speed)
+        return moving if self._stop is None else min(moving, self._stop)
 
 
 class ManualClock:
@@ -66,10 +75,12 @@ class ManualClock:
 
 
 class ClockSettings(BaseModel):
-    """`<SERVICE>_CLOCK__MODE=simulated`, `__START`, `__SPEED`, `__ANCHOR` (Unix time)."""
+    """`<SERVICE>_CLOCK__MODE=simulated`, `__START`, `__SPEED`, `__ANCHOR` (Unix time),
+    `__STOP` (where simulated time stands still)."""
 
     mode: Literal["system", "simulated"] = "system"
     start: AwareDatetime | None = None
+    stop: AwareDatetime | None = None
     speed: float = Field(default=1.0, gt=0)
     anchor: float | None = None
     environment: Literal["development", "test", "demo", "production"] = "development"
@@ -86,5 +97,5 @@ class ClockSettings(BaseModel):
 def make_clock(settings: ClockSettings) -> Clock:
     """The clock the settings ask for."""
     if settings.mode == "simulated" and settings.start is not None:
-        return SimulatedClock(settings.start, settings.speed, settings.anchor)
+        return SimulatedClock(settings.start, settings.speed, settings.anchor, settings.stop)
     return SystemClock()
