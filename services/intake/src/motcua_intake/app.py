@@ -27,7 +27,6 @@ from motcua.events import (
 )
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
-from motcua_intake.adapters.clock import SystemClock
 from motcua_intake.domain.agencies import load_seed_agencies
 from motcua_intake.entrypoints.commands import CommandConsumer
 from motcua_intake.entrypoints.http import catalogue, dossiers, imports
@@ -53,11 +52,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the intake app; nothing connects until its lifespan starts."""
     settings = settings or IntakeSettings()
-    clock = clock or SystemClock()
     configure_logging(settings.service_name, settings.log_level)
     # Migrations run before the runtime starts the broker, so that no command is
     # consumed before the catalogue is seeded.
     runtime = ServiceRuntime(settings, migrations=None)
+    # The settings' clock (system, or simulated for a demo) unless a test passes its own.
+    clock = clock or runtime.clock
+    runtime.clock = clock
     runtime.publishes(
         DossierReceived,
         DossierRefused,
