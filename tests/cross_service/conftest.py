@@ -40,6 +40,7 @@ from motcua_tracking.settings import TimerSettings, TrackingSettings
 from motcua_tracking.settings import TopicSettings as TrackingTopics
 
 STP_KEY = "cross-service-stp-key-0000000000"
+ADMIN_KEY = "cross-service-admin-key-000000000"
 TOKEN = "cross-service-operator-token"
 
 
@@ -75,6 +76,7 @@ class Province:
         self.bootstrap = bootstrap
         self.clock = clock
         self.mailbox = mailbox
+        self.admin_key = ADMIN_KEY
         self.apps: dict[str, FastAPI] = {}
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.tracking_topic = ""
@@ -205,7 +207,10 @@ async def province(
                     service_name=names["intake"],
                     database=db("intake"),
                     **common,
-                    bootstrap_keys=[BootstrapKey(key=STP_KEY, agency="STP")],
+                    bootstrap_keys=[
+                        BootstrapKey(key=STP_KEY, agency="STP"),
+                        BootstrapKey(key=ADMIN_KEY, scopes=["admin"]),
+                    ],
                     commands={"enabled": False},
                     topics=IntakeTopics(
                         dossier_events=topics["dossiers"], catalogue=topics["catalogue"]

@@ -70,6 +70,18 @@ class OfficeCalendar:
             day += timedelta(days=1)
             local = self.opening(day)
 
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        """Office time between two instants."""
+        total, day = 0.0, start.astimezone(VIETNAM).date()
+        while day <= end.astimezone(VIETNAM).date():
+            if self.is_working_day(day):
+                for begin, close in PERIODS:
+                    low = max(start, datetime.combine(day, begin, VIETNAM))
+                    high = min(end, datetime.combine(day, close, VIETNAM))
+                    total += max((high - low).total_seconds(), 0.0)
+            day += timedelta(days=1)
+        return total
+
     def appointment(self, received_at: datetime, working_days: float) -> datetime:
         """The due time of a limit in working days (0 means within the day)."""
         start = self.counting_start(received_at)

@@ -206,11 +206,7 @@ def _story(
         )
     )
     origin = calendar.counting_start(received)
-    allowed = (
-        (appointment - origin).total_seconds()
-        if procedure.working_days == 0
-        else (procedure.working_days * 8 * 3600)
-    )
+    allowed = calendar.working_seconds(origin, appointment)
 
     def at(offset: float) -> datetime:
         """The instant `offset` seconds of office time after the clock started."""

@@ -63,6 +63,21 @@ class Simulator:
         progress(self._clock.now(), self.record)
         return self.record
 
+    async def step_through(
+        self, stories: list[Story], until: datetime, advance: Callable[[datetime], None]
+    ) -> Record:
+        """Play every step before `until` one by one, moving a manual clock to each step's
+        time instead of waiting for it (tests)."""
+        by_number = {s.number: s for s in stories}
+        steps = sorted(
+            (s for story in stories for s in story.steps if s.at < until), key=lambda s: s.at
+        )
+        for step in steps:
+            advance(step.at)
+            await self._send(step, by_number[step.dossier], None)
+        advance(until)
+        return self.record
+
     async def _wait_until(self, at: datetime, progress: Callable[[datetime, Record], None]) -> None:
         while (now := self._clock.now()) < at:
             progress(now, self.record)
