@@ -90,10 +90,13 @@ class CpuMeter:
 
 @contextlib.contextmanager
 def server(
-    database_url: str, bootstrap: str, port: int, workers: int
+    database_url: str, bootstrap: str, port: int, workers: int, topics: tuple[str, str]
 ) -> Iterator[tuple[str, CpuMeter]]:
     env = {
         **os.environ,
+        # Sandbox topics: a benchmark never feeds a running stack's other services.
+        "INTAKE_TOPICS__DOSSIER_EVENTS": topics[0],
+        "INTAKE_TOPICS__CATALOGUE": topics[1],
         "INTAKE_DATABASE__URL": database_url,
         "INTAKE_DATABASE__POOL_SIZE": "10",
         "INTAKE_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
@@ -319,10 +322,12 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     load_before = os.getloadavg()[0]
     name = f"bench_intake_{uuid.uuid4().hex[:8]}"
     await create_database(base_url, name)
+    topics = (f"bench.intake-dossiers.{name}.v1", f"bench.intake-catalogue.{name}.v1")
+    await create_topics(bootstrap, [TopicSpec(topics[0], 6), TopicSpec(topics[1], 3)])
     results: dict[str, dict[str, float]] = {}
     try:
         url = f"{base_url}/{name}"
-        with server(url, bootstrap, free_port(), args.workers) as (base, meter):
+        with server(url, bootstrap, free_port(), args.workers, topics) as (base, meter):
             await wait_ready(base)
             results["http"] = await http_commands(base, args.seconds, args.clients, meter)
             results["health"] = await http_baseline(base, 5, args.clients, meter)

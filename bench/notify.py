@@ -39,7 +39,7 @@ from motcua.events import (
     ProcessingTime,
     encode,
 )
-from motcua.events.topics import TopicSpec
+from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
 from motcua.testing.infra import create_database, drop_database
@@ -181,9 +181,16 @@ async def run(n: int) -> dict[str, float]:
         f"bench.notify-tracking.{run_id}.v1",
     )
     notices = f"bench.notify-notices.{run_id}.v1"
+    service = f"notify-bench-{run_id}"  # its own consumer group, apart from a running stack
     await create_topics(
         bootstrap,
-        [TopicSpec(dossier_topic, 6), TopicSpec(tracking_topic, 6), TopicSpec(notices, 3)],
+        [
+            TopicSpec(dossier_topic, 6),
+            TopicSpec(tracking_topic, 6),
+            TopicSpec(notices, 3),
+            dead_letter_topic(service),
+            redrive_topic(service),
+        ],
     )
     db_name = f"bench_notify_{run_id}"
     await create_database(base_url, db_name)
@@ -193,6 +200,7 @@ async def run(n: int) -> dict[str, float]:
         sys.executable, "-c", SMTP_SERVER, str(port), str(counts)
     )
     settings = NotifySettings(
+        service_name=service,
         log_level="WARNING",
         database=DatabaseSettings(url=f"{base_url}/{db_name}", pool_size=10),
         kafka=KafkaSettings(bootstrap_servers=bootstrap),
