@@ -11,10 +11,11 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 
+from bench.baselines import raw_consume
 from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.db import create_engine, sessions
@@ -62,28 +63,6 @@ async def raw_produce(bootstrap: str, topic: str, payloads: list[tuple[bytes, by
     return len(payloads) / elapsed
 
 
-async def raw_consume(bootstrap: str, topic: str, n: int) -> float:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"raw-{topic}",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    got = 0
-    started = None
-    while got < n:
-        batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-        if started is None and batch:
-            started = time.perf_counter()
-        got += sum(len(r) for r in batch.values())
-        await consumer.commit()
-    elapsed = time.perf_counter() - (started or time.perf_counter())
-    await consumer.stop()
-    return n / elapsed
-
-
 async def run(n: int) -> dict[str, float]:
     bootstrap, base_url = infrastructure()
     run_id = uuid.uuid4().hex[:8]
@@ -100,7 +79,7 @@ async def run(n: int) -> dict[str, float]:
         events = envelopes(n)
         payloads = [(e.key.encode(), encode(e)) for e in events]
         results["raw_produce"] = await raw_produce(bootstrap, raw_topic, payloads)
-        results["raw_consume"] = await raw_consume(bootstrap, raw_topic, n)
+        results["raw_consume"] = await raw_consume(bootstrap, [raw_topic], n)
 
         # Relay: stage everything (timed apart), then drain to Kafka.
         sess = sessions(engine)

@@ -22,9 +22,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from bench.baselines import raw_consume
 from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.db import create_engine
@@ -150,27 +151,6 @@ async def produce(bootstrap: str, batches: list[tuple[str, list[Envelope]]]) -> 
     elapsed = time.perf_counter() - started
     await producer.stop()
     return elapsed
-
-
-async def raw_consume(bootstrap: str, topics: list[str], n: int) -> float:
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=f"raw-{uuid.uuid4().hex[:8]}",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    got, started = 0, None
-    while got < n:
-        batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-        if started is None and batch:
-            started = time.perf_counter()
-        got += sum(len(r) for r in batch.values())
-        await consumer.commit()
-    elapsed = time.perf_counter() - (started or time.perf_counter())
-    await consumer.stop()
-    return n / elapsed
 
 
 async def run(n: int) -> dict[str, float]:

@@ -25,9 +25,10 @@ from decimal import Decimal
 
 import httpx
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from bench.baselines import raw_consume
 from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.db import create_engine
@@ -129,27 +130,6 @@ async def produce(bootstrap: str, topic: str, events: list[Envelope]) -> None:
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-
-
-async def raw_consume(bootstrap: str, topics: list[str], n: int) -> float:
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=f"raw-{uuid.uuid4().hex[:8]}",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    got, started = 0, None
-    while got < n:
-        batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-        if batch and started is None:
-            started = time.perf_counter()
-        got += sum(len(records) for records in batch.values())
-        await consumer.commit()
-    elapsed = time.perf_counter() - (started or time.perf_counter())
-    await consumer.stop()
-    return n / elapsed
 
 
 def free_port() -> int:

@@ -1,0 +1,31 @@
+"""The same-run ceilings the benchmarks compare against: raw aiokafka on the same broker."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from aiokafka import AIOKafkaConsumer
+
+
+async def raw_consume(bootstrap: str, topics: list[str], n: int) -> float:
+    """Records per second a bare consumer reads and commits, from its first batch on."""
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4().hex[:8]}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    got, started = 0, None
+    try:
+        while got < n:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            if batch and started is None:
+                started = time.perf_counter()
+            got += sum(len(records) for records in batch.values())
+            await consumer.commit()
+    finally:
+        await consumer.stop()
+    return n / (time.perf_counter() - (started or time.perf_counter()))
