@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +14,10 @@ START = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
 
 def test_a_simulated_clock_runs_faster_from_its_anchor_and_stands_still_at_its_stop() -> None:
-    running = SimulatedClock(START, speed=600, anchor=0.0)
-    assert running.now() > START + timedelta(days=365)  # the anchor was in 1970
-    stopped = SimulatedClock(START, speed=600, anchor=0.0, stop=START + timedelta(hours=10))
+    anchor = time.time() - 100  # started 100 real seconds ago
+    running = SimulatedClock(START, speed=600, anchor=anchor)
+    assert running.now() >= START + timedelta(hours=16)  # 100 s x 600 = 16 h 40 min
+    stopped = SimulatedClock(START, speed=600, anchor=anchor, stop=START + timedelta(hours=10))
     assert stopped.now() == START + timedelta(hours=10)
 
 
