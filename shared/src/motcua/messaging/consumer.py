@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
@@ -148,7 +150,7 @@ class IdempotentConsumer:
                 letters.append(DeadLetter(record, "invalid_event", str(exc), attempts=1))
         if decoded:
             try:
-                await self._apply([e for _, e in decoded], records_topic=decoded[0][0].topic)
+                await self._apply(decoded)
             except _INFRASTRUCTURE_ERRORS:
                 raise
             except Exception:
@@ -160,23 +162,26 @@ class IdempotentConsumer:
         await self._dead_letters.publish(letters, self.name)
         CONSUMER_BATCH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
 
-    async def _apply(self, envelopes: list[Envelope], records_topic: str) -> None:
-        unique = list({e.event_id: e for e in envelopes}.values())
+    async def _apply(self, pairs: list[tuple[ConsumerRecord[bytes, bytes], Envelope]]) -> None:
+        unique: dict[UUID, tuple[ConsumerRecord[bytes, bytes], Envelope]] = {}
+        for record, envelope in pairs:
+            unique.setdefault(envelope.event_id, (record, envelope))
         async with self._sessions() as session, session.begin():
             result = await session.execute(
                 pg_insert(_processed)
-                .values([{"consumer": self.name, "event_id": e.event_id} for e in unique])
+                .values([{"consumer": self.name, "event_id": event_id} for event_id in unique])
                 .on_conflict_do_nothing()
                 .returning(_processed.c.event_id)
             )
             fresh_ids = set(result.scalars())
-            fresh = [e for e in unique if e.event_id in fresh_ids]
+            fresh = [pair for event_id, pair in unique.items() if event_id in fresh_ids]
             if fresh:
-                await self._handler(session, fresh)
-        CONSUMED.labels(self._service, records_topic).inc(len(fresh))
-        skipped = len(envelopes) - len(fresh)
-        if skipped:
-            DUPLICATES_SKIPPED.labels(self._service, records_topic).inc(skipped)
+                await self._handler(session, [envelope for _, envelope in fresh])
+        applied = Counter(record.topic for record, _ in fresh)
+        for topic, seen in Counter(record.topic for record, _ in pairs).items():
+            CONSUMED.labels(self._service, topic).inc(applied[topic])
+            if seen > applied[topic]:
+                DUPLICATES_SKIPPED.labels(self._service, topic).inc(seen - applied[topic])
 
     async def _apply_one(
         self, record: ConsumerRecord[bytes, bytes], envelope: Envelope
@@ -185,7 +190,7 @@ class IdempotentConsumer:
         attempts = self._settings.max_attempts
         for attempt in range(1, attempts + 1):
             try:
-                await self._apply([envelope], records_topic=record.topic)
+                await self._apply([(record, envelope)])
                 return None
             except _INFRASTRUCTURE_ERRORS:
                 raise
