@@ -16,7 +16,6 @@ import glob
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,18 +29,12 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from bench.report import write_section
-from bench.stack import infrastructure
+from bench.stack import free_port, infrastructure
 from motcua.events.topics import TopicSpec
 from motcua.messaging.kafka import create_topics
 from motcua.testing.infra import create_database, drop_database
 
 KEY = "bench-stp-key-000000000000000000"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _read(path: str) -> str:

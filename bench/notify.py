@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from sqlalchemy import text
 
 from bench.baselines import raw_consume
 from bench.report import write_section
-from bench.stack import infrastructure
+from bench.stack import free_port, infrastructure
 from motcua.db import create_engine
 from motcua.events import (
     Applicant,
@@ -83,12 +82,6 @@ while True:
         json.dump({"count": len(ids), "unique": len(set(ids))}, f)
     import os; os.replace(out + ".tmp", out)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def events(n: int) -> tuple[list[Envelope], list[Envelope]]:

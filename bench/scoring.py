@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from sqlalchemy import text
 
 from bench.baselines import raw_consume
 from bench.report import write_section
-from bench.stack import infrastructure
+from bench.stack import free_port, infrastructure
 from motcua.db import create_engine
 from motcua.events import (
     Applicant,
@@ -130,12 +129,6 @@ async def produce(bootstrap: str, topic: str, events: list[Envelope]) -> None:
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_service(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 
 def infrastructure() -> tuple[str, str]:
@@ -13,3 +14,10 @@ def infrastructure() -> tuple[str, str]:
 
     infra = resolve_infrastructure()
     return infra.kafka_bootstrap_servers, infra.database_url.rstrip("/")
+
+
+def free_port() -> int:
+    """A loopback port no one listens on now (for a server a benchmark starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from motcua.clock import Clock
 from motcua.db import migrate
 from motcua.events import (
     ApologyFiled,
@@ -36,7 +37,6 @@ from motcua_intake.entrypoints.http.problems import install_problem_handlers
 from motcua_intake.service.access import KeyService
 from motcua_intake.service.catalogue import CatalogueService
 from motcua_intake.service.checks import Checker
-from motcua_intake.service.clock import Clock
 from motcua_intake.service.directory import Directory
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.group_commit import GroupCommit

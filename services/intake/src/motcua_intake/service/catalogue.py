@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from motcua.clock import Clock
 from motcua.events import Envelope, ProcedureTerms, ProcedureUpdated, ProcessingTime, ProcessStep
 from motcua.messaging import stage
 from motcua_intake.adapters import catalogue_store
@@ -24,7 +25,6 @@ from motcua_intake.domain.procedures import (
     load_seed_procedures,
     parse_procedure,
 )
-from motcua_intake.service.clock import Clock
 from motcua_intake.service.commands import ProcedureBody
 from motcua_intake.service.directory import Directory
 from motcua_intake.service.errors import FieldError, Rejection, pointer_of

@@ -13,11 +13,11 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from motcua.clock import Clock
 from motcua_intake.adapters import dossier_store
 from motcua_intake.adapters.metrics import COMMANDS_ACCEPTED, COMMANDS_REJECTED
 from motcua_intake.service.access import Principal
 from motcua_intake.service.checks import Checker
-from motcua_intake.service.clock import Clock
 from motcua_intake.service.commands import (
     ApologyBody,
     ApologyLine,

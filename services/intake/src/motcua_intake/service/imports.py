@@ -26,6 +26,7 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from motcua.clock import Clock
 from motcua_intake.adapters import idempotency_store
 from motcua_intake.adapters.metrics import (
     COMMANDS_ACCEPTED,
@@ -34,7 +35,6 @@ from motcua_intake.adapters.metrics import (
     IMPORTS_RUNNING,
 )
 from motcua_intake.service.access import Principal
-from motcua_intake.service.clock import Clock
 from motcua_intake.service.commands import ImportLine
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.errors import Rejection, shape_rejection

@@ -27,6 +27,7 @@ import orjson
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from motcua.clock import Clock
 from motcua.events import DossierEvent, DossierReceived, Envelope, ProcedureTerms
 from motcua.messaging.outbox import outbox_rows
 from motcua_intake.adapters import dossier_store, idempotency_store
@@ -38,7 +39,6 @@ from motcua_intake.domain.clock_checks import local_date
 from motcua_intake.domain.codes import format_dossier_code
 from motcua_intake.domain.lifecycle import DossierStatus, EventKind, TransitionRejected, apply
 from motcua_intake.service.catalogue import PRODUCER, procedure_terms
-from motcua_intake.service.clock import Clock
 from motcua_intake.service.errors import FieldError, Rejection
 from motcua_intake.service.idempotency import replay
 from motcua_intake.service.items import Accepted, Item, Outcome, Registration
