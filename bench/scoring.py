@@ -4,8 +4,8 @@ beside the raw aiokafka consume rate of the same topics, on the local stack.
 uv run --frozen python -m bench scoring [--dossiers 5000] [--rate 1000] [--seconds 20]
 
 The service runs as its own uvicorn process (as deployed), with its default consumer
-settings and the feed on: every batch also evaluates and stages the figures of every
-(scope, period) it touched.
+and feed settings: the publisher evaluates and stages the figures of every (scope, period)
+the batches touched, in short passes that put the keys the SSE client watches first.
 """
 
 from __future__ import annotations

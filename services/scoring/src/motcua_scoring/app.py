@@ -32,9 +32,10 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, MIGRATIONS)
     runtime.publishes(IndicatorsUpdated)
     subscribe(runtime, settings)
-    if settings.feed.enabled:
-        runtime.background(FeedPublisher(runtime.engine, runtime.clock, settings).run)
     hub = ChangeHub(runtime.engine, settings.stream)
+    if settings.feed.enabled:
+        publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched)
+        runtime.background(publisher.run)
     runtime.background(hub.run)
 
     async def prune(stop: asyncio.Event) -> None:

@@ -32,8 +32,20 @@ class FeedSettings(BaseModel):
     earliest_year: int = Field(
         default=2000, ge=1900, description="No dossier is dated before this year."
     )
-    publish_interval_seconds: float = Field(default=0.1, gt=0)
-    max_keys_per_pass: int = Field(default=5000, ge=1)
+    publish_interval_seconds: float = Field(
+        default=0.1, gt=0, description="Pause after a pass that left no key owed."
+    )
+    pass_budget_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        description="A pass publishes as many keys as the previous passes say fit in this time.",
+    )
+    max_keys_per_pass: int = Field(default=5000, ge=1, description="Most keys one pass publishes.")
+    max_keys_scanned: int = Field(
+        default=50_000,
+        ge=1,
+        description="Most owed keys a pass chooses from (the first in key order).",
+    )
     worker_process: bool = Field(
         default=True, description="Compute figures in a worker process, off the event loop."
     )

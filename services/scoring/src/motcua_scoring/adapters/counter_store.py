@@ -64,7 +64,6 @@ async def read_rows(
         if not pairs:
             continue
         params = {"scopes": [s for s, _ in pairs], "periods": [p for _, p in pairs], **extra}
-        for row in await conn.execute(statement, params):
-            key = CounterKey(row.scope, row.period, row.counter)
-            tables.setdefault(row.scope, {})[key] = row.value
+        for scope, period, counter, value in (await conn.execute(statement, params)).all():
+            tables.setdefault(scope, {})[CounterKey(scope, period, counter)] = value
     return tables

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
@@ -20,28 +19,12 @@ from sse_starlette import EventSourceResponse
 from motcua_scoring.adapters.change_log import Change
 from motcua_scoring.adapters.metrics import STREAM_CLIENTS
 from motcua_scoring.entrypoints.deps import HubDep, SettingsDep
-from motcua_scoring.service import ChangeHub, PrunedAway
+from motcua_scoring.service import ChangeFilter, ChangeHub, PrunedAway
 
 __all__ = ["stream_router"]
 
 WAIT_SECONDS = 5.0
 RETRY_MS = 1000
-
-
-@dataclass(frozen=True)
-class ChangeFilter:
-    """Which changes a client asked for (empty means all)."""
-
-    scopes: frozenset[str]
-    kinds: frozenset[str]
-    periods: frozenset[str]
-
-    def wants(self, change: Change) -> bool:
-        if self.scopes or self.kinds:
-            kind = change.scope.split(":", 1)[0]
-            if change.scope not in self.scopes and kind not in self.kinds:
-                return False
-        return not self.periods or change.period in self.periods
 
 
 def stream_router() -> APIRouter:
@@ -75,19 +58,20 @@ async def _events(
 ) -> AsyncIterator[dict[str, Any]]:
     STREAM_CLIENTS.inc()
     try:
-        seq = start if start is not None else await hub.current()
-        yield {"event": "ready", "id": str(seq), "retry": RETRY_MS, "data": _json({"seq": seq})}
-        while not await request.is_disconnected():
-            try:
-                changes = await hub.after(seq, WAIT_SECONDS)
-            except PrunedAway:
-                seq = await hub.current()
-                yield {"event": "reset", "id": str(seq), "data": _json({"seq": seq})}
-                continue
-            for change in changes:
-                seq = change.seq
-                if wanted.wants(change):
-                    yield {"event": "indicators", "id": str(seq), "data": _change_json(change)}
+        with hub.watching(wanted):
+            seq = start if start is not None else await hub.current()
+            yield {"event": "ready", "id": str(seq), "retry": RETRY_MS, "data": _json({"seq": seq})}
+            while not await request.is_disconnected():
+                try:
+                    changes = await hub.after(seq, WAIT_SECONDS)
+                except PrunedAway:
+                    seq = await hub.current()
+                    yield {"event": "reset", "id": str(seq), "data": _json({"seq": seq})}
+                    continue
+                for change in changes:
+                    seq = change.seq
+                    if wanted.wants(change):
+                        yield {"event": "indicators", "id": str(seq), "data": _change_json(change)}
     except asyncio.CancelledError:
         raise
     finally:

@@ -4,10 +4,11 @@ from motcua_scoring.service.absorb import Absorber
 from motcua_scoring.service.gauges import gauge_loop, refresh_gauges
 from motcua_scoring.service.publisher import FeedPublisher
 from motcua_scoring.service.reading import Reader
-from motcua_scoring.service.stream import ChangeHub, PrunedAway, prune_loop
+from motcua_scoring.service.stream import ChangeFilter, ChangeHub, PrunedAway, prune_loop
 
 __all__ = [
     "Absorber",
+    "ChangeFilter",
     "ChangeHub",
     "FeedPublisher",
     "PrunedAway",

@@ -1,22 +1,31 @@
 """The feed publisher: figures of the keys batches marked, to the change log (read by the
 live stream) and, through the outbox, to the compacted topic `scoring.indicators.v1`.
 
-One pass runs at a time across all processes (a transaction-level advisory lock). It
-reads the owed keys, evaluates them from the committed counters, appends the figures to
-the change log, stages one `IndicatorsUpdated` per key and clears the keys, all in one
-transaction. A key marked again while the pass ran stays owed and goes out on the next
-pass, so the last change of every key always carries its latest figures. Keys marked by
-many batches in between are published once: the feed coalesces under load instead of
-falling behind.
+One pass runs at a time across all processes (a transaction-level advisory lock, which
+processes wait for in turn). It reads the owed keys, chooses the ones it publishes,
+evaluates them from the committed counters, appends the figures to the change log,
+stages one `IndicatorsUpdated` per key and clears the keys, all in one transaction. A
+key marked again while the pass ran stays owed and goes out on a later pass, so the last
+change of every key always carries its latest figures. Keys marked by many batches in
+between are published once: the feed coalesces under load instead of falling behind.
+
+A pass stays short (`pass_budget_seconds`): it publishes as many keys as the previous
+passes say fit in that time. The keys this process's stream clients watch go first, so
+a change they watch reaches them within a pass or two however many keys are owed; the
+others follow in key order from where the previous pass stopped (round robin), with at
+least a quarter of every pass, so no key waits for ever. Passes follow each other without
+a pause while keys are owed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 import sqlalchemy as sa
@@ -27,30 +36,51 @@ from motcua.events import Envelope, IndicatorsUpdated
 from motcua.messaging import stage
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.change_log import append_changes
-from motcua_scoring.adapters.dirty_keys import clear_keys, take_keys
+from motcua_scoring.adapters.dirty_keys import DirtyKey, clear_keys, take_keys
 from motcua_scoring.adapters.metrics import FEED_PASS_KEYS, FEED_PASS_SECONDS, INDICATOR_CHANGES
 from motcua_scoring.domain.periods import parse_period
 from motcua_scoring.service.evaluation import figure_rows, read_tables
 from motcua_scoring.settings import ScoringSettings
 
-__all__ = ["PRODUCER", "FeedPublisher"]
+__all__ = ["PRODUCER", "FeedPublisher", "PassBudget", "Turns", "Watched"]
 
 PRODUCER = "scoring"
 _PASS_LOCK = 7_150_301
+_FIRST_SECONDS_PER_KEY = 0.001
+_SMOOTHING = 0.3
 log = logging.getLogger(__name__)
+
+Watched = Callable[[str, str], bool]
+"""Whether a stream client watches the changes of a (scope, period) key."""
+
+
+def _unwatched(scope: str, period: str) -> bool:
+    return False
 
 
 class FeedPublisher:
     """Publishes owed keys until stopped."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        settings: ScoringSettings,
+        watched: Watched = _unwatched,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._settings = settings
+        self._watched = watched
         self._pool: Executor | None = None
+        self._turns = Turns()
+        self._budget = PassBudget(
+            settings.feed.pass_budget_seconds, settings.feed.max_keys_per_pass
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Publish passes until `stop` is set; idle passes wait `publish_interval_seconds`."""
+        """Publish passes until `stop` is set; a pass that leaves no key owed is followed
+        by a pause of `publish_interval_seconds`."""
         if self._settings.feed.worker_process:
             # Figures are CPU work: a worker process keeps the consumer and the streams
             # of this process responsive while a large pass is computed.
@@ -73,31 +103,33 @@ class FeedPublisher:
     async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                published = await self.publish_pass()
+                more = await self.publish_pass()
             except Exception:
                 log.exception("publishing indicator changes failed; retrying")
-                published = 0
-            if published < self._settings.feed.max_keys_per_pass:
+                more = False
+            if not more:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         stop.wait(), self._settings.feed.publish_interval_seconds
                     )
 
-    async def publish_pass(self) -> int:
-        """One pass; returns how many keys it published (0 when another process holds it)."""
-        started = time.perf_counter()
+    async def publish_pass(self) -> bool:
+        """One pass, after the running one of any process; whether keys are still owed."""
+        scanned = self._settings.feed.max_keys_scanned
         async with self._engine.begin() as conn:
-            locked = await conn.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_PASS_LOCK)))
-            if not locked:
-                return 0
-            owed = await take_keys(conn, self._settings.feed.max_keys_per_pass)
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PASS_LOCK)))
+            started = time.perf_counter()
+            owed = await take_keys(conn, scanned)
             if not owed:
-                return 0
-            await self._publish(conn, [(s, p) for s, p, _ in owed])
-            await clear_keys(conn, owed)
-        FEED_PASS_SECONDS.observe(time.perf_counter() - started)
-        FEED_PASS_KEYS.observe(len(owed))
-        return len(owed)
+                return False
+            chosen = self._turns.choose(owed, self._watched, self._budget.keys())
+            await self._publish(conn, [(s, p) for s, p, _ in chosen])
+            await clear_keys(conn, chosen)
+        elapsed = time.perf_counter() - started
+        self._budget.observe(elapsed, len(chosen))
+        FEED_PASS_SECONDS.observe(elapsed)
+        FEED_PASS_KEYS.observe(len(chosen))
+        return len(chosen) < len(owed) or len(owed) >= scanned
 
     async def _publish(self, conn: AsyncConnection, keys: list[tuple[str, str]]) -> None:
         now = self._clock.now()
@@ -122,6 +154,49 @@ class FeedPublisher:
         ]
         await stage(conn, *events, topic=self._settings.topics.indicators)
         INDICATOR_CHANGES.inc(len(events))
+
+
+class PassBudget:
+    """How many keys fit in a pass of `seconds`, learnt from the passes so far."""
+
+    def __init__(self, seconds: float, most: int) -> None:
+        self._seconds = seconds
+        self._most = most
+        self._per_key = _FIRST_SECONDS_PER_KEY
+
+    def keys(self) -> int:
+        """Keys for the next pass: at least one, at most `most`."""
+        return max(1, min(self._most, int(self._seconds / self._per_key)))
+
+    def observe(self, seconds: float, keys: int) -> None:
+        """A pass published `keys` keys in `seconds` (a moving average of the time a key)."""
+        self._per_key += _SMOOTHING * (seconds / max(keys, 1) - self._per_key)
+
+
+class Turns:
+    """Which owed keys a pass publishes: watched keys first, then the others; each group
+    in key order from where the previous pass stopped, so every key gets its turn."""
+
+    def __init__(self) -> None:
+        self._after: dict[bool, tuple[str, str]] = {}
+
+    def choose(self, owed: Sequence[DirtyKey], watched: Watched, budget: int) -> list[DirtyKey]:
+        """Up to `budget` keys, watched ones first; the others get at least a quarter of
+        the budget (and at least one key), so a pass may exceed it by that much."""
+        groups: dict[bool, list[DirtyKey]] = {True: [], False: []}
+        for key in sorted(owed):
+            groups[watched(key[0], key[1])].append(key)
+        first = self._next(True, groups[True], budget)
+        rest = self._next(False, groups[False], max(budget - len(first), budget // 4, 1))
+        return first + rest
+
+    def _next(self, group: bool, keys: list[DirtyKey], n: int) -> list[DirtyKey]:
+        after = self._after.get(group)
+        start = 0 if after is None else bisect.bisect_right(keys, after, key=lambda k: k[:2])
+        chosen = (keys[start:] + keys[:start])[:n]
+        if chosen:
+            self._after[group] = chosen[-1][:2]
+        return chosen
 
 
 def _ready() -> bool:

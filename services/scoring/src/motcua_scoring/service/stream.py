@@ -5,6 +5,9 @@ from whichever process committed a batch, and polls as well in case a notificati
 lost while its listening connection is re-established. It reads new changes once and
 keeps the latest in memory; clients that fall behind that buffer, or reconnect with an
 old `Last-Event-ID`, read the gap from the change log itself.
+
+The hub also knows what its clients watch (their filters), so the publisher of the
+same process can send the keys they watch first (see `publisher`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import asyncio
 import bisect
 import contextlib
 import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,7 +34,7 @@ from motcua_scoring.adapters.change_log import (
 from motcua_scoring.adapters.notifications import listening
 from motcua_scoring.settings import StreamSettings
 
-__all__ = ["ChangeHub", "PrunedAway", "prune_loop"]
+__all__ = ["ChangeFilter", "ChangeHub", "PrunedAway", "prune_loop"]
 
 PAGE = 1000
 log = logging.getLogger(__name__)
@@ -36,6 +42,27 @@ log = logging.getLogger(__name__)
 
 class PrunedAway(Exception):
     """The client's last event was deleted from the change log: it must start afresh."""
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Which changes a client asked for (empty means all)."""
+
+    scopes: frozenset[str]
+    kinds: frozenset[str]
+    periods: frozenset[str]
+
+    def wants(self, change: Change) -> bool:
+        """Whether the client wants this change."""
+        return self.wants_key(change.scope, change.period)
+
+    def wants_key(self, scope: str, period: str) -> bool:
+        """Whether the client wants the changes of this scope and period."""
+        if self.scopes or self.kinds:
+            kind = scope.split(":", 1)[0]
+            if scope not in self.scopes and kind not in self.kinds:
+                return False
+        return not self.periods or period in self.periods
 
 
 class ChangeHub:
@@ -50,6 +77,7 @@ class ChangeHub:
         self._wake = asyncio.Event()
         self._fresh = asyncio.Event()
         self._ready = asyncio.Event()
+        self._watches: Counter[ChangeFilter] = Counter()
 
     @property
     def cursor(self) -> int:
@@ -71,6 +99,21 @@ class ChangeHub:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+
+    @contextlib.contextmanager
+    def watching(self, wanted: ChangeFilter) -> Iterator[None]:
+        """Count `wanted` among the filters of this process's clients while the block runs."""
+        self._watches[wanted] += 1
+        try:
+            yield
+        finally:
+            self._watches[wanted] -= 1
+            if not self._watches[wanted]:
+                del self._watches[wanted]
+
+    def watched(self, scope: str, period: str) -> bool:
+        """Whether a client of this process wants the changes of this scope and period."""
+        return any(wanted.wants_key(scope, period) for wanted in self._watches)
 
     async def current(self) -> int:
         """Where a client that wants only what comes next starts."""
