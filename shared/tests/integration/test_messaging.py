@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import murmur2
 from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
 from sqlalchemy import text
@@ -98,6 +99,10 @@ async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20
         await consumer.stop()
 
 
+def murmur2_partition(key: bytes, partitions: int) -> int:
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
 async def wait_for(predicate, within: float = 30) -> None:
     deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
@@ -146,6 +151,8 @@ async def test_relay_publishes_exactly_what_was_committed(
     assert sorted(decode(r.value).event_id for r in records) == sorted(
         e.event_id for e in committed
     )
+    # Each key on the partition Kafka's default partitioner gives it (murmur2, as Java's).
+    assert all(r.partition == murmur2_partition(r.key, 3) for r in records)
 
 
 async def test_two_relays_keep_each_key_in_order(

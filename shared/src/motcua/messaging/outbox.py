@@ -1,10 +1,10 @@
 """Transactional outbox: stage events with the state change; a relay publishes them.
 
-Events are sharded by key. A relay holds a transaction-level advisory lock on a
-shard while it publishes that shard's oldest pending events in id order, so any
-number of relay instances can run side by side and a key's events still leave in
-the order they were written. (Row-level `SKIP LOCKED` alone would let two relays
-publish the same dossier's events out of order.)
+Events are sharded by key. A relay holds transaction-level advisory locks on the
+shards it publishes, taking their oldest pending events in id order, so any number of
+relay instances can run side by side (one takes over the shards another is not
+holding) and a key's events still leave in the order they were written. (Row-level
+`SKIP LOCKED` alone would let two relays publish the same dossier's events out of order.)
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
@@ -37,12 +37,12 @@ __all__ = ["SHARDS", "OutboxRelay", "outbox_rows", "shard_of", "stage"]
 SHARDS = 8
 _LOCK_BASE = 7_150_100
 _table = OUTBOX
+_PARTITIONER = DefaultPartitioner()
 log = logging.getLogger(__name__)
-# One index probe per shard, in one round trip (the partial index holds only pending rows).
-_PENDING_SHARDS = text(
-    "SELECT s FROM generate_series(0, :last) AS s WHERE EXISTS "
-    "(SELECT 1 FROM outbox WHERE shard = s AND published_at IS NULL)"
-).bindparams(last=SHARDS - 1)
+# The shards no other relay holds, locked until the end of the transaction.
+_LOCK_SHARDS = text(
+    "SELECT s FROM generate_series(0, :last) AS s WHERE pg_try_advisory_xact_lock(:base + s)"
+).bindparams(last=SHARDS - 1, base=_LOCK_BASE)
 
 
 def shard_of(key: str) -> int:
@@ -115,35 +115,28 @@ class OutboxRelay:
                 await _sleep_or_stop(stop, self._settings.idle_poll_seconds)
 
     async def publish_pending(self) -> int:
-        """One pass over the shards that have pending events; returns how many were published."""
-        async with self._engine.connect() as conn:
-            shards = list((await conn.execute(_PENDING_SHARDS)).scalars())
-        random.shuffle(shards)
-        published = 0
-        for shard in shards:
-            published += await self._publish_shard(shard)
-        return published
+        """One pass: publish the oldest pending events of the shards this relay can lock.
 
-    async def _publish_shard(self, shard: int) -> int:
+        One transaction: try-lock the shards (another relay keeps those it holds), read
+        their oldest pending events in id order, send them, mark them sent. Taking rows in
+        id order over several shards keeps each shard's, hence each key's, order.
+        Returns how many were published.
+        """
         async with self._engine.begin() as conn:
-            locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(_LOCK_BASE + shard)))
-            if not locked:
+            shards = list((await conn.execute(_LOCK_SHARDS)).scalars())
+            if not shards:
                 return 0
             rows = (
                 await conn.execute(
                     select(_table.c.id, _table.c.topic, _table.c.key, _table.c.payload)
-                    .where(_table.c.shard == shard, _table.c.published_at.is_(None))
+                    .where(_table.c.shard.in_(shards), _table.c.published_at.is_(None))
                     .order_by(_table.c.id)
                     .limit(self._settings.batch_size)
                 )
             ).all()
             if not rows:
                 return 0
-            sent = [
-                await self._producer.send(row.topic, row.payload, key=row.key.encode())
-                for row in rows
-            ]
-            await asyncio.gather(*sent)
+            await self._send([(row.topic, row.key.encode(), row.payload) for row in rows])
             await conn.execute(
                 update(_table)
                 .where(_table.c.id.in_([row.id for row in rows]))
@@ -151,6 +144,34 @@ class OutboxRelay:
             )
         OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    async def _send(self, records: list[tuple[str, bytes, bytes]]) -> None:
+        """Send (topic, key, value) records, in order, and wait until Kafka has them all.
+
+        Records are grouped into one record batch per partition, so the producer keeps a
+        future per batch instead of one per record. Keys go to the partitions the
+        producer's own default partitioner (murmur2, as Kafka's Java client) would choose.
+        """
+        by_partition: dict[tuple[str, int], list[tuple[bytes, bytes]]] = {}
+        partitions: dict[str, list[int]] = {}
+        for topic, key, value in records:
+            if topic not in partitions:
+                partitions[topic] = sorted(await self._producer.partitions_for(topic))
+            partition = _PARTITIONER(key, partitions[topic], partitions[topic])
+            by_partition.setdefault((topic, partition), []).append((key, value))
+        delivered = []
+        for (topic, partition), pairs in by_partition.items():
+            batch = self._producer.create_batch()
+            for key, value in pairs:
+                if batch.append(key=key, value=value, timestamp=None) is None:
+                    delivered.append(
+                        await self._producer.send_batch(batch, topic, partition=partition)
+                    )
+                    batch = self._producer.create_batch()
+                    if batch.append(key=key, value=value, timestamp=None) is None:
+                        raise ValueError(f"an event of {len(value)} bytes exceeds a record batch")
+            delivered.append(await self._producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*delivered)
 
     async def housekeeping(self) -> None:
         """Refresh the backlog gauges and delete events published long ago."""
