@@ -56,10 +56,14 @@ class TopicSettings(BaseModel):
 
 
 class WriterSettings(BaseModel):
-    """Group commit: concurrent requests share one transaction per batch."""
+    """Group commit: concurrent requests share one transaction per batch.
+
+    One writer a process makes the largest batches (requests queue while it writes), which
+    is what the database likes best; scale out with replicas.
+    """
 
     max_batch: int = Field(default=256, ge=1)
-    concurrency: int = Field(default=2, ge=1)
+    concurrency: int = Field(default=1, ge=1)
     max_retries: int = Field(default=5, ge=1)
 
 

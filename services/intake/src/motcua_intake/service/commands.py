@@ -93,7 +93,7 @@ class RegisterBody(_Body):
     channel: Channel
     applicant: ApplicantBody
     proxy: ProxyBody | None = None
-    components: Annotated[list[ComponentBody], Field(max_length=200)] = []
+    components: Annotated[list[ComponentBody], Field(max_length=200)] = Field(default_factory=list)
     received_at: datetime = Field(description="Reception time, with its UTC offset.")
     digitised: bool = False
     result_delivery: Literal["counter", "postal", "online"] = "counter"
@@ -128,7 +128,7 @@ class SupplementReceivedBody(_Event):
     """The missing papers arrived."""
 
     type: Literal["supplement_received"]
-    items: Annotated[list[Text], Field(max_length=100)] = []
+    items: Annotated[list[Text], Field(max_length=100)] = Field(default_factory=list)
     unit_code: Code | None = None
 
 
@@ -220,7 +220,7 @@ class RegistrationLine(_Body):
 
     kind: Literal["registration"]
     dossier: RegisterBody
-    events: Annotated[list[EventBody], Field(max_length=200)] = []
+    events: Annotated[list[EventBody], Field(max_length=200)] = Field(default_factory=list)
 
 
 class EventLine(_Body):
@@ -311,4 +311,4 @@ class IssueKeyBody(_Body):
     """A new API key for an agency."""
 
     label: Annotated[str, Field(min_length=1, max_length=200)] = "issued"
-    scopes: list[Literal["admin"]] = []
+    scopes: list[Literal["admin"]] = Field(default_factory=list)

@@ -38,28 +38,26 @@ class Services:
     imports: ImportService
 
 
-async def _services(request: Request) -> Services:
+def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-ServicesDep = Annotated[Services, Depends(_services)]
+# Each alias is one dependency reading the app state (a chain of them costs per request).
+async def _dossiers(request: Request) -> DossierService:
+    return _services(request).dossiers
 
 
-async def _dossiers(services: ServicesDep) -> DossierService:
-    return services.dossiers
+async def _catalogue(request: Request) -> CatalogueService:
+    return _services(request).catalogue
 
 
-async def _catalogue(services: ServicesDep) -> CatalogueService:
-    return services.catalogue
+async def _keys(request: Request) -> KeyService:
+    return _services(request).keys
 
 
-async def _keys(services: ServicesDep) -> KeyService:
-    return services.keys
-
-
-async def _imports(services: ServicesDep) -> ImportService:
-    return services.imports
+async def _imports(request: Request) -> ImportService:
+    return _services(request).imports
 
 
 DossiersDep = Annotated[DossierService, Depends(_dossiers)]
@@ -72,10 +70,11 @@ _bearer = HTTPBearer(auto_error=False, description="The same API key, as a beare
 
 
 async def _caller(
-    keys: KeysDep,
+    request: Request,
     api_key: Annotated[str | None, Depends(_api_key)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    keys = _services(request).keys
     return await keys.authenticate(api_key or (bearer.credentials if bearer else None))
 
 

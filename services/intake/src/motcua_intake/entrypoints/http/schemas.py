@@ -88,4 +88,4 @@ class Problem(BaseModel):
     status: int
     detail: str
     code: str
-    errors: list[FieldProblem] = []
+    errors: list[FieldProblem] = Field(default_factory=list)
