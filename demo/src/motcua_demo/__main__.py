@@ -31,7 +31,8 @@ from motcua_demo.scenario import Mix, plan_week
 from motcua_demo.simulator import Record, Simulator
 
 FIRST_MONDAY = date(2026, 6, 1)
-console = Console()
+# Piped to a file or a CI log, rich would assume 80 columns and cut the indicator table.
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
