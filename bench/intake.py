@@ -29,8 +29,8 @@ import asyncpg
 import httpx
 import orjson
 import uvloop
-from aiokafka import AIOKafkaProducer
 
+from bench.baselines import raw_produce
 from bench.loadgen import Connection, connect
 from bench.report import write_section
 from bench.stack import free_port, infrastructure
@@ -316,29 +316,14 @@ async def http_import(
     return {"rate": lines / elapsed, "published": lines / published, "lines": lines, **cpu}
 
 
-async def raw_produce(bootstrap: str, n: int) -> float:
-    """The ceiling: idempotent acks=all produce of intake-sized (2.3 kB) records."""
+async def intake_sized_produce(bootstrap: str, n: int) -> float:
+    """The ceiling: raw produce of intake-sized (2.3 kB) records on a topic of its own."""
     topic = f"bench.intake-raw.{uuid.uuid4().hex[:8]}.v1"
     await create_topics(bootstrap, [TopicSpec(topic, 6)])
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-    )
-    await producer.start()
     payload = os.urandom(1150).hex().encode()
-    try:
-        started = time.perf_counter()
-        futures = [
-            await producer.send(topic, payload, key=f"STP-261120-{i:05d}".encode())
-            for i in range(n)
-        ]
-        await asyncio.gather(*futures)
-        return n / (time.perf_counter() - started)
-    finally:
-        await producer.stop()
+    return await raw_produce(
+        bootstrap, topic, [(f"STP-261120-{i:05d}".encode(), payload) for i in range(n)]
+    )
 
 
 async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
@@ -359,7 +344,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 bases, args.seconds, args.clients, meter, register_then_transfer
             )
             results["import"] = await http_import(bases[0], args.lines, meter, url)
-        results["raw"] = {"rate": await raw_produce(bootstrap, 50_000)}
+        results["raw"] = {"rate": await intake_sized_produce(bootstrap, 50_000)}
         results["load"] = {"before": load_before, "after": os.getloadavg()[0]}
     finally:
         await drop_database(base_url, name)

@@ -11,11 +11,10 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 
-from bench.baselines import raw_consume
+from bench.baselines import raw_consume, raw_produce
 from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.db import create_engine, sessions
@@ -44,23 +43,6 @@ def envelopes(n: int) -> list[Envelope]:
         )
         for i in range(n)
     ]
-
-
-async def raw_produce(bootstrap: str, topic: str, payloads: list[tuple[bytes, bytes]]) -> float:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-    )
-    await producer.start()
-    started = time.perf_counter()
-    futures = [await producer.send(topic, value, key=key) for key, value in payloads]
-    await asyncio.gather(*futures)
-    elapsed = time.perf_counter() - started
-    await producer.stop()
-    return len(payloads) / elapsed
 
 
 async def run(n: int) -> dict[str, float]:
