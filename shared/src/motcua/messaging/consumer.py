@@ -25,6 +25,7 @@ from uuid import UUID
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +43,7 @@ from motcua.metrics import (
 )
 from motcua.settings import ConsumerSettings
 
-__all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError", "raw_bodies"]
+__all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError", "batch_subscriber", "raw_bodies"]
 
 BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 _processed = PROCESSED
@@ -89,21 +90,16 @@ class IdempotentConsumer:
 
     def subscribe(self, broker: KafkaBroker, *topics: str, group_id: str, **options: Any) -> None:
         """Register a FastStream batch subscriber (manual commits) feeding this consumer."""
-        subscriber = broker.subscriber(
+        subscriber = batch_subscriber(
+            broker,
             *topics,
             group_id=group_id,
-            batch=True,
-            ack_policy=AckPolicy.MANUAL,
-            auto_offset_reset="earliest",
-            max_records=self._settings.max_records,
-            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
-            batch_timeout_ms=self._settings.batch_timeout_ms,
-            decoder=raw_bodies,
+            settings=self._settings,
             title=f"{self.name}:{'+'.join(topics)}",
             **options,
         )
 
-        @subscriber  # type: ignore[untyped-decorator]
+        @subscriber
         async def on_events(message: KafkaMessage) -> None:
             await self.on_batch(message)
 
@@ -217,6 +213,33 @@ class IdempotentConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._settings.backoff_max_seconds)
         return None  # pragma: no cover - the loop always returns
+
+
+def batch_subscriber(
+    broker: KafkaBroker,
+    *topics: str,
+    group_id: str,
+    settings: ConsumerSettings,
+    title: str,
+    **options: Any,
+) -> BatchSubscriber:
+    """A FastStream batch subscriber for at-least-once consumption: offsets are committed
+    only when the handler says so (`AckPolicy.MANUAL`, after its transaction), a new group
+    starts from the earliest offset, and bodies are left raw for the handler to decode."""
+    subscriber: BatchSubscriber = broker.subscriber(
+        *topics,
+        group_id=group_id,
+        batch=True,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        max_records=settings.max_records,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        decoder=raw_bodies,
+        title=title,
+        **options,
+    )
+    return subscriber
 
 
 async def raw_bodies(message: Any) -> Any:

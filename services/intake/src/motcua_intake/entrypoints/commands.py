@@ -14,11 +14,10 @@ import logging
 from typing import Any
 
 from aiokafka.structs import ConsumerRecord
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy import exc as sa_exc
 
-from motcua.messaging.consumer import raw_bodies
+from motcua.messaging.consumer import batch_subscriber
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
 from motcua.settings import ConsumerSettings
 from motcua_intake.service.dossiers import DossierService
@@ -53,16 +52,11 @@ class CommandConsumer:
 
     def subscribe(self, broker: KafkaBroker, topics: list[str], group_id: str) -> None:
         """Register the batch subscriber (manual commits) on `broker`."""
-        subscriber = broker.subscriber(
+        subscriber = batch_subscriber(
+            broker,
             *topics,
             group_id=group_id,
-            batch=True,
-            ack_policy=AckPolicy.MANUAL,
-            auto_offset_reset="earliest",
-            max_records=self._settings.max_records,
-            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
-            batch_timeout_ms=self._settings.batch_timeout_ms,
-            decoder=raw_bodies,
+            settings=self._settings,
             title=f"{CONSUMER}:{'+'.join(topics)}",
             description="Register dossiers, record events and file apologies (see the HTTP API).",
         )
