@@ -7,6 +7,7 @@ from motcua_tracking.domain import (
     ApologyOwed,
     DeadlineFixed,
     DossierJudged,
+    DossierStatus,
     DueMoved,
     DueSoonReached,
     Escalated,
@@ -17,7 +18,6 @@ from motcua_tracking.domain import (
     Reappointed,
     Rejection,
     Rules,
-    Status,
     StepAllotment,
     StepJudged,
     SupplementPolicy,
@@ -81,7 +81,7 @@ def test_reception_sets_the_appointment_the_plan_and_the_alerts(calendar: Workin
         at(3, 6, 14, 30),
         at(3, 9, 9),
     ]
-    assert dossier.status is Status.RECEIVED
+    assert dossier.status is DossierStatus.RECEIVED
     assert pending(dossier) == {
         ("dossier", "due_soon", at(3, 6, 7, 30)),
         ("dossier", "overdue", at(3, 9, 9)),
@@ -114,7 +114,7 @@ def test_a_handover_judges_the_step_and_plans_the_next(calendar: WorkingCalendar
         ("XL", at(3, 6, 9), at(3, 6, 9, 30), "transfer")
     ]
     assert dossier.current_step.code == "XL" and dossier.holder == "PCM"
-    assert dossier.status is Status.PROCESSING
+    assert dossier.status is DossierStatus.PROCESSING
     assert dossier.due(calendar) == at(3, 9, 9)
 
 
@@ -139,14 +139,14 @@ def test_pause_moves_dossier_and_step_by_the_paused_office_time(
         ("dossier", None, "supplement_paused"),
         ("step", None, "supplement_paused"),
     ]
-    assert dossier.status is Status.SUPPLEMENT_REQUESTED and not pending(dossier)
+    assert dossier.status is DossierStatus.SUPPLEMENT_REQUESTED and not pending(dossier)
     resumed = dossier.receive_supplement(
         at=at(3, 4, 9), now=at(3, 4, 9), calendar=calendar, rules=RULES
     )
     [dossier_move, step_move] = [o for o in resumed if isinstance(o, DueMoved)]
     assert (dossier_move.old_due, dossier_move.new_due) == (at(3, 9, 9), at(3, 10, 9))
     assert step_move.new_due == at(3, 6, 16, 30)
-    assert dossier.status is Status.PROCESSING
+    assert dossier.status is DossierStatus.PROCESSING
 
 
 def test_restart_counts_the_whole_period_again(calendar: WorkingCalendar) -> None:
@@ -254,7 +254,7 @@ def test_an_apology_after_the_appointment_is_accepted_and_makes_the_dossier_late
         at=at(3, 12, 9),
         now=at(3, 12, 9),
         ended_by="processing_finished",
-        status=Status.PROCESSING_FINISHED,
+        status=DossierStatus.PROCESSING_FINISHED,
         unit_code="MC",
         calendar=calendar,
         rules=RULES,
@@ -280,7 +280,7 @@ def test_lateness_goes_to_the_unit_whose_step_overran(calendar: WorkingCalendar)
         at=at(3, 10, 9),
         now=at(3, 10, 9),
         ended_by="processing_finished",
-        status=Status.PROCESSING_FINISHED,
+        status=DossierStatus.PROCESSING_FINISHED,
         unit_code="LD",
         calendar=calendar,
         rules=RULES,
@@ -300,7 +300,7 @@ def test_exact_granularity_judges_the_due_day_by_the_instant(calendar: WorkingCa
             at=at(3, 9, 10),
             now=at(3, 9, 10),
             ended_by="processing_finished",
-            status=Status.PROCESSING_FINISHED,
+            status=DossierStatus.PROCESSING_FINISHED,
             unit_code="MC",
             calendar=calendar,
             rules=rules,
@@ -372,7 +372,7 @@ def test_nothing_applies_after_the_clock_stopped_but_the_result(calendar: Workin
         at=at(3, 4, 9),
         now=at(3, 4, 9),
         ended_by="processing_finished",
-        status=Status.PROCESSING_FINISHED,
+        status=DossierStatus.PROCESSING_FINISHED,
         unit_code="MC",
         calendar=calendar,
         rules=RULES,
@@ -382,7 +382,7 @@ def test_nothing_applies_after_the_clock_stopped_but_the_result(calendar: Workin
             at=at(3, 5, 9), now=at(3, 5, 9), unit_code="MC", calendar=calendar, rules=RULES
         )
     dossier.return_result(at=at(3, 5, 9))
-    assert dossier.status is Status.RESULT_RETURNED
+    assert dossier.status is DossierStatus.RESULT_RETURNED
 
 
 def test_without_a_step_plan_the_holder_s_step_is_due_with_the_dossier(

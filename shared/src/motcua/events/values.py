@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from motcua.vocabulary import Channel, Verdict
 
 __all__ = [
     "Applicant",
@@ -25,23 +26,6 @@ __all__ = [
 
 class _Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class Channel(StrEnum):
-    """How the dossier was handed in."""
-
-    COUNTER = "counter"
-    ONLINE_FULL = "online_full"
-    ONLINE_PARTIAL = "online_partial"
-    POSTAL = "postal"
-
-
-class Verdict(StrEnum):
-    """Trước hạn / đúng hạn / quá hạn."""
-
-    EARLY = "early"
-    ON_TIME = "on_time"
-    LATE = "late"
 
 
 class Consent(_Value):

@@ -26,8 +26,10 @@ Choices where the sources leave room:
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from types import MappingProxyType
+
+from motcua.vocabulary import DossierStatus
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -40,47 +42,6 @@ __all__ = [
     "apply",
     "is_allowed",
 ]
-
-
-class DossierStatus(IntEnum):
-    """The ten status codes synchronised to the national portal (DVCQG)."""
-
-    NEWLY_REGISTERED = 1
-    RECEIVED = 2
-    NOT_RECEIVED = 3
-    PROCESSING = 4
-    SUPPLEMENT_REQUESTED = 5
-    FINANCIAL_OBLIGATION = 6
-    WITHDRAWAL_REQUESTED = 7
-    STOPPED = 8
-    PROCESSING_FINISHED = 9
-    RESULT_RETURNED = 10
-
-    @property
-    def label_vi(self) -> str:
-        """The Vietnamese name shown to citizens."""
-        return _LABELS_VI[self]
-
-    @property
-    def label_en(self) -> str:
-        """The English name."""
-        return self.name.lower().replace("_", " ")
-
-
-_LABELS_VI = MappingProxyType(
-    {
-        DossierStatus.NEWLY_REGISTERED: "Mới đăng ký",
-        DossierStatus.RECEIVED: "Được tiếp nhận",
-        DossierStatus.NOT_RECEIVED: "Không được tiếp nhận",
-        DossierStatus.PROCESSING: "Đang xử lý",
-        DossierStatus.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
-        DossierStatus.FINANCIAL_OBLIGATION: "Yêu cầu thực hiện nghĩa vụ tài chính",
-        DossierStatus.WITHDRAWAL_REQUESTED: "Công dân yêu cầu rút hồ sơ",
-        DossierStatus.STOPPED: "Dừng xử lý",
-        DossierStatus.PROCESSING_FINISHED: "Đã xử lý xong",
-        DossierStatus.RESULT_RETURNED: "Đã trả kết quả",
-    }
-)
 
 
 class EventKind(StrEnum):

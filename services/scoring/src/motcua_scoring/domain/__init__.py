@@ -1,6 +1,7 @@
 """The pure domain of the scoring service: dossier facts, periods, scopes, counters,
 indicators, formulas and rankings. No I/O, no framework, no clock."""
 
+from motcua.vocabulary import Channel, Verdict
 from motcua_scoring.domain.anomalies import Anomaly, anomalies
 from motcua_scoring.domain.counters import (
     STANDING_COUNTERS,
@@ -12,7 +13,6 @@ from motcua_scoring.domain.counters import (
 )
 from motcua_scoring.domain.facts import (
     ApologyIssued,
-    Channel,
     DeadlineSet,
     DossierFacts,
     FactUpdate,
@@ -28,7 +28,6 @@ from motcua_scoring.domain.facts import (
     SupplementReceived,
     SupplementRequested,
     Transferred,
-    Verdict,
     VerdictGiven,
     Withdrawn,
     apply,

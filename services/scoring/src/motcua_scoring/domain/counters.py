@@ -21,7 +21,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from motcua_scoring.domain.facts import SATISFIED_FROM, Channel, DossierFacts, Verdict
+from motcua.vocabulary import Channel, Verdict
+from motcua_scoring.domain.facts import SATISFIED_FROM, DossierFacts
 from motcua_scoring.domain.periods import calendar_keys, local_date
 from motcua_scoring.domain.scopes import scopes_of
 

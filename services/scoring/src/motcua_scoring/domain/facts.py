@@ -16,22 +16,11 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from motcua.vocabulary import Channel, Verdict
+
 PROCESSING_DAYS_QUANTUM = Decimal("0.001")
 SATISFIED_FROM = 4
 DISLIKED_UP_TO = 2
-
-
-class Channel(StrEnum):
-    COUNTER = "counter"
-    ONLINE_FULL = "online_full"
-    ONLINE_PARTIAL = "online_partial"
-    POSTAL = "postal"
-
-
-class Verdict(StrEnum):
-    EARLY = "early"
-    ON_TIME = "on_time"
-    LATE = "late"
 
 
 class PaymentMethod(StrEnum):

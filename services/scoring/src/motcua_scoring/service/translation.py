@@ -65,7 +65,7 @@ def translate(envelope: Envelope) -> Translated | None:
                 agency,
                 data.procedure.code,
                 data.procedure.field,
-                d.Channel(data.channel.value),
+                data.channel,
                 data.unit_code,
             )
             return Translated(code, (d.Received(at, identity, data.digitised),), None, oddities)
@@ -115,7 +115,7 @@ def _tracking(code: str, envelope: Envelope) -> Translated | None:
             )
         case DossierVerdictGiven():
             days = Decimal(str(data.processing_working_days))
-            return Translated(code, (d.VerdictGiven(at, d.Verdict(data.verdict.value), days),))
+            return Translated(code, (d.VerdictGiven(at, data.verdict, days),))
         case DossierDueSoon() if data.scope == "dossier":
             return Translated(code, alerts=Alerts(due_soon_for=data.due_at))
         case DossierOverdue() if data.scope == "dossier":

@@ -25,7 +25,7 @@ from motcua_tracking.domain import (
     Verdict,
     vietnam_time_zone,
 )
-from motcua_tracking.domain.dossiers import Status, Step
+from motcua_tracking.domain.dossiers import DossierStatus, Step
 
 __all__ = ["FORMAT", "from_document", "to_document"]
 
@@ -86,7 +86,7 @@ def from_document(code: str, doc: dict[str, Any], phone_hash: str | None = None)
         clock=clock,
         counting_from=_req(doc["counting_from"]),
         appointment_at=_req(doc["appointment_at"]),
-        status=Status(doc["status"]),
+        status=DossierStatus(doc["status"]),
         steps=[_step_from(item) for item in doc["steps"]],
         last_event_at=_req(doc["last_event_at"]),
         plan={code: _req(due) for code, due in doc["plan"].items()},

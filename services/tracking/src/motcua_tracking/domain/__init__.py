@@ -1,5 +1,6 @@
 """Pure domain of the tracking service: calendar, deadlines, clocks, verdicts."""
 
+from motcua.vocabulary import DossierStatus, Verdict
 from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at, warning_at
 from motcua_tracking.domain.attribution import (
     Attribution,
@@ -49,7 +50,6 @@ from motcua_tracking.domain.dossiers import (
     HistoryEntry,
     Rejection,
     Rules,
-    Status,
     Step,
     TrackedDossier,
 )
@@ -66,7 +66,7 @@ from motcua_tracking.domain.outcomes import (
     StepJudged,
 )
 from motcua_tracking.domain.timers import Timer, TimerKind, reconcile
-from motcua_tracking.domain.verdicts import Granularity, Verdict, verdict
+from motcua_tracking.domain.verdicts import Granularity, verdict
 from motcua_tracking.domain.year_decisions import (
     DayOffPeriod,
     DecisionError,
@@ -92,6 +92,7 @@ __all__ = [
     "DecisionError",
     "DossierClock",
     "DossierJudged",
+    "DossierStatus",
     "DueMoved",
     "DueSoonReached",
     "Escalated",
@@ -110,7 +111,6 @@ __all__ = [
     "Reappointment",
     "Rejection",
     "Rules",
-    "Status",
     "Step",
     "StepAllotment",
     "StepDue",

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from decimal import Decimal
-from enum import IntEnum
 
+from motcua.vocabulary import DossierStatus, Verdict
 from motcua_tracking.domain.alerts import elapsed_share_at, warning_at
 from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.clocks import (
@@ -52,27 +52,12 @@ from motcua_tracking.domain.outcomes import (
     StepJudged,
 )
 from motcua_tracking.domain.timers import Scope, Timer, TimerKind, reconcile
-from motcua_tracking.domain.verdicts import Granularity, Verdict, verdict
+from motcua_tracking.domain.verdicts import Granularity, verdict
 
-__all__ = ["HistoryEntry", "Rejection", "Rules", "Status", "Step", "TrackedDossier"]
+__all__ = ["DossierStatus", "HistoryEntry", "Rejection", "Rules", "Step", "TrackedDossier"]
 
 # Handovers have no late-day cut-off: a step entered at 16:00 counts from 16:00.
 _NO_CUTOFF = time(23, 59, 59)
-
-
-class Status(IntEnum):
-    """The ten DVCQG statuses."""
-
-    NEWLY_REGISTERED = 1
-    RECEIVED = 2
-    NOT_RECEIVED = 3
-    PROCESSING = 4
-    SUPPLEMENT_REQUESTED = 5
-    FINANCIAL_OBLIGATION = 6
-    WITHDRAWAL_REQUESTED = 7
-    STOPPED = 8
-    PROCESSING_FINISHED = 9
-    RESULT_RETURNED = 10
 
 
 class Rejection(ValueError):
@@ -128,7 +113,7 @@ class TrackedDossier:
     clock: DossierClock
     counting_from: datetime
     appointment_at: datetime
-    status: Status
+    status: DossierStatus
     steps: list[Step]
     last_event_at: datetime
     plan: dict[str, datetime] = field(default_factory=dict)
@@ -180,7 +165,7 @@ class TrackedDossier:
             clock=clock,
             counting_from=counting_from,
             appointment_at=due,
-            status=Status.RECEIVED,
+            status=DossierStatus.RECEIVED,
             steps=[step],
             last_event_at=received_at,
             plan={item.code: item.due_at for item in planned},
@@ -281,8 +266,8 @@ class TrackedDossier:
             )
             if step.due_at is not None and planned is not None and planned != step.due_at:
                 outcomes.append(DueMoved(at, "step", code, planned, step.due_at, "transfer"))
-        if self.status is Status.RECEIVED:
-            self.status = Status.PROCESSING
+        if self.status is DossierStatus.RECEIVED:
+            self.status = DossierStatus.PROCESSING
         self.last_event_at = at
         self._note(at, "transferred", to_unit, f"from {from_unit}" + (f": {note}" if note else ""))
         self._replan(calendar, rules)
@@ -311,7 +296,7 @@ class TrackedDossier:
             outcomes.append(
                 DueMoved(at, "step", step.code, old_step_due, None, "supplement_paused")
             )
-        self.status = Status.SUPPLEMENT_REQUESTED
+        self.status = DossierStatus.SUPPLEMENT_REQUESTED
         self.last_event_at = at
         self._note(at, "supplement_requested", unit_code)
         self._replan(calendar, rules)
@@ -339,7 +324,7 @@ class TrackedDossier:
         step.due_at = self.step_due(step, calendar)
         if step.allotted is not None:
             outcomes.append(DueMoved(at, "step", step.code, None, step.due_at, cause))
-        self.status = Status.PROCESSING
+        self.status = DossierStatus.PROCESSING
         self.last_event_at = at
         self._note(at, "supplement_received")
         self._replan(calendar, rules)
@@ -398,7 +383,7 @@ class TrackedDossier:
         at: datetime,
         now: datetime,
         ended_by: str,
-        status: Status,
+        status: DossierStatus,
         unit_code: str | None,
         calendar: WorkingCalendar,
         rules: Rules,
@@ -431,20 +416,22 @@ class TrackedDossier:
             raise Rejection("result_before_finish", "no result: processing is not finished")
         if at < self.finished_at:
             raise Rejection("out_of_order", "the result cannot be returned before it was ready")
-        self.status, self.result_returned_at = Status.RESULT_RETURNED, at
+        self.status, self.result_returned_at = DossierStatus.RESULT_RETURNED, at
         self._note(at, "result_returned")
 
     def set_financial_obligation(self, *, at: datetime, paid: bool) -> None:
         """A fee or tax is due (status 6) or was paid (back to processing or finished)."""
-        if self.status is Status.RESULT_RETURNED:
+        if self.status is DossierStatus.RESULT_RETURNED:
             raise Rejection("dossier_closed", "the result was already returned")
         if not paid:
-            self.status = Status.FINANCIAL_OBLIGATION
+            self.status = DossierStatus.FINANCIAL_OBLIGATION
         elif self.finished_at is not None:
-            self.status = Status.PROCESSING_FINISHED
+            self.status = DossierStatus.PROCESSING_FINISHED
         else:
             self.status = (
-                Status.SUPPLEMENT_REQUESTED if self.clock.is_suspended else Status.PROCESSING
+                DossierStatus.SUPPLEMENT_REQUESTED
+                if self.clock.is_suspended
+                else DossierStatus.PROCESSING
             )
         self._note(at, "financial_obligation_paid" if paid else "financial_obligation_set")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from motcua.vocabulary import Verdict
 from motcua_tracking.domain.deadlines import StepDue
 from motcua_tracking.domain.timers import Scope
-from motcua_tracking.domain.verdicts import Verdict
 
 
 @dataclass(frozen=True)

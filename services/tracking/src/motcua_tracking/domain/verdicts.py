@@ -12,15 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from motcua.vocabulary import Verdict
 from motcua_tracking.domain.calendar import vietnam_time_zone
-
-
-class Verdict(StrEnum):
-    """Trước hạn / đúng hạn / quá hạn."""
-
-    EARLY = "early"
-    ON_TIME = "on_time"
-    LATE = "late"
 
 
 class Granularity(StrEnum):

@@ -22,7 +22,6 @@ from motcua.events import (
     StepDeadline,
     StepVerdictGiven,
 )
-from motcua.events import Verdict as ContractVerdict
 from motcua_tracking.domain import (
     ApologyOwed,
     DeadlineFixed,
@@ -72,13 +71,13 @@ def _step_verdict(dossier: TrackedDossier, o: StepJudged) -> Event:
         started_at=o.started_at,
         finished_at=o.finished_at,
         due_at=o.due_at,
-        verdict=ContractVerdict(o.verdict.value),
+        verdict=o.verdict,
     )
 
 
 def _dossier_verdict(dossier: TrackedDossier, o: DossierJudged) -> Event:
     return DossierVerdictGiven(
-        verdict=ContractVerdict(o.verdict.value),
+        verdict=o.verdict,
         ended_by=o.ended_by,
         finished_at=o.finished_at,
         due_at=o.due_at,

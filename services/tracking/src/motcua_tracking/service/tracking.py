@@ -45,11 +45,11 @@ from motcua_tracking.adapters.metrics import EVENTS_APPLIED, REJECTIONS
 from motcua_tracking.adapters.procedures import upsert_procedures
 from motcua_tracking.domain import (
     CalendarRangeError,
+    DossierStatus,
     Granularity,
     Outcome,
     Rejection,
     Rules,
-    Status,
     SupplementPolicy,
     TrackedDossier,
     WorkingCalendar,
@@ -266,7 +266,7 @@ class DossierTracker:
         cal: WorkingCalendar,
     ) -> list[Outcome]:
         return self._finish(
-            d, at, now, cal, "processing_finished", Status.PROCESSING_FINISHED, e.unit_code
+            d, at, now, cal, "processing_finished", DossierStatus.PROCESSING_FINISHED, e.unit_code
         )
 
     def _refused(
@@ -277,7 +277,11 @@ class DossierTracker:
         now: datetime,
         cal: WorkingCalendar,
     ) -> list[Outcome]:
-        status = Status.NOT_RECEIVED if e.stage == "reception" else Status.PROCESSING_FINISHED
+        status = (
+            DossierStatus.NOT_RECEIVED
+            if e.stage == "reception"
+            else DossierStatus.PROCESSING_FINISHED
+        )
         return self._finish(d, at, now, cal, "refused", status, e.unit_code)
 
     def _withdrawn(
@@ -288,7 +292,9 @@ class DossierTracker:
         now: datetime,
         cal: WorkingCalendar,
     ) -> list[Outcome]:
-        status = Status.WITHDRAWAL_REQUESTED if e.kind == "withdrawn" else Status.STOPPED
+        status = (
+            DossierStatus.WITHDRAWAL_REQUESTED if e.kind == "withdrawn" else DossierStatus.STOPPED
+        )
         return self._finish(d, at, now, cal, "withdrawn", status, None)
 
     def _finish(
@@ -298,7 +304,7 @@ class DossierTracker:
         now: datetime,
         cal: WorkingCalendar,
         ended_by: str,
-        status: Status,
+        status: DossierStatus,
         unit_code: str | None,
     ) -> list[Outcome]:
         return d.finish(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from motcua_tracking.domain import Status
+from motcua_tracking.domain import DossierStatus
 
 __all__ = [
     "ApologyView",
@@ -21,19 +21,6 @@ __all__ = [
     "StepView",
 ]
 
-STATUS_LABELS = {
-    Status.NEWLY_REGISTERED: "Mới đăng ký",
-    Status.RECEIVED: "Được tiếp nhận",
-    Status.NOT_RECEIVED: "Không được tiếp nhận",
-    Status.PROCESSING: "Đang xử lý",
-    Status.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
-    Status.FINANCIAL_OBLIGATION: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    Status.WITHDRAWAL_REQUESTED: "Công dân yêu cầu rút hồ sơ",
-    Status.STOPPED: "Dừng xử lý",
-    Status.PROCESSING_FINISHED: "Đã xử lý xong",
-    Status.RESULT_RETURNED: "Đã trả kết quả",
-}
-
 
 class _View(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -46,9 +33,9 @@ class StatusView(_View):
     label: str
 
     @classmethod
-    def of(cls, status: Status) -> StatusView:
+    def of(cls, status: DossierStatus) -> StatusView:
         """The view of a status."""
-        return cls(code=int(status), label=STATUS_LABELS[status])
+        return cls(code=int(status), label=status.label_vi)
 
 
 class ProcedureView(_View):
