@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
 
-__all__ = ["Channel", "DossierStatus", "Verdict"]
+__all__ = ["ApologyStanding", "Channel", "DossierStatus", "Verdict"]
 
 
 class Channel(StrEnum):
@@ -27,6 +27,20 @@ class Verdict(StrEnum):
     EARLY = "early"
     ON_TIME = "on_time"
     LATE = "late"
+
+
+class ApologyStanding(StrEnum):
+    """Where a dossier stands on the apology (form 04) that lateness owes the citizen.
+
+    Judged against the statutory appointment (supplement pauses applied): an apology
+    filed before it is in time, after it late; a dossier that ended late with none is
+    missing one, a breach the head of office must see (brief, decision 5).
+    """
+
+    NOT_NEEDED = "not_needed"
+    IN_TIME = "in_time"
+    LATE = "late"
+    MISSING = "missing"
 
 
 class DossierStatus(IntEnum):

@@ -29,6 +29,7 @@ from motcua.events.notify import NotificationDelivered, NotificationFailed
 from motcua.events.scoring import IndicatorsUpdated
 from motcua.events.topics import TopicSpec, all_topics, dead_letter_topic, redrive_topic
 from motcua.events.tracking import (
+    AlertWithdrawn,
     ApologyIssued,
     ApologyRequired,
     DeadlineChanged,
@@ -42,6 +43,7 @@ from motcua.events.tracking import (
     TrackingEvent,
 )
 from motcua.events.values import (
+    ApologyStanding,
     Applicant,
     Channel,
     Component,
@@ -55,7 +57,9 @@ from motcua.events.values import (
 )
 
 __all__ = [
+    "AlertWithdrawn",
     "ApologyFiled",
+    "ApologyStanding",
     "ApologyIssued",
     "ApologyRequired",
     "Applicant",

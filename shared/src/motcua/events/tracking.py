@@ -8,9 +8,10 @@ from pydantic import AwareDatetime, Field
 
 from motcua.events.envelope import Event
 from motcua.events.topics import TRACKING_EVENTS, TopicSpec
-from motcua.events.values import StepDeadline, Verdict
+from motcua.events.values import ApologyStanding, StepDeadline, Verdict
 
 __all__ = [
+    "AlertWithdrawn",
     "ApologyIssued",
     "ApologyRequired",
     "DeadlineChanged",
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 DeadlineScope = Literal["dossier", "step"]
+AlertType = Literal[
+    "tracking.due-soon", "tracking.overdue", "tracking.apology-required", "tracking.escalated"
+]
 
 
 class TrackingEvent(Event):
@@ -63,6 +67,11 @@ class DeadlineChanged(TrackingEvent):
         "apology",
         "calendar_changed",
     ]
+    corrected: bool = False
+    """True when a late-arriving earlier event moved the due time after the fact."""
+    revision: int = Field(default=0, ge=0)
+    """The dossier's revision: it grows each time tracking recomputes the dossier from
+    its stored events, so the highest revision's figures stand."""
 
 
 class StepVerdictGiven(TrackingEvent):
@@ -79,7 +88,11 @@ class StepVerdictGiven(TrackingEvent):
 
 
 class DossierVerdictGiven(TrackingEvent):
-    """The dossier's clock stopped: its verdict and who made it late."""
+    """The dossier's clock stopped: its verdict and who made it late.
+
+    `due_at` is the statutory appointment with supplement pauses applied; an apology's
+    new appointment never changes the verdict (brief, decision 5).
+    """
 
     event_type: ClassVar[str] = "tracking.dossier-verdict-given"
 
@@ -89,6 +102,14 @@ class DossierVerdictGiven(TrackingEvent):
     due_at: AwareDatetime
     processing_working_days: float = Field(ge=0)
     responsible_unit: str | None = None
+    apology: ApologyStanding = ApologyStanding.NOT_NEEDED
+    """The apology the verdict found: in time, late, missing (late without one)."""
+    reappointed_to: AwareDatetime | None = None
+    """The new appointment an accepted apology promised, if any."""
+    reappointment_kept: bool | None = None
+    """Whether the dossier ended by the new appointment (None: never re-appointed)."""
+    revision: int = Field(default=0, ge=0)
+    """0 for the first verdict; a correction carries a higher revision and stands."""
 
 
 class DossierDueSoon(TrackingEvent):
@@ -157,3 +178,25 @@ class EventRejected(TrackingEvent):
     rejected_event_type: str
     code: str
     detail: str
+
+
+class AlertWithdrawn(TrackingEvent):
+    """An alert already published was proven wrong by an event that happened before it.
+
+    Example: a step-overdue alert fired at 14:00 for a step whose handover happened at
+    13:50 but reached the system at 14:10. Consumers drop the alert; whoever was told
+    receives a short correction.
+    """
+
+    event_type: ClassVar[str] = "tracking.alert-withdrawn"
+
+    alert_event_id: str
+    """The event id of the withdrawn alert."""
+    alert_type: AlertType
+    scope: DeadlineScope = "dossier"
+    step_code: str | None = None
+    unit_code: str
+    due_at: AwareDatetime
+    reason: Literal["ended_before_due", "paused_before_due", "due_moved"]
+    proven_by_event_id: str | None = None
+    """The late-arriving event that proved the alert wrong."""

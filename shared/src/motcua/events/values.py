@@ -8,9 +8,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from motcua.vocabulary import Channel, Verdict
+from motcua.vocabulary import ApologyStanding, Channel, Verdict
 
 __all__ = [
+    "ApologyStanding",
     "Applicant",
     "Channel",
     "Component",
@@ -90,6 +91,9 @@ class ProcedureTerms(_Value):
     processing_time: ProcessingTime
     steps: tuple[ProcessStep, ...] = ()
     late_cutoff: time | None = time(15, 0)
+    """A reception after this time counts from the next working day's opening (brief,
+    decision 4). None means the procedure has no cut-off: a reception counts from its
+    own instant, and one outside office hours from the next opening (decision 8)."""
     online_eligible: bool = False
     has_fee: bool = False
 
