@@ -15,6 +15,7 @@ from motcua.events.dossier import (
     SatisfactionRated,
     SupplementReceived,
     SupplementRequested,
+    lifecycle_step,
 )
 from motcua.events.envelope import (
     Envelope,
@@ -59,9 +60,9 @@ from motcua.events.values import (
 __all__ = [
     "AlertWithdrawn",
     "ApologyFiled",
-    "ApologyStanding",
     "ApologyIssued",
     "ApologyRequired",
+    "ApologyStanding",
     "Applicant",
     "Channel",
     "Component",
@@ -107,5 +108,6 @@ __all__ = [
     "encode",
     "event_class",
     "event_classes",
+    "lifecycle_step",
     "redrive_topic",
 ]

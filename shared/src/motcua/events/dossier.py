@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, Field
 from motcua.events.envelope import Event
 from motcua.events.topics import DOSSIER_EVENTS, TopicSpec
 from motcua.events.values import Applicant, Channel, Component, ProcedureTerms, Proxy
+from motcua.lifecycle import LifecycleStep, step_of
 
 __all__ = [
     "ApologyFiled",
@@ -28,6 +29,7 @@ __all__ = [
     "SatisfactionRated",
     "SupplementReceived",
     "SupplementRequested",
+    "lifecycle_step",
 ]
 
 
@@ -158,3 +160,17 @@ class ApologyFiled(DossierEvent):
     reason: str = Field(min_length=1)
     new_appointment_at: AwareDatetime
     signed_by: str | None = None
+
+
+def lifecycle_step(event: DossierEvent) -> LifecycleStep:
+    """The step of the dossier lifecycle (`motcua.lifecycle`) that `event` records.
+
+    `DossierRefused.stage` and `DossierWithdrawn.kind` pick the step: refused at
+    reception or after appraisal, withdrawn at the citizen's request or stopped.
+    """
+    variant: str | None = None
+    if isinstance(event, DossierRefused):
+        variant = event.stage
+    elif isinstance(event, DossierWithdrawn):
+        variant = event.kind
+    return step_of(event.event_type, variant)

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from motcua.vocabulary import DossierStatus
 from motcua_intake.adapters.dossier_store import DossierState
-from motcua_intake.domain.lifecycle import DossierStatus
 
 __all__ = ["BatchState", "read_batch"]
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from motcua.vocabulary import DossierStatus
 from motcua_intake.adapters.tables import dossier_events, dossiers
-from motcua_intake.domain.lifecycle import DossierStatus
 
 __all__ = ["DossierState", "existing_codes", "history", "read_state", "reserve_sequences"]
 

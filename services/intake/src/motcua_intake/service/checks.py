@@ -26,12 +26,13 @@ from motcua.events import (
     SatisfactionRated,
     SupplementReceived,
     SupplementRequested,
+    lifecycle_step,
 )
+from motcua.lifecycle import LifecycleStep
 from motcua_intake.domain.clock_checks import check_reported_time, is_aware, local_date
 from motcua_intake.domain.codes import check_client_code
 from motcua_intake.domain.contacts import check_email, check_phone
 from motcua_intake.domain.identity import check_national_id, check_tax_code
-from motcua_intake.domain.lifecycle import EventKind
 from motcua_intake.domain.validation import Invalid
 from motcua_intake.service.commands import (
     ApologyBody,
@@ -46,17 +47,17 @@ from motcua_intake.service.items import Registration, Step
 
 __all__ = ["Checker"]
 
-_PAYLOADS: dict[str, tuple[EventKind, type[DossierEvent]]] = {
-    "transferred": (EventKind.TRANSFERRED, DossierTransferred),
-    "supplement_requested": (EventKind.SUPPLEMENT_REQUESTED, SupplementRequested),
-    "supplement_received": (EventKind.SUPPLEMENT_RECEIVED, SupplementReceived),
-    "refused": (EventKind.REFUSED, DossierRefused),
-    "financial_obligation_set": (EventKind.FINANCIAL_OBLIGATION_SET, FinancialObligationSet),
-    "financial_obligation_paid": (EventKind.FINANCIAL_OBLIGATION_PAID, FinancialObligationPaid),
-    "processing_finished": (EventKind.PROCESSING_FINISHED, ProcessingFinished),
-    "result_returned": (EventKind.RESULT_RETURNED, ResultReturned),
-    "withdrawn": (EventKind.WITHDRAWN, DossierWithdrawn),
-    "satisfaction_rated": (EventKind.SATISFACTION_RATED, SatisfactionRated),
+_PAYLOADS: dict[str, type[DossierEvent]] = {
+    "transferred": DossierTransferred,
+    "supplement_requested": SupplementRequested,
+    "supplement_received": SupplementReceived,
+    "refused": DossierRefused,
+    "financial_obligation_set": FinancialObligationSet,
+    "financial_obligation_paid": FinancialObligationPaid,
+    "processing_finished": ProcessingFinished,
+    "result_returned": ResultReturned,
+    "withdrawn": DossierWithdrawn,
+    "satisfaction_rated": SatisfactionRated,
 }
 _UNIT_FIELDS = ("from_unit", "to_unit", "unit_code")
 
@@ -118,8 +119,8 @@ class Checker:
                 errors.append(FieldError(f"/{name}", "unknown_unit", f"unit {unit!r} is unknown"))
         if errors:
             raise field_rejection(errors).within(at)
-        kind, payload = _PAYLOADS[body.type]
-        return Step(kind, body.occurred_at, payload(**fields), at)
+        event = _PAYLOADS[body.type](**fields)
+        return Step(lifecycle_step(event), body.occurred_at, event, at)
 
     def apology(self, body: ApologyBody, now: datetime, at: str = "") -> Step:
         """An apology (form 04): a known unit, an aware appointment still to come."""
@@ -155,7 +156,7 @@ class Checker:
             new_appointment_at=appointment,
             signed_by=body.signed_by,
         )
-        return Step(EventKind.APOLOGY_FILED, filed_at, event, at)
+        return Step(LifecycleStep.APOLOGY_FILED, filed_at, event, at)
 
     def _receiving_unit(self, body: RegisterBody, errors: list[FieldError]) -> None:
         if self._directory.agency(body.agency_code) is None:

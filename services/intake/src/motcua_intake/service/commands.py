@@ -175,7 +175,7 @@ class ResultReturnedBody(_Event):
 
 
 class WithdrawnBody(_Event):
-    """Withdrawn or stopped at the citizen's request."""
+    """Withdrawn at the citizen's request (status 7) or stopped, conditions not met (8)."""
 
     type: Literal["withdrawn"]
     kind: Literal["withdrawn", "stopped"] = "withdrawn"

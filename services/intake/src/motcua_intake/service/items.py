@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from motcua.events import Applicant, Channel, Component, DossierEvent, Proxy
-from motcua_intake.domain.lifecycle import EventKind
+from motcua.lifecycle import LifecycleStep
 from motcua_intake.service.errors import Rejection
 
 __all__ = ["Accepted", "Claim", "Item", "Outcome", "Registration", "Source", "Step"]
@@ -36,7 +36,7 @@ class Registration:
 class Step:
     """A later event of a dossier, with its contract payload already built."""
 
-    kind: EventKind
+    kind: LifecycleStep
     occurred_at: datetime
     event: DossierEvent
     pointer: str = ""

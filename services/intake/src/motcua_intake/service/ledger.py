@@ -29,7 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua.clock import Clock
 from motcua.events import DossierEvent, DossierReceived, Envelope, ProcedureTerms
+from motcua.lifecycle import LifecycleStep, TransitionRejected, apply
 from motcua.messaging.outbox import outbox_rows
+from motcua.vocabulary import DossierStatus
 from motcua_intake.adapters import dossier_store, idempotency_store
 from motcua_intake.adapters.batch_reads import BatchState, read_batch
 from motcua_intake.adapters.batch_writes import BatchWrites, write_batch
@@ -37,7 +39,6 @@ from motcua_intake.adapters.dossier_store import DossierState
 from motcua_intake.adapters.idempotency_store import StoredResponse
 from motcua_intake.domain.clock_checks import local_date
 from motcua_intake.domain.codes import format_dossier_code
-from motcua_intake.domain.lifecycle import DossierStatus, EventKind, TransitionRejected, apply
 from motcua_intake.service.catalogue import PRODUCER, procedure_terms
 from motcua_intake.service.errors import FieldError, Rejection
 from motcua_intake.service.idempotency import replay
@@ -278,7 +279,7 @@ class _Batch:
                 f"dossier code {code!r} is already used",
                 [FieldError("/dossier_code", "duplicate_dossier_code", "already used")],
             )
-        received = apply(DossierStatus.NEWLY_REGISTERED, EventKind.RECEIVED)
+        received = apply(DossierStatus.NEWLY_REGISTERED, LifecycleStep.RECEIVED)
         plan = _Plan(index, item, registration.agency, code, procedure, [received])
         state = DossierState(code or "", registration.agency, received, registration.received_at)
         return plan, state

@@ -4,19 +4,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua_intake.domain.lifecycle import (
+from motcua.lifecycle import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
-    DossierStatus,
-    EventKind,
+    RULES,
+    TRANSITIONS,
+    LifecycleStep,
     TransitionRejected,
-    allowed_events,
+    allowed_steps,
     apply,
     is_allowed,
+    status_after,
+    step_of,
 )
+from motcua.vocabulary import DossierStatus
 
 S = DossierStatus
-E = EventKind
+E = LifecycleStep
 
 
 def test_the_ten_dvcqg_status_codes() -> None:
@@ -35,10 +39,11 @@ def test_the_ten_dvcqg_status_codes() -> None:
     assert S.RESULT_RETURNED.label_en == "result returned"
 
 
-def test_event_kinds_use_the_agreed_strings() -> None:
-    assert {kind.value for kind in EventKind} == {
+def test_steps_use_the_agreed_strings() -> None:
+    assert {step.value for step in LifecycleStep} == {
         "received",
         "refused",
+        "refused_after_appraisal",
         "transferred",
         "supplement_requested",
         "supplement_received",
@@ -46,8 +51,8 @@ def test_event_kinds_use_the_agreed_strings() -> None:
         "financial_obligation_paid",
         "processing_finished",
         "result_returned",
-        "withdrawal_requested",
         "withdrawn",
+        "stopped",
         "satisfaction_rated",
         "apology_filed",
     }
@@ -82,8 +87,9 @@ def test_a_dossier_goes_from_registration_to_result() -> None:
         (S.NEWLY_REGISTERED, E.RECEIVED, S.RECEIVED),
         (S.NEWLY_REGISTERED, E.REFUSED, S.NOT_RECEIVED),
         (S.RECEIVED, E.REFUSED, S.NOT_RECEIVED),
-        (S.PROCESSING, E.REFUSED, S.NOT_RECEIVED),
-        (S.SUPPLEMENT_REQUESTED, E.REFUSED, S.NOT_RECEIVED),
+        (S.RECEIVED, E.REFUSED_AFTER_APPRAISAL, S.PROCESSING_FINISHED),
+        (S.PROCESSING, E.REFUSED_AFTER_APPRAISAL, S.PROCESSING_FINISHED),
+        (S.SUPPLEMENT_REQUESTED, E.REFUSED_AFTER_APPRAISAL, S.PROCESSING_FINISHED),
         (S.RECEIVED, E.TRANSFERRED, S.PROCESSING),
         (S.PROCESSING, E.TRANSFERRED, S.PROCESSING),
         (S.RECEIVED, E.SUPPLEMENT_REQUESTED, S.SUPPLEMENT_REQUESTED),
@@ -93,27 +99,34 @@ def test_a_dossier_goes_from_registration_to_result() -> None:
         (S.FINANCIAL_OBLIGATION, E.FINANCIAL_OBLIGATION_PAID, S.PROCESSING),
         (S.RECEIVED, E.PROCESSING_FINISHED, S.PROCESSING_FINISHED),
         (S.PROCESSING, E.PROCESSING_FINISHED, S.PROCESSING_FINISHED),
-        (S.WITHDRAWAL_REQUESTED, E.PROCESSING_FINISHED, S.PROCESSING_FINISHED),
         (S.PROCESSING_FINISHED, E.RESULT_RETURNED, S.RESULT_RETURNED),
-        (S.PROCESSING, E.WITHDRAWAL_REQUESTED, S.WITHDRAWAL_REQUESTED),
-        (S.WITHDRAWAL_REQUESTED, E.WITHDRAWN, S.STOPPED),
-        (S.NEWLY_REGISTERED, E.WITHDRAWN, S.STOPPED),
-        (S.SUPPLEMENT_REQUESTED, E.WITHDRAWN, S.STOPPED),
-        (S.FINANCIAL_OBLIGATION, E.WITHDRAWN, S.STOPPED),
+        (S.PROCESSING, E.WITHDRAWN, S.WITHDRAWAL_REQUESTED),
+        (S.NEWLY_REGISTERED, E.WITHDRAWN, S.WITHDRAWAL_REQUESTED),
+        (S.SUPPLEMENT_REQUESTED, E.WITHDRAWN, S.WITHDRAWAL_REQUESTED),
+        (S.FINANCIAL_OBLIGATION, E.WITHDRAWN, S.WITHDRAWAL_REQUESTED),
+        (S.RECEIVED, E.STOPPED, S.STOPPED),
+        (S.PROCESSING, E.STOPPED, S.STOPPED),
+        (S.SUPPLEMENT_REQUESTED, E.STOPPED, S.STOPPED),
+        (S.FINANCIAL_OBLIGATION, E.STOPPED, S.STOPPED),
         (S.PROCESSING_FINISHED, E.SATISFACTION_RATED, S.PROCESSING_FINISHED),
         (S.RESULT_RETURNED, E.SATISFACTION_RATED, S.RESULT_RETURNED),
         (S.NOT_RECEIVED, E.SATISFACTION_RATED, S.NOT_RECEIVED),
+        (S.WITHDRAWAL_REQUESTED, E.SATISFACTION_RATED, S.WITHDRAWAL_REQUESTED),
         (S.STOPPED, E.SATISFACTION_RATED, S.STOPPED),
         (S.PROCESSING, E.APOLOGY_FILED, S.PROCESSING),
         (S.SUPPLEMENT_REQUESTED, E.APOLOGY_FILED, S.SUPPLEMENT_REQUESTED),
-        (S.WITHDRAWAL_REQUESTED, E.APOLOGY_FILED, S.WITHDRAWAL_REQUESTED),
+        (S.FINANCIAL_OBLIGATION, E.APOLOGY_FILED, S.FINANCIAL_OBLIGATION),
     ],
 )
-def test_allowed_transitions(status: DossierStatus, event: EventKind, after: DossierStatus) -> None:
+def test_allowed_transitions(
+    status: DossierStatus, event: LifecycleStep, after: DossierStatus
+) -> None:
     assert apply(status, event) is after
     assert apply(status, event.value) is after
+    assert status_after(status, event) is after
+    assert TRANSITIONS[(status, event)] is after
     assert is_allowed(status, event)
-    assert event in allowed_events(status)
+    assert event in allowed_steps(status)
 
 
 @pytest.mark.parametrize(
@@ -133,9 +146,17 @@ def test_allowed_transitions(status: DossierStatus, event: EventKind, after: Dos
         (S.SUPPLEMENT_REQUESTED, E.SUPPLEMENT_REQUESTED),
         (S.FINANCIAL_OBLIGATION, E.PROCESSING_FINISHED),
         (S.FINANCIAL_OBLIGATION, E.SUPPLEMENT_RECEIVED),
-        (S.WITHDRAWAL_REQUESTED, E.WITHDRAWAL_REQUESTED),
+        (S.PROCESSING, E.REFUSED),
+        (S.SUPPLEMENT_REQUESTED, E.REFUSED),
+        (S.NEWLY_REGISTERED, E.REFUSED_AFTER_APPRAISAL),
+        (S.WITHDRAWAL_REQUESTED, E.PROCESSING_FINISHED),
         (S.WITHDRAWAL_REQUESTED, E.TRANSFERRED),
+        (S.WITHDRAWAL_REQUESTED, E.APOLOGY_FILED),
+        (S.WITHDRAWAL_REQUESTED, E.STOPPED),
+        (S.STOPPED, E.WITHDRAWN),
         (S.PROCESSING_FINISHED, E.WITHDRAWN),
+        (S.PROCESSING_FINISHED, E.STOPPED),
+        (S.PROCESSING_FINISHED, E.REFUSED_AFTER_APPRAISAL),
         (S.PROCESSING_FINISHED, E.APOLOGY_FILED),
         (S.PROCESSING_FINISHED, E.FINANCIAL_OBLIGATION_SET),
         (S.PROCESSING_FINISHED, E.PROCESSING_FINISHED),
@@ -144,13 +165,13 @@ def test_allowed_transitions(status: DossierStatus, event: EventKind, after: Dos
         (S.STOPPED, E.TRANSFERRED),
     ],
 )
-def test_rejected_transitions(status: DossierStatus, event: EventKind) -> None:
+def test_rejected_transitions(status: DossierStatus, event: LifecycleStep) -> None:
     assert not is_allowed(status, event)
     with pytest.raises(TransitionRejected) as caught:
         apply(status, event)
     rejected = caught.value
     assert rejected.code == "transition_not_allowed"
-    assert (rejected.status, rejected.event) == (status, event)
+    assert (rejected.status, rejected.step) == (status, event)
     assert event.value in rejected.message_en
     assert status.label_vi in rejected.message_vi
     assert str(rejected) == f"{rejected.message_vi} / {rejected.message_en}"
@@ -173,16 +194,55 @@ def test_an_unknown_event_kind_is_a_value_error() -> None:
 def test_open_and_closed_statuses_partition_the_ten() -> None:
     assert set(DossierStatus) == OPEN_STATUSES | CLOSED_STATUSES
     assert not OPEN_STATUSES & CLOSED_STATUSES
-    assert {S.NOT_RECEIVED, S.STOPPED, S.PROCESSING_FINISHED, S.RESULT_RETURNED} == CLOSED_STATUSES
+    assert {
+        S.NOT_RECEIVED,
+        S.WITHDRAWAL_REQUESTED,
+        S.STOPPED,
+        S.PROCESSING_FINISHED,
+        S.RESULT_RETURNED,
+    } == CLOSED_STATUSES
 
 
-@pytest.mark.parametrize("status", [S.NOT_RECEIVED, S.STOPPED, S.RESULT_RETURNED])
+@pytest.mark.parametrize(
+    "status", [S.NOT_RECEIVED, S.WITHDRAWAL_REQUESTED, S.STOPPED, S.RESULT_RETURNED]
+)
 def test_terminal_statuses_accept_only_a_satisfaction_rating(status: DossierStatus) -> None:
-    assert allowed_events(status) == {E.SATISFACTION_RATED}
+    assert allowed_steps(status) == {E.SATISFACTION_RATED}
 
 
-@given(st.sampled_from(DossierStatus), st.sampled_from(EventKind))
-def test_apply_agrees_with_is_allowed(status: DossierStatus, event: EventKind) -> None:
+def test_every_step_has_a_rule_and_every_status_but_newly_registered_is_reached() -> None:
+    assert set(RULES) == set(LifecycleStep)
+    reached = {after for after in TRANSITIONS.values()}
+    assert reached == set(DossierStatus) - {S.NEWLY_REGISTERED}
+
+
+@pytest.mark.parametrize(
+    ("event_type", "variant", "step"),
+    [
+        ("dossier.withdrawn", "withdrawn", E.WITHDRAWN),
+        ("dossier.withdrawn", "stopped", E.STOPPED),
+        ("dossier.refused", "reception", E.REFUSED),
+        ("dossier.refused", "appraisal", E.REFUSED_AFTER_APPRAISAL),
+        ("dossier.processing-finished", None, E.PROCESSING_FINISHED),
+    ],
+)
+def test_the_step_of_an_event_type_and_its_variant(
+    event_type: str, variant: str | None, step: LifecycleStep
+) -> None:
+    assert step_of(event_type, variant) is step
+
+
+@pytest.mark.parametrize(
+    ("event_type", "variant"),
+    [("dossier.withdrawn", None), ("dossier.transferred", "x"), ("tracking.deadline-set", None)],
+)
+def test_an_event_without_a_step_is_a_key_error(event_type: str, variant: str | None) -> None:
+    with pytest.raises(KeyError, match=event_type):
+        step_of(event_type, variant)
+
+
+@given(st.sampled_from(DossierStatus), st.sampled_from(LifecycleStep))
+def test_apply_agrees_with_is_allowed(status: DossierStatus, event: LifecycleStep) -> None:
     if is_allowed(status, event):
         assert apply(status, event) in DossierStatus
     else:
@@ -194,7 +254,7 @@ def test_apply_agrees_with_is_allowed(status: DossierStatus, event: EventKind) -
 def test_every_walk_through_allowed_events_keeps_the_rules(data: st.DataObject) -> None:
     status = S.NEWLY_REGISTERED
     for _ in range(25):
-        event = data.draw(st.sampled_from(sorted(allowed_events(status))))
+        event = data.draw(st.sampled_from(sorted(allowed_steps(status))))
         after = apply(status, event)
         if after is S.RESULT_RETURNED:
             assert status in {S.PROCESSING_FINISHED, S.RESULT_RETURNED}
