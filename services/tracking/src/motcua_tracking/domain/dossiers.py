@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from decimal import Decimal
 
+from motcua.lifecycle import LifecycleStep, status_after
 from motcua.vocabulary import DossierStatus, Verdict
 from motcua_tracking.domain.alerts import elapsed_share_at, warning_at
 from motcua_tracking.domain.calendar import WorkingCalendar
@@ -165,7 +166,7 @@ class TrackedDossier:
             clock=clock,
             counting_from=counting_from,
             appointment_at=due,
-            status=DossierStatus.RECEIVED,
+            status=status_after(DossierStatus.NEWLY_REGISTERED, LifecycleStep.RECEIVED),
             steps=[step],
             last_event_at=received_at,
             plan={item.code: item.due_at for item in planned},
@@ -266,8 +267,7 @@ class TrackedDossier:
             )
             if step.due_at is not None and planned is not None and planned != step.due_at:
                 outcomes.append(DueMoved(at, "step", code, planned, step.due_at, "transfer"))
-        if self.status is DossierStatus.RECEIVED:
-            self.status = DossierStatus.PROCESSING
+        self.status = status_after(self.status, LifecycleStep.TRANSFERRED)
         self.last_event_at = at
         self._note(at, "transferred", to_unit, f"from {from_unit}" + (f": {note}" if note else ""))
         self._replan(calendar, rules)
@@ -296,7 +296,7 @@ class TrackedDossier:
             outcomes.append(
                 DueMoved(at, "step", step.code, old_step_due, None, "supplement_paused")
             )
-        self.status = DossierStatus.SUPPLEMENT_REQUESTED
+        self.status = status_after(self.status, LifecycleStep.SUPPLEMENT_REQUESTED)
         self.last_event_at = at
         self._note(at, "supplement_requested", unit_code)
         self._replan(calendar, rules)
@@ -324,7 +324,7 @@ class TrackedDossier:
         step.due_at = self.step_due(step, calendar)
         if step.allotted is not None:
             outcomes.append(DueMoved(at, "step", step.code, None, step.due_at, cause))
-        self.status = DossierStatus.PROCESSING
+        self.status = status_after(self.status, LifecycleStep.SUPPLEMENT_RECEIVED)
         self.last_event_at = at
         self._note(at, "supplement_received")
         self._replan(calendar, rules)
@@ -416,23 +416,18 @@ class TrackedDossier:
             raise Rejection("result_before_finish", "no result: processing is not finished")
         if at < self.finished_at:
             raise Rejection("out_of_order", "the result cannot be returned before it was ready")
-        self.status, self.result_returned_at = DossierStatus.RESULT_RETURNED, at
+        self.status = status_after(self.status, LifecycleStep.RESULT_RETURNED)
+        self.result_returned_at = at
         self._note(at, "result_returned")
 
     def set_financial_obligation(self, *, at: datetime, paid: bool) -> None:
-        """A fee or tax is due (status 6) or was paid (back to processing or finished)."""
+        """A fee or tax is due (status 6) or was paid (back to processing)."""
         if self.status is DossierStatus.RESULT_RETURNED:
             raise Rejection("dossier_closed", "the result was already returned")
-        if not paid:
-            self.status = DossierStatus.FINANCIAL_OBLIGATION
-        elif self.finished_at is not None:
-            self.status = DossierStatus.PROCESSING_FINISHED
-        else:
-            self.status = (
-                DossierStatus.SUPPLEMENT_REQUESTED
-                if self.clock.is_suspended
-                else DossierStatus.PROCESSING
-            )
+        step = LifecycleStep.FINANCIAL_OBLIGATION_SET
+        if paid:
+            step = LifecycleStep.FINANCIAL_OBLIGATION_PAID
+        self.status = status_after(self.status, step)
         self._note(at, "financial_obligation_paid" if paid else "financial_obligation_set")
 
     def recalendar(

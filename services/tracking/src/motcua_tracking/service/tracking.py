@@ -38,7 +38,9 @@ from motcua.events import (
     SatisfactionRated,
     SupplementReceived,
     SupplementRequested,
+    lifecycle_step,
 )
+from motcua.lifecycle import status_after
 from motcua.messaging import PermanentError, stage
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.metrics import EVENTS_APPLIED, REJECTIONS
@@ -265,9 +267,8 @@ class DossierTracker:
         now: datetime,
         cal: WorkingCalendar,
     ) -> list[Outcome]:
-        return self._finish(
-            d, at, now, cal, "processing_finished", DossierStatus.PROCESSING_FINISHED, e.unit_code
-        )
+        status = status_after(d.status, lifecycle_step(e))
+        return self._finish(d, at, now, cal, "processing_finished", status, e.unit_code)
 
     def _refused(
         self,
@@ -277,11 +278,7 @@ class DossierTracker:
         now: datetime,
         cal: WorkingCalendar,
     ) -> list[Outcome]:
-        status = (
-            DossierStatus.NOT_RECEIVED
-            if e.stage == "reception"
-            else DossierStatus.PROCESSING_FINISHED
-        )
+        status = status_after(d.status, lifecycle_step(e))
         return self._finish(d, at, now, cal, "refused", status, e.unit_code)
 
     def _withdrawn(
@@ -292,9 +289,7 @@ class DossierTracker:
         now: datetime,
         cal: WorkingCalendar,
     ) -> list[Outcome]:
-        status = (
-            DossierStatus.WITHDRAWAL_REQUESTED if e.kind == "withdrawn" else DossierStatus.STOPPED
-        )
+        status = status_after(d.status, lifecycle_step(e))
         return self._finish(d, at, now, cal, "withdrawn", status, None)
 
     def _finish(
