@@ -1,0 +1,388 @@
+"""Reading and writing the portal service's tables (inside the caller's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua_portal.adapters.tables import (
+    DOSSIERS,
+    EVENTS,
+    PROCEDURE_MAP,
+    PROGRESS,
+    QUEUE,
+    UNIT_MAP,
+)
+from motcua_portal.domain import Fact, NationalProcedure
+
+__all__ = ["Claim", "NewFact", "SyncStore"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewFact:
+    """An event to keep for a dossier."""
+
+    event_id: UUID
+    dossier_code: str
+    agency_code: str | None
+    event_type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A dossier taken from the queue by a sync pass."""
+
+    code: str
+    revision: int
+    attempts: int
+    force: bool
+    pending_since: datetime
+
+
+class SyncStore:
+    """The queries of the sync; every method runs in the session's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- ingestion -------------------------------------------------------------------
+
+    async def keep(self, facts: Sequence[NewFact], now: datetime) -> list[str]:
+        """Store new facts, bump their dossiers' revisions and queue them (coalesced: one
+        queue row per dossier holding the newest revision). Returns the dossiers queued."""
+        if not facts:
+            return []
+        kept = await self.session.execute(
+            insert(EVENTS)
+            .values(
+                [
+                    {
+                        "event_id": f.event_id,
+                        "dossier_code": f.dossier_code,
+                        "event_type": f.event_type,
+                        "occurred_at": f.occurred_at,
+                        "recorded_at": f.recorded_at,
+                        "data": f.data,
+                    }
+                    for f in facts
+                ]
+            )
+            .on_conflict_do_nothing()
+            .returning(EVENTS.c.event_id)
+        )
+        fresh = set(kept.scalars())
+        by_code: dict[str, list[NewFact]] = {}
+        for fact in facts:
+            if fact.event_id in fresh:
+                by_code.setdefault(fact.dossier_code, []).append(fact)
+        for code in sorted(by_code):
+            await self._bump(code, by_code[code], now)
+        return sorted(by_code)
+
+    async def _bump(self, code: str, facts: list[NewFact], now: datetime) -> None:
+        received = next((f for f in facts if f.event_type == "dossier.received"), None)
+        row: dict[str, Any] = {"code": code, "revision": len(facts)}
+        agency = next((f.agency_code for f in facts if f.agency_code), None)
+        sets: dict[str, Any] = {"revision": DOSSIERS.c.revision + len(facts)}
+        if agency:
+            row["agency_code"] = agency
+            sets["agency_code"] = agency
+        if received is not None:
+            procedure = received.data.get("procedure") or {}
+            row |= {"received_at": received.occurred_at, "procedure_code": procedure.get("code")}
+            sets |= {"received_at": row["received_at"], "procedure_code": row["procedure_code"]}
+        stmt = insert(DOSSIERS).values(row)
+        result = await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=[DOSSIERS.c.code], set_=sets).returning(
+                DOSSIERS.c.revision
+            )
+        )
+        revision = int(result.scalar_one())
+        since = min(f.recorded_at for f in facts)
+        queued = insert(QUEUE).values(
+            code=code, revision=revision, state="pending", pending_since=since, due_at=now
+        )
+        await self.session.execute(
+            queued.on_conflict_do_update(
+                index_elements=[QUEUE.c.code],
+                set_={
+                    "revision": queued.excluded.revision,
+                    # A held dossier is looked at again; a dead one waits for a redrive.
+                    "state": func.coalesce(
+                        func.nullif(QUEUE.c.state, "held"), queued.excluded.state
+                    ),
+                    "pending_since": func.least(
+                        QUEUE.c.pending_since, queued.excluded.pending_since
+                    ),
+                    # A dossier backing off keeps its pause: new events do not hammer the portal.
+                    "due_at": case(
+                        (QUEUE.c.attempts == 0, func.least(QUEUE.c.due_at, queued.excluded.due_at)),
+                        else_=QUEUE.c.due_at,
+                    ),
+                },
+            )
+        )
+
+    # -- the queue ---------------------------------------------------------------------
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Claim]:
+        """Take due dossiers no other pass holds (SKIP LOCKED), leasing them."""
+        due = (
+            select(QUEUE.c.code)
+            .where(
+                QUEUE.c.state == "pending",
+                QUEUE.c.due_at <= now,
+                or_(QUEUE.c.leased_until.is_(None), QUEUE.c.leased_until < now),
+            )
+            .order_by(QUEUE.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self.session.execute(
+            update(QUEUE)
+            .where(QUEUE.c.code.in_(due.scalar_subquery()))
+            .values(leased_until=lease_until)
+            .returning(
+                QUEUE.c.code,
+                QUEUE.c.revision,
+                QUEUE.c.attempts,
+                QUEUE.c.force,
+                QUEUE.c.pending_since,
+            )
+        )
+        claims = [Claim(r.code, r.revision, r.attempts, r.force, r.pending_since) for r in rows]
+        return sorted(claims, key=lambda c: c.code)
+
+    async def facts(self, codes: Iterable[str]) -> dict[str, list[Fact]]:
+        """The stored facts of these dossiers."""
+        rows = await self.session.execute(
+            select(EVENTS).where(EVENTS.c.dossier_code.in_(list(codes)))
+        )
+        found: dict[str, list[Fact]] = {}
+        for r in rows:
+            found.setdefault(r.dossier_code, []).append(
+                Fact(str(r.event_id), r.event_type, r.occurred_at, r.recorded_at, r.data)
+            )
+        return found
+
+    async def dossiers(self, codes: Iterable[str]) -> dict[str, Any]:
+        """The dossier rows of these codes."""
+        rows = await self.session.execute(select(DOSSIERS).where(DOSSIERS.c.code.in_(list(codes))))
+        return {r.code: r for r in rows}
+
+    async def sent_progress(self, codes: Iterable[str]) -> dict[str, dict[str, str]]:
+        """Per dossier, the digest of each step the portal acknowledged."""
+        rows = await self.session.execute(
+            select(PROGRESS.c.code, PROGRESS.c.step_key, PROGRESS.c.digest).where(
+                PROGRESS.c.code.in_(list(codes))
+            )
+        )
+        sent: dict[str, dict[str, str]] = {}
+        for r in rows:
+            sent.setdefault(r.code, {})[r.step_key] = r.digest
+        return sent
+
+    async def national_procedures(self, local_codes: Iterable[str]) -> dict[str, NationalProcedure]:
+        """Confirmed mappings of these local procedure codes."""
+        rows = await self.session.execute(
+            select(PROCEDURE_MAP).where(
+                PROCEDURE_MAP.c.local_code.in_(list(local_codes)),
+                PROCEDURE_MAP.c.national_code.is_not(None),
+            )
+        )
+        return {
+            r.local_code: NationalProcedure(
+                r.national_code, r.national_name or "", r.field_code, r.field_name
+            )
+            for r in rows
+        }
+
+    async def unit_codes(self, agencies: Iterable[str]) -> dict[str, str]:
+        """madonvi of these agencies."""
+        rows = await self.session.execute(
+            select(UNIT_MAP).where(UNIT_MAP.c.agency_code.in_(list(agencies)))
+        )
+        return {r.agency_code: r.unit_code for r in rows}
+
+    async def acknowledged(
+        self,
+        claim: Claim,
+        now: datetime,
+        record: dict[str, Any] | None,
+        record_digest: str | None,
+        steps: list[tuple[int, str, str, dict[str, Any]]],
+        reply: str,
+    ) -> bool:
+        """The portal has the claimed state: record it, release or re-arm the queue row.
+        Returns whether a newer revision is waiting."""
+        values: dict[str, Any] = {
+            "synced_revision": func.greatest(DOSSIERS.c.synced_revision, claim.revision),
+            "on_portal": True,
+            "acknowledged_at": now,
+            "last_reply": reply[:4000],
+        }
+        if record is not None:
+            values |= {"record": record, "record_digest": record_digest}
+        await self.session.execute(
+            update(DOSSIERS).where(DOSSIERS.c.code == claim.code).values(values)
+        )
+        await self.session.execute(
+            update(DOSSIERS)
+            .where(DOSSIERS.c.code == claim.code, DOSSIERS.c.created_on_portal_at.is_(None))
+            .values(created_on_portal_at=now)
+        )
+        if steps:
+            stmt = insert(PROGRESS).values(
+                [
+                    {
+                        "code": claim.code,
+                        "step_key": key,
+                        "position": position,
+                        "digest": step_digest,
+                        "entry": entry,
+                        "sent_at": now,
+                    }
+                    for position, key, step_digest, entry in steps
+                ]
+            )
+            await self.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[PROGRESS.c.code, PROGRESS.c.step_key],
+                    set_={
+                        "position": stmt.excluded.position,
+                        "digest": stmt.excluded.digest,
+                        "entry": stmt.excluded.entry,
+                        "sent_at": stmt.excluded.sent_at,
+                    },
+                )
+            )
+        done = await self.session.execute(
+            delete(QUEUE)
+            .where(
+                QUEUE.c.code == claim.code,
+                QUEUE.c.revision == claim.revision,
+                QUEUE.c.state == "pending",
+            )
+            .returning(QUEUE.c.code)
+        )
+        if done.first() is not None:
+            return False
+        await self.session.execute(
+            update(QUEUE)
+            .where(QUEUE.c.code == claim.code, QUEUE.c.state == "pending")
+            .values(
+                attempts=0,
+                due_at=now,
+                leased_until=None,
+                force=False,
+                pending_since=now,
+                reason=None,
+                last_code=None,
+            )
+        )
+        return True
+
+    async def failed(
+        self, claim: Claim, *, due_at: datetime, now: datetime, code: str, reply: str, dead: bool
+    ) -> None:
+        """An attempt failed: back off, or give up to the dead-letter state."""
+        await self.session.execute(
+            update(QUEUE)
+            .where(QUEUE.c.code == claim.code)
+            .values(
+                attempts=QUEUE.c.attempts + 1,
+                due_at=due_at,
+                leased_until=None,
+                last_code=code,
+                last_reply=reply[:4000],
+                last_attempt_at=now,
+                state="dead" if dead else QUEUE.c.state,
+                dead_at=now if dead else None,
+                reason="portal_rejected" if dead else QUEUE.c.reason,
+            )
+        )
+
+    async def hold(self, claim: Claim, reason: str) -> None:
+        """Not sendable yet (no reception known, procedure not mapped): wait for a change."""
+        await self.session.execute(
+            update(QUEUE)
+            .where(QUEUE.c.code == claim.code, QUEUE.c.revision == claim.revision)
+            .values(state="held", reason=reason, leased_until=None)
+        )
+        await self.session.execute(
+            update(QUEUE)
+            .where(QUEUE.c.code == claim.code, QUEUE.c.revision != claim.revision)
+            .values(leased_until=None)
+        )
+
+    async def requeue(
+        self,
+        codes: Sequence[str] | None,
+        now: datetime,
+        *,
+        force: bool,
+        states: Sequence[str] = ("pending", "held", "dead"),
+    ) -> int:
+        """Put dossiers back in the queue (all known when `codes` is None); `force` sends
+        everything again, not only what changed."""
+        selected = select(DOSSIERS.c.code, DOSSIERS.c.revision)
+        if codes is not None:
+            selected = selected.where(DOSSIERS.c.code.in_(list(codes)))
+        rows = (await self.session.execute(selected)).all()
+        if not rows:
+            return 0
+        stmt = insert(QUEUE).values(
+            [
+                {
+                    "code": r.code,
+                    "revision": r.revision,
+                    "state": "pending",
+                    "pending_since": now,
+                    "due_at": now,
+                    "force": force,
+                }
+                for r in rows
+            ]
+        )
+        result = await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[QUEUE.c.code],
+                set_={
+                    "state": "pending",
+                    "attempts": 0,
+                    "due_at": now,
+                    "leased_until": None,
+                    "dead_at": None,
+                    "reason": None,
+                    "force": or_(QUEUE.c.force, stmt.excluded.force),
+                },
+                where=QUEUE.c.state.in_(list(states)),
+            ).returning(QUEUE.c.code)
+        )
+        return len(result.all())
+
+    async def received_between(self, start: datetime, end: datetime) -> list[str]:
+        """Dossiers received in [start, end)."""
+        rows = await self.session.execute(
+            select(DOSSIERS.c.code).where(
+                and_(DOSSIERS.c.received_at >= start, DOSSIERS.c.received_at < end)
+            )
+        )
+        return list(rows.scalars())
+
+    async def dead(self, codes: Sequence[str] | None = None) -> list[str]:
+        """Dossiers in the dead-letter state."""
+        query = select(QUEUE.c.code).where(QUEUE.c.state == "dead")
+        if codes is not None:
+            query = query.where(QUEUE.c.code.in_(list(codes)))
+        return list((await self.session.execute(query.order_by(QUEUE.c.code))).scalars())

@@ -1,0 +1,72 @@
+"""The one place where the portal service is wired: settings → runtime → portal → routes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from motcua.clock import Clock
+from motcua.logs import configure_logging
+from motcua.runtime import ServiceRuntime, health_router
+from motcua_portal.adapters.dvcqg import make_portal
+from motcua_portal.entrypoints import install_problem_handlers, router, subscribe
+from motcua_portal.service import Ingest, Operations, SyncWorker, gauge_loop
+from motcua_portal.settings import PortalSettings
+
+__all__ = ["MIGRATIONS", "create_app"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(
+    settings: PortalSettings | None = None,
+    clock: Clock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the portal app; nothing connects until its lifespan starts.
+
+    `clock` replaces the clock of the settings; `transport` the HTTP transport to the
+    portal (tests).
+    """
+    settings = settings or PortalSettings()
+    configure_logging(settings.service_name, settings.log_level)
+    runtime = ServiceRuntime(settings, MIGRATIONS)
+    if clock is not None:
+        runtime.clock = clock
+    portal = make_portal(settings.dvcqg, transport)
+    worker = SyncWorker(runtime.sessions, portal, settings, runtime.clock)
+    subscribe(runtime, settings, Ingest(runtime.clock, worker.wake))
+    if settings.sync.enabled:
+        runtime.background(worker.run)
+
+    async def gauges(stop: asyncio.Event) -> None:
+        await gauge_loop(runtime.sessions, runtime.clock, settings.sync.gauge_seconds, stop)
+
+    async def close_portal(stop: asyncio.Event) -> None:
+        await stop.wait()
+        await portal.close()
+
+    runtime.background(gauges)
+    runtime.background(close_portal)
+    app = FastAPI(
+        title="motcua portal",
+        description=(
+            "Keeps the National Public Service Portal (DVCQG) up to date: every dossier and "
+            "its whole progress history, supplements, re-appointments, fees, refusal, finish "
+            "and return, through a durable per-dossier sync queue."
+        ),
+        version="0.1.0",
+        lifespan=runtime.lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.worker = worker
+    app.state.portal = portal
+    app.state.operations = Operations(runtime.sessions, portal, runtime.clock, worker.wake)
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime))
+    app.include_router(router)
+    return app

@@ -1,0 +1,176 @@
+"""The portal's JSON: a dossier record (DongBoHoSoMC) and progress entries
+(CapNhatTienDoHoSoMC), built from a dossier's history.
+
+Dates are `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh; a missing date is "" (never null).
+Personal data is in these payloads: they go to the portal and nowhere else (no logs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from motcua_portal.domain.history import DossierHistory, Fee, Step, Supplement
+
+__all__ = [
+    "CHANNEL_CODES",
+    "NOTE_LIMIT",
+    "PAYMENT_CODES",
+    "NationalProcedure",
+    "digest",
+    "portal_date",
+    "progress_entries",
+    "record",
+]
+
+# Vietnam has kept UTC+7 without daylight saving since 1975.
+VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+NOTE_LIMIT = 2000
+
+CHANNEL_CODES: Mapping[str, int] = {
+    "counter": 1,
+    "online_full": 2,
+    "online_partial": 2,
+    "postal": 3,
+}
+RETURN_CODES: Mapping[str, int] = {"counter": 0, "postal": 1, "online": 0}
+PAYMENT_CODES: Mapping[str, int] = {"counter": 1, "online": 2, "bank_transfer": 3}
+ID_KINDS: Mapping[str, int] = {"citizen": 1, "organisation": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class NationalProcedure:
+    """The national procedure a local one is mapped to."""
+
+    code: str
+    name: str
+    field_code: str = ""
+    field_name: str = ""
+
+
+def portal_date(moment: datetime | None) -> str:
+    """`yyyyMMddHHmmss` in Vietnam's time, "" when there is no date."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        raise ValueError("naive date-times are not sent to the portal")
+    return moment.astimezone(VIETNAM).strftime("%Y%m%d%H%M%S")
+
+
+def _truncate(text: str, limit: int = NOTE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def record(history: DossierHistory, procedure: NationalProcedure) -> dict[str, Any]:
+    """One element of `DongBoHoSoMC.data`."""
+    received = history.received or {}
+    applicant = received.get("applicant") or {}
+    kind = str(applicant.get("kind", "citizen"))
+    id_number = str(applicant.get("id_number", ""))
+    components = received.get("components") or ()
+    digitised = bool(received.get("digitised"))
+    paid_online = any(fee.paid_by == "online" for fee in history.fees)
+    return {
+        "MaHoSo": history.code,
+        "SoBienNhan": history.code,
+        "MaTTHC": procedure.code,
+        "TenTTHC": procedure.name or history.procedure_name,
+        "MaLinhVuc": procedure.field_code,
+        "TenLinhVuc": procedure.field_name or history.procedure_field,
+        "ChuHoSo": str(applicant.get("name", "")),
+        "LoaiDoiTuong": "2" if kind == "organisation" else "1",
+        "MaDoiTuong": "",
+        "SoGiayToChuHoSo": id_number,
+        "DinhDanhCHS": [{"LoaiDinhDanh": str(ID_KINDS.get(kind, 1)), "SoDinhDanh": id_number}],
+        "Email": str(applicant.get("email") or ""),
+        "SoDienThoai": str(applicant.get("phone") or ""),
+        "TrichYeuHoSo": _truncate(f"Đề nghị giải quyết thủ tục: {history.procedure_name}"),
+        "KenhThucHien": str(CHANNEL_CODES.get(str(received.get("channel")), 1)),
+        "NgayNopHoSo": portal_date(history.received_at),
+        "NgayTiepNhan": portal_date(history.received_at),
+        "NgayHenTra": portal_date(history.appointment),
+        "TrangThaiHoSo": str(int(history.status)),
+        "NgayKetThucXuLy": portal_date(history.finished_at),
+        "NgayTra": portal_date(history.returned_at),
+        "HinhThuc": str(RETURN_CODES.get(history.return_method or "counter", 0)),
+        "ThongTinTra": "",
+        "NgayTuChoi": portal_date(history.refused_at),
+        "DonViXuLy": history.unit,
+        "GhiChu": _truncate("; ".join(note for note in history.notes if note)),
+        "TaiLieuNop": [_component(index, c, digitised) for index, c in enumerate(components, 1)],
+        "DanhSachGiayToKetQua": [],
+        "DanhSachLePhi": [_fee(fee) for fee in history.fees],
+        "DanhSachHoSoBoSung": [_supplement(s) for s in history.supplements],
+        "HoSoCoThanhPhanSoHoa": "1" if digitised else "0",
+        "DuocThanhToanTrucTuyen": "1" if paid_online else "0",
+        "TaiKhoanDuocXacThucVoiVNeID": "0",
+    }
+
+
+def _component(index: int, component: Mapping[str, Any], digitised: bool) -> dict[str, Any]:
+    return {
+        "TepDinhKemId": str(index),
+        "TenTepDinhKem": str(component.get("name", "")),
+        "MaThanhPhanHoSo": "",
+        "DuongDanTaiTepTin": "",
+        "IsDeleted": "False",
+        "DuocSoHoa": "1" if digitised else "0",
+        "DuocTaiSuDung": "0",
+        "DuocLayTuKhoDMQG": "0",
+    }
+
+
+def _fee(fee: Fee) -> dict[str, Any]:
+    return {
+        "TenPhiLePhi": fee.name,
+        "MaPhiLePhi": fee.key[:8],
+        "HinhThucThu": str(PAYMENT_CODES.get(fee.paid_by or "", 0)),
+        "Gia": str(fee.amount_vnd),
+        "LoaiPhiLePhi": "1",
+    }
+
+
+def _supplement(supplement: Supplement) -> dict[str, Any]:
+    return {
+        "HoSoBoSungId": supplement.key,
+        "NguoiYeuCauBoSung": supplement.asked_by,
+        "NoiDungBoSung": _truncate(supplement.content),
+        "NgayBoSung": portal_date(supplement.asked_at),
+        "NguoiTiepNhanBoSung": "",
+        "NgayTiepNhanBoSung": portal_date(supplement.received_at),
+        "TrangThaiBoSung": "1" if supplement.received_at else "0",
+        "ThongTinTiepNhan": "",
+        "DanhSachGiayToBoSung": [],
+        "DanhSachLePhiBoSung": [],
+        "NgayHenTraTruoc": portal_date(supplement.appointment_before),
+        "NgayHenTraMoi": portal_date(supplement.appointment_after),
+    }
+
+
+def progress_entries(history: DossierHistory) -> list[tuple[str, dict[str, Any]]]:
+    """Every step of the dossier, in order, as `(step key, CapNhatTienDoHoSoMC entry)`."""
+    return [(step.key, _entry(history.code, step)) for step in history.steps]
+
+
+def _entry(code: str, step: Step) -> dict[str, Any]:
+    return {
+        "MaHoSo": code,
+        "NguoiXuLy": step.actor,
+        "ChucDanh": "",
+        "ThoiDiemXuLy": portal_date(step.at),
+        "PhongBanXuLy": step.unit,
+        "NoiDungXuLy": _truncate(step.content),
+        "TrangThai": str(int(step.status)),
+        "NgayBatDau": portal_date(step.at),
+        "NgayKetThucTheoQuyDinh": portal_date(step.statutory_end),
+    }
+
+
+def digest(payload: Mapping[str, Any]) -> str:
+    """A fingerprint of what was sent, to send a step again only when it changed."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(canonical).hexdigest()[:32]

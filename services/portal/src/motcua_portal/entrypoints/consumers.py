@@ -1,0 +1,19 @@
+"""Kafka subscribers: intake's dossier events and tracking's deadline events (one
+idempotent consumer), and the procedure catalogue."""
+
+from __future__ import annotations
+
+from motcua.runtime import ServiceRuntime
+from motcua_portal.service import Ingest
+from motcua_portal.settings import PortalSettings
+
+__all__ = ["subscribe"]
+
+
+def subscribe(runtime: ServiceRuntime, settings: PortalSettings, ingest: Ingest) -> None:
+    """Consume the topics named in the settings."""
+    topics = settings.topics
+    runtime.consume(
+        "portal.events", [topics.dossier_events, topics.tracking_events], ingest.on_dossier_events
+    )
+    runtime.consume("portal.procedures", [topics.procedures], ingest.on_procedures)

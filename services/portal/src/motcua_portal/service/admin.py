@@ -1,0 +1,267 @@
+"""What operators do: read a dossier's sync state, repair, redrive dead letters, map
+procedures and agencies to the portal's codes, refresh the national catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from motcua.clock import Clock
+from motcua.db import Sessions
+from motcua_portal.adapters.dvcqg import Portal
+from motcua_portal.adapters.store import SyncStore
+from motcua_portal.adapters.tables import (
+    DOSSIERS,
+    NATIONAL_PROCEDURES,
+    PROCEDURE_MAP,
+    PROGRESS,
+    QUEUE,
+    UNIT_MAP,
+)
+from motcua_portal.domain import Reply, Suggestion, suggest
+
+__all__ = ["Operations", "UnknownDossier", "UnknownProcedure"]
+
+
+class UnknownDossier(LookupError):
+    """No event of this dossier has reached the portal service."""
+
+
+class UnknownProcedure(LookupError):
+    """No such local procedure in the catalogue."""
+
+
+class Operations:
+    """The use cases behind the HTTP API's operator routes."""
+
+    def __init__(self, sessions: Sessions, portal: Portal, clock: Clock, wake: Any) -> None:
+        self._sessions = sessions
+        self._portal = portal
+        self._clock = clock
+        self._wake = wake
+
+    async def sync_state(self, code: str) -> dict[str, Any]:
+        """What the portal has for a dossier and when it got it."""
+        async with self._sessions() as session:
+            dossier = (
+                await session.execute(select(DOSSIERS).where(DOSSIERS.c.code == code))
+            ).first()
+            if dossier is None:
+                raise UnknownDossier(code)
+            queued = (await session.execute(select(QUEUE).where(QUEUE.c.code == code))).first()
+            steps = (
+                await session.execute(
+                    select(PROGRESS).where(PROGRESS.c.code == code).order_by(PROGRESS.c.position)
+                )
+            ).all()
+        return {
+            "code": code,
+            "revision": dossier.revision,
+            "synced_revision": dossier.synced_revision,
+            "in_sync": dossier.synced_revision >= dossier.revision,
+            "on_portal": dossier.on_portal,
+            "created_on_portal_at": _iso(dossier.created_on_portal_at),
+            "acknowledged_at": _iso(dossier.acknowledged_at),
+            "record": dossier.record,
+            "progress": [
+                {"step": s.step_key, "entry": s.entry, "sent_at": _iso(s.sent_at)} for s in steps
+            ],
+            "queue": None
+            if queued is None
+            else {
+                "state": queued.state,
+                "reason": queued.reason,
+                "attempts": queued.attempts,
+                "due_at": _iso(queued.due_at),
+                "last_code": queued.last_code,
+                "last_reply": queued.last_reply,
+                "dead_at": _iso(queued.dead_at),
+            },
+            "last_reply": dossier.last_reply,
+        }
+
+    async def resync(self, codes: list[str] | None) -> int:
+        """Send these dossiers (every one when None) again, record and every step."""
+        async with self._sessions() as session, session.begin():
+            count = await SyncStore(session).requeue(codes, self._clock.now(), force=True)
+        self._wake()
+        return count
+
+    async def resync_received(self, start: datetime, end: datetime) -> int:
+        """Send again every dossier received in [start, end)."""
+        async with self._sessions() as session:
+            codes = await SyncStore(session).received_between(start, end)
+        return await self.resync(codes) if codes else 0
+
+    async def dead_letters(self) -> list[dict[str, Any]]:
+        """Dossiers given up on, with the portal's last reply."""
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(QUEUE).where(QUEUE.c.state == "dead").order_by(QUEUE.c.dead_at)
+                )
+            ).all()
+        return [
+            {
+                "code": r.code,
+                "attempts": r.attempts,
+                "last_code": r.last_code,
+                "last_reply": r.last_reply,
+                "dead_at": _iso(r.dead_at),
+            }
+            for r in rows
+        ]
+
+    async def redrive(self, code: str | None) -> int:
+        """Give one dead dossier (or all) a new series of attempts."""
+        async with self._sessions() as session, session.begin():
+            store = SyncStore(session)
+            dead = await store.dead([code] if code else None)
+            count = (
+                await store.requeue(dead, self._clock.now(), force=False, states=("dead",))
+                if dead
+                else 0
+            )
+        self._wake()
+        return count
+
+    async def procedures(self) -> list[dict[str, Any]]:
+        """Local procedures and the national codes they are mapped to (None: unmapped)."""
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(select(PROCEDURE_MAP).order_by(PROCEDURE_MAP.c.local_code))
+            ).all()
+        return [_mapping(r) for r in rows]
+
+    async def map_procedure(
+        self,
+        local_code: str,
+        national_code: str,
+        name: str | None,
+        field_code: str,
+        field_name: str,
+    ) -> dict[str, Any]:
+        """Confirm a local procedure's national code; held dossiers of it are queued again."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            if name is None:
+                known = await session.execute(
+                    select(NATIONAL_PROCEDURES.c.name).where(
+                        NATIONAL_PROCEDURES.c.code == national_code
+                    )
+                )
+                name = known.scalar() or ""
+            stmt = insert(PROCEDURE_MAP).values(
+                local_code=local_code,
+                national_code=national_code,
+                national_name=name,
+                field_code=field_code,
+                field_name=field_name,
+                confirmed_at=now,
+            )
+            row = (
+                await session.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[PROCEDURE_MAP.c.local_code],
+                        set_={
+                            "national_code": national_code,
+                            "national_name": name,
+                            "field_code": field_code,
+                            "field_name": field_name,
+                            "confirmed_at": now,
+                        },
+                    ).returning(*PROCEDURE_MAP.c)
+                )
+            ).one()
+            affected = select(DOSSIERS.c.code).where(DOSSIERS.c.procedure_code == local_code)
+            await session.execute(
+                update(QUEUE)
+                .where(QUEUE.c.state == "held", QUEUE.c.code.in_(affected.scalar_subquery()))
+                .values(state="pending", due_at=now, reason=None)
+            )
+        self._wake()
+        return _mapping(row)
+
+    async def suggestions(self, local_code: str) -> list[Suggestion]:
+        """National procedures whose names are most like the local one's."""
+        async with self._sessions() as session:
+            local = (
+                await session.execute(
+                    select(PROCEDURE_MAP.c.local_name).where(
+                        PROCEDURE_MAP.c.local_code == local_code
+                    )
+                )
+            ).scalar()
+            if local is None:
+                raise UnknownProcedure(local_code)
+            national = (
+                await session.execute(
+                    select(NATIONAL_PROCEDURES.c.code, NATIONAL_PROCEDURES.c.name)
+                )
+            ).all()
+        return suggest(local, [(r.code, r.name) for r in national])
+
+    async def refresh_catalogue(self) -> tuple[int, Reply]:
+        """Fetch the national catalogue (LayDanhSachTTHC) into the suggestion table."""
+        reply = await self._portal.procedures()
+        items = (reply.body or {}).get("data") if reply.ok else None
+        rows = [
+            {
+                "code": str(i.get("MaTTHC")),
+                "name": str(i.get("TenTTHC", "")),
+                "field_code": str(i.get("MaLinhVuc", "")),
+                "field_name": str(i.get("TenLinhVuc", "")),
+            }
+            for i in items or ()
+            if isinstance(i, dict) and i.get("MaTTHC")
+        ]
+        if rows:
+            async with self._sessions() as session, session.begin():
+                stmt = insert(NATIONAL_PROCEDURES).values(rows)
+                await session.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[NATIONAL_PROCEDURES.c.code],
+                        set_={
+                            "name": stmt.excluded.name,
+                            "field_code": stmt.excluded.field_code,
+                            "field_name": stmt.excluded.field_name,
+                            "fetched_at": func.now(),
+                        },
+                    )
+                )
+        return len(rows), reply
+
+    async def map_unit(self, agency_code: str, unit_code: str) -> None:
+        """Set an agency's portal unit code (madonvi), used by every call from now on."""
+        async with self._sessions() as session, session.begin():
+            stmt = insert(UNIT_MAP).values(agency_code=agency_code, unit_code=unit_code)
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[UNIT_MAP.c.agency_code], set_={"unit_code": unit_code}
+                )
+            )
+
+    async def units(self) -> dict[str, str]:
+        """Every agency's portal unit code."""
+        async with self._sessions() as session:
+            rows = (await session.execute(select(UNIT_MAP))).all()
+        return {r.agency_code: r.unit_code for r in rows}
+
+
+def _mapping(row: Any) -> dict[str, Any]:
+    return {
+        "local_code": row.local_code,
+        "local_name": row.local_name,
+        "national_code": row.national_code,
+        "national_name": row.national_name,
+        "field_code": row.field_code,
+        "field_name": row.field_name,
+        "confirmed_at": _iso(row.confirmed_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

@@ -1,0 +1,69 @@
+"""From Kafka to the sync queue: keep the facts the portal needs and queue their dossiers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.clock import Clock
+from motcua.events import Envelope, ProcedureUpdated
+from motcua_portal.adapters.store import NewFact, SyncStore
+from motcua_portal.adapters.tables import PROCEDURE_MAP
+from motcua_portal.domain import STEP_EVENTS
+
+__all__ = ["KEPT_EVENTS", "Ingest"]
+
+# Tracking's events that shape what the portal is told: the statutory appointment, the
+# steps' due times, pauses and re-appointments. The rest (alerts, verdicts) are not sent.
+KEPT_EVENTS = STEP_EVENTS | {
+    "tracking.deadline-set",
+    "tracking.deadline-changed",
+    "tracking.apology-issued",
+}
+
+
+class Ingest:
+    """Batch handlers of the consumed topics."""
+
+    def __init__(self, clock: Clock, queued: Callable[[], None]) -> None:
+        self._clock = clock
+        self._queued = queued
+
+    async def on_dossier_events(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        """Intake's and tracking's events: keep the relevant ones, queue their dossiers."""
+        facts = [
+            NewFact(
+                event_id=e.event_id,
+                dossier_code=e.dossier_code,
+                agency_code=e.agency_code,
+                event_type=e.event_type,
+                occurred_at=e.occurred_at,
+                recorded_at=e.recorded_at,
+                data=e.data.model_dump(mode="json"),
+            )
+            for e in envelopes
+            if e.event_type in KEPT_EVENTS and e.dossier_code
+        ]
+        if await SyncStore(session).keep(facts, self._clock.now()):
+            self._queued()
+
+    async def on_procedures(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        """The local catalogue: every procedure gets a row awaiting its national code."""
+        rows = {
+            e.data.procedure.code: e.data.procedure.name
+            for e in envelopes
+            if isinstance(e.data, ProcedureUpdated)
+        }
+        if not rows:
+            return
+        stmt = insert(PROCEDURE_MAP).values(
+            [{"local_code": code, "local_name": name} for code, name in rows.items()]
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[PROCEDURE_MAP.c.local_code],
+                set_={"local_name": stmt.excluded.local_name},
+            )
+        )

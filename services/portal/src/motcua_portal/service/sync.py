@@ -1,0 +1,296 @@
+"""The sync: take due dossiers from the durable queue, rebuild each from its facts, and
+bring the portal up to date: the record (DongBoHoSoMC, create or update) then every step
+not yet acknowledged (CapNhatTienDoHoSoMC), N dossiers per call.
+
+Order per dossier: a dossier is held by one pass at a time (a lease, SKIP LOCKED), and a
+pass always sends the state rebuilt from every fact stored when it began, so an older
+state is never sent after a newer one; events arriving meanwhile leave a newer revision
+in the queue, sent by the next pass (coalesced: one send for many events).
+
+Failures: a reply about one dossier (rejected, garbage, not found) in a batch splits the
+batch, so only that dossier is held back; it backs off (exponential, jittered) and after
+`max_attempts` is dead-lettered with the portal's reply. An outage (5xx, timeout,
+session refused) backs off every dossier it met, never dead-letters them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from motcua.clock import Clock
+from motcua.db import Sessions
+from motcua.metrics import DEAD_LETTERED
+from motcua_portal.adapters.dvcqg import Portal
+from motcua_portal.adapters.metrics import FAILURES, SYNC_LAG, SYNCED, failure_label
+from motcua_portal.adapters.store import Claim, SyncStore
+from motcua_portal.domain import (
+    NationalProcedure,
+    Outcome,
+    Reply,
+    digest,
+    next_attempt_at,
+    progress_entries,
+    rebuild,
+    record,
+)
+from motcua_portal.settings import PortalSettings
+
+__all__ = ["SyncWorker"]
+
+log = logging.getLogger(__name__)
+
+_PER_DOSSIER = (Outcome.REJECTED, Outcome.GARBAGE, Outcome.NOT_FOUND)
+
+
+@dataclass(slots=True)
+class _Job:
+    claim: Claim
+    unit: str
+    record: dict[str, Any]
+    record_digest: str
+    push_record: bool
+    on_portal: bool
+    steps: list[tuple[int, str, str, dict[str, Any]]]
+    failure: Reply | None = None
+    replies: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.claim.code
+
+
+class SyncWorker:
+    """Passes over the sync queue, run as a background task of the app."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        portal: Portal,
+        settings: PortalSettings,
+        clock: Clock,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self._sessions = sessions
+        self._portal = portal
+        self._settings = settings.sync
+        self._clock = clock
+        self._draw = draw
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the queue now (new events were queued)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Pass after pass until `stop`; idle passes wait for a wake-up or the poll interval."""
+        while not stop.is_set():
+            try:
+                done = await self.pass_once()
+            except Exception:
+                log.exception("sync pass failed; trying again")
+                done = 0
+            if done == 0:
+                self._wake.clear()
+                waits = [
+                    asyncio.ensure_future(stop.wait()),
+                    asyncio.ensure_future(self._wake.wait()),
+                ]
+                await asyncio.wait(
+                    waits, timeout=self._settings.idle_poll_seconds, return_when="FIRST_COMPLETED"
+                )
+                for waiting in waits:
+                    waiting.cancel()
+
+    async def pass_once(self) -> int:
+        """One pass: claim, plan, send, record. Returns how many dossiers it took."""
+        now = self._clock.now()
+        lease = now + timedelta(seconds=self._settings.lease_seconds)
+        async with self._sessions() as session, session.begin():
+            claims = await SyncStore(session).claim(now, lease, self._settings.claim_size)
+        if not claims:
+            return 0
+        jobs, held = await self._plan(claims)
+        await self._lookup(jobs)
+        await self._push_records(jobs)
+        await self._push_progress(jobs)
+        await self._finish(jobs, held)
+        return len(claims)
+
+    async def _plan(self, claims: list[Claim]) -> tuple[list[_Job], list[tuple[Claim, str]]]:
+        codes = [c.code for c in claims]
+        async with self._sessions() as session:
+            store = SyncStore(session)
+            facts = await store.facts(codes)
+            dossiers = await store.dossiers(codes)
+            sent = await store.sent_progress(codes)
+            procedures = await store.national_procedures(
+                {d.procedure_code for d in dossiers.values() if d.procedure_code}
+            )
+            units = await store.unit_codes(
+                {d.agency_code for d in dossiers.values() if d.agency_code}
+            )
+        jobs: list[_Job] = []
+        held: list[tuple[Claim, str]] = []
+        for claim in claims:
+            row = dossiers.get(claim.code)
+            agency = row.agency_code if row is not None else None
+            history = rebuild(claim.code, agency, facts.get(claim.code, []))
+            if row is None or not history.ready:
+                held.append((claim, "awaiting_reception"))
+                continue
+            national = procedures.get(history.procedure_code)
+            if national is None:
+                if self._settings.unmapped_procedure == "hold":
+                    held.append((claim, "procedure_unmapped"))
+                    continue
+                national = NationalProcedure(history.procedure_code, history.procedure_name)
+            unit = units.get(agency or "") or self._settings.default_unit_code or agency or ""
+            payload = record(history, national)
+            payload_digest = digest(payload)
+            acknowledged = sent.get(claim.code, {})
+            steps = [
+                (position, key, digest(entry), entry)
+                for position, (key, entry) in enumerate(progress_entries(history))
+            ]
+            if not claim.force:
+                steps = [s for s in steps if acknowledged.get(s[1]) != s[2]]
+            jobs.append(
+                _Job(
+                    claim=claim,
+                    unit=unit,
+                    record=payload,
+                    record_digest=payload_digest,
+                    push_record=claim.force or payload_digest != row.record_digest,
+                    on_portal=bool(row.on_portal),
+                    steps=steps,
+                )
+            )
+        return jobs, held
+
+    async def _lookup(self, jobs: list[_Job]) -> None:
+        if not self._settings.lookup_before_create:
+            return
+        unknown = [j for j in jobs if j.push_record and not j.on_portal]
+
+        async def look(job: _Job) -> None:
+            reply = await self._portal.lookup(job.unit, job.code)
+            if reply.ok:
+                data = (reply.body or {}).get("data")
+                job.on_portal = bool(data)
+            elif reply.outcome is not Outcome.NOT_FOUND:
+                job.failure = reply
+
+        await asyncio.gather(*(look(j) for j in unknown))
+
+    async def _push_records(self, jobs: list[_Job]) -> None:
+        waiting = [j for j in jobs if j.failure is None and j.push_record]
+        for updating in (False, True):
+            chosen = [j for j in waiting if j.on_portal is updating]
+            for chunk in self._chunks(chosen):
+                await self._send_records(chunk, updating)
+
+    async def _send_records(self, chunk: list[_Job], updating: bool) -> None:
+        reply = await self._portal.push_dossiers(chunk[0].unit, [j.record for j in chunk], updating)
+        if reply.ok:
+            for job in chunk:
+                job.on_portal = True
+                job.replies.append(reply.raw)
+            return
+        if len(chunk) > 1 and (reply.outcome in _PER_DOSSIER or reply.outcome is Outcome.EXISTS):
+            for job in chunk:
+                await self._send_records([job], updating)
+            return
+        if reply.outcome is Outcome.EXISTS and not updating:
+            await self._send_records(chunk, True)
+            return
+        for job in chunk:
+            job.failure = reply
+
+    async def _push_progress(self, jobs: list[_Job]) -> None:
+        waiting = [j for j in jobs if j.failure is None and j.steps]
+        for chunk in self._chunks(waiting):
+            await self._send_progress(chunk)
+
+    async def _send_progress(self, chunk: list[_Job]) -> None:
+        entries = [entry for job in chunk for *_, entry in job.steps]
+        reply = await self._portal.push_progress(chunk[0].unit, entries)
+        if reply.ok:
+            for job in chunk:
+                job.replies.append(reply.raw)
+            return
+        if len(chunk) > 1 and reply.outcome in _PER_DOSSIER:
+            for job in chunk:
+                await self._send_progress([job])
+            return
+        for job in chunk:
+            job.failure = reply
+
+    def _chunks(self, jobs: Sequence[_Job]) -> list[list[_Job]]:
+        """Batches of N dossiers of one unit (madonvi goes once per call)."""
+        by_unit: dict[str, list[_Job]] = {}
+        for job in jobs:
+            by_unit.setdefault(job.unit, []).append(job)
+        size = self._settings.batch_size
+        return [
+            group[start : start + size]
+            for group in by_unit.values()
+            for start in range(0, len(group), size)
+        ]
+
+    async def _finish(self, jobs: list[_Job], held: list[tuple[Claim, str]]) -> None:
+        now = self._clock.now()
+        lags: list[float] = []
+        dead: list[str] = []
+        async with self._sessions() as session, session.begin():
+            store = SyncStore(session)
+            for claim, reason in held:
+                await store.hold(claim, reason)
+            for job in jobs:
+                if job.failure is None:
+                    await store.acknowledged(
+                        job.claim,
+                        now,
+                        job.record if job.push_record else None,
+                        job.record_digest if job.push_record else None,
+                        job.steps,
+                        "\n".join(job.replies),
+                    )
+                    lags.append(max((now - job.claim.pending_since).total_seconds(), 0.0))
+                    continue
+                reply = job.failure
+                attempts = job.claim.attempts + 1
+                gives_up = reply.outcome in _PER_DOSSIER and attempts >= self._settings.max_attempts
+                await store.failed(
+                    job.claim,
+                    due_at=self._backoff(now, attempts),
+                    now=now,
+                    code=reply.code,
+                    reply=reply.raw or reply.message,
+                    dead=gives_up,
+                )
+                FAILURES.labels(failure_label(reply.code)).inc()
+                if gives_up:
+                    dead.append(job.code)
+        for lag in lags:
+            SYNC_LAG.observe(lag)
+        SYNCED.inc(len(lags))
+        if dead:
+            DEAD_LETTERED.labels("portal", "portal_rejected").inc(len(dead))
+            log.warning(
+                "dossiers dead-lettered after repeated portal refusals", extra={"count": len(dead)}
+            )
+
+    def _backoff(self, now: datetime, attempts: int) -> datetime:
+        return next_attempt_at(
+            now,
+            attempts,
+            self._settings.backoff_initial_seconds,
+            self._settings.backoff_max_seconds,
+            self._draw(),
+        )
