@@ -17,7 +17,14 @@ from motcua_scoring.entrypoints import (
     stream_router,
     subscribe,
 )
-from motcua_scoring.service import ChangeHub, FeedPublisher, Reader, gauge_loop, prune_loop
+from motcua_scoring.service import (
+    ChangeHub,
+    FeedPublisher,
+    Reader,
+    day_turn_loop,
+    gauge_loop,
+    prune_loop,
+)
 from motcua_scoring.settings import ScoringSettings
 
 __all__ = ["create_app"]
@@ -36,6 +43,11 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     if settings.feed.enabled:
         publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched)
         runtime.background(publisher.run)
+
+        async def day_turn(stop: asyncio.Event) -> None:
+            await day_turn_loop(runtime.engine, runtime.clock, settings, stop)
+
+        runtime.background(day_turn)
     runtime.background(hub.run)
 
     async def prune(stop: asyncio.Event) -> None:

@@ -49,6 +49,12 @@ class FeedSettings(BaseModel):
     worker_process: bool = Field(
         default=True, description="Compute figures in a worker process, off the event loop."
     )
+    day_turn_check_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often to look whether the local day turned (dossiers due the day "
+        "before turn overdue without an event; their scopes' figures are re-published).",
+    )
 
 
 class StreamSettings(BaseModel):

@@ -9,8 +9,12 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from motcua.vocabulary import ApologyStanding
 from motcua_scoring.domain.counters import CounterKey, add, contributions, counters, tally
 from motcua_scoring.domain.facts import (
+    AlertFired,
+    AlertKind,
+    AlertWithdrawn,
     ApologyIssued,
     Channel,
     DeadlineSet,
@@ -22,6 +26,7 @@ from motcua_scoring.domain.facts import (
     PaymentMethod,
     ProcessingFinished,
     Rated,
+    Reappointed,
     Received,
     Refused,
     ResultReturned,
@@ -61,6 +66,17 @@ identities = st.builds(
     unit=st.sampled_from(["A", "B", None]),
 )
 processing_days = st.integers(0, 80).map(lambda n: Decimal(n) / 4) | st.decimals(0, 30, places=3)
+revisions = st.integers(0, 2)
+alert_ids = st.sampled_from(["e1", "e2", "e3"])
+verdicts = st.builds(
+    VerdictGiven,
+    instants,
+    st.sampled_from(Verdict),
+    processing_days,
+    st.sampled_from(ApologyStanding),
+    st.none() | st.booleans(),
+    revisions,
+)
 updates: st.SearchStrategy[FactUpdate] = st.one_of(
     st.builds(Received, instants, identities, st.booleans()),
     st.builds(Refused, instants, st.none() | identities),
@@ -72,9 +88,12 @@ updates: st.SearchStrategy[FactUpdate] = st.one_of(
     st.builds(ProcessingFinished, instants, st.booleans()),
     st.builds(ResultReturned, instants),
     st.builds(Withdrawn, instants),
-    st.builds(DeadlineSet, instants, instants),
-    st.builds(VerdictGiven, instants, st.sampled_from(Verdict), processing_days),
+    st.builds(DeadlineSet, instants, st.none() | instants, revisions),
+    st.builds(Reappointed, instants, instants),
+    verdicts,
     st.builds(ApologyIssued, instants, st.booleans()),
+    st.builds(AlertFired, instants, alert_ids, st.sampled_from(AlertKind), instants, st.booleans()),
+    st.builds(AlertWithdrawn, instants, alert_ids, st.sampled_from(AlertKind), st.booleans()),
     st.builds(Rated, instants, st.integers(1, 5), st.booleans()),
     st.builds(Rated, instants, st.none(), st.just(True)),
 )
@@ -158,3 +177,36 @@ def test_every_counter_row_names_a_parsable_scope_and_period(
         for key in counters(dossier):
             assert parse_scope(key.scope).key == key.scope
             assert parse_period(key.period).key == key.period
+
+
+@settings(max_examples=150, deadline=None)
+@given(given=st.lists(verdicts, min_size=1, max_size=6), data=st.data())
+def test_the_verdict_of_the_highest_revision_stands_in_any_order(
+    given: list[VerdictGiven], data: st.DataObject
+) -> None:
+    arrival = data.draw(st.permutations(given))
+    facts = apply_all(DossierFacts("D"), arrival)
+
+    assert facts.judgement is not None
+    top = max(v.revision for v in given)
+    assert facts.judgement.revision == top
+    assert facts.judgement.at == max(v.at for v in given if v.revision == top)
+    assert facts == apply_all(DossierFacts("D"), given)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    changes=st.lists(st.builds(DeadlineSet, instants, st.none() | instants, revisions), min_size=1),
+    data=st.data(),
+)
+def test_the_deadline_of_the_highest_revision_stands_in_any_order(
+    changes: list[DeadlineSet], data: st.DataObject
+) -> None:
+    arrival = data.draw(st.permutations(changes))
+    facts = apply_all(DossierFacts("D"), arrival)
+
+    assert facts.deadline is not None
+    top = max(c.revision for c in changes)
+    assert facts.deadline.revision == top
+    assert facts.deadline.at == max(c.at for c in changes if c.revision == top)
+    assert facts == apply_all(DossierFacts("D"), changes)

@@ -51,6 +51,7 @@ def test_november_for_the_agency() -> None:
         resolved_early=1,
         resolved_on_time=1,
         resolved_late=1,
+        resolved_late_without_apology=1,  # D9: late, no apology known
         in_progress_within=1,
         in_progress_overdue=1,
         refused=1,

@@ -1,7 +1,8 @@
 """Dossier facts to and from the JSON stored in `dossier_facts.facts`.
 
 Instants are ISO 8601 in UTC; processing days are decimal strings, so a round trip
-gives back equal facts.
+gives back equal facts. Keys added later (revisions, the apology standing, alerts) are
+optional, so facts stored before them still read.
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from motcua.vocabulary import ApologyStanding
 from motcua_scoring.domain import (
+    AlertFired,
+    AlertKind,
+    AlertWithdrawn,
     ApologyIssued,
     Channel,
     DeadlineSet,
     DossierFacts,
     Identity,
     Rated,
+    Reappointed,
     Received,
     Transferred,
     Verdict,
@@ -55,7 +61,16 @@ def facts_to_json(facts: DossierFacts) -> dict[str, Any]:
             "to_agency": facts.transfer.to_agency,
         }
     if facts.deadline:
-        out["deadline"] = {"at": _iso(facts.deadline.at), "due_at": _iso(facts.deadline.due_at)}
+        out["deadline"] = {
+            "at": _iso(facts.deadline.at),
+            "due_at": _iso_or_none(facts.deadline.due_at),
+            "revision": facts.deadline.revision,
+        }
+    if facts.reappointment:
+        out["reappointment"] = {
+            "at": _iso(facts.reappointment.at),
+            "to": _iso(facts.reappointment.to),
+        }
     if facts.supplement_requests:
         out["supplement_requests"] = sorted(map(_iso, facts.supplement_requests))
     if facts.supplements_received:
@@ -71,6 +86,9 @@ def facts_to_json(facts: DossierFacts) -> dict[str, Any]:
             "at": _iso(facts.judgement.at),
             "verdict": facts.judgement.verdict.value,
             "processing_days": str(facts.judgement.processing_days),
+            "apology": facts.judgement.apology.value,
+            "reappointment_kept": facts.judgement.reappointment_kept,
+            "revision": facts.judgement.revision,
         }
     if facts.apologies:
         out["apologies"] = sorted(
@@ -79,6 +97,15 @@ def facts_to_json(facts: DossierFacts) -> dict[str, Any]:
         )
     if facts.rating:
         out["rating"] = {"at": _iso(facts.rating.at), "score": facts.rating.score}
+    if facts.alerts:
+        out["alerts"] = sorted(
+            (_alert(a) for a in facts.alerts), key=lambda a: (a["at"], a["event_id"])
+        )
+    if facts.withdrawals:
+        out["withdrawals"] = sorted(
+            (_withdrawal(w) for w in facts.withdrawals),
+            key=lambda w: (w["at"], w["alert_event_id"]),
+        )
     return out
 
 
@@ -87,6 +114,7 @@ def facts_from_json(data: dict[str, Any]) -> DossierFacts:
     reception = data.get("reception")
     transfer = data.get("transfer")
     deadline = data.get("deadline")
+    reappointment = data.get("reappointment")
     judgement = data.get("judgement")
     rating = data.get("rating")
     refusal_identity = data.get("refusal_identity")
@@ -102,24 +130,71 @@ def facts_from_json(data: dict[str, Any]) -> DossierFacts:
         transfer=Transferred(_parse(transfer["at"]), transfer["to_unit"], transfer["to_agency"])
         if transfer
         else None,
-        deadline=DeadlineSet(_parse(deadline["at"]), _parse(deadline["due_at"]))
+        deadline=DeadlineSet(
+            _parse(deadline["at"]), _instant(deadline["due_at"]), deadline.get("revision", 0)
+        )
         if deadline
+        else None,
+        reappointment=Reappointed(_parse(reappointment["at"]), _parse(reappointment["to"]))
+        if reappointment
         else None,
         supplement_requests=frozenset(map(_parse, data.get("supplement_requests", ()))),
         supplements_received=frozenset(map(_parse, data.get("supplements_received", ()))),
         e_result_issued=bool(data.get("e_result_issued", False)),
-        judgement=VerdictGiven(
-            _parse(judgement["at"]),
-            Verdict(judgement["verdict"]),
-            Decimal(judgement["processing_days"]),
-        )
-        if judgement
-        else None,
+        judgement=_from_judgement(judgement) if judgement else None,
         apologies=frozenset(
             ApologyIssued(_parse(a["at"]), bool(a["late"])) for a in data.get("apologies", ())
         ),
         rating=Rated(_parse(rating["at"]), rating["score"]) if rating else None,
+        alerts=frozenset(map(_from_alert, data.get("alerts", ()))),
+        withdrawals=frozenset(map(_from_withdrawal, data.get("withdrawals", ()))),
         **instants,
+    )
+
+
+def _from_judgement(data: dict[str, Any]) -> VerdictGiven:
+    return VerdictGiven(
+        _parse(data["at"]),
+        Verdict(data["verdict"]),
+        Decimal(data["processing_days"]),
+        ApologyStanding(data.get("apology", ApologyStanding.NOT_NEEDED)),
+        data.get("reappointment_kept"),
+        data.get("revision", 0),
+    )
+
+
+def _alert(alert: AlertFired) -> dict[str, Any]:
+    return {
+        "at": _iso(alert.at),
+        "event_id": alert.event_id,
+        "kind": alert.kind.value,
+        "due_at": _iso(alert.due_at),
+        "dossier": alert.dossier,
+    }
+
+
+def _from_alert(data: dict[str, Any]) -> AlertFired:
+    return AlertFired(
+        _parse(data["at"]),
+        data["event_id"],
+        AlertKind(data["kind"]),
+        _parse(data["due_at"]),
+        data["dossier"],
+    )
+
+
+def _withdrawal(withdrawal: AlertWithdrawn) -> dict[str, Any]:
+    return {
+        "at": _iso(withdrawal.at),
+        "alert_event_id": withdrawal.alert_event_id,
+        "kind": withdrawal.kind.value,
+        "dossier": withdrawal.dossier,
+    }
+
+
+def _from_withdrawal(data: dict[str, Any]) -> AlertWithdrawn:
+    return AlertWithdrawn(
+        _parse(data["at"]), data["alert_event_id"], AlertKind(data["kind"]), data["dossier"]
     )
 
 
@@ -146,6 +221,10 @@ def _from_identity(data: dict[str, Any]) -> Identity:
 
 def _iso(instant: datetime) -> str:
     return instant.isoformat()
+
+
+def _iso_or_none(instant: datetime | None) -> str | None:
+    return None if instant is None else instant.isoformat()
 
 
 def _parse(text: str) -> datetime:

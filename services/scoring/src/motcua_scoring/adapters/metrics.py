@@ -6,9 +6,12 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "AGENCY_LATE",
     "AGENCY_ON_TIME",
     "AGENCY_OPEN",
     "AGENCY_OVERDUE",
+    "AGENCY_OVERDUE_ALERTS",
+    "AGENCY_REAPPOINTMENTS",
     "ANOMALIES",
     "FEED_PASS_KEYS",
     "FEED_PASS_SECONDS",
@@ -37,6 +40,21 @@ AGENCY_ON_TIME = Gauge(
     "motcua_scoring_on_time_ratio",
     "Early or on time over resolved, this month (NaN when nothing was resolved)",
     ["agency"],
+)
+AGENCY_LATE = Gauge(
+    "motcua_scoring_resolved_late_dossiers",
+    "Dossiers resolved late this month, with or without an apology (`apology`)",
+    ["agency", "apology"],
+)
+AGENCY_REAPPOINTMENTS = Gauge(
+    "motcua_scoring_reappointments",
+    "Re-appointed dossiers that ended this month, the new appointment kept or broken",
+    ["agency", "outcome"],
+)
+AGENCY_OVERDUE_ALERTS = Gauge(
+    "motcua_scoring_overdue_alerts",
+    "Overdue alerts tracking sent this month, and those it withdrew (`state`)",
+    ["agency", "state"],
 )
 STREAM_CLIENTS = Gauge(
     "motcua_scoring_stream_clients", "Server-Sent Events clients connected to this process"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua_scoring.adapters.tables import open_dossiers
 
-__all__ = ["OpenDossier", "close_dossiers", "list_open", "upsert_open"]
+__all__ = ["OpenDossier", "close_dossiers", "due_between", "list_open", "upsert_open"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,11 @@ async def list_open(
         query = query.where(open_dossiers.c[column] == value)
     query = query.order_by(open_dossiers.c.due_at, open_dossiers.c.code).limit(limit)
     return [OpenDossier(**row._mapping) for row in await conn.execute(query)]
+
+
+async def due_between(conn: AsyncConnection, start: datetime, end: datetime) -> list[str]:
+    """Codes of open dossiers due at or after `start` and before `end`."""
+    query = sa.select(open_dossiers.c.code).where(
+        open_dossiers.c.due_at >= start, open_dossiers.c.due_at < end
+    )
+    return list((await conn.execute(query.order_by(open_dossiers.c.code))).scalars())

@@ -12,6 +12,9 @@ from motcua_scoring.domain.counters import (
     tally,
 )
 from motcua_scoring.domain.facts import (
+    AlertFired,
+    AlertKind,
+    AlertWithdrawn,
     ApologyIssued,
     DeadlineSet,
     DossierFacts,
@@ -22,6 +25,7 @@ from motcua_scoring.domain.facts import (
     PaymentMethod,
     ProcessingFinished,
     Rated,
+    Reappointed,
     Received,
     Refused,
     ResultReturned,
@@ -45,6 +49,7 @@ from motcua_scoring.domain.indicators import (
 from motcua_scoring.domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period, periods_of
 from motcua_scoring.domain.rankings import Ranked, rank
 from motcua_scoring.domain.scopes import PROVINCE, Scope, ScopeKind, parse_scope, scopes_of
+from motcua_scoring.domain.standing import OpenState, open_state, overdue_on
 from motcua_scoring.domain.summary import FIGURES, LOWER_IS_BETTER, Figure, summarise
 
 __all__ = [
@@ -53,6 +58,9 @@ __all__ = [
     "LOWER_IS_BETTER",
     "PROVINCE",
     "STANDING_COUNTERS",
+    "AlertFired",
+    "AlertKind",
+    "AlertWithdrawn",
     "Anomaly",
     "ApologyIssued",
     "Channel",
@@ -66,6 +74,7 @@ __all__ = [
     "Identity",
     "Indicators",
     "ObligationSet",
+    "OpenState",
     "Paid",
     "PaymentMethod",
     "Period",
@@ -74,6 +83,7 @@ __all__ = [
     "Ranked",
     "Rated",
     "Rates",
+    "Reappointed",
     "Received",
     "Refused",
     "ResultReturned",
@@ -95,6 +105,8 @@ __all__ = [
     "decision766",
     "evaluate",
     "evaluate_each",
+    "open_state",
+    "overdue_on",
     "parse_period",
     "parse_scope",
     "periods_of",

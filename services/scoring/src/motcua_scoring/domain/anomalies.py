@@ -25,7 +25,8 @@ class Anomaly(StrEnum):
     CONFLICTING_RECEPTION = "conflicting_reception"
     """A second reception with another time or identity; the earliest one stands."""
     CONFLICTING_VERDICT = "conflicting_verdict"
-    """A verdict that differs from the one already given; the latest one stands."""
+    """A verdict of the same revision that differs from the one already given; the
+    latest one stands. (A correction carries a higher revision and is not odd.)"""
     BEFORE_RECEPTION = "before_reception"
     """Something happened before the dossier was received."""
 
@@ -42,7 +43,11 @@ def anomalies(facts: DossierFacts, update: FactUpdate) -> tuple[Anomaly, ...]:
     elif facts.received_at is not None and update.at < facts.received_at:
         found.append(Anomaly.BEFORE_RECEPTION)
     if isinstance(update, VerdictGiven):
-        current_verdict = facts.verdict
-        if current_verdict is not None and current_verdict is not update.verdict:
+        given = facts.judgement
+        if (
+            given is not None
+            and given.revision == update.revision
+            and given.verdict is not update.verdict
+        ):
             found.append(Anomaly.CONFLICTING_VERDICT)
     return tuple(found)

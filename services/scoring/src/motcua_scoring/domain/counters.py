@@ -16,15 +16,16 @@ from __future__ import annotations
 import math
 from collections import Counter as Multiset
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
 from motcua.vocabulary import Channel, Verdict
-from motcua_scoring.domain.facts import SATISFIED_FROM, DossierFacts
+from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import calendar_keys, local_date
 from motcua_scoring.domain.scopes import scopes_of
+from motcua_scoring.domain.standing import first_overdue_day
 
 HISTOGRAM_PREFIX = "processing_half_days:"
 
@@ -46,6 +47,10 @@ class Counter(StrEnum):
     RESOLVED_EARLY = "resolved_early"
     RESOLVED_ON_TIME = "resolved_on_time"
     RESOLVED_LATE = "resolved_late"
+    RESOLVED_LATE_WITH_APOLOGY = "resolved_late_with_apology"
+    RESOLVED_LATE_WITHOUT_APOLOGY = "resolved_late_without_apology"
+    REAPPOINTMENTS_KEPT = "reappointments_kept"
+    REAPPOINTMENTS_BROKEN = "reappointments_broken"
     PROCESSING_MILLIDAYS = "processing_millidays"
     SUPPLEMENT_REQUESTS = "supplement_requests"
     APOLOGIES = "apologies"
@@ -55,6 +60,8 @@ class Counter(StrEnum):
     SATISFIED = "satisfied"
     COMPLAINTS = "complaints"
     COMPLAINTS_OR_DISLIKES = "complaints_or_dislikes"
+    OVERDUE_ALERTS = "overdue_alerts"
+    OVERDUE_ALERTS_WITHDRAWN = "overdue_alerts_withdrawn"
     OPEN_FROM = "open_from"
     OPEN_UNTIL = "open_until"
     OVERDUE_FROM = "overdue_from"
@@ -79,6 +86,17 @@ VERDICT_COUNTERS = {
     Verdict.EARLY: Counter.RESOLVED_EARLY,
     Verdict.ON_TIME: Counter.RESOLVED_ON_TIME,
     Verdict.LATE: Counter.RESOLVED_LATE,
+}
+
+
+APOLOGY_COUNTERS = {
+    True: Counter.RESOLVED_LATE_WITH_APOLOGY,
+    False: Counter.RESOLVED_LATE_WITHOUT_APOLOGY,
+}
+
+REAPPOINTMENT_COUNTERS = {
+    True: Counter.REAPPOINTMENTS_KEPT,
+    False: Counter.REAPPOINTMENTS_BROKEN,
 }
 
 
@@ -167,6 +185,7 @@ def marks(facts: DossierFacts) -> Iterator[Mark]:
     yield from _resolution_marks(facts)
     yield from _event_marks(facts)
     yield from _satisfaction_marks(facts)
+    yield from _alert_marks(facts)
     yield from _open_marks(facts)
     yield from _overdue_marks(facts)
 
@@ -205,6 +224,10 @@ def _resolution_marks(facts: DossierFacts) -> Iterator[Mark]:
         return
     day = local_date(end_at)
     yield day, VERDICT_COUNTERS[judgement.verdict], 1
+    if (with_apology := facts.late_with_apology) is not None:
+        yield day, APOLOGY_COUNTERS[with_apology], 1
+    if (kept := facts.reappointment_kept) is not None:
+        yield day, REAPPOINTMENT_COUNTERS[kept], 1
     yield day, Counter.PROCESSING_MILLIDAYS, int(judgement.processing_days * 1000)
     yield day, histogram_counter(half_day_bucket(judgement.processing_days)), 1
 
@@ -233,6 +256,15 @@ def _satisfaction_marks(facts: DossierFacts) -> Iterator[Mark]:
         yield local_date(min(unhappy)), Counter.COMPLAINTS_OR_DISLIKES, 1
 
 
+def _alert_marks(facts: DossierFacts) -> Iterator[Mark]:
+    for alert in facts.alerts:
+        if alert.kind is AlertKind.OVERDUE:
+            yield local_date(alert.at), Counter.OVERDUE_ALERTS, 1
+    for withdrawal in facts.withdrawals:
+        if withdrawal.kind is AlertKind.OVERDUE:
+            yield local_date(withdrawal.at), Counter.OVERDUE_ALERTS_WITHDRAWN, 1
+
+
 def _open_marks(facts: DossierFacts) -> Iterator[Mark]:
     """Open at the close of day D when received on or before D and not ended by D."""
     if facts.received_at is None:
@@ -241,10 +273,11 @@ def _open_marks(facts: DossierFacts) -> Iterator[Mark]:
 
 
 def _overdue_marks(facts: DossierFacts) -> Iterator[Mark]:
-    """Overdue on day D when open at its close and the appointment day is before D."""
+    """Overdue on day D when open at its close and the appointment day is before D
+    (never while the clock is paused: no due time)."""
     if facts.received_at is None or facts.due_at is None:
         return
-    first = max(local_date(facts.received_at), local_date(facts.due_at) + timedelta(days=1))
+    first = max(local_date(facts.received_at), first_overdue_day(facts.due_at))
     yield from _interval(first, facts, Counter.OVERDUE_FROM)
 
 

@@ -2,8 +2,10 @@
 
 Each update is a join: applying it twice changes nothing, and applying a set of
 updates in any order gives the same facts. When two reports of one kind disagree, a
-fixed rule picks the survivor (the earliest reception, the latest deadline change, the
-latest verdict, ...), so a replay always lands on the same facts.
+fixed rule picks the survivor (the earliest reception; the deadline change and the
+verdict of the highest revision, then the latest; ...), so a replay always lands on the
+same facts. A correction from tracking carries a higher revision, so it stands whatever
+order it arrives in.
 
 All instants are timezone-aware and stored in UTC.
 """
@@ -16,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from motcua.vocabulary import Channel, Verdict
+from motcua.vocabulary import ApologyStanding, Channel, Verdict
 
 PROCESSING_DAYS_QUANTUM = Decimal("0.001")
 SATISFIED_FROM = 4
@@ -127,28 +129,55 @@ class Withdrawn(_Stamped):
 
 @dataclass(frozen=True)
 class DeadlineSet(_Stamped):
-    """The appointment ``due_at`` as set or changed at ``at``."""
+    """The statutory appointment ``due_at`` as set or changed at ``at``, in tracking's
+    ``revision`` of the dossier; None while the clock is paused for a supplement."""
 
     at: datetime
-    due_at: datetime
+    due_at: datetime | None
+    revision: int = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "due_at", utc(self.due_at))
+        if self.due_at is not None:
+            object.__setattr__(self, "due_at", utc(self.due_at))
+        if self.revision < 0:
+            raise ValueError("a revision cannot be negative")
+
+
+@dataclass(frozen=True)
+class Reappointed(_Stamped):
+    """The new appointment an accepted apology promised (``to``); a promise kept or
+    broken on its own, never the deadline a dossier is judged by."""
+
+    at: datetime
+    to: datetime
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "to", utc(self.to))
 
 
 @dataclass(frozen=True)
 class VerdictGiven(_Stamped):
-    """Tracking's verdict; processing days are kept to a thousandth of a working day."""
+    """Tracking's verdict against the statutory appointment; processing days are kept to
+    a thousandth of a working day. ``apology`` is the apology the verdict found
+    (``NOT_NEEDED`` also for verdicts from before tracking reported it),
+    ``reappointment_kept`` None when never re-appointed, and a correction carries a
+    higher ``revision``."""
 
     at: datetime
     verdict: Verdict
     processing_days: Decimal
+    apology: ApologyStanding = ApologyStanding.NOT_NEEDED
+    reappointment_kept: bool | None = None
+    revision: int = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.processing_days < 0:
             raise ValueError("processing days cannot be negative")
+        if self.revision < 0:
+            raise ValueError("a revision cannot be negative")
         days = self.processing_days.quantize(PROCESSING_DAYS_QUANTUM, rounding=ROUND_HALF_UP)
         object.__setattr__(self, "processing_days", days)
 
@@ -177,6 +206,41 @@ class Rated(_Stamped):
             raise ValueError(f"score {self.score} is outside 1..5")
 
 
+class AlertKind(StrEnum):
+    """Tracking's warnings to officials (the alert types of its events)."""
+
+    DUE_SOON = "tracking.due-soon"
+    OVERDUE = "tracking.overdue"
+    APOLOGY_REQUIRED = "tracking.apology-required"
+    ESCALATED = "tracking.escalated"
+
+
+@dataclass(frozen=True)
+class AlertFired(_Stamped):
+    """A due-soon or overdue warning (event ``event_id``) for the due time ``due_at``;
+    ``dossier`` False for a step's warning."""
+
+    at: datetime
+    event_id: str
+    kind: AlertKind
+    due_at: datetime
+    dossier: bool = True
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "due_at", utc(self.due_at))
+
+
+@dataclass(frozen=True)
+class AlertWithdrawn(_Stamped):
+    """A warning already sent (event ``alert_event_id``) proven wrong by a late event."""
+
+    at: datetime
+    alert_event_id: str
+    kind: AlertKind
+    dossier: bool = True
+
+
 FactUpdate = (
     Received
     | Refused
@@ -189,9 +253,12 @@ FactUpdate = (
     | ResultReturned
     | Withdrawn
     | DeadlineSet
+    | Reappointed
     | VerdictGiven
     | ApologyIssued
     | Rated
+    | AlertFired
+    | AlertWithdrawn
 )
 
 
@@ -205,6 +272,7 @@ class DossierFacts:
     refusal_identity: Identity | None = None
     transfer: Transferred | None = None
     deadline: DeadlineSet | None = None
+    reappointment: Reappointed | None = None
     supplement_requests: frozenset[datetime] = frozenset()
     supplements_received: frozenset[datetime] = frozenset()
     obligation_at: datetime | None = None
@@ -218,6 +286,8 @@ class DossierFacts:
     apologies: frozenset[ApologyIssued] = frozenset()
     rating: Rated | None = None
     complained_at: datetime | None = None
+    alerts: frozenset[AlertFired] = frozenset()
+    withdrawals: frozenset[AlertWithdrawn] = frozenset()
 
     @property
     def identity(self) -> Identity | None:
@@ -260,7 +330,19 @@ class DossierFacts:
 
     @property
     def due_at(self) -> datetime | None:
+        """The statutory appointment (pauses applied); None before one is set and while
+        the clock is paused."""
         return self.deadline.due_at if self.deadline else None
+
+    @property
+    def paused(self) -> bool:
+        """The clock is paused for a supplement (no due time: within deadline)."""
+        return self.deadline is not None and self.deadline.due_at is None
+
+    @property
+    def reappointed_to(self) -> datetime | None:
+        """The new appointment an apology promised, if any."""
+        return self.reappointment.to if self.reappointment else None
 
     @property
     def verdict(self) -> Verdict | None:
@@ -292,6 +374,36 @@ class DossierFacts:
     @property
     def apology_late(self) -> bool:
         return any(apology.late for apology in self.apologies)
+
+    @property
+    def late_with_apology(self) -> bool | None:
+        """For a late verdict, whether the dossier came with an apology (None otherwise).
+
+        The verdict's own finding decides; a verdict from before tracking reported it
+        (standing ``NOT_NEEDED`` on a late verdict) falls back to the apologies known.
+        """
+        judgement = self.judgement
+        if judgement is None or judgement.verdict is not Verdict.LATE:
+            return None
+        if judgement.apology is ApologyStanding.NOT_NEEDED:
+            return self.apology_issued
+        return judgement.apology is not ApologyStanding.MISSING
+
+    @property
+    def reappointment_kept(self) -> bool | None:
+        """Whether the dossier ended by its new appointment (None: never re-appointed)."""
+        return self.judgement.reappointment_kept if self.judgement else None
+
+    def active_alert(self, kind: AlertKind) -> datetime | None:
+        """The latest due time a dossier-level warning of ``kind`` stands for (one
+        withdrawn no longer stands)."""
+        withdrawn = {w.alert_event_id for w in self.withdrawals}
+        dues = [
+            alert.due_at
+            for alert in self.alerts
+            if alert.dossier and alert.kind is kind and alert.event_id not in withdrawn
+        ]
+        return max(dues, default=None)
 
     @property
     def has_obligation(self) -> bool:
@@ -343,12 +455,18 @@ def apply(facts: DossierFacts, update: FactUpdate) -> DossierFacts:
             return replace(facts, withdrawn_at=_earliest(facts.withdrawn_at, update.at))
         case DeadlineSet():
             return apply_deadline(facts, update)
+        case Reappointed():
+            return apply_reappointed(facts, update)
         case VerdictGiven():
             return apply_verdict(facts, update)
         case ApologyIssued():
             return replace(facts, apologies=facts.apologies | {update})
         case Rated():
             return apply_rated(facts, update)
+        case AlertFired():
+            return replace(facts, alerts=facts.alerts | {update})
+        case AlertWithdrawn():
+            return replace(facts, withdrawals=facts.withdrawals | {update})
 
 
 def apply_all(facts: DossierFacts, updates: Iterable[FactUpdate]) -> DossierFacts:
@@ -404,15 +522,24 @@ def apply_finished(facts: DossierFacts, update: ProcessingFinished) -> DossierFa
 
 
 def apply_deadline(facts: DossierFacts, update: DeadlineSet) -> DossierFacts:
-    """The most recently set appointment stands."""
+    """The appointment of the highest revision stands; within it, the most recent."""
     current = facts.deadline
-    if current is None or (update.at, update.due_at) > (current.at, current.due_at):
+    if current is None or _deadline_key(update) > _deadline_key(current):
         return replace(facts, deadline=update)
     return facts
 
 
+def apply_reappointed(facts: DossierFacts, update: Reappointed) -> DossierFacts:
+    """The most recent re-appointment stands (a dossier is re-appointed once)."""
+    current = facts.reappointment
+    if current is None or (update.at, update.to) > (current.at, current.to):
+        return replace(facts, reappointment=update)
+    return facts
+
+
 def apply_verdict(facts: DossierFacts, update: VerdictGiven) -> DossierFacts:
-    """The most recent verdict stands."""
+    """The verdict of the highest revision stands (a correction); within it, the most
+    recent."""
     if facts.judgement is None or _verdict_key(update) > _verdict_key(facts.judgement):
         return replace(facts, judgement=update)
     return facts
@@ -441,8 +568,26 @@ def _transfer_key(update: Transferred) -> tuple[datetime, str, str]:
     return update.at, update.to_unit, update.to_agency or ""
 
 
-def _verdict_key(update: VerdictGiven) -> tuple[datetime, str, Decimal]:
-    return update.at, update.verdict.value, update.processing_days
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _deadline_key(update: DeadlineSet) -> tuple[int, datetime, bool, datetime]:
+    due = update.due_at
+    return update.revision, update.at, due is not None, due or _NO_TIME
+
+
+def _verdict_key(
+    update: VerdictGiven,
+) -> tuple[int, datetime, str, Decimal, str, int]:
+    kept = {None: 0, False: 1, True: 2}[update.reappointment_kept]
+    return (
+        update.revision,
+        update.at,
+        update.verdict.value,
+        update.processing_days,
+        update.apology.value,
+        kept,
+    )
 
 
 def _rating_key(update: Rated) -> tuple[datetime, int]:

@@ -61,6 +61,19 @@ def late_rate(ind: Indicators) -> Fraction | None:
     return ratio(ind.resolved_late, ind.resolved)
 
 
+def late_with_apology_rate(ind: Indicators) -> Fraction | None:
+    """Late with an apology / late, both counted in the period they ended. Brief,
+    decision 5: an apology never erases lateness; a late dossier without one is a
+    breach the head of office must see."""
+    return ratio(ind.resolved_late_with_apology, ind.resolved_late)
+
+
+def reappointment_kept_rate(ind: Indicators) -> Fraction | None:
+    """Re-appointments kept / re-appointed dossiers that ended in the period (kept: ended
+    by the new appointment an apology promised). Brief, decision 5."""
+    return ratio(ind.reappointments_kept, ind.reappointments_kept + ind.reappointments_broken)
+
+
 def on_time_over_received(ind: Indicators) -> Fraction | None:
     """(Early + on time) / received: the on-time share Circular 01 Art. 30 reports. [S1]"""
     return ratio(ind.resolved_early + ind.resolved_on_time, ind.received)
@@ -176,6 +189,8 @@ class Rates:
     early: Fraction | None
     on_time: Fraction | None
     late: Fraction | None
+    late_with_apology: Fraction | None
+    reappointment_kept: Fraction | None
     on_time_over_received: Fraction | None
     online: Fraction | None
     full_online: Fraction | None
@@ -196,6 +211,8 @@ def rates(ind: Indicators) -> Rates:
         early=early_rate(ind),
         on_time=on_time_rate(ind),
         late=late_rate(ind),
+        late_with_apology=late_with_apology_rate(ind),
+        reappointment_kept=reappointment_kept_rate(ind),
         on_time_over_received=on_time_over_received(ind),
         online=online_share(ind),
         full_online=full_online_share(ind),

@@ -6,14 +6,17 @@ derived from the counts in ``formulas``.
 
 Attribution:
 - received, channel, digitised, obligation and online payment: the reception date;
-- resolved early / on time / late and processing time: the date handling ended
+- resolved early / on time / late (late with and without an apology), re-appointments
+  kept and broken, and processing time: the date handling ended
   (``DossierFacts.end_at``), counted only once tracking's verdict is known;
 - refused, withdrawn/stopped, returned, finished, e-results, supplement requests,
-  apologies, ratings and complaints: the date each happened;
+  apologies, ratings, complaints, overdue alerts and their withdrawals: the date each
+  happened;
 - carried over: received before the period's first day and not ended before it;
 - in progress: open at the close of the as-of day, the earlier of today (``now``'s
   local date) and the period's last day. It is overdue when its appointment day is
-  before the as-of day, otherwise within deadline (also when no deadline is set yet).
+  before the as-of day, otherwise within deadline (also when no deadline is set yet
+  and while the clock is paused); ``standing`` holds the rule.
   Finishing on the appointment day is on time, so a dossier due on the as-of day is
   still within deadline; one due on a period's last day and open at its close turns
   overdue on the next day, in the next period.
@@ -28,16 +31,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from motcua_scoring.domain.counters import (
+    APOLOGY_COUNTERS,
     CHANNEL_COUNTERS,
     HISTOGRAM_PREFIX,
+    REAPPOINTMENT_COUNTERS,
     VERDICT_COUNTERS,
     Counter,
     CounterKey,
     half_day_bucket,
 )
-from motcua_scoring.domain.facts import SATISFIED_FROM, DossierFacts
+from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import Period, cover, cover_keys, local_date, local_midnight
 from motcua_scoring.domain.scopes import Scope, scopes_of
+from motcua_scoring.domain.standing import overdue_on
 
 _YEAR_KEY = re.compile(r"^\d{4}$")
 
@@ -61,6 +67,10 @@ class Indicators:
     resolved_early: int = 0
     resolved_on_time: int = 0
     resolved_late: int = 0
+    resolved_late_with_apology: int = 0
+    resolved_late_without_apology: int = 0
+    reappointments_kept: int = 0
+    reappointments_broken: int = 0
     in_progress_within: int = 0
     in_progress_overdue: int = 0
     refused: int = 0
@@ -76,6 +86,8 @@ class Indicators:
     satisfied: int = 0
     complaints: int = 0
     complaints_or_dislikes: int = 0
+    overdue_alerts: int = 0
+    overdue_alerts_withdrawn: int = 0
     processing_millidays: int = 0
     processing_histogram: tuple[tuple[int, int], ...] = ()
 
@@ -208,8 +220,7 @@ def _count_standing(
         totals["carried_over"] += 1
     close = local_midnight(as_of + timedelta(days=1))
     if received_at < close and (end_at is None or end_at >= close):
-        due_at = dossier.due_at
-        overdue = due_at is not None and local_date(due_at) < as_of
+        overdue = overdue_on(dossier.due_at, as_of)
         totals["in_progress_overdue" if overdue else "in_progress_within"] += 1
 
 
@@ -220,6 +231,10 @@ def _count_resolution(
     if end_at is None or judgement is None or not period.contains(end_at):
         return
     totals[VERDICT_COUNTERS[judgement.verdict]] += 1
+    if (with_apology := dossier.late_with_apology) is not None:
+        totals[APOLOGY_COUNTERS[with_apology]] += 1
+    if (kept := dossier.reappointment_kept) is not None:
+        totals[REAPPOINTMENT_COUNTERS[kept]] += 1
     totals[Counter.PROCESSING_MILLIDAYS] += int(judgement.processing_days * 1000)
     histogram[half_day_bucket(judgement.processing_days)] += 1
 
@@ -239,6 +254,12 @@ def _count_happenings(dossier: DossierFacts, period: Period, totals: Multiset[st
         if period.contains(apology.at):
             totals[Counter.APOLOGIES] += 1
             totals[Counter.LATE_APOLOGIES] += apology.late
+    for alert in dossier.alerts:
+        overdue = alert.kind is AlertKind.OVERDUE
+        totals[Counter.OVERDUE_ALERTS] += overdue and period.contains(alert.at)
+    for withdrawal in dossier.withdrawals:
+        overdue = withdrawal.kind is AlertKind.OVERDUE
+        totals[Counter.OVERDUE_ALERTS_WITHDRAWN] += overdue and period.contains(withdrawal.at)
 
 
 def _count_satisfaction(dossier: DossierFacts, period: Period, totals: Multiset[str]) -> None:
@@ -277,6 +298,10 @@ def _indicators(
         resolved_early=totals[Counter.RESOLVED_EARLY],
         resolved_on_time=totals[Counter.RESOLVED_ON_TIME],
         resolved_late=totals[Counter.RESOLVED_LATE],
+        resolved_late_with_apology=totals[Counter.RESOLVED_LATE_WITH_APOLOGY],
+        resolved_late_without_apology=totals[Counter.RESOLVED_LATE_WITHOUT_APOLOGY],
+        reappointments_kept=totals[Counter.REAPPOINTMENTS_KEPT],
+        reappointments_broken=totals[Counter.REAPPOINTMENTS_BROKEN],
         in_progress_within=totals["in_progress_within"],
         in_progress_overdue=totals["in_progress_overdue"],
         refused=totals[Counter.REFUSED],
@@ -292,6 +317,8 @@ def _indicators(
         satisfied=totals[Counter.SATISFIED],
         complaints=totals[Counter.COMPLAINTS],
         complaints_or_dislikes=totals[Counter.COMPLAINTS_OR_DISLIKES],
+        overdue_alerts=totals[Counter.OVERDUE_ALERTS],
+        overdue_alerts_withdrawn=totals[Counter.OVERDUE_ALERTS_WITHDRAWN],
         processing_millidays=totals[Counter.PROCESSING_MILLIDAYS],
         processing_histogram=tuple(sorted((k, v) for k, v in histogram.items() if v)),
     )

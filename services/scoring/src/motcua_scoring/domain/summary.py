@@ -29,6 +29,8 @@ RATES: tuple[str, ...] = tuple(
         "early",
         "on_time",
         "late",
+        "late_with_apology",
+        "reappointment_kept",
         "on_time_over_received",
         "online",
         "full_online",
@@ -56,6 +58,9 @@ FIGURES: tuple[str, ...] = (*COUNTS, *RATES, *AVERAGES, *SCORES)
 LOWER_IS_BETTER = frozenset(
     {
         "resolved_late",
+        "resolved_late_with_apology",
+        "resolved_late_without_apology",
+        "reappointments_broken",
         "in_progress_overdue",
         "late_apologies",
         "apologies",

@@ -25,12 +25,7 @@ from motcua.events import Envelope
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.counter_store import add_deltas
 from motcua_scoring.adapters.dirty_keys import mark_keys
-from motcua_scoring.adapters.facts_store import (
-    Alerts,
-    StoredDossier,
-    lock_dossiers,
-    save_dossiers,
-)
+from motcua_scoring.adapters.facts_store import StoredDossier, lock_dossiers, save_dossiers
 from motcua_scoring.adapters.metrics import ANOMALIES
 from motcua_scoring.adapters.open_dossiers import OpenDossier, close_dossiers, upsert_open
 from motcua_scoring.adapters.scope_store import remember_scopes
@@ -104,29 +99,27 @@ def _absorb_dossier(
 ) -> None:
     old = row.facts
     facts = old or d.DossierFacts(row.code)
-    alerts = row.alerts
     for envelope, translated in group:
         reasons = list(translated.anomalies)
         for update in translated.updates:
             reasons.extend(d.anomalies(facts, update))
             facts = d.apply(facts, update)
-        if translated.alerts is not None:
-            alerts = alerts.merge(translated.alerts)
         for reason in reasons:
             _report(envelope, reason)
     if old is not None or facts != d.DossierFacts(row.code):
         outcome.deltas.update(d.contributions(old, facts))
         row.facts = facts
-    was = _projection(old, row.alerts)
-    row.alerts = alerts
-    now_open = _projection(row.facts, alerts)
+    was = _projection(old)
+    now_open = _projection(row.facts)
     if now_open is not None and now_open != was:
         outcome.opened.append(now_open)
     elif now_open is None and was is not None:
         outcome.closed.append(row.code)
 
 
-def _projection(facts: d.DossierFacts | None, alerts: Alerts) -> OpenDossier | None:
+def _projection(facts: d.DossierFacts | None) -> OpenDossier | None:
+    """The open-dossier row: the statutory due time the counters judge by (None while
+    paused) and the warnings that still stand."""
     if facts is None or facts.received_at is None or facts.end_at is not None:
         return None
     return OpenDossier(
@@ -136,8 +129,8 @@ def _projection(facts: d.DossierFacts | None, alerts: Alerts) -> OpenDossier | N
         procedure=facts.procedure,
         received_at=facts.received_at,
         due_at=facts.due_at,
-        due_soon_for=alerts.due_soon_for,
-        overdue_for=alerts.overdue_for,
+        due_soon_for=facts.active_alert(d.AlertKind.DUE_SOON),
+        overdue_for=facts.active_alert(d.AlertKind.OVERDUE),
     )
 
 

@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
 from motcua_scoring import domain as d
-from motcua_scoring.adapters.metrics import AGENCY_ON_TIME, AGENCY_OPEN, AGENCY_OVERDUE
+from motcua_scoring.adapters.metrics import (
+    AGENCY_LATE,
+    AGENCY_ON_TIME,
+    AGENCY_OPEN,
+    AGENCY_OVERDUE,
+    AGENCY_OVERDUE_ALERTS,
+    AGENCY_REAPPOINTMENTS,
+)
 from motcua_scoring.adapters.scope_store import known_scopes
 from motcua_scoring.domain.periods import calendar_periods_of, local_date
 from motcua_scoring.service.evaluation import evaluate_many
@@ -23,7 +30,9 @@ log = logging.getLogger(__name__)
 
 
 async def refresh_gauges(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> None:
-    """Open, overdue (now) and on-time rate (this month) of each known agency."""
+    """Open, overdue (now); on-time rate, late with and without an apology,
+    re-appointments kept and broken, overdue alerts sent and withdrawn (this month) of
+    each known agency."""
     now = clock.now()
     month = calendar_periods_of(local_date(now))[1]
     async with engine.connect() as conn:
@@ -37,6 +46,12 @@ async def refresh_gauges(engine: AsyncEngine, clock: Clock, settings: ScoringSet
         AGENCY_OVERDUE.labels(agency).set(ind.in_progress_overdue)
         rate = d.rates(ind).on_time
         AGENCY_ON_TIME.labels(agency).set(math.nan if rate is None else float(rate))
+        AGENCY_LATE.labels(agency, "with").set(ind.resolved_late_with_apology)
+        AGENCY_LATE.labels(agency, "without").set(ind.resolved_late_without_apology)
+        AGENCY_REAPPOINTMENTS.labels(agency, "kept").set(ind.reappointments_kept)
+        AGENCY_REAPPOINTMENTS.labels(agency, "broken").set(ind.reappointments_broken)
+        AGENCY_OVERDUE_ALERTS.labels(agency, "sent").set(ind.overdue_alerts)
+        AGENCY_OVERDUE_ALERTS.labels(agency, "withdrawn").set(ind.overdue_alerts_withdrawn)
 
 
 async def gauge_loop(

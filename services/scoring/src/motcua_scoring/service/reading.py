@@ -96,7 +96,9 @@ class Reader:
         }
 
     async def open_dossiers(self, scope: d.Scope, limit: int) -> dict[str, Any]:
-        """Open dossiers soonest due first, each marked overdue, due soon or open."""
+        """Open dossiers soonest due first, each marked overdue, due soon or open by the
+        rule the in-progress numbers use (`domain.standing`), so the list and the overdue
+        count agree."""
         now = self.clock.now()
         place = _place(scope)
         async with self.engine.connect() as conn:
@@ -145,20 +147,20 @@ def _open_json(row: OpenDossier, now: datetime) -> dict[str, Any]:
         "procedure": row.procedure,
         "received_at": row.received_at.isoformat(),
         "due_at": row.due_at.isoformat() if row.due_at else None,
-        "state": _state(row, now),
+        "state": d.open_state(row.due_at, local_date(now), bool(_warnings(row))).value,
+        "alerts": _warnings(row),
     }
 
 
-def _state(row: OpenDossier, now: datetime) -> str:
+def _warnings(row: OpenDossier) -> list[str]:
+    """Tracking's warnings that stand for the current due time (withdrawn ones are gone):
+    an overdue warning fires at the due hour, while the dossier counts overdue from the
+    next day (finishing on the appointment day is on time)."""
     due = row.due_at
     if due is None:
-        return "open"
-    if due < now or (row.overdue_for is not None and row.overdue_for >= due):
-        return "overdue"
-    warned = row.due_soon_for is not None and row.due_soon_for >= due
-    if warned or local_date(due) == local_date(now):
-        return "due_soon"
-    return "open"
+        return []
+    warned = (("due_soon", row.due_soon_for), ("overdue", row.overdue_for))
+    return [kind for kind, for_due in warned if for_due is not None and for_due >= due]
 
 
 def _floor(instant: datetime, step: timedelta) -> datetime:

@@ -2,20 +2,28 @@
 
 - Intake's lifecycle events give the reception (identity), the end of handling and
   everything counted by its own date.
-- Tracking gives the appointment (set, changed, re-appointed after an apology), the
-  verdict with the processing time, the apology with its lateness, and the due-soon and
-  overdue warnings shown on the dashboard.
+- Tracking gives the statutory appointment (set, moved, paused for a supplement: no due
+  time), the verdict with the processing time, the apology it found and the
+  re-appointment kept or broken, the apology with its lateness, and the due-soon and
+  overdue warnings (and their withdrawals) shown on the dashboard and counted.
+- An apology's new appointment (`ApologyIssued`, `DeadlineChanged(cause="apology")`) is
+  a promise kept as its own fact, never the deadline a dossier is judged by: an apology
+  does not erase lateness (brief, decision 5).
+- A correction (a higher `revision`) of a due time or a verdict replaces the earlier one.
 - Intake's `ApologyFiled` is not counted: tracking's `ApologyIssued` reports the same
   apology once accepted, with whether it was late, so counting both would count twice.
-- Step-level events, escalations and tracking's rejections change no indicator.
+- Step-level due times and verdicts, escalations and tracking's rejections change no
+  indicator; a step's overdue warning is counted with the dossier's alerts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from motcua.events import (
+    AlertWithdrawn,
     ApologyIssued,
     DeadlineChanged,
     DeadlineSet,
@@ -36,18 +44,16 @@ from motcua.events import (
     SupplementRequested,
 )
 from motcua_scoring import domain as d
-from motcua_scoring.adapters.facts_store import Alerts
 
 __all__ = ["Translated", "translate"]
 
 
 @dataclass(frozen=True)
 class Translated:
-    """What one envelope adds to a dossier: fact updates, warnings, oddities."""
+    """What one envelope adds to a dossier: fact updates and oddities."""
 
     code: str
     updates: tuple[d.FactUpdate, ...] = ()
-    alerts: Alerts | None = None
     anomalies: tuple[str, ...] = ()
 
 
@@ -68,11 +74,11 @@ def translate(envelope: Envelope) -> Translated | None:
                 data.channel,
                 data.unit_code,
             )
-            return Translated(code, (d.Received(at, identity, data.digitised),), None, oddities)
+            return Translated(code, (d.Received(at, identity, data.digitised),), oddities)
         case DossierRefused():
             agency, oddities = _agency(envelope)
             identity = d.Identity(agency, None, None, None, data.unit_code)
-            return Translated(code, (d.Refused(at, identity),), None, oddities)
+            return Translated(code, (d.Refused(at, identity),), oddities)
         case DossierTransferred():
             return Translated(code, (d.Transferred(at, data.to_unit),))
         case SupplementRequested():
@@ -98,29 +104,47 @@ def translate(envelope: Envelope) -> Translated | None:
 
 
 def _tracking(code: str, envelope: Envelope) -> Translated | None:
+    updates = _tracking_updates(envelope)
+    return Translated(code, updates) if updates else None
+
+
+def _tracking_updates(envelope: Envelope) -> tuple[d.FactUpdate, ...]:
     at = envelope.occurred_at
     data = envelope.data
     match data:
         case DeadlineSet():
-            return Translated(code, (d.DeadlineSet(at, data.appointment_at),))
-        case DeadlineChanged() if data.scope == "dossier" and data.new_due_at is not None:
-            return Translated(code, (d.DeadlineSet(at, data.new_due_at),))
+            return (d.DeadlineSet(at, data.appointment_at),)
+        case DeadlineChanged() if data.scope == "dossier" and data.cause == "apology":
+            return (d.Reappointed(at, data.new_due_at),) if data.new_due_at else ()
+        case DeadlineChanged() if data.scope == "dossier":
+            return (d.DeadlineSet(at, data.new_due_at, data.revision),)
         case ApologyIssued():
-            return Translated(
-                code,
-                (
-                    d.ApologyIssued(data.filed_at, data.late),
-                    d.DeadlineSet(at, data.new_appointment_at),
-                ),
+            return (
+                d.ApologyIssued(data.filed_at, data.late),
+                d.Reappointed(at, data.new_appointment_at),
             )
         case DossierVerdictGiven():
-            days = Decimal(str(data.processing_working_days))
-            return Translated(code, (d.VerdictGiven(at, data.verdict, days),))
-        case DossierDueSoon() if data.scope == "dossier":
-            return Translated(code, alerts=Alerts(due_soon_for=data.due_at))
-        case DossierOverdue() if data.scope == "dossier":
-            return Translated(code, alerts=Alerts(overdue_for=data.due_at))
-    return None
+            return (_verdict(at, data),)
+        case DossierDueSoon() | DossierOverdue():
+            return (_alert(envelope, data),)
+        case AlertWithdrawn():
+            kind = d.AlertKind(data.alert_type)
+            withdrawn = d.AlertWithdrawn(at, data.alert_event_id, kind, data.scope == "dossier")
+            return (withdrawn,)
+    return ()
+
+
+def _verdict(at: datetime, data: DossierVerdictGiven) -> d.VerdictGiven:
+    days = Decimal(str(data.processing_working_days))
+    return d.VerdictGiven(
+        at, data.verdict, days, data.apology, data.reappointment_kept, data.revision
+    )
+
+
+def _alert(envelope: Envelope, data: DossierDueSoon | DossierOverdue) -> d.AlertFired:
+    kind = d.AlertKind(data.event_type)
+    dossier = data.scope == "dossier"
+    return d.AlertFired(envelope.occurred_at, str(envelope.event_id), kind, data.due_at, dossier)
 
 
 def _agency(envelope: Envelope) -> tuple[str, tuple[str, ...]]:
