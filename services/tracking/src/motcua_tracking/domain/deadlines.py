@@ -6,6 +6,9 @@ Rules:
   close of the working day counting starts on.
 - Steps run in order: a step's due time is the previous step's due time plus its
   allotment; the first step counts from the counting start.
+- A reception after the cut-off counts from the next working day's opening. A procedure
+  without a cut-off has `NO_CUTOFF`: its reception counts from its own instant (the
+  next opening if outside office hours); terms with `cutoff=None` take the agency's.
 - A step entered by a handover counts from the handover instant (the next opening if
   outside office hours). The late-day cut-off applies to receptions only, never to
   internal handovers. A handover re-plans the current and later steps; the dossier's
@@ -24,6 +27,9 @@ from enum import StrEnum
 from motcua_tracking.domain.calendar import WorkingCalendar
 
 _SECONDS_PER_HOUR = 3_600
+
+NO_CUTOFF = time.max
+"""The cut-off of a procedure that has none: no reception of the day is after it."""
 
 
 class TimeUnit(StrEnum):

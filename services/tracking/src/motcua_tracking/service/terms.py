@@ -1,16 +1,23 @@
-"""The contract's procedure terms (carried by DossierReceived) in the domain's terms."""
+"""The contract's procedure terms (carried by DossierReceived) in the domain's terms.
+
+A procedure's `late_cutoff` of None means it has no cut-off (the contract's meaning,
+`motcua.events.ProcedureTerms`): a reception counts from its own instant, one outside
+office hours from the next opening (brief, decision 8). It is never replaced by the
+agency's cut-off of the settings, which only applies to terms that name none.
+"""
 
 from __future__ import annotations
 
 from motcua.events import ProcedureTerms as ContractTerms
 from motcua.events import ProcessingTime as ContractTime
 from motcua_tracking.domain import ProcedureTerms, ProcessingTime, StepAllotment, TimeUnit
+from motcua_tracking.domain.deadlines import NO_CUTOFF
 
 __all__ = ["domain_terms"]
 
 
 def domain_terms(terms: ContractTerms) -> ProcedureTerms:
-    """Domain terms; the procedure's cut-off (None: the agency's) is kept as given."""
+    """Domain terms, with the procedure's cut-off or `NO_CUTOFF` when it has none."""
     return ProcedureTerms(
         code=terms.code,
         processing_time=_time(terms.processing_time),
@@ -18,7 +25,7 @@ def domain_terms(terms: ContractTerms) -> ProcedureTerms:
             StepAllotment(step.code, step.name, step.unit_role, _time(step.allotted))
             for step in terms.steps
         ),
-        cutoff=terms.late_cutoff,
+        cutoff=NO_CUTOFF if terms.late_cutoff is None else terms.late_cutoff,
     )
 
 
