@@ -50,10 +50,15 @@ async def ping(engine: AsyncEngine) -> None:
 
 
 async def migrate(engine: AsyncEngine, migrations: Path) -> None:
-    """Upgrade the database to the newest revision, one instance at a time."""
+    """Upgrade the database to the newest revision, one instance at a time; the common
+    messaging tables are brought up to date as well."""
+    # Imported here: the messaging package itself imports this module.
+    from motcua.messaging.schema import upgrade_messaging_tables
+
     async with engine.begin() as conn:
         await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
         await conn.run_sync(_upgrade, migrations)
+        await conn.run_sync(upgrade_messaging_tables)
 
 
 def _upgrade(conn: Connection, migrations: Path) -> None:

@@ -1,6 +1,6 @@
 """The project's own Prometheus metrics (prefix `motcua_`), labelled by service.
 
-Labels are bounded sets (service, topic, reason, channel, agency): never a dossier
+Labels are bounded sets (service, topic, reason, channel, agency, loop): never a dossier
 code, a person or anything personal.
 """
 
@@ -15,6 +15,9 @@ __all__ = [
     "CONSUMER_RETRIES",
     "DEAD_LETTERED",
     "DUPLICATES_SKIPPED",
+    "LOOP_CONSECUTIVE_FAILURES",
+    "LOOP_FAILURES",
+    "LOOP_LAST_SUCCESS",
     "OUTBOX_BACKLOG",
     "OUTBOX_OLDEST_AGE",
     "OUTBOX_PUBLISHED",
@@ -59,4 +62,17 @@ CONSUMER_BATCH_SECONDS = Histogram(
     "Time to apply and commit one batch",
     ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+LOOP_LAST_SUCCESS = Gauge(
+    "motcua_loop_last_success_timestamp_seconds",
+    "When a background loop last completed a pass (epoch seconds)",
+    ["service", "loop"],
+)
+LOOP_CONSECUTIVE_FAILURES = Gauge(
+    "motcua_loop_consecutive_failures",
+    "Passes of a background loop that failed in a row (0 once a pass succeeds)",
+    ["service", "loop"],
+)
+LOOP_FAILURES = Counter(
+    "motcua_loop_failures_total", "Failed passes of a background loop", ["service", "loop"]
 )

@@ -1,7 +1,12 @@
-"""What every service runs on: database, broker, outbox relay, health and metrics.
+"""What every service runs on: database, broker, outbox relay, loops, health and metrics.
 
 `ServiceRuntime` is built from a service's settings inside its `create_app()`; nothing
 is created at import time, so a test can build as many apps as it likes.
+
+Health: `/health` (liveness) fails when a background task has died, so an orchestrator
+restarts the process; `/ready` fails when the database or Kafka does not answer, a loop
+has not completed a pass in time, or a queue (the outbox, a service's own) stopped
+draining. Both answer failures as 503 problem+json naming what is wrong.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +31,13 @@ from motcua.clock import Clock, make_clock
 from motcua.db import Sessions, create_engine, migrate, ping, sessions
 from motcua.events.envelope import Event
 from motcua.events.topics import redrive_topic
+from motcua.loops import Backoff, Loop, Loops, Probe, Step
 from motcua.messaging.consumer import BatchHandler, IdempotentConsumer, raw_bodies
 from motcua.messaging.deadletters import HEADER_PREFIX, DeadLetterPublisher
 from motcua.messaging.kafka import idempotent_producer
 from motcua.messaging.outbox import OutboxRelay
 from motcua.settings import ServiceSettings
+from motcua.shutdown import PROBLEM_MEDIA_TYPE, Shutdown, problem_json
 
 __all__ = ["ServiceRuntime", "health_router"]
 
@@ -54,12 +61,17 @@ class ServiceRuntime:
             logger=None,
         )
         self.producer: AIOKafkaProducer | None = None
-        self.dead_letters = DeadLetterPublisher(None, self.sessions, self.name)
+        self.dead_letters = DeadLetterPublisher(
+            None, self.sessions, self.name, on_broken=self.renew_producer
+        )
         self.clock: Clock = make_clock(settings.clock)
         self.stop = asyncio.Event()
-        self._tasks: list[BackgroundTask] = []
-        self._running: list[asyncio.Task[None]] = []
+        self.loops = Loops()
+        self.shutdown = Shutdown(settings.shutdown_seconds)
+        self.relay: OutboxRelay | None = None
+        self._tasks: dict[str, BackgroundTask] = {}
         self._consumers: dict[str, IdempotentConsumer] = {}
+        self._renewing = asyncio.Lock()
 
     def publishes(self, *events: type[Event], description: str = "") -> None:
         """Declare the events this service publishes (for the AsyncAPI document)."""
@@ -117,36 +129,99 @@ class ServiceRuntime:
                 await consumer.process(batch)
             await message.ack()
 
-    def background(self, task: BackgroundTask) -> None:
-        """Run a task for the app's lifetime; it must return soon after `stop` is set."""
-        self._tasks.append(task)
+    def background(self, task: BackgroundTask, name: str | None = None) -> None:
+        """Run a task for the app's lifetime; it must return soon after `stop` is set.
+
+        A task that ends before then makes `/health` fail. Work done in passes should be
+        a supervised `loop` instead."""
+        key = name or str(getattr(task, "__qualname__", "task"))
+        while key in self._tasks:
+            key += "'"
+        self._tasks[key] = task
+
+    def loop(
+        self,
+        name: str,
+        step: Step,
+        *,
+        rebuild: Callable[[], Awaitable[None]] | None = None,
+    ) -> Loop:
+        """Run `step` pass after pass for the app's lifetime, supervised (`motcua.loops`)."""
+        return self.loops.add(self._configured(Loop(name, step, rebuild=rebuild)))
+
+    def watch(self, *loops: Loop) -> None:
+        """Watch loops that the service's background tasks run (health, metrics, policy)."""
+        for loop in loops:
+            self.loops.watch(self._configured(loop))
+
+    def _configured(self, loop: Loop) -> Loop:
+        options = self.settings.loops
+        backoff = Backoff(options.backoff_initial_seconds, options.backoff_max_seconds)
+        loop.configure(self.name, backoff, options.stall_seconds)
+        return loop
+
+    def probe(self, name: str, probe: Probe) -> None:
+        """Add a readiness probe: None while fine, else what is wrong."""
+        self.loops.probe(name, probe)
+
+    async def renew_producer(self) -> None:
+        """Replace the Kafka producer (after a fatal error) for the relay and dead letters."""
+        broken = self.producer
+        async with self._renewing:
+            if self.producer is not broken:
+                return  # someone renewed it meanwhile
+            fresh = idempotent_producer(self.settings.kafka, f"{self.name}-relay")
+            try:
+                await fresh.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(fresh.stop(), 5)
+                raise
+            self.producer = fresh
+            self.dead_letters.bind(fresh)
+            if self.relay is not None:
+                self.relay.bind(fresh)
+            log.warning("kafka producer renewed")
+        if broken is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(broken.stop(), 5)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: FastAPI | None = None) -> AsyncIterator[None]:
-        """Start everything in order; stop it in reverse."""
+        """Start everything in order; stop it in reverse, within `shutdown_seconds`."""
         if self.migrations is not None:
             await migrate(self.engine, self.migrations)
         producer = idempotent_producer(self.settings.kafka, f"{self.name}-relay")
         await producer.start()
         self.producer = producer
         self.dead_letters.bind(producer)
-        if self.settings.outbox.enabled:
+        if self.settings.outbox.enabled and self.relay is None:
             relay = OutboxRelay(self.engine, producer, self.settings.outbox, self.name)
-            self._tasks.insert(0, relay.run)
+            self.relay = relay
+            self.loop("outbox-relay", relay.step, rebuild=self.renew_producer)
+            self.loop("outbox-backlog", relay.measure)
+            self.probe("outbox", relay.stalled)
         await self.broker.start()
         self.stop.clear()
-        self._running = [asyncio.create_task(task(self.stop)) for task in self._tasks]
+        self.shutdown.watch_signals()
+        self.loops.start(self.stop, self._tasks)
         try:
             yield
         finally:
+            self.shutdown.begin()
+            self.shutdown.restore_signals()
             self.stop.set()
-            await asyncio.gather(*self._running, return_exceptions=True)
-            await self.broker.stop()
-            await producer.stop()
-            await self.engine.dispose()
+            await self.loops.stop(self.shutdown.left() * 0.6)
+            await _bounded(self.broker.stop(), self.shutdown.left() / 2, "broker")
+            await _bounded(self._stop_producer(), self.shutdown.left() / 2, "producer")
+            await _bounded(self.engine.dispose(), self.shutdown.left(), "database pool")
+
+    async def _stop_producer(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
 
     async def readiness(self) -> dict[str, Any]:
-        """Whether the database and the broker answer."""
+        """Whether the database and the broker answer, loops keep up and queues drain."""
         checks: dict[str, Any] = {}
         try:
             await asyncio.wait_for(ping(self.engine), 2)
@@ -158,25 +233,48 @@ class ServiceRuntime:
             checks["kafka"] = "ok" if reachable else "unreachable"
         except Exception as exc:
             checks["kafka"] = f"unreachable: {type(exc).__name__}"
+        checks.update(self.loops.problems())
+        if self.shutdown.requested.is_set():
+            checks["shutdown"] = "in progress"
         return checks
+
+
+async def _bounded(work: Coroutine[Any, Any, None], seconds: float, what: str) -> None:
+    try:
+        await asyncio.wait_for(work, timeout=max(seconds, 0.1))
+    except TimeoutError:
+        log.error("stopping the %s took too long; left behind", what)
+    except Exception:
+        log.exception("stopping the %s failed", what)
+
+
+def _unavailable(service: str, code: str, detail: str, checks: dict[str, Any]) -> Response:
+    body = problem_json(503, code, "Service Unavailable", detail, service=service, checks=checks)
+    return Response(body, status_code=503, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
     """`/health` (the process is alive), `/ready` (dependencies answer), `/metrics`."""
     router = APIRouter(tags=["operations"])
 
-    @router.get("/health", summary="Liveness")
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "service": runtime.name}
+    @router.get("/health", summary="Liveness: every background task is running")
+    async def health() -> Response:
+        dead = runtime.loops.dead()
+        if dead:
+            detail = "background tasks ended: " + ", ".join(dead)
+            return _unavailable(runtime.name, "not_alive", detail, {"dead": dead})
+        return JSONResponse({"status": "ok", "service": runtime.name})
 
-    @router.get("/ready", summary="Readiness: database and broker reachable")
-    async def ready() -> JSONResponse:
+    @router.get(
+        "/ready", summary="Readiness: database and broker reachable, loops and queues moving"
+    )
+    async def ready() -> Response:
         checks = await runtime.readiness()
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks},
-            status_code=200 if ok else 503,
-        )
+        failing = [name for name, value in checks.items() if value != "ok"]
+        if failing:
+            detail = "not ready: " + "; ".join(f"{n}: {checks[n]}" for n in failing)
+            return _unavailable(runtime.name, "not_ready", detail, checks)
+        return JSONResponse({"status": "ok", "checks": checks})
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

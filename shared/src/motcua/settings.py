@@ -12,6 +12,7 @@ __all__ = [
     "DatabaseSettings",
     "HttpSettings",
     "KafkaSettings",
+    "LoopSettings",
     "OutboxSettings",
     "ServiceSettings",
 ]
@@ -49,6 +50,10 @@ class OutboxSettings(BaseModel):
     batch_size: int = Field(default=1000, ge=1)
     idle_poll_seconds: float = Field(default=0.05, gt=0)
     retention_seconds: int = Field(default=86_400, ge=0)
+    measure_seconds: float = Field(default=5.0, gt=0)
+    """How often the backlog and the age of the oldest pending event are measured."""
+    stall_seconds: float = Field(default=60.0, gt=0)
+    """`/ready` fails while the oldest pending event is older than this."""
 
 
 class ConsumerSettings(BaseModel):
@@ -60,6 +65,15 @@ class ConsumerSettings(BaseModel):
     max_attempts: int = Field(default=3, ge=1)
     backoff_initial_seconds: float = Field(default=0.2, ge=0)
     backoff_max_seconds: float = Field(default=5.0, ge=0)
+
+
+class LoopSettings(BaseModel):
+    """Background loops: backoff after a failed pass, and when a loop counts as stalled."""
+
+    backoff_initial_seconds: float = Field(default=0.1, gt=0)
+    backoff_max_seconds: float = Field(default=5.0, gt=0)
+    stall_seconds: float = Field(default=30.0, gt=0)
+    """`/ready` fails when a loop is this late for its next completed pass."""
 
 
 class ServiceSettings(BaseSettings):
@@ -75,3 +89,6 @@ class ServiceSettings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     consumer: ConsumerSettings = ConsumerSettings()
     clock: ClockSettings = ClockSettings()
+    loops: LoopSettings = LoopSettings()
+    shutdown_seconds: float = Field(default=10.0, gt=0)
+    """On SIGTERM, how long requests and background work get to finish."""

@@ -28,6 +28,7 @@ from motcua.events import (
 )
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua.shutdown import RequestDeadline
 from motcua_intake.domain.agencies import load_seed_agencies
 from motcua_intake.entrypoints.commands import CommandConsumer
 from motcua_intake.entrypoints.http import catalogue, dossiers, imports
@@ -77,7 +78,13 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     engine = runtime.engine
     directory = Directory()
     ledger = Ledger(engine, clock, settings.writer.max_retries, settings.topics.dossier_events)
-    writer = GroupCommit(ledger, engine, settings.writer.max_batch, settings.writer.concurrency)
+    writer = GroupCommit(
+        ledger,
+        engine,
+        settings.writer.max_batch,
+        settings.writer.concurrency,
+        settings.loops.stall_seconds,
+    )
     checker = Checker(directory, timedelta(seconds=settings.clock_skew_seconds))
     dossier_service = DossierService(engine, ledger, writer, checker, clock)
     services = Services(
@@ -95,7 +102,10 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             log_every=settings.imports.progress_log_every,
         ),
     )
-    runtime.background(writer.run)
+    for n, (step, reconnect) in enumerate(writer.writers()):
+        runtime.loop(f"group-commit-{n}", step, rebuild=reconnect)
+    runtime.background(writer.run, "group-commit")
+    runtime.probe("group-commit", writer.stalled)
     if settings.commands.enabled:
         CommandConsumer(dossier_service, runtime.dead_letters, settings.consumer).subscribe(
             runtime.broker, settings.commands.topics, settings.commands.group_id
@@ -132,6 +142,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         limits={"/v1/imports": settings.imports.max_body_bytes},
     )
     app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(dossiers.router)
     app.include_router(catalogue.router)

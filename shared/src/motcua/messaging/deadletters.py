@@ -1,22 +1,34 @@
-"""Dead letters: a message that cannot be applied goes to the service's DLQ topic with why."""
+"""Dead letters: a message that cannot be applied goes to the service's DLQ topic with why.
+
+A message is dead-lettered once: the local record is keyed by (consumer, topic,
+partition, offset), so a message read again (offsets rewound, a restart before the
+commit) that fails again, with or without an event id, is recognised and skipped.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
-from sqlalchemy import insert
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 
 from motcua.db import Sessions
 from motcua.events.topics import dead_letter_topic
+from motcua.loops import needs_rebuild
 from motcua.messaging.schema import DEAD_LETTERS
 from motcua.metrics import DEAD_LETTERED
 
 __all__ = ["HEADER_PREFIX", "DeadLetter", "DeadLetterPublisher", "dead_letter_headers"]
 
 HEADER_PREFIX = "x-dlq-"
+log = logging.getLogger(__name__)
+_LETTERS = DEAD_LETTERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +61,15 @@ def dead_letter_headers(letter: DeadLetter, consumer: str) -> list[tuple[str, by
 class DeadLetterPublisher:
     """Publishes dead letters durably (awaited, `acks=all`) and keeps a local record."""
 
-    def __init__(self, producer: AIOKafkaProducer | None, sessions: Sessions, service: str) -> None:
+    def __init__(
+        self,
+        producer: AIOKafkaProducer | None,
+        sessions: Sessions,
+        service: str,
+        on_broken: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._producer = producer
+        self._on_broken = on_broken
         self._sessions = sessions
         self._service = service
         self._topic = dead_letter_topic(service).name
@@ -60,12 +79,70 @@ class DeadLetterPublisher:
         self._producer = producer
 
     async def publish(self, letters: list[DeadLetter], consumer: str) -> None:
-        """Send every letter and wait until Kafka has them all."""
+        """Send every letter not sent before and wait until Kafka has them all."""
+        letters = await self._not_yet_sent(letters, consumer)
         if not letters:
             return
         if self._producer is None:
             raise RuntimeError("dead-letter publisher used before a producer was bound")
-        producer = self._producer
+        try:
+            await self._send(self._producer, letters, consumer)
+        except Exception as error:
+            if needs_rebuild(error) and self._on_broken is not None:
+                with contextlib.suppress(Exception):
+                    await self._on_broken()
+            raise
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                insert(_LETTERS)
+                .values(
+                    [
+                        {
+                            "consumer": consumer,
+                            "topic": letter.record.topic,
+                            "partition": letter.record.partition,
+                            "offset": letter.record.offset,
+                            "event_id": letter.event_id,
+                            "reason": letter.reason,
+                            "error": letter.error[:2000],
+                            "attempts": letter.attempts,
+                            "detail": {},
+                        }
+                        for letter in letters
+                    ]
+                )
+                .on_conflict_do_nothing()
+            )
+        for letter in letters:
+            DEAD_LETTERED.labels(self._service, letter.reason).inc()
+
+    async def _not_yet_sent(self, letters: list[DeadLetter], consumer: str) -> list[DeadLetter]:
+        if not letters:
+            return letters
+        wanted = {(lt.record.topic, lt.record.partition, lt.record.offset) for lt in letters}
+        where = tuple_(_LETTERS.c.topic, _LETTERS.c.partition, _LETTERS.c.offset)
+        async with self._sessions() as session:
+            found = await session.execute(
+                select(_LETTERS.c.topic, _LETTERS.c.partition, _LETTERS.c.offset).where(
+                    _LETTERS.c.consumer == consumer, where.in_(list(wanted))
+                )
+            )
+            sent = {tuple(row) for row in found}
+        if sent:
+            log.info(
+                "%d messages read again were dead-lettered before; not sent twice",
+                len(sent),
+                extra={"consumer": consumer},
+            )
+        return [
+            lt
+            for lt in letters
+            if (lt.record.topic, lt.record.partition, lt.record.offset) not in sent
+        ]
+
+    async def _send(
+        self, producer: AIOKafkaProducer, letters: list[DeadLetter], consumer: str
+    ) -> None:
         sent = [
             await producer.send(
                 self._topic,
@@ -77,23 +154,3 @@ class DeadLetterPublisher:
         ]
         for future in sent:
             await future
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                insert(DEAD_LETTERS),
-                [
-                    {
-                        "consumer": consumer,
-                        "topic": letter.record.topic,
-                        "partition": letter.record.partition,
-                        "offset": letter.record.offset,
-                        "event_id": letter.event_id,
-                        "reason": letter.reason,
-                        "error": letter.error[:2000],
-                        "attempts": letter.attempts,
-                        "detail": {},
-                    }
-                    for letter in letters
-                ],
-            )
-        for letter in letters:
-            DEAD_LETTERED.labels(self._service, letter.reason).inc()

@@ -10,7 +10,6 @@ holding) and a key's events still leave in the order they were written. (Row-lev
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import zlib
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
 from motcua.events.envelope import Envelope, encode
+from motcua.loops import Loop
 from motcua.messaging.schema import OUTBOX
 from motcua.metrics import (
     OUTBOX_BACKLOG,
@@ -92,27 +92,40 @@ class OutboxRelay:
         self._producer = producer
         self._settings = settings
         self._service = service
+        self.oldest_pending_age: float | None = None
+        """Seconds, as of the last measure (None before the first)."""
+
+    def bind(self, producer: AIOKafkaProducer) -> None:
+        """Publish with this (started) producer from the next pass on."""
+        self._producer = producer
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Publish until `stop` is set, backing off while Kafka or the database is away."""
-        failures = 0
-        loop = asyncio.get_running_loop()
-        next_housekeeping = 0.0
-        while not stop.is_set():
-            try:
-                published = await self.publish_pending()
-                if loop.time() >= next_housekeeping:
-                    await self.housekeeping()
-                    next_housekeeping = loop.time() + 5
-                failures = 0
-            except Exception:
-                failures += 1
-                OUTBOX_PUBLISH_ERRORS.labels(self._service).inc()
-                log.exception("outbox relay pass failed", extra={"attempt": failures})
-                await _sleep_or_stop(stop, min(0.1 * 2**failures, 5.0))
-                continue
-            if not published:
-                await _sleep_or_stop(stop, self._settings.idle_poll_seconds)
+        """Publish and measure until `stop` is set, backing off while Kafka or the database
+        is away (a service's runtime runs `step` and `measure` as supervised loops instead)."""
+        relay = Loop("outbox-relay", self.step, service=self._service)
+        backlog = Loop("outbox-backlog", self.measure, service=self._service)
+        await asyncio.gather(relay.run(stop), backlog.run(stop))
+
+    async def step(self) -> float:
+        """One relay pass; the pause before the next (none while events are waiting)."""
+        try:
+            published = await self.publish_pending()
+        except Exception:
+            OUTBOX_PUBLISH_ERRORS.labels(self._service).inc()
+            raise
+        return 0.0 if published else self._settings.idle_poll_seconds
+
+    async def measure(self) -> float:
+        """Measure the backlog and purge old published events; the pause before the next."""
+        await self.housekeeping()
+        return self._settings.measure_seconds
+
+    def stalled(self) -> str | None:
+        """A readiness probe: whether the oldest pending event is older than allowed."""
+        age = self.oldest_pending_age
+        if age is None or age <= self._settings.stall_seconds:
+            return None
+        return f"the oldest unpublished event is {age:.0f} s old"
 
     async def publish_pending(self) -> int:
         """One pass: publish the oldest pending events of the shards this relay can lock.
@@ -174,7 +187,8 @@ class OutboxRelay:
         await asyncio.gather(*delivered)
 
     async def housekeeping(self) -> None:
-        """Refresh the backlog gauges and delete events published long ago."""
+        """Measure the backlog (its own query, whether or not the relay succeeds) and
+        delete events published long ago."""
         async with self._engine.begin() as conn:
             backlog, age = (
                 await conn.execute(
@@ -193,10 +207,6 @@ class OutboxRelay:
                     - text(f"interval '{int(self._settings.retention_seconds)} seconds'")
                 )
             )
+        self.oldest_pending_age = float(age)
         OUTBOX_BACKLOG.labels(self._service).set(backlog)
-        OUTBOX_OLDEST_AGE.labels(self._service).set(float(age))
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+        OUTBOX_OLDEST_AGE.labels(self._service).set(self.oldest_pending_age)

@@ -31,6 +31,7 @@ __all__ = [
     "ProcessedEvent",
     "create_messaging_tables",
     "drop_messaging_tables",
+    "upgrade_messaging_tables",
 ]
 
 
@@ -72,6 +73,9 @@ class DeadLetterRecord(SQLModel, table=True):
     """A local record of each message sent to the dead-letter topic (for `/ready` and audits)."""
 
     __tablename__ = "dead_letters"
+    __table_args__ = (
+        Index("dead_letters_source", "consumer", "topic", "partition", "offset", unique=True),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     consumer: str
@@ -97,6 +101,27 @@ _TABLES = [OUTBOX, PROCESSED, DEAD_LETTERS]
 def create_messaging_tables(bind: Connection) -> None:
     """Create the outbox, processed-event and dead-letter tables (migration helper)."""
     SQLModel.metadata.create_all(bind, tables=_TABLES)
+
+
+_DEDUPLICATE_LETTERS = text(
+    "DELETE FROM dead_letters d USING dead_letters e"
+    " WHERE d.consumer = e.consumer AND d.topic = e.topic AND d.partition = e.partition"
+    ' AND d."offset" = e."offset" AND d.id > e.id'
+)
+_UNIQUE_LETTERS = text(
+    "CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_source"
+    ' ON dead_letters (consumer, topic, partition, "offset")'
+)
+
+
+def upgrade_messaging_tables(bind: Connection) -> None:
+    """Bring tables created by an older version up to date (run by `motcua.db.migrate`):
+    a message is dead-lettered once, so letters recorded twice are merged first."""
+    if bind.execute(text("SELECT to_regclass('dead_letters')")).scalar() is None:
+        return
+    if bind.execute(text("SELECT to_regclass('dead_letters_source')")).scalar() is None:
+        bind.execute(_DEDUPLICATE_LETTERS)
+        bind.execute(_UNIQUE_LETTERS)
 
 
 def drop_messaging_tables(bind: Connection) -> None:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from motcua_intake.service.errors import FieldError, Kind, Rejection, shape_rejection
+from motcua_intake.service.group_commit import WriterUnavailable
 
 __all__ = ["STATUS_OF", "install_problem_handlers", "problem", "problem_body"]
 
@@ -83,6 +84,11 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     return Response(body, status_code=error.status_code, media_type=MEDIA_TYPE)
 
 
+async def _on_unavailable(request: Request, error: Exception) -> Response:
+    body = problem_body(503, "unavailable", f"{error}; retry the request")
+    return Response(body, status_code=503, media_type=MEDIA_TYPE, headers={"Retry-After": "1"})
+
+
 async def _on_crash(request: Request, error: Exception) -> Response:
     body = problem_body(500, "internal_error", "the request could not be completed")
     return Response(body, status_code=500, media_type=MEDIA_TYPE)
@@ -93,4 +99,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Rejection, _on_rejection)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(WriterUnavailable, _on_unavailable)
     app.add_exception_handler(Exception, _on_crash)
