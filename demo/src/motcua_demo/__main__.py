@@ -3,7 +3,8 @@
     uv run motcua-demo [--days 5] [--speed 2400] [--seed 7] [--per-office 12]
 
 Each run plays the next simulated week (June 2026 onwards), so runs never mix their
-numbers; the table at the end is the run's own period.
+numbers; the tables at the end are the run's own period. The simulated clock reaches
+Monday 07:00 only once every service is ready and its consumers have caught up.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from motcua.clock import SimulatedClock
 from motcua.devstack.layout import Layout
 from motcua.devstack.stack import Stack
 from motcua_demo.calendar import VIETNAM
-from motcua_demo.indicators import fetch_table, wait_for_scoring
+from motcua_demo.indicators import fetch_alert_tables, fetch_table, wait_for_scoring
 from motcua_demo.intake import IntakeClient
+from motcua_demo.readiness import wait_until_ready
 from motcua_demo.scenario import Mix, plan_week
 from motcua_demo.simulator import Record, Simulator
 
@@ -40,7 +42,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=5, help="working days to play (1-5)")
     parser.add_argument("--speed", type=float, default=2400, help="simulated seconds per second")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--per-office", type=int, default=12, help="dossiers per office per day")
+    parser.add_argument(
+        "--per-office", type=int, default=12, help="average dossiers per office per day"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.days <= 5:
         parser.error("--days must be between 1 and 5")
@@ -52,13 +56,62 @@ def _end(start: datetime, days: int) -> datetime:
     return start + timedelta(days=days - 1, hours=10, minutes=30)
 
 
-def _next_week(layout: Layout) -> tuple[int, date]:
-    """Which run this is and the Monday it plays (one simulated week per run)."""
+def _next_week(layout: Layout) -> tuple[int, date, float]:
+    """Which run this is, the Monday it plays (one simulated week per run), and how long
+    the stack took to be ready last time."""
     path = layout.state / "demo.json"
-    runs = json.loads(path.read_text())["runs"] if path.is_file() else 0
+    state = json.loads(path.read_text()) if path.is_file() else {}
+    runs = int(state.get("runs", 0))
     layout.state.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"runs": runs + 1}))
-    return runs + 1, FIRST_MONDAY + timedelta(weeks=runs)
+    path.write_text(json.dumps({**state, "runs": runs + 1}))
+    return runs + 1, FIRST_MONDAY + timedelta(weeks=runs), float(state.get("ready_seconds", 45))
+
+
+def _remember_startup(layout: Layout, seconds: float) -> None:
+    path = layout.state / "demo.json"
+    state = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps({**state, "ready_seconds": round(seconds, 1)}))
+
+
+def _clock(start: datetime, args: argparse.Namespace, anchor: float) -> dict[str, str]:
+    stop = _end(start, args.days) + timedelta(minutes=30)  # then simulated time stands still
+    return {
+        "MODE": "simulated",
+        "START": start.isoformat(),
+        "SPEED": f"{args.speed:g}",
+        "ANCHOR": f"{anchor:.3f}",
+        "STOP": stop.isoformat(),
+        "ENVIRONMENT": "demo",
+    }
+
+
+def _start_ready(
+    layout: Layout, start: datetime, args: argparse.Namespace, expected: float
+) -> tuple[dict[str, str], float]:
+    """Start the stack with the clock reaching `start` once it is ready; returns its
+    environment and the Unix time simulated time reaches `start`.
+
+    The services read the instant from their settings, so it is chosen before they start:
+    from how long the stack took last time. Should they take longer, they are started
+    again with a later instant rather than begin the week mid-morning.
+    """
+    stack = Stack(layout, report=lambda line: console.print(f"  {line}"))
+    margin = expected * 1.3 + 10
+    for _ in range(3):
+        began = time.time()
+        anchor = began + margin
+        env = stack.up(clock=_clock(start, args, anchor))
+        asyncio.run(wait_until_ready(env, console))
+        took = time.time() - began
+        _remember_startup(layout, took)
+        if time.time() < anchor - 1:
+            return env, anchor
+        console.print(
+            f"[yellow]the stack took {took:.0f} s to be ready, more than the {margin:.0f} s "
+            "allowed: starting the services again with a later start[/]"
+        )
+        margin = took * 1.5 + 10
+    raise SystemExit("the stack did not get ready in time for the simulated week")
 
 
 def _progress(table_start: datetime, end: datetime) -> Callable[[datetime, Record], Table]:
@@ -115,30 +168,26 @@ async def _play(
     period = f"{monday.isoformat()}..{(monday + timedelta(days=args.days - 1)).isoformat()}"
     await wait_for_scoring(env, period, registered, console)
     console.print(await fetch_table(env, period))
+    week_start = datetime.combine(monday, datetime.min.time(), VIETNAM)
+    for table in await fetch_alert_tables(env, period, week_start.isoformat()):
+        console.print(table)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start the stack on a simulated clock, play the week, print the indicators."""
     args = _arguments(argv)
     layout = Layout.discover()
-    run, monday = _next_week(layout)
+    run, monday, expected = _next_week(layout)
     start = datetime.combine(monday, datetime.min.time(), VIETNAM) + timedelta(hours=7)
-    anchor = time.time() + 20  # the clock starts after the services have restarted
-    stop = _end(start, args.days) + timedelta(minutes=30)  # then simulated time stands still
-    clock = {
-        "MODE": "simulated",
-        "START": start.isoformat(),
-        "SPEED": f"{args.speed:g}",
-        "ANCHOR": f"{anchor:.3f}",
-        "STOP": stop.isoformat(),
-        "ENVIRONMENT": "demo",
-    }
     console.rule(f"[bold]motcua demo, run {run}: the week of {monday:%d/%m/%Y}")
-    env = Stack(layout, report=lambda line: console.print(f"  {line}")).up(clock=clock)
-    simulated = SimulatedClock(start, args.speed, anchor, stop)
+    env, anchor = _start_ready(layout, start, args, expected)
+    simulated = SimulatedClock(
+        start, args.speed, anchor, _end(start, args.days) + timedelta(minutes=30)
+    )
     wait = anchor - time.time()
     if wait > 0:
-        console.print(f"the simulated clock starts at {start:%H:%M %d/%m} in {wait:.0f} s")
+        when = f"{start:%H:%M %d/%m}"
+        console.print(f"every service is ready; the simulated clock reaches {when} in {wait:.0f} s")
         time.sleep(wait)
     asyncio.run(_play(args, env, simulated, monday))
     console.print()

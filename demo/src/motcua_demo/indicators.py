@@ -1,24 +1,40 @@
-"""The table `make demo` ends with: scoring's indicators per agency for the simulated period."""
+"""The tables `make demo` ends with: scoring's indicators per agency for the simulated
+period, then the overdue alerts (scoring's count per agency, notify's deliveries and
+corrections)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter as Multiset
 from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 
+from motcua_demo.readiness import wait_until_settled
+
 COLUMNS = (
     ("received", "received"),
     ("resolved_early", "early"),
     ("resolved_on_time", "on time"),
-    ("resolved_late", "late"),
-    ("in_progress_within", "in progress"),
-    ("in_progress_overdue", "overdue"),
-    ("apologies", "apologies"),
+    ("resolved_late_with_apology", "late, apology"),
+    ("resolved_late_without_apology", "late, none"),
+    ("in_progress_within", "open, in time"),
+    ("in_progress_overdue", "open, overdue"),
+    ("reappointments_kept", "promise kept"),
+    ("reappointments_broken", "promise broken"),
     ("on_time_rate", "on-time %"),
 )
+"""Scoring's figure and its column heading: dossiers received; resolved early, on time,
+late with and without an apology (form 04); still open within the deadline or overdue;
+re-appointments kept and broken."""
+ALERT_COLUMNS = (
+    ("overdue_alerts", "overdue alerts"),
+    ("overdue_alerts_withdrawn", "withdrawn"),
+)
+OFFICIAL_ALERTS = ("due_soon", "overdue", "apology_required", "escalation")
+SENT = {"accepted", "delivered", "sent"}
 
 
 async def agency_reports(scoring_url: str, period: str) -> list[dict[str, Any]]:
@@ -43,7 +59,8 @@ async def agency_reports(scoring_url: str, period: str) -> list[dict[str, Any]]:
 async def wait_for_scoring(
     env: dict[str, str], period: str, registered: int, console: Console, patience: float = 90
 ) -> None:
-    """Wait until scoring has counted every registered dossier (the pipeline settles)."""
+    """Wait until scoring has counted every registered dossier and nothing is still on
+    its way between the services (verdicts, apologies and withdrawals land last)."""
     deadline = asyncio.get_running_loop().time() + patience
     counted = -1
     with console.status("waiting for the indicators to settle") as status:
@@ -53,10 +70,14 @@ async def wait_for_scoring(
             counted = int(province["figures"]["received"]) if province else 0
             status.update(f"scoring has counted {counted} of {registered} dossiers")
             if counted >= registered:
-                await asyncio.sleep(2)  # let tracking's verdicts land too
-                return
+                break
             await asyncio.sleep(1)
-    console.print(f"[yellow]scoring counted {counted} of {registered} within {patience:.0f} s[/]")
+    if counted < registered:
+        console.print(
+            f"[yellow]scoring counted {counted} of {registered} within {patience:.0f} s[/]"
+        )
+    if not await wait_until_settled(env, console):
+        console.print("[yellow]events were still on their way when the tables were read[/]")
 
 
 def _cell(name: str, value: Any) -> str:
@@ -78,4 +99,53 @@ async def fetch_table(env: dict[str, str], period: str) -> Table:
     for report in reports:
         name = "[bold]province[/]" if report["scope"] == "province:all" else report["scope"][7:]
         table.add_row(name, *(_cell(key, report["figures"].get(key)) for key, _ in COLUMNS))
+    return table
+
+
+async def fetch_alert_tables(env: dict[str, str], period: str, since: str) -> list[Table]:
+    """Overdue alerts per agency (fired, withdrawn, standing) from scoring, and the alerts
+    to officials notify sent, never sent and corrected since `since` (ISO instant)."""
+    reports = await agency_reports(env["SCORING_URL"], period)
+    reports.sort(key=lambda r: (r["scope"] == "province:all", r["scope"]))
+    per_agency = Table(title=f"Overdue alerts {period} (scoring)")
+    per_agency.add_column("agency")
+    for _, label in ALERT_COLUMNS:
+        per_agency.add_column(label, justify="right")
+    per_agency.add_column("standing", justify="right")
+    for report in reports:
+        figures = report["figures"]
+        name = "[bold]province[/]" if report["scope"] == "province:all" else report["scope"][7:]
+        fired, withdrawn = (int(figures.get(key) or 0) for key, _ in ALERT_COLUMNS)
+        per_agency.add_row(name, str(fired), str(withdrawn), str(fired - withdrawn))
+    return [per_agency, await _notify_table(env, since)]
+
+
+async def _notify_table(env: dict[str, str], since: str) -> Table:
+    async with httpx.AsyncClient(base_url=env["NOTIFY_URL"], timeout=30) as http:
+        response = await http.get(
+            "/v1/notifications/figures",
+            params={"since": since},
+            headers={"Authorization": f"Bearer {env['OPERATOR_TOKEN']}"},
+        )
+        response.raise_for_status()
+        found = response.json()
+    sent: Multiset[str] = Multiset()
+    held: Multiset[str] = Multiset()
+    for row in found["messages"]:
+        if row["status"] in SENT:
+            sent[row["message_type"]] += row["count"]
+        elif row["status"] == "withdrawn":
+            held[row["message_type"]] += row["count"]
+    corrected: Multiset[str] = Multiset()
+    for row in found["alert_withdrawals"]:
+        if row["outcome"] == "corrected":
+            corrected[row["message_type"]] += row["count"]
+    table = Table(title="Alerts to officials (notify)")
+    for heading in ("alert", "sent", "withdrawn before sending", "withdrawn after, corrected"):
+        table.add_column(heading, justify="left" if heading == "alert" else "right")
+    for kind in OFFICIAL_ALERTS:
+        table.add_row(
+            kind.replace("_", " "), str(sent[kind]), str(held[kind]), str(corrected[kind])
+        )
+    table.add_row("[bold]corrections sent[/]", str(sent["alert_withdrawn"]), "", "")
     return table

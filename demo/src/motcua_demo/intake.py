@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from motcua_demo.scenario import Office, Procedure
+from motcua_demo.stories import Office, Procedure
 
 
 class IntakeError(RuntimeError):

@@ -1,7 +1,14 @@
 """A seeded plan of a province's week at the counters: who comes when, and what happens next.
 
-Pure: the same seed, offices and start give the same plan. Each dossier's story is a
-list of steps at simulated instants; the simulator plays them in time order.
+Pure: the same seed, offices and start give the same plan. Offices receive very
+different volumes (`volumes`); each dossier gets a fate (`Fate`) and its story of steps
+at simulated instants (`fates`); the simulator plays them in time order.
+
+Among the short procedures (within the day, a half day, one or two working days) some
+run late inside the played week, so the week shows what lateness looks like: form 04
+filed in time or after the appointment, or never; re-appointments kept and broken;
+dossiers still open past their appointment; supplements still awaited at the end; and
+a counter that uploads a finished dossier only the next day.
 """
 
 from __future__ import annotations
@@ -12,6 +19,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from motcua_demo.calendar import VIETNAM, OfficeCalendar
+from motcua_demo.fates import Week, feasible, unfold
+from motcua_demo.stories import LATE_FATES, Fate, Office, Procedure, Step, Story
+from motcua_demo.volumes import daily_volumes
+
+__all__ = ["Fate", "Mix", "Office", "Procedure", "Step", "Story", "plan_week"]
 
 CHANNELS = (("counter", 0.55), ("online_full", 0.25), ("online_partial", 0.15), ("postal", 0.05))
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
@@ -38,64 +50,6 @@ GIVEN = (
     "Tuấn",
     "Yến",
 )
-MISSING = (
-    "Bản sao Căn cước công dân",
-    "Giấy ủy quyền có chứng thực",
-    "Bản vẽ hiện trạng",
-    "Tờ khai theo mẫu có chữ ký",
-    "Giấy xác nhận nơi cư trú",
-)
-
-
-@dataclass(frozen=True)
-class Procedure:
-    """What the simulator needs of a catalogue entry."""
-
-    code: str
-    name: str
-    working_days: float  # 0 for "within the day"
-    step_roles: tuple[str, ...]
-    has_fee: bool
-    fee_vnd: int
-    online_eligible: bool
-
-
-@dataclass(frozen=True)
-class Office:
-    """An agency with its units by role and the procedures it handles."""
-
-    code: str
-    name: str
-    units: dict[str, str]
-    procedures: tuple[Procedure, ...]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing that happens to a dossier at a simulated instant."""
-
-    at: datetime
-    dossier: int
-    kind: str  # "register" | "event" | "apology"
-    body: dict[str, Any]
-
-
-@dataclass
-class Story:
-    """A dossier's planned life, and what the simulator expects to come of it."""
-
-    number: int
-    office: Office
-    procedure: Procedure
-    channel: str
-    received_at: datetime
-    appointment: datetime
-    steps: list[Step] = field(default_factory=list)
-    finished_at: datetime | None = None
-    ended: str = "open"  # open | finished | refused | withdrawn
-    apology: datetime | None = None
-    apology_late: bool = False
-    supplements: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,9 +60,25 @@ class Mix:
     refused: float = 0.03
     withdrawn: float = 0.03
     supplement: float = 0.10
-    late: float = 0.10
+    late: float = 0.15
+    """Of the short procedures that can run late inside the week."""
     apology_when_late: float = 0.75
+    overdue_open: float = 0.04
+    supplement_pending: float = 0.03
+    late_upload: float = 0.02
     rated: float = 0.6
+    at_least: dict[Fate, int] = field(
+        default_factory=lambda: {
+            Fate.APOLOGY_KEPT: 2,
+            Fate.APOLOGY_BROKEN: 1,
+            Fate.APOLOGY_AFTER: 1,
+            Fate.UNAPOLOGISED: 1,
+            Fate.OVERDUE_OPEN: 2,
+            Fate.SUPPLEMENT_PENDING: 2,
+            Fate.LATE_UPLOAD: 1,
+        }
+    )
+    """Fates every week shows, where some dossier of the week can take them."""
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
@@ -120,7 +90,7 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return weighted[-1][0]
 
 
-def _arrival(rng: random.Random, day: date) -> datetime:
+def _arrival_time(rng: random.Random, day: date) -> datetime:
     """Office hours with a morning peak: 60 % of people come before lunch."""
     if rng.random() < 0.6:
         minute = rng.triangular(7 * 60 + 30, 11 * 60 + 30, 8 * 60 + 45)
@@ -161,31 +131,36 @@ def plan_week(
     mix = mix or Mix()
     calendar = calendar or OfficeCalendar()
     rng = random.Random(seed)
-    horizon = datetime.combine(monday + timedelta(days=days + 2), time(0), VIETNAM)
+    played = [monday if calendar.is_working_day(monday) else calendar.next_working_day(monday)]
+    while len(played) < days:
+        played.append(calendar.next_working_day(played[-1]))
+    week = Week(calendar, tuple(played))
+    volumes = daily_volumes(rng, offices, played, mix.per_office_per_day)
     stories: list[Story] = []
-    day = monday
-    for _ in range(days):
+    for i, day in enumerate(played):
         for office in offices:
-            for _ in range(mix.per_office_per_day):
-                stories.append(_story(rng, len(stories) + 1, office, day, mix, calendar, horizon))
-        day = calendar.next_working_day(day)
-    return stories
+            for _ in range(volumes[office.code][i]):
+                stories.append(_arrival(rng, len(stories) + 1, office, day, calendar))
+    _assign_fates(rng, stories, week, mix)
+    return [unfold(rng, story, week, mix.rated) for story in stories]
 
 
-def _story(
-    rng: random.Random,
-    n: int,
-    office: Office,
-    day: date,
-    mix: Mix,
-    calendar: OfficeCalendar,
-    horizon: datetime,
+def _procedure(rng: random.Random, office: Office) -> Procedure:
+    """Certifications and civil status, done within a day or two, fill most queues."""
+    weights = [
+        3 if p.working_days <= 0.5 else 2 if p.working_days <= 3 else 1 for p in office.procedures
+    ]
+    return rng.choices(office.procedures, weights=weights)[0]
+
+
+def _arrival(
+    rng: random.Random, n: int, office: Office, day: date, calendar: OfficeCalendar
 ) -> Story:
-    procedure = rng.choice(office.procedures)
+    procedure = _procedure(rng, office)
     channel = _pick(rng, CHANNELS)
     if channel == "online_full" and not procedure.online_eligible:
         channel = "online_partial"
-    received = _arrival(rng, day)
+    received = _arrival_time(rng, day)
     appointment = calendar.appointment(received, procedure.working_days)
     story = Story(n, office, procedure, channel, received, appointment)
     story.steps.append(
@@ -205,145 +180,43 @@ def _story(
             },
         )
     )
-    origin = calendar.counting_start(received)
-    allowed = calendar.working_seconds(origin, appointment)
-
-    def at(offset: float) -> datetime:
-        """The instant `offset` seconds of office time after the clock started."""
-        return max(calendar.add_working_seconds(origin, offset), received + timedelta(seconds=1))
-
-    if rng.random() < mix.refused:
-        refused = received + timedelta(minutes=rng.randrange(5, 40))
-        story.steps.append(
-            _event(
-                n,
-                refused,
-                "refused",
-                stage="reception",
-                unit_code=office.units["one_stop"],
-                reasons=["Hồ sơ không thuộc thẩm quyền giải quyết"],
-            )
-        )
-        story.ended, story.finished_at = "refused", refused
-        return _rate(rng, story, refused, mix)
-    late = rng.random() < mix.late
-    finish = allowed * (rng.uniform(1.08, 1.6) if late else rng.uniform(0.25, 0.95))
-    roles = [r for r in procedure.step_roles if r != "one_stop"] or ["specialist"]
-    giver, cursor = office.units["one_stop"], 0.0
-    handled_by = min(finish, allowed * 0.9)  # hand-overs happen while the clock still runs
-    for i, role in enumerate(roles):
-        offset = handled_by * (i + 0.5) / (len(roles) + 1)
-        receiver = office.units.get(role, office.units["specialist"])
-        if receiver != giver:
-            story.steps.append(
-                _event(n, at(offset), "transferred", from_unit=giver, to_unit=receiver)
-            )
-            giver, cursor = receiver, offset
-    paused = 0.0
-    if rng.random() < mix.supplement and not late:
-        asked = cursor + (finish - cursor) * 0.3
-        paused = rng.uniform(1, 12) * 3600
-        story.steps.append(
-            _event(
-                n,
-                at(asked),
-                "supplement_requested",
-                unit_code=giver,
-                missing_items=[rng.choice(MISSING)],
-                reason="Thiếu giấy tờ theo quy định",
-                contact_name="Cán bộ một cửa",
-                contact_phone="02103812345",
-            )
-        )
-        story.steps.append(
-            _event(
-                n, at(asked + paused), "supplement_received", unit_code=giver, items=["Đã bổ sung"]
-            )
-        )
-        story.supplements = 1
-        cursor = asked + paused
-        finish += paused
-    story.appointment = at(allowed + paused)
-    if rng.random() < mix.withdrawn:
-        withdrawn = at(finish * 0.5)
-        story.steps = [s for s in story.steps if s.at < withdrawn]
-        if story.steps[-1].body.get("type") == "supplement_requested":
-            story.steps.pop()
-        story.supplements = sum(s.body.get("type") == "supplement_requested" for s in story.steps)
-        story.steps.append(
-            _event(n, withdrawn, "withdrawn", kind="withdrawn", reason="Công dân xin rút hồ sơ")
-        )
-        story.ended, story.finished_at = "withdrawn", withdrawn
-        return _rate(rng, story, withdrawn, mix)
-    if late and rng.random() < mix.apology_when_late:
-        filed = at(max(allowed + paused - rng.uniform(1, 6) * 3600, cursor + 300))
-        new_appointment = at(allowed + paused + rng.choice((1, 2, 3)) * 8 * 3600)
-        story.steps.append(
-            Step(
-                filed,
-                n,
-                "apology",
-                {
-                    "unit_code": giver,
-                    "reason": "Hồ sơ cần xác minh thêm với cơ quan liên quan",
-                    "new_appointment_at": new_appointment.isoformat(),
-                    "signed_by": "Thủ trưởng cơ quan",
-                    "filed_at": filed.isoformat(),
-                },
-            )
-        )
-        story.apology, story.apology_late = filed, filed > story.appointment
-    if procedure.has_fee:
-        set_at = cursor + (finish - cursor) * 0.5
-        story.steps.append(
-            _event(
-                n,
-                at(set_at),
-                "financial_obligation_set",
-                amount_vnd=procedure.fee_vnd,
-                description="Lệ phí giải quyết",
-            )
-        )
-        story.steps.append(
-            _event(
-                n,
-                at(set_at + 600),
-                "financial_obligation_paid",
-                amount_vnd=procedure.fee_vnd,
-                method="online" if rng.random() < 0.45 else "counter",
-            )
-        )
-    finished = at(finish)
-    if finished >= horizon:
-        story.steps.sort(key=lambda s: s.at)
-        return story
-    story.steps.append(
-        _event(
-            n,
-            finished,
-            "processing_finished",
-            outcome="approved",
-            unit_code=giver,
-            e_result_issued=rng.random() < 0.7,
-        )
-    )
-    story.ended, story.finished_at = "finished", finished
-    returned = at(finish + rng.uniform(0.5, 6) * 3600)
-    if returned < horizon:
-        story.steps.append(_event(n, returned, "result_returned", method="counter"))
-    return _rate(rng, story, returned, mix)
-
-
-def _rate(rng: random.Random, story: Story, after: datetime, mix: Mix) -> Story:
-    if rng.random() < mix.rated:
-        at = after + timedelta(minutes=rng.randrange(1, 30))
-        score = rng.choices((5, 4, 3, 2, 1), weights=(50, 30, 12, 5, 3))[0]
-        story.steps.append(
-            _event(story.number, at, "satisfaction_rated", score=score, complaint=score == 1)
-        )
-    story.steps.sort(key=lambda s: s.at)
     return story
 
 
-def _event(n: int, at: datetime, event_type: str, **fields: Any) -> Step:
-    return Step(at, n, "event", {"type": event_type, "occurred_at": at.isoformat(), **fields})
+def _assign_fates(rng: random.Random, stories: list[Story], week: Week, mix: Mix) -> None:
+    """The fates every week shows first (on dossiers that can take them), then a draw."""
+    order = rng.sample(stories, len(stories))
+    chosen: set[int] = set()
+    for fate, count in mix.at_least.items():
+        takers = [s for s in order if s.number not in chosen and feasible(fate, s, week)]
+        for story in takers[:count]:
+            story.fate = fate
+            chosen.add(story.number)
+    for story in order:
+        if story.number not in chosen:
+            story.fate = _draw(rng, story, week, mix)
+
+
+def _draw(rng: random.Random, story: Story, week: Week, mix: Mix) -> Fate:
+    roll = rng.random()
+    for fate, share in (
+        (Fate.REFUSED, mix.refused),
+        (Fate.WITHDRAWN, mix.withdrawn),
+        (Fate.OVERDUE_OPEN, mix.overdue_open),
+        (Fate.SUPPLEMENT_PENDING, mix.supplement_pending),
+        (Fate.LATE_UPLOAD, mix.late_upload),
+    ):
+        if roll < share:
+            return fate if feasible(fate, story, week) else Fate.ORDINARY
+        roll -= share
+    if rng.random() < mix.late:
+        if rng.random() >= mix.apology_when_late:
+            late = Fate.UNAPOLOGISED
+        else:
+            late = _pick(
+                rng, (("apology_kept", 0.6), ("apology_broken", 0.25), ("apology_after", 0.15))
+            )
+            late = Fate(late)
+        if late in LATE_FATES and feasible(late, story, week):
+            return late
+    return Fate.SUPPLEMENTED if rng.random() < mix.supplement else Fate.ORDINARY

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,7 +12,7 @@ import httpx
 
 from motcua.clock import Clock
 from motcua_demo.intake import IntakeClient, IntakeError
-from motcua_demo.scenario import Step, Story
+from motcua_demo.stories import Step, Story
 
 
 @dataclass
@@ -49,11 +49,12 @@ class Simulator:
         """Play every step before `until`; returns the record."""
         by_number = {s.number: s for s in stories}
         steps = sorted(
-            (s for story in stories for s in story.steps if s.at < until), key=lambda s: s.at
+            (s for story in stories for s in story.steps if s.sends_at < until),
+            key=lambda s: s.sends_at,
         )
         chains: dict[int, asyncio.Task[None]] = {}
         for step in steps:
-            await self._wait_until(step.at, progress)
+            await self._wait_until(step.sends_at, progress)
             previous = chains.get(step.dossier)
             chains[step.dossier] = asyncio.create_task(
                 self._send(step, by_number[step.dossier], previous)
@@ -64,16 +65,23 @@ class Simulator:
         return self.record
 
     async def step_through(
-        self, stories: list[Story], until: datetime, advance: Callable[[datetime], None]
+        self,
+        stories: list[Story],
+        until: datetime,
+        advance: Callable[[datetime], None],
+        before: Callable[[Step], Awaitable[None]] | None = None,
     ) -> Record:
         """Play every step before `until` one by one, moving a manual clock to each step's
-        time instead of waiting for it (tests)."""
+        time instead of waiting for it (tests); `before` runs before each step is sent."""
         by_number = {s.number: s for s in stories}
         steps = sorted(
-            (s for story in stories for s in story.steps if s.at < until), key=lambda s: s.at
+            (s for story in stories for s in story.steps if s.sends_at < until),
+            key=lambda s: s.sends_at,
         )
         for step in steps:
-            advance(step.at)
+            advance(step.sends_at)
+            if before is not None:
+                await before(step)
             await self._send(step, by_number[step.dossier], None)
         advance(until)
         return self.record
