@@ -22,9 +22,9 @@ from motcua_scoring.service import (
     FeedPublisher,
     Reader,
     day_turn_loop,
-    gauge_loop,
     prune_loop,
 )
+from motcua_scoring.service.gauges import gauge_step
 from motcua_scoring.settings import ScoringSettings
 
 __all__ = ["create_app"]
@@ -43,6 +43,7 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     if settings.feed.enabled:
         publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched)
         runtime.background(publisher.run)
+        runtime.watch(publisher.loop)
 
         async def day_turn(stop: asyncio.Event) -> None:
             await day_turn_loop(runtime.engine, runtime.clock, settings, stop)
@@ -53,11 +54,8 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     async def prune(stop: asyncio.Event) -> None:
         await prune_loop(runtime.engine, runtime.clock, settings.stream, stop)
 
-    async def gauges(stop: asyncio.Event) -> None:
-        await gauge_loop(runtime.engine, runtime.clock, settings, stop)
-
     runtime.background(prune)
-    runtime.background(gauges)
+    runtime.loop("business-gauges", gauge_step(runtime.engine, runtime.clock, settings))
     app = FastAPI(
         title="motcua scoring",
         description=(

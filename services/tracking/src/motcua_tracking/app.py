@@ -78,6 +78,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     if settings.timers.enabled:
         runtime.background(_with(progress, timers.run))
         runtime.background(timers.refresh_gauge)
+        runtime.watch(timers.loop, timers.gauge)
     app = FastAPI(
         title="motcua tracking",
         description=(

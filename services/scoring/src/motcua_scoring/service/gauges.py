@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import math
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
+from motcua.loops import Loop, Step
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.metrics import (
     AGENCY_LATE,
@@ -24,9 +23,7 @@ from motcua_scoring.domain.periods import calendar_periods_of, local_date
 from motcua_scoring.service.evaluation import evaluate_many
 from motcua_scoring.settings import ScoringSettings
 
-__all__ = ["gauge_loop", "refresh_gauges"]
-
-log = logging.getLogger(__name__)
+__all__ = ["gauge_loop", "gauge_step", "refresh_gauges"]
 
 
 async def refresh_gauges(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> None:
@@ -58,10 +55,14 @@ async def gauge_loop(
     engine: AsyncEngine, clock: Clock, settings: ScoringSettings, stop: asyncio.Event
 ) -> None:
     """Refresh the gauges every `refresh_seconds` until `stop` is set."""
-    while not stop.is_set():
-        try:
-            await refresh_gauges(engine, clock, settings)
-        except Exception:
-            log.exception("refreshing the business gauges failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.gauges.refresh_seconds)
+    await Loop("business-gauges", gauge_step(engine, clock, settings)).run(stop)
+
+
+def gauge_step(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> Step:
+    """One refresh of the gauges, as a supervised loop's step."""
+
+    async def step() -> float:
+        await refresh_gauges(engine, clock, settings)
+        return float(settings.gauges.refresh_seconds)
+
+    return step

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import contextlib
 import logging
 import multiprocessing
 import time
@@ -33,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua.clock import Clock
 from motcua.events import Envelope, IndicatorsUpdated
+from motcua.loops import Loop
 from motcua.messaging import stage
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.change_log import append_changes
@@ -77,6 +77,7 @@ class FeedPublisher:
         self._budget = PassBudget(
             settings.feed.pass_budget_seconds, settings.feed.max_keys_per_pass
         )
+        self.loop = Loop("feed-publisher", self.step)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish passes until `stop` is set; a pass that leaves no key owed is followed
@@ -94,24 +95,17 @@ class FeedPublisher:
                 self._pool.shutdown(wait=False)
                 self._pool = None
         try:
-            await self._loop(stop)
+            await self.loop.run(stop)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
 
-    async def _loop(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                more = await self.publish_pass()
-            except Exception:
-                log.exception("publishing indicator changes failed; retrying")
-                more = False
-            if not more:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        stop.wait(), self._settings.feed.publish_interval_seconds
-                    )
+    async def step(self) -> float:
+        """One pass; the pause before the next (none while keys are still owed)."""
+        if await self.publish_pass():
+            return 0.0
+        return float(self._settings.feed.publish_interval_seconds)
 
     async def publish_pass(self) -> bool:
         """One pass, after the running one of any process; whether keys are still owed."""

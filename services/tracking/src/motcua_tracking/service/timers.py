@@ -14,11 +14,11 @@ until the next fire time or the poll interval, whichever comes first.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from motcua.db import Sessions
+from motcua.loops import Loop, sleep
 from motcua.messaging import stage
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_PENDING
@@ -47,6 +47,8 @@ class TimerLoop:
         self._tracker = tracker
         self._settings = settings
         self._consumer_lag = consumer_lag
+        self.loop = Loop("timers", self.step)
+        self.gauge = Loop("timers-gauge", self.count)
 
     async def fire_due(self) -> int:
         """One pass: fire the timers of up to a batch of dossiers; returns how many dossiers."""
@@ -93,38 +95,27 @@ class TimerLoop:
                     return
             except Exception:
                 log.warning("could not read the consumer's progress", exc_info=True)
-            await _sleep_or_stop(stop, self._settings.poll_seconds)
+            await sleep(stop, self._settings.poll_seconds)
         if not stop.is_set():
             log.warning("timers start before the dossier consumer caught up")
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Fire timers until `stop` is set; a failing pass is logged and retried."""
+        """Fire timers until `stop` is set; a failing pass is logged and retried (`loop`)."""
         await self.wait_for_consumer(stop)
-        failures = 0
-        while not stop.is_set():
-            try:
-                fired = await self.fire_due()
-                failures = 0
-                if fired >= self._settings.batch_size:
-                    continue
-                pause = await self.pause_before_next()
-            except Exception:
-                failures += 1
-                log.exception("timer pass failed", extra={"attempt": failures})
-                pause = min(0.1 * 2**failures, 5.0)
-            await _sleep_or_stop(stop, pause)
+        await self.loop.run(stop)
+
+    async def step(self) -> float:
+        """One pass; the pause before the next (none while a full batch was due)."""
+        if await self.fire_due() >= self._settings.batch_size:
+            return 0.0
+        return await self.pause_before_next()
 
     async def refresh_gauge(self, stop: asyncio.Event) -> None:
         """Keep the pending-timers gauge current."""
-        while not stop.is_set():
-            try:
-                async with self._sessions() as session:
-                    TIMERS_PENDING.set(await count_pending(session))
-            except Exception:
-                log.warning("could not count pending timers", exc_info=True)
-            await _sleep_or_stop(stop, self._settings.gauge_seconds)
+        await self.gauge.run(stop)
 
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    async def count(self) -> float:
+        """Refresh the pending-timers gauge; the pause before the next time."""
+        async with self._sessions() as session:
+            TIMERS_PENDING.set(await count_pending(session))
+        return float(self._settings.gauge_seconds)
