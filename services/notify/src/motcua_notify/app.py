@@ -127,6 +127,7 @@ def create_app(
     )
     runtime.background(dispatcher.run)
     runtime.background(housekeeper.run)
+    runtime.watch(*dispatcher.loops, housekeeper.loop)
     if settings.digest.enabled:
         digest = settings.digest
         scheduler = DigestScheduler(
@@ -139,6 +140,7 @@ def create_app(
             ),
         )
         runtime.background(scheduler.run)
+        runtime.watch(scheduler.loop)
 
     directory = DirectoryService(runtime.sessions)
 

@@ -8,13 +8,13 @@ instances, restarts or a late start (it catches up the same day) never send it t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from motcua.clock import Clock
 from motcua.db import Sessions
+from motcua.loops import Loop
 from motcua_notify.adapters.digest_store import claim_digest, digested_units, set_digest_size
 from motcua_notify.adapters.directory_store import load_units
 from motcua_notify.adapters.dossier_store import open_dossiers_of
@@ -58,16 +58,16 @@ class DigestScheduler:
         self._clock = clock
         self._links = links
         self._options = options
+        self.loop = Loop("digests", self.step)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set."""
-        while not stop.is_set():
-            try:
-                await self.run_due()
-            except Exception:
-                log.exception("daily digest pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._options.check_seconds)
+        await self.loop.run(stop)
+
+    async def step(self) -> float:
+        """Send what is due; the pause before the next check."""
+        await self.run_due()
+        return self._options.check_seconds
 
     async def run_due(self) -> int:
         """Send the digests of today not sent yet, if their time has come; returns rows written."""

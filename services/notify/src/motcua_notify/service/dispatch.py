@@ -15,7 +15,6 @@ Guarantee, per row of the delivery log (one idempotency key):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import socket
@@ -27,6 +26,7 @@ from typing import Any
 
 from motcua.clock import Clock
 from motcua.db import Sessions
+from motcua.loops import Loop, Step
 from motcua_notify.adapters import metrics
 from motcua_notify.adapters.channels.channel import Channel as Sender
 from motcua_notify.adapters.notification_store import Claimed, claim, record_outcomes
@@ -98,6 +98,12 @@ class Dispatcher:
         self._options = options
         self._slots = {c: asyncio.Semaphore(options.concurrency) for c in self._senders}
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+        self._stop = asyncio.Event()
+        self.loops = [
+            Loop(f"dispatch-{channel.value}-{n}", self._step_of(channel))
+            for channel in self._senders
+            for n in range(options.workers)
+        ]
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; then finish sends under way and release the rest.
@@ -105,27 +111,16 @@ class Dispatcher:
         Each channel has `workers` loops, so one claims and settles while another sends;
         `concurrency` bounds the sends under way per channel across them.
         """
-        await asyncio.gather(
-            *(
-                self._loop(channel, stop)
-                for channel in self._senders
-                for _ in range(self._options.workers)
-            )
-        )
+        self._stop = stop
+        await asyncio.gather(*(loop.run(stop) for loop in self.loops))
 
-    async def _loop(self, channel: Channel, stop: asyncio.Event) -> None:
-        failures = 0
-        while not stop.is_set():
-            try:
-                sent = await self.dispatch_once(channel, stop)
-                failures = 0
-            except Exception:
-                failures += 1
-                log.exception("dispatch pass failed", extra={"channel": channel.value})
-                await _sleep_or_stop(stop, min(0.2 * 2**failures, 10.0))
-                continue
-            if not sent:
-                await _sleep_or_stop(stop, self._options.idle_poll_seconds)
+    def _step_of(self, channel: Channel) -> Step:
+        async def step() -> float:
+            if await self.dispatch_once(channel, self._stop):
+                return 0.0
+            return self._options.idle_poll_seconds
+
+        return step
 
     async def dispatch_once(self, channel: Channel, stop: asyncio.Event | None = None) -> int:
         """Claim one batch of due messages of a channel and settle it; returns its size."""
@@ -266,7 +261,3 @@ def _count(decided: list[tuple[Claimed, Decision]]) -> None:
         else:
             metrics.FAILED.labels(*labels, decision.reason or "unknown").inc()
 
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

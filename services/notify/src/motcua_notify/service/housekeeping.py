@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from motcua.clock import Clock
 from motcua.db import Sessions
+from motcua.loops import Loop
 from motcua_notify.adapters import metrics
 from motcua_notify.adapters.dossier_store import parked_count, purge_closed
 from motcua_notify.adapters.notification_store import purge_bodies, queue_stats, reclaim_expired
@@ -39,21 +40,20 @@ class Housekeeper:
         self._clock = clock
         self._retention = retention
         self._every = every_seconds
+        self._next_purge = time.monotonic()
+        self.loop = Loop("housekeeping", self.step)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set."""
-        loop = asyncio.get_running_loop()
-        next_purge = loop.time()
-        while not stop.is_set():
-            try:
-                await self.tidy()
-                if loop.time() >= next_purge:
-                    await self.purge()
-                    next_purge = loop.time() + self._retention.sweep_seconds
-            except Exception:
-                log.exception("housekeeping pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self._every)
+        await self.loop.run(stop)
+
+    async def step(self) -> float:
+        """Tidy, and purge when a sweep is due; the pause before the next pass."""
+        await self.tidy()
+        if time.monotonic() >= self._next_purge:
+            await self.purge()
+            self._next_purge = time.monotonic() + self._retention.sweep_seconds
+        return self._every
 
     async def tidy(self) -> int:
         """Return expired leases to the queue and refresh the gauges; returns rows reclaimed."""
