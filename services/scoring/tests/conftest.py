@@ -19,10 +19,14 @@ from sqlalchemy import text
 from motcua.clock import ClockSettings
 from motcua.db import create_engine
 from motcua.events import (
+    AlertWithdrawn,
     ApologyIssued,
+    ApologyStanding,
     Applicant,
     Channel,
+    DeadlineChanged,
     DeadlineSet,
+    DossierOverdue,
     DossierReceived,
     DossierRefused,
     DossierTransferred,
@@ -259,7 +263,17 @@ class DossierScript:
         return self._wrap(event, code, at, agency)
 
     def verdict(
-        self, code: str, at: datetime, verdict: Verdict, days: float, agency: str = "STP"
+        self,
+        code: str,
+        at: datetime,
+        verdict: Verdict,
+        days: float,
+        agency: str = "STP",
+        *,
+        apology: ApologyStanding = ApologyStanding.NOT_NEEDED,
+        reappointed_to: datetime | None = None,
+        reappointment_kept: bool | None = None,
+        revision: int = 0,
     ) -> Envelope:
         event = DossierVerdictGiven(
             verdict=verdict,
@@ -267,6 +281,44 @@ class DossierScript:
             finished_at=at,
             due_at=at,
             processing_working_days=days,
+            apology=apology,
+            reappointed_to=reappointed_to,
+            reappointment_kept=reappointment_kept,
+            revision=revision,
+        )
+        return self._wrap(event, code, at, agency)
+
+    def deadline_changed(
+        self,
+        code: str,
+        at: datetime,
+        old: datetime | None,
+        new: datetime | None,
+        cause: str,
+        revision: int = 0,
+        agency: str = "STP",
+    ) -> Envelope:
+        event = DeadlineChanged(
+            old_due_at=old,
+            new_due_at=new,
+            cause=cause,
+            corrected=revision > 0,
+            revision=revision,
+        )
+        return self._wrap(event, code, at, agency)
+
+    def overdue_alert(self, code: str, at: datetime, due: datetime, agency="STP") -> Envelope:
+        return self._wrap(DossierOverdue(unit_code="A", due_at=due), code, at, agency)
+
+    def alert_withdrawn(
+        self, code: str, at: datetime, alert: Envelope, agency: str = "STP"
+    ) -> Envelope:
+        event = AlertWithdrawn(
+            alert_event_id=str(alert.event_id),
+            alert_type=alert.event_type,
+            unit_code="A",
+            due_at=alert.data.due_at,
+            reason="ended_before_due",
         )
         return self._wrap(event, code, at, agency)
 

@@ -34,12 +34,12 @@ class DayTurn:
         self._clock = clock
         self._day: date | None = None
 
-    async def check(self) -> int:
+    async def check(self) -> set[tuple[str, str]]:
         """Mark the keys of the scopes whose dossiers turned overdue since the last day
-        seen (on the first check: today); how many keys were marked."""
+        seen (on the first check: today); the (scope, period) keys marked."""
         today = local_date(self._clock.now())
         if today == self._day:
-            return 0
+            return set()
         first_due_day = self._day or today - timedelta(days=1)
         async with self._engine.begin() as conn:
             codes = await due_between(conn, local_midnight(first_due_day), local_midnight(today))
@@ -47,7 +47,7 @@ class DayTurn:
             keys = {(s, p.key) for s in scopes for p in calendar_periods_of(today)}
             await mark_keys(conn, keys)
         self._day = today
-        return len(keys)
+        return keys
 
 
 async def day_turn_loop(
