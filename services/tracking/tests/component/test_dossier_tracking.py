@@ -108,14 +108,50 @@ async def test_a_late_dossier_owes_an_apology_that_sets_a_new_appointment(harnes
         e for e in await harness.published("tracking.deadline-changed") if e.data.cause == "apology"
     ]
     assert (changed.data.old_due_at, changed.data.new_due_at) == (at(3, 9, 9), at(3, 13, 17))
-    assert ("dossier", "overdue", at(3, 13, 17)) in await harness.pending_timers(code)
-    assert ("dossier", "overdue", at(3, 9, 9)) not in await harness.pending_timers(code)
+    # The statutory appointment is still watched; the promise is watched apart.
+    assert ("dossier", "overdue", at(3, 9, 9)) in await harness.pending_timers(code)
+    assert ("dossier", "reappointment_overdue", at(3, 13, 17)) in await harness.pending_timers(code)
 
     harness.clock.set(at(3, 9, 10))
     await harness.fire()
-    assert await harness.published("tracking.escalated") == []  # re-appointed: not overdue yet
+    overdue = await harness.published("tracking.overdue")
+    assert [(e.data.scope, e.data.due_at) for e in overdue if e.data.scope == "dossier"] == [
+        ("dossier", at(3, 9, 9))
+    ]
+    assert await harness.published("tracking.escalated") == []  # an apology was filed
     citizen = await harness.lookups.citizen(code, "5678")
-    assert citizen.appointment_at == at(3, 13, 17) and citizen.apology.reason
+    assert (citizen.appointment_at, citizen.reappointed_to) == (at(3, 9, 9), at(3, 13, 17))
+    assert citizen.apology.reason
+    official = await harness.lookups.official(code)
+    assert (official.due_at, official.reappointed_to) == (at(3, 9, 9), at(3, 13, 17))
+
+    harness.clock.set(at(3, 13, 18))
+    await harness.fire()
+    [broken] = await harness.published("tracking.escalated")
+    assert (broken.data.reason, broken.data.due_at) == (
+        "overdue_after_reappointment",
+        at(3, 13, 17),
+    )
+
+
+async def test_a_dossier_finished_after_its_appointment_with_an_apology_in_time_is_late(
+    harness, intake
+):
+    code = intake.new_code()
+    harness.clock.set(at(3, 2, 9))
+    await harness.apply(intake.received(code, at(3, 2, 9)))
+    await harness.apply(intake.transferred(code, at(3, 2, 11), "MC", "PCM"))
+    harness.clock.set(at(3, 6, 9))
+    await harness.apply(intake.apology(code, at(3, 6, 9), new_due=at(3, 13, 17)))
+    harness.clock.set(at(3, 11, 10))
+    await harness.apply(intake.finished(code, at(3, 11, 10)))
+    [verdict] = await harness.published("tracking.dossier-verdict-given")
+    assert verdict.data.verdict == "late"
+    assert verdict.data.due_at == at(3, 9, 9)
+    assert (verdict.data.apology, verdict.data.responsible_unit) == ("in_time", "PCM")
+    assert (verdict.data.reappointed_to, verdict.data.reappointment_kept) == (at(3, 13, 17), True)
+    view = await harness.lookups.official(code)
+    assert (view.verdict, view.due_at, view.reappointed_to) == ("late", at(3, 9, 9), at(3, 13, 17))
 
 
 async def test_an_overdue_dossier_without_apology_is_escalated(harness, intake):
@@ -139,6 +175,7 @@ async def test_an_overdue_dossier_without_apology_is_escalated(harness, intake):
     await harness.apply(intake.finished(code, at(3, 12, 9)))
     [verdict] = await harness.published("tracking.dossier-verdict-given")
     assert (verdict.data.verdict, verdict.data.responsible_unit) == ("late", "PCM")
+    assert (verdict.data.apology, verdict.data.reappointment_kept) == ("late", True)
 
 
 async def test_timers_fire_once_in_the_dossier_s_own_time(harness, intake):

@@ -25,6 +25,7 @@ def clock(policy: SupplementPolicy = SupplementPolicy.PAUSE) -> DossierClock:
 
 def test_a_running_clock_is_due_at_the_appointment(calendar: WorkingCalendar) -> None:
     assert clock().due(calendar) == at(3, 6, 10)
+    assert clock().promised(calendar) is None
 
 
 def test_pause_moves_the_due_time_by_the_paused_office_time(calendar: WorkingCalendar) -> None:
@@ -76,7 +77,8 @@ def test_clock_misuse_is_refused(operation: object, message: str) -> None:
 def test_an_apology_sets_a_new_appointment_once(calendar: WorkingCalendar) -> None:
     reappointed = clock().reappoint(calendar, at(3, 12, 17), at(3, 5, 8), "site visit needed")
     assert isinstance(reappointed, DossierClock)
-    assert reappointed.due(calendar) == at(3, 12, 17)
+    assert reappointed.promised(calendar) == at(3, 12, 17)
+    assert reappointed.due(calendar) == at(3, 6, 10)  # the statutory appointment stays
     assert reappointed.reappointment is not None
     assert not reappointed.reappointment.issued_late
     second = reappointed.reappoint(calendar, at(3, 20, 17), at(3, 11, 8), "again")
@@ -120,7 +122,8 @@ def test_a_pause_after_a_reappointment_moves_the_new_appointment(
     reappointed = clock().reappoint(calendar, at(3, 12, 10), at(3, 5, 8), "reason")
     assert isinstance(reappointed, DossierClock)
     paused = reappointed.suspend(at(3, 10, 10)).resume(at(3, 11, 10))
-    assert paused.due(calendar) == at(3, 13, 10)
+    assert paused.promised(calendar) == at(3, 13, 10)
+    assert paused.due(calendar) == at(3, 7, 10)
 
 
 def test_restart_never_shortens_a_reappointment(calendar: WorkingCalendar) -> None:
@@ -129,7 +132,8 @@ def test_restart_never_shortens_a_reappointment(calendar: WorkingCalendar) -> No
     )
     assert isinstance(reappointed, DossierClock)
     restarted = reappointed.suspend(at(3, 6, 10)).resume(at(3, 7, 10))
-    assert restarted.due(calendar) == at(3, 28, 17)
+    assert restarted.promised(calendar) == at(3, 28, 17)
+    assert restarted.due(calendar) == at(3, 12, 10)
 
 
 def test_naive_instants_are_refused() -> None:

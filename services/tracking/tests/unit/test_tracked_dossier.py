@@ -196,7 +196,11 @@ def test_an_apology_re_appoints_once(calendar: WorkingCalendar) -> None:
     )
     [issued] = [o for o in outcomes if isinstance(o, Reappointed)]
     assert (issued.original_due, issued.new_due, issued.late) == (at(3, 9, 9), at(3, 13, 17), False)
-    assert ("dossier", "overdue", at(3, 13, 17)) in pending(dossier)
+    # The statutory appointment stays overdue-watched; the promise is watched on its own.
+    assert ("dossier", "overdue", at(3, 9, 9)) in pending(dossier)
+    assert ("dossier", "reappointment_overdue", at(3, 13, 17)) in pending(dossier)
+    assert dossier.due(calendar) == at(3, 9, 9)
+    assert dossier.promised_due(calendar) == at(3, 13, 17)
     with pytest.raises(Rejection) as second:
         dossier.file_apology(
             at=at(3, 12, 8),

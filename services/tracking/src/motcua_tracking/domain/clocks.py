@@ -1,8 +1,14 @@
 """A dossier's clock: supplement pauses and the one-time re-appointment after an apology.
 
-The clock keeps its history and computes its due time against a calendar, so a new
-calendar can recompute it. Every change is applied as "the due time may only move
-later": resuming after a supplement and re-appointing never shorten a deadline.
+The clock keeps its history and computes two times against a calendar, so a new
+calendar can recompute them:
+- the statutory appointment (`due`): the procedure's limit from the reception with the
+  supplement pauses applied (policy pause or restart). Verdicts and overdue alerts are
+  taken against it; an apology never moves it (brief, decision 5);
+- the re-appointment (`promised`): the new appointment an accepted apology promised,
+  moved later by pauses that follow it, a separate promise kept or broken.
+Every change is applied as "a time may only move later": resuming after a supplement
+and re-appointing never shorten either.
 """
 
 from __future__ import annotations
@@ -95,21 +101,22 @@ class DossierClock:
         return replace(self, suspensions=(*self.suspensions[:-1], done))
 
     def due(self, calendar: WorkingCalendar) -> datetime | None:
-        """The current due time, or None while a supplement request is pending."""
-        if self.is_suspended:
+        """The statutory appointment with the pauses applied, or None while one is pending."""
+        return self._due(calendar, with_reappointment=False)
+
+    def promised(self, calendar: WorkingCalendar) -> datetime | None:
+        """The re-appointment with later pauses applied; None without one or while paused."""
+        if self.reappointment is None:
             return None
-        due = appointment(calendar, self.received_at, self.terms)
-        for _, event in sorted(self._events(), key=lambda pair: pair[0]):
-            due = max(due, self._moved(calendar, due, event))
-        return due
+        return self._due(calendar, with_reappointment=True)
 
     def reappoint(
         self, calendar: WorkingCalendar, due_at: datetime, issued_at: datetime, reason: str
     ) -> DossierClock | ApologyRejected:
         """The clock with an apology's new appointment, or why it is rejected.
 
-        Accepted once; an apology issued after the appointment passed is accepted and
-        flagged late.
+        Accepted once; an apology issued after the statutory appointment passed is
+        accepted and flagged late.
         """
         _require_zone(due_at)
         _require_zone(issued_at)
@@ -145,11 +152,21 @@ class DossierClock:
             )
         return None
 
-    def _events(self) -> list[tuple[datetime, Suspension | Reappointment]]:
+    def _due(self, calendar: WorkingCalendar, *, with_reappointment: bool) -> datetime | None:
+        if self.is_suspended:
+            return None
+        due = appointment(calendar, self.received_at, self.terms)
+        for _, event in sorted(self._events(with_reappointment), key=lambda pair: pair[0]):
+            due = max(due, self._moved(calendar, due, event))
+        return due
+
+    def _events(
+        self, with_reappointment: bool
+    ) -> list[tuple[datetime, Suspension | Reappointment]]:
         events: list[tuple[datetime, Suspension | Reappointment]] = [
             (item.resumed_at, item) for item in self.suspensions if item.resumed_at is not None
         ]
-        if self.reappointment is not None:
+        if with_reappointment and self.reappointment is not None:
             events.append((self.reappointment.issued_at, self.reappointment))
         return events
 

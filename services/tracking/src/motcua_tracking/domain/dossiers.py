@@ -12,10 +12,16 @@ Rules:
   each handover ends the current step with its verdict and starts the next one, due
   its allotment after the handover. A step outside the plan is due with the dossier.
 - A supplement request stops both the dossier's and the current step's clock.
-- A dossier is late if it ends after its due time; an apology issued after the old
-  appointment had passed makes it late whatever the new appointment. Lateness goes to
-  the unit of the first step that ended (or is running) past its own due time, or
-  else to the unit holding the dossier when it fell due.
+- The verdict is taken against the statutory appointment with the supplement pauses
+  applied; an apology never changes it (brief, decision 5). A dossier open past that
+  appointment is overdue; if no apology was filed by then, the head of office is told.
+- An apology (once) records a re-appointment, a separate promise: kept if the dossier
+  ends by it (same granularity as verdicts), broken otherwise; a re-appointment that
+  passes with the dossier open is escalated. The verdict reports the apology as in
+  time (filed before the statutory appointment), late (after it), missing (the dossier
+  ended late without one) or not needed.
+- Lateness goes to the unit of the first step that ended (or is running) past its own
+  due time, or else to the unit holding the dossier when it fell due.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from motcua.lifecycle import LifecycleStep, status_after
-from motcua.vocabulary import DossierStatus, Verdict
+from motcua.vocabulary import ApologyStanding, DossierStatus, Verdict
 from motcua_tracking.domain.alerts import elapsed_share_at, warning_at
 from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.clocks import (
@@ -196,11 +202,15 @@ class TrackedDossier:
         return self.current_step.unit_code
 
     def due(self, calendar: WorkingCalendar, until: datetime | None = None) -> datetime | None:
-        """The dossier's due time; with `until`, a pending supplement counts as ended then."""
-        clock = self.clock
-        if until is not None and clock.is_suspended:
-            clock = clock.resume(max(until, clock.suspensions[-1].requested_at))
-        return clock.due(calendar)
+        """The statutory appointment with pauses applied (what verdicts are judged against);
+        with `until`, a pending supplement counts as ended then."""
+        return self._clock_until(until).due(calendar)
+
+    def promised_due(
+        self, calendar: WorkingCalendar, until: datetime | None = None
+    ) -> datetime | None:
+        """The apology's re-appointment with later pauses applied (None: never re-appointed)."""
+        return self._clock_until(until).promised(calendar)
 
     def step_due(
         self, step: Step, calendar: WorkingCalendar, until: datetime | None = None
@@ -342,7 +352,10 @@ class TrackedDossier:
         rules: Rules,
         signed_by: str | None = None,
     ) -> list[Outcome]:
-        """An apology with a new appointment (once); late if the old one had passed."""
+        """An apology with a new appointment (once); late if the statutory one had passed.
+
+        The re-appointment is a promise of its own: the statutory appointment, the
+        verdicts and the overdue alerts stay where they were."""
         self._check(at, "apology")
         current = self.due(calendar)
         if self.clock.reappointment is not None:
@@ -371,7 +384,6 @@ class TrackedDossier:
             Reappointed(at, unit_code, reason.strip(), current, new_due, late, signed_by)
         )
         outcomes.append(DueMoved(at, "dossier", None, current, new_due, "apology"))
-        self.current_step.due_at = self.step_due(self.current_step, calendar)
         self.last_event_at = at
         self._note(at, "apology_issued", unit_code, "late" if late else None)
         self._replan(calendar, rules)
@@ -395,20 +407,39 @@ class TrackedDossier:
         due = self.due(calendar, until=at)
         assert due is not None
         judged = verdict(at, due, rules.granularity)
-        reappointment = self.clock.reappointment
-        if reappointment is not None and reappointment.issued_late:
-            judged = Verdict.LATE
         responsible = self._responsible(due, at) if judged is Verdict.LATE else None
         self.finished_at, self.ended_by, self.verdict = at, ended_by, judged
         self.responsible_unit, self.status, self.last_event_at = responsible, status, at
-        outcomes.append(
-            DossierJudged(
-                at, judged, ended_by, at, due, self._working_days(calendar, at), responsible
-            )
-        )
+        judgement = self.judgement(calendar, rules)
+        assert judgement is not None
+        outcomes.append(judgement)
         self._note(at, ended_by, unit_code, judged.value)
         self._replan(calendar, rules)
         return outcomes
+
+    def judgement(self, calendar: WorkingCalendar, rules: Rules) -> DossierJudged | None:
+        """The verdict of a dossier whose clock stopped, as published (None while open)."""
+        at, judged, ended_by = self.finished_at, self.verdict, self.ended_by
+        if at is None or judged is None or ended_by is None:
+            return None
+        due = self.due(calendar, until=at)
+        assert due is not None
+        promise = self.promised_due(calendar, until=at)
+        kept = (
+            None if promise is None else verdict(at, promise, rules.granularity) is not Verdict.LATE
+        )
+        return DossierJudged(
+            at,
+            judged,
+            ended_by,
+            at,
+            due,
+            self._working_days(calendar, at),
+            self.responsible_unit,
+            self._apology_standing(judged),
+            promise,
+            kept,
+        )
 
     def return_result(self, *, at: datetime) -> None:
         """The result was handed to the citizen."""
@@ -457,6 +488,18 @@ class TrackedDossier:
             self._note(at, "calendar_changed")
         self._replan(new, rules)
         return outcomes
+
+    def _clock_until(self, until: datetime | None) -> DossierClock:
+        clock = self.clock
+        if until is not None and clock.is_suspended:
+            clock = clock.resume(max(until, clock.suspensions[-1].requested_at))
+        return clock
+
+    def _apology_standing(self, judged: Verdict) -> ApologyStanding:
+        item = self.clock.reappointment
+        if item is not None:
+            return ApologyStanding.LATE if item.issued_late else ApologyStanding.IN_TIME
+        return ApologyStanding.MISSING if judged is Verdict.LATE else ApologyStanding.NOT_NEEDED
 
     def _check(self, at: datetime, what: str) -> None:
         if not self.is_open:
@@ -528,19 +571,16 @@ class TrackedDossier:
     def _fired(self, timer: Timer) -> list[Outcome]:
         step = self.current_step
         code = step.code if timer.scope == "step" else None
+        if timer.kind is TimerKind.REAPPOINTMENT_OVERDUE:
+            self._note(timer.fire_at, "reappointment_overdue", self.holder)
+            return [self._escalate(timer, "overdue_after_reappointment")]
         if timer.kind is TimerKind.OVERDUE:
             self._note(timer.fire_at, f"{timer.scope}_overdue", self.holder)
             outcomes: list[Outcome] = [
                 OverdueReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at)
             ]
-            if timer.scope == "dossier":
-                reason = (
-                    "overdue_after_reappointment"
-                    if self.clock.reappointment is not None
-                    else "no_apology_by_appointment"
-                )
-                self.escalations.append(reason)
-                outcomes.append(Escalated(timer.fire_at, self.holder, timer.due_at, reason))
+            if timer.scope == "dossier" and self.clock.reappointment is None:
+                outcomes.append(self._escalate(timer, "no_apology_by_appointment"))
             return outcomes
         self._note(timer.fire_at, f"{timer.scope}_due_soon", self.holder)
         outcomes = [DueSoonReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at)]
@@ -555,11 +595,19 @@ class TrackedDossier:
             outcomes.append(ApologyOwed(timer.fire_at, self.holder, timer.due_at))
         return outcomes
 
+    def _escalate(self, timer: Timer, reason: str) -> Escalated:
+        self.escalations.append(reason)
+        return Escalated(timer.fire_at, self.holder, timer.due_at, reason)
+
     def _replan(self, calendar: WorkingCalendar, rules: Rules) -> None:
         wanted: list[Timer] = []
         due = self.due(calendar) if self.is_open else None
         if due is not None:
             wanted += _alerts(calendar, rules, "dossier", 0, self._window_start(calendar), due)
+        promise = self.promised_due(calendar) if self.is_open else None
+        if promise is not None:
+            kind = TimerKind.REAPPOINTMENT_OVERDUE
+            wanted.append(Timer("dossier", kind, 0, 0, promise, promise))
         step = self.current_step
         if self.is_open and step.allotted is not None and step.due_at is not None:
             start = self.counting_from if step.seq == 1 else step.started_at

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from motcua.vocabulary import Verdict
+from motcua.vocabulary import ApologyStanding, Verdict
 from motcua_tracking.domain.deadlines import StepDue
 from motcua_tracking.domain.timers import Scope
 
@@ -52,7 +52,8 @@ class StepJudged:
 
 @dataclass(frozen=True)
 class DossierJudged:
-    """The dossier's clock stopped: its verdict and the unit that made it late."""
+    """The dossier's clock stopped: its verdict against the statutory appointment (`due_at`),
+    the unit that made it late, the apology it found and whether a re-appointment was kept."""
 
     at: datetime
     verdict: Verdict
@@ -61,6 +62,9 @@ class DossierJudged:
     due_at: datetime
     working_days: float
     responsible_unit: str | None
+    apology: ApologyStanding = ApologyStanding.NOT_NEEDED
+    reappointed_to: datetime | None = None
+    reappointment_kept: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ class Reappointed:
 
 @dataclass(frozen=True)
 class Escalated:
-    """The head of the one-stop office is told about an overdue dossier."""
+    """The head of the one-stop office is told: the statutory appointment passed without an
+    apology, or a re-appointment passed with the dossier unfinished (a broken promise)."""
 
     at: datetime
     unit_code: str

@@ -15,11 +15,12 @@ Scope = Literal["dossier", "step"]
 
 
 class TimerKind(StrEnum):
-    """What a timer announces."""
+    """What a timer announces (REAPPOINTMENT_OVERDUE: a re-appointment passed, unfinished)."""
 
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
     SHARE = "share"
+    REAPPOINTMENT_OVERDUE = "reappointment_overdue"
 
 
 TimerKey = tuple[str, str, int, int, datetime, datetime]

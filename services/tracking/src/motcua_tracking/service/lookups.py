@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import time
 from collections import deque
-from dataclasses import replace
 
 from motcua.db import Sessions
 from motcua_tracking.adapters.dossiers import DossierStore
@@ -111,9 +110,8 @@ def _official(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> 
         received_at=clock.received_at,
         counting_from=dossier.counting_from,
         appointment_at=dossier.appointment_at,
-        due_at=dossier.due(calendar)
-        if dossier.is_open
-        else dossier.due(calendar, until=dossier.finished_at),
+        due_at=dossier.due(calendar, until=dossier.finished_at),
+        reappointed_to=dossier.promised_due(calendar, until=dossier.finished_at),
         supplement_policy=clock.policy.value,
         holder_unit=dossier.holder,
         steps=[
@@ -153,10 +151,9 @@ def _apology(dossier: TrackedDossier, calendar: WorkingCalendar) -> ApologyView 
     item = dossier.clock.reappointment
     if item is None:
         return None
-    original = replace(dossier.clock, reappointment=None).due(calendar)
     return ApologyView(
         reason=item.reason,
-        original_appointment_at=original,
+        original_appointment_at=dossier.due(calendar, until=dossier.finished_at),
         new_appointment_at=item.due_at,
         issued_at=item.issued_at,
         late=item.issued_late,
@@ -170,9 +167,8 @@ def _citizen(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> C
         status=StatusView.of(dossier.status),
         procedure_name=name,
         received_at=dossier.clock.received_at,
-        appointment_at=dossier.due(calendar)
-        if dossier.is_open
-        else dossier.due(calendar, until=dossier.finished_at),
+        appointment_at=dossier.due(calendar, until=dossier.finished_at),
+        reappointed_to=dossier.promised_due(calendar, until=dossier.finished_at),
         awaiting_supplement=dossier.is_open and dossier.clock.is_suspended,
         apology=CitizenApologyView(
             reason=item.reason, new_appointment_at=item.due_at, issued_at=item.issued_at

@@ -83,6 +83,9 @@ def _dossier_verdict(dossier: TrackedDossier, o: DossierJudged) -> Event:
         due_at=o.due_at,
         processing_working_days=o.working_days,
         responsible_unit=o.responsible_unit,
+        apology=o.apology,
+        reappointed_to=o.reappointed_to,
+        reappointment_kept=o.reappointment_kept,
     )
 
 

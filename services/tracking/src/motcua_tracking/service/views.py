@@ -86,7 +86,13 @@ class HistoryView(_View):
 
 
 class DossierView(_View):
-    """Everything tracking knows about a dossier, for officials."""
+    """Everything tracking knows about a dossier, for officials.
+
+    `appointment_at` is the appointment printed on the receipt; `due_at` the statutory
+    appointment with the supplement pauses applied (what the verdict is judged against;
+    None while a supplement is awaited); `reappointed_to` the new appointment an apology
+    promised, a separate promise that never changes the verdict.
+    """
 
     code: str
     agency_code: str
@@ -96,6 +102,7 @@ class DossierView(_View):
     counting_from: datetime
     appointment_at: datetime
     due_at: datetime | None
+    reappointed_to: datetime | None
     supplement_policy: str
     holder_unit: str
     steps: list[StepView]
@@ -120,13 +127,18 @@ class CitizenApologyView(_View):
 
 
 class CitizenView(_View):
-    """What a citizen may see of their dossier: no personal data, no internal units."""
+    """What a citizen may see of their dossier: no personal data, no internal units.
+
+    `appointment_at` is the statutory appointment with the waits for the citizen's
+    papers added; `reappointed_to` the new appointment promised in an apology, if any.
+    """
 
     code: str
     status: StatusView
     procedure_name: str
     received_at: datetime
     appointment_at: datetime | None
+    reappointed_to: datetime | None
     awaiting_supplement: bool
     apology: CitizenApologyView | None
     finished_at: datetime | None
