@@ -47,5 +47,14 @@ def moment(value: object) -> datetime | None:
 
 
 def in_order(facts: Iterable[Fact]) -> list[Fact]:
-    """Facts in the order they happened (decision 9: event time, not arrival time)."""
-    return sorted(facts, key=lambda f: (f.occurred_at, f.recorded_at, f.event_id))
+    """Facts in the order they happened (decision 9: event time, not arrival time); at
+    one instant, what happened at the office before what tracking made of it."""
+    return sorted(
+        facts,
+        key=lambda f: (
+            f.occurred_at,
+            f.event_type.startswith("tracking."),
+            f.recorded_at,
+            f.event_id,
+        ),
+    )

@@ -94,16 +94,21 @@ class DossierHistory:
 def rebuild(code: str, agency: str | None, facts: Iterable[Fact]) -> DossierHistory:
     """The history of a dossier from its facts, in event-time order."""
     history = DossierHistory(code=code, agency=agency)
-    ordered = in_order(facts)
-    # Deadlines first: a step's statutory end is the latest due time known for it.
-    for fact in ordered:
+    slots: list[tuple[Step, int | str | None]] = []
+    for fact in in_order(facts):
         if fact.event_type.startswith("tracking."):
             _deadline(history, fact)
-    for fact in ordered:
         if fact.event_type in _FOLDS:
             _FOLDS[fact.event_type](history, fact)
         if fact.event_type in STEP_EVENTS:
-            history.steps.append(_step(history, fact))
+            slots.append(_step(history, fact))
+    # A step of the internal process ends at the latest due time known for it; any other
+    # step at the appointment in force when it happened.
+    for step, slot in slots:
+        step.step_code = _step_code(history, slot)
+        if step.step_code is not None:
+            step.statutory_end = history.step_dues.get(step.step_code, step.statutory_end)
+        history.steps.append(step)
     return history
 
 
@@ -250,14 +255,12 @@ _FOLDS = {
 }
 
 
-def _step(history: DossierHistory, fact: Fact) -> Step:
+def _step(history: DossierHistory, fact: Fact) -> tuple[Step, int | str | None]:
     history.status = status_after(fact.event_type, fact.data, history.status)
-    step_code = _step_code(history, fact)
-    due = history.step_dues.get(step_code) if step_code else None
     unit = history.unit
     if fact.event_type == "dossier.supplement-requested":
         unit = fact.text("unit_code") or unit
-    return Step(
+    step = Step(
         key=fact.event_id,
         event_type=fact.event_type,
         at=fact.occurred_at,
@@ -265,26 +268,24 @@ def _step(history: DossierHistory, fact: Fact) -> Step:
         actor=fact.text("signed_by") or unit,
         content=_content(fact),
         status=history.status,
-        statutory_end=due or history.appointment,
-        step_code=step_code,
+        statutory_end=history.appointment,
     )
-
-
-def _step_code(history: DossierHistory, fact: Fact) -> str | None:
-    """The process step a reception or a handover starts: named by the event, else the
-    next in the procedure's internal process."""
+    slot: int | str | None = None
     if fact.event_type == "dossier.received":
-        index = 0
+        slot = 0
     elif fact.event_type == "dossier.transferred":
-        named = fact.data.get("step_code")
-        if named and str(named) in history.step_dues:
-            return str(named)
-        index = history.transfers
-    else:
+        slot = fact.text("step_code") or history.transfers
+    return step, slot
+
+
+def _step_code(history: DossierHistory, slot: int | str | None) -> str | None:
+    """The process step a reception (slot 0) or a handover starts: the one the event
+    names, else the next in the procedure's internal process."""
+    if isinstance(slot, str):
+        return slot if slot in history.step_dues else None
+    if slot is None or not history.step_order:
         return None
-    if not history.step_order:
-        return None
-    return history.step_order[min(index, len(history.step_order) - 1)]
+    return history.step_order[min(slot, len(history.step_order) - 1)]
 
 
 def _content(fact: Fact) -> str:

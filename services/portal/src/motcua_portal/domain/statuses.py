@@ -1,9 +1,9 @@
-"""Which DVCQG status (TrangThaiHoSo, 1–10) each event leaves a dossier in, held as data.
+"""Which DVCQG status (TrangThaiHoSo, 1–10) each event leaves a dossier in.
 
-The keys are `(event type, variant)`; the variant tells apart events of one type that
-end in different statuses (a withdrawal at the citizen's request is 7, a stop is 8).
-`None` means the event is a step of the progress history that leaves the status as it
-was (an apology). Events missing from the table are not progress steps.
+The statuses come from the one lifecycle table of the project (`motcua.lifecycle`:
+withdrawal at the citizen's request 7, a stop 8, refusal after appraisal 9); this module
+holds, as data, which events are steps of the portal's progress history and which field
+names an event's variant.
 """
 
 from __future__ import annotations
@@ -11,42 +11,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from motcua.lifecycle import LifecycleStep, step_of
+from motcua.lifecycle import status_after as lifecycle_status_after
 from motcua.vocabulary import DossierStatus
 
-__all__ = ["EVENT_STATUS", "STEP_EVENTS", "status_after"]
+__all__ = ["EVENT_STATUS", "STEP_EVENTS", "VARIANT_FIELDS", "status_after"]
 
-_S = DossierStatus
-
-EVENT_STATUS: Mapping[tuple[str, str | None], DossierStatus | None] = MappingProxyType(
-    {
-        ("dossier.received", None): _S.RECEIVED,
-        ("dossier.refused", None): _S.NOT_RECEIVED,
-        ("dossier.transferred", None): _S.PROCESSING,
-        ("dossier.supplement-requested", None): _S.SUPPLEMENT_REQUESTED,
-        ("dossier.supplement-received", None): _S.PROCESSING,
-        ("dossier.financial-obligation-set", None): _S.FINANCIAL_OBLIGATION,
-        ("dossier.financial-obligation-paid", None): _S.PROCESSING,
-        ("dossier.processing-finished", None): _S.PROCESSING_FINISHED,
-        ("dossier.result-returned", None): _S.RESULT_RETURNED,
-        ("dossier.withdrawn", "withdrawn"): _S.WITHDRAWAL_REQUESTED,
-        ("dossier.withdrawn", "stopped"): _S.STOPPED,
-        ("dossier.apology-filed", None): None,
-    }
+# The field that splits an event type into lifecycle steps.
+VARIANT_FIELDS: Mapping[str, str] = MappingProxyType(
+    {"dossier.refused": "stage", "dossier.withdrawn": "kind"}
 )
+
+# Every event (and variant) that is a step of the portal's progress history.
+_PROGRESS: tuple[tuple[str, str | None], ...] = (
+    ("dossier.received", None),
+    ("dossier.refused", "reception"),
+    ("dossier.refused", "appraisal"),
+    ("dossier.transferred", None),
+    ("dossier.supplement-requested", None),
+    ("dossier.supplement-received", None),
+    ("dossier.financial-obligation-set", None),
+    ("dossier.financial-obligation-paid", None),
+    ("dossier.processing-finished", None),
+    ("dossier.result-returned", None),
+    ("dossier.withdrawn", "withdrawn"),
+    ("dossier.withdrawn", "stopped"),
+    ("dossier.apology-filed", None),
+)
+
+EVENT_STATUS: Mapping[tuple[str, str | None], LifecycleStep] = MappingProxyType(
+    {key: step_of(*key) for key in _PROGRESS}
+)
+"""Each progress event's lifecycle step, whose rule gives the status (None: unchanged)."""
 
 STEP_EVENTS = frozenset(event_type for event_type, _ in EVENT_STATUS)
 
-# Fields naming the variant of an event type, where the table has variants.
-_VARIANT_FIELD: Mapping[str, str] = MappingProxyType({"dossier.withdrawn": "kind"})
+_DEFAULT_VARIANT: Mapping[str, str] = MappingProxyType(
+    {"dossier.refused": "reception", "dossier.withdrawn": "withdrawn"}
+)
 
 
 def status_after(
     event_type: str, data: Mapping[str, object], current: DossierStatus
 ) -> DossierStatus:
     """The status after an event; raises KeyError for an event that is not a step."""
-    field = _VARIANT_FIELD.get(event_type)
-    variant = str(data.get(field, "")) if field else None
-    if field and (event_type, variant) not in EVENT_STATUS:
-        variant = next(v for t, v in EVENT_STATUS if t == event_type)
-    after = EVENT_STATUS[(event_type, variant)]
-    return current if after is None else after
+    field = VARIANT_FIELDS.get(event_type)
+    variant = None
+    if field is not None:
+        variant = str(data.get(field) or _DEFAULT_VARIANT[event_type])
+    return lifecycle_status_after(current, EVENT_STATUS[(event_type, variant)])

@@ -1,0 +1,186 @@
+"""The portal service end to end: Kafka in, the fake national portal over HTTP out."""
+
+from __future__ import annotations
+
+import pytest
+from portal_harness import ADMIN, eventually
+from portal_life import Life, at
+
+pytestmark = pytest.mark.infra
+OFFICIAL = {"Authorization": "Bearer official-test-token"}
+
+
+def statuses(received: dict) -> list[str]:
+    return [entry["TrangThai"] for entry in received["progress"]]
+
+
+async def test_a_whole_life_reaches_the_portal_with_every_step(harness, fake, life):
+    settings = await harness.settings(fake)
+    new_due = at(10, 9)
+    events = [
+        life.received(),
+        life.deadline_set(),
+        life.transferred(at(2, 11), "MC", "PCM"),
+        *life.supplement_requested(at(3, 9)),
+        *life.supplement_received(at(4, 9), new_due),
+        *life.apology(at(9, 8), original=new_due, new=at(12, 16)),
+        life.transferred(at(10, 15), "PCM", "LD"),
+        life.finished(at(11, 10)),
+        life.returned(at(11, 14)),
+    ]
+    async with harness.running(settings) as app:
+        await harness.publish(*events)
+        got = await eventually(
+            lambda: fake.received(life.code),
+            lambda r: (
+                len(r["progress"]) == 8 and r["record"] and r["record"]["TrangThaiHoSo"] == "10"
+            ),
+        )
+        record = got["record"]
+        assert statuses(got) == ["2", "4", "5", "4", "4", "4", "9", "10"]
+        assert [e["ThoiDiemXuLy"] for e in got["progress"]] == sorted(
+            e["ThoiDiemXuLy"] for e in got["progress"]
+        )
+        assert got["progress"][0]["ThoiDiemXuLy"] == "20260302090000"
+        # Each step carries its statutory end: reception TN, the first handover XL.
+        assert got["progress"][0]["NgayKetThucTheoQuyDinh"] == "20260302130000"
+        assert got["progress"][1]["NgayKetThucTheoQuyDinh"] == "20260305150000"
+        assert all(e["NgayKetThucTheoQuyDinh"] for e in got["progress"])
+        # The statutory appointment (pause applied), never the apology's promise.
+        assert record["NgayHenTra"] == "20260310090000"
+        assert (record["NgayKetThucXuLy"], record["NgayTra"]) == (
+            "20260311100000",
+            "20260311140000",
+        )
+        supplement, reappointment = record["DanhSachHoSoBoSung"]
+        assert (supplement["NgayHenTraTruoc"], supplement["NgayHenTraMoi"]) == (
+            "20260309090000",
+            "20260310090000",
+        )
+        assert supplement["NgayTiepNhanBoSung"] == "20260304090000"
+        assert (reappointment["NgayHenTraTruoc"], reappointment["NgayHenTraMoi"]) == (
+            "20260310090000",
+            "20260312160000",
+        )
+        assert got["progress_received"] == 8, "a step was sent twice"
+        async with harness.client(app) as http:
+            state = await eventually(
+                lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
+                lambda r: r.json()["in_sync"],
+            )
+            body = state.json()
+            assert body["on_portal"] and body["acknowledged_at"]
+            assert len(body["progress"]) == 8
+            assert (await http.get(f"/v1/sync/{life.code}")).status_code == 401
+            missing = await http.get("/v1/sync/NOPE-1", headers=OFFICIAL)
+            assert missing.status_code == 404
+            assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_dossier_that_starts_syncing_late_is_sent_whole(harness, fake, life):
+    settings = await harness.settings(fake)
+    await harness.publish(*life.short(), life.finished(at(4, 10)))
+    async with harness.running(settings):
+        got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 4)
+    assert statuses(got) == ["2", "4", "4", "9"]
+
+
+async def test_an_outage_is_caught_up_in_order_and_nothing_is_doubled(harness, fake):
+    settings = await harness.settings(fake)
+    lives = [Life() for _ in range(5)]
+    async with harness.running(settings):
+        await fake.mode("error_5xx", times=15)
+        for one in lives:
+            await harness.publish(*one.short())
+        for one in lives:
+            await harness.publish(one.finished(at(4, 10)))
+        for one in lives:
+            got = await eventually(
+                lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 4
+            )
+            assert statuses(got) == ["2", "4", "4", "9"]
+            assert got["record"]["TrangThaiHoSo"] == "9"
+            assert got["progress_received"] == 4
+    assert fake.state.calls.get("DongBoHoSoMC", 0) > 0
+
+
+async def test_a_session_expiring_mid_batch_is_renewed(harness, fake):
+    settings = await harness.settings(fake, batch_size=10)
+    lives = [Life() for _ in range(4)]
+    async with harness.running(settings) as app:
+        await harness.publish(*lives[0].short())
+        await eventually(lambda: fake.received(lives[0].code), lambda r: len(r["progress"]) == 3)
+        await fake.mode("session_expired", times=1)
+        for one in lives[1:]:
+            await harness.publish(*one.short())
+        for one in lives[1:]:
+            got = await eventually(
+                lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 3
+            )
+            assert got["progress_received"] == 3
+        assert app.state.portal.logins == 2
+
+
+async def test_a_timeout_is_retried_without_doubling(harness, fake, life):
+    settings = await harness.settings(fake)
+    await fake.configure(timeout_seconds=1.5)
+    async with harness.running(settings):
+        await fake.mode("timeout", times=1)
+        await harness.publish(*life.short())
+        got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 3)
+    assert got["progress_received"] == 3
+
+
+async def test_a_poisoned_dossier_is_dead_lettered_alone_and_redriven(harness, fake):
+    settings = await harness.settings(fake)
+    poisoned, healthy = Life(), Life()
+    async with harness.running(settings) as app, harness.client(app) as http:
+        await fake.mode("reject", times=1000, code=poisoned.code)
+        await harness.publish(*poisoned.short(), *healthy.short())
+        await eventually(lambda: fake.received(healthy.code), lambda r: len(r["progress"]) == 3)
+        letters = await eventually(
+            lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), lambda r: r.json()
+        )
+        [letter] = letters.json()
+        assert letter["code"] == poisoned.code
+        assert letter["attempts"] == 3
+        assert "từ chối" in letter["last_reply"]
+        assert (await fake.received(poisoned.code))["record"] is None
+        await fake.clear()
+        redriven = await http.post(f"/v1/sync/dead-letters/{poisoned.code}/redrive", headers=ADMIN)
+        assert redriven.json() == {"redriven": 1}
+        got = await eventually(
+            lambda: fake.received(poisoned.code), lambda r: len(r["progress"]) == 3
+        )
+        assert statuses(got) == ["2", "4", "4"]
+        assert (await http.get("/v1/sync/dead-letters", headers=OFFICIAL)).json() == []
+
+
+async def test_repair_sends_a_dossier_or_a_date_range_again_without_doubling(harness, fake):
+    settings = await harness.settings(fake)
+    first, second = Life(), Life()
+    async with harness.running(settings) as app, harness.client(app) as http:
+        await harness.publish(*first.short(), *second.short())
+        for one in (first, second):
+            await eventually(
+                lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 3
+            )
+        versions = (await fake.received(first.code))["record_versions"]
+        one = await http.post(f"/v1/sync/{first.code}/repair", headers=ADMIN)
+        assert one.json() == {"queued": 1}
+        got = await eventually(
+            lambda: fake.received(first.code), lambda r: r["record_versions"] > versions
+        )
+        assert len(got["progress"]) == 3
+        window = {
+            "received_from": at(2, 0).isoformat(),
+            "received_to": at(3, 0).isoformat(),
+        }
+        ranged = await http.post("/v1/sync/repair", json=window, headers=ADMIN)
+        assert ranged.json() == {"queued": 2}
+        got = await eventually(
+            lambda: fake.received(second.code), lambda r: r["progress_received"] == 6
+        )
+        assert len(got["progress"]) == 3
+        refused = await http.post("/v1/sync/repair", json=window)
+        assert refused.status_code == 401

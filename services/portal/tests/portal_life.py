@@ -1,0 +1,146 @@
+"""Events of one dossier's life, as intake and tracking publish them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from motcua.events import (
+    ApologyFiled,
+    ApologyIssued,
+    Applicant,
+    Channel,
+    Component,
+    DeadlineChanged,
+    DeadlineSet,
+    DossierReceived,
+    DossierTransferred,
+    Envelope,
+    Event,
+    ProcedureTerms,
+    ProcessingFinished,
+    ProcessingTime,
+    ProcessStep,
+    ResultReturned,
+    StepDeadline,
+    SupplementReceived,
+    SupplementRequested,
+)
+
+VN = timezone(timedelta(hours=7))
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=VN)
+
+
+def _days(amount: str) -> ProcessingTime:
+    return ProcessingTime(unit="working_days", amount=Decimal(amount))
+
+
+TERMS = ProcedureTerms(
+    code="1.001234",
+    name="Cấp giấy phép xây dựng",
+    field="Xây dựng",
+    processing_time=_days("5"),
+    steps=(
+        ProcessStep(code="TN", name="Tiếp nhận", unit_role="one_stop", allotted=_days("0.5")),
+        ProcessStep(code="XL", name="Thẩm định", unit_role="department", allotted=_days("3.5")),
+        ProcessStep(code="KY", name="Ký duyệt", unit_role="leader", allotted=_days("0.5")),
+        ProcessStep(code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=_days("0.5")),
+    ),
+)
+
+
+class Life:
+    """The events of one dossier's life, in the order they happen."""
+
+    def __init__(self, agency: str = "STP") -> None:
+        self.agency = agency
+        self.code = f"{agency}-260302-{secrets.randbelow(10**8):08d}"
+
+    def wrap(self, data: Event, when: datetime, producer: str = "intake") -> Envelope:
+        return Envelope.wrap(
+            data,
+            producer=producer,
+            occurred_at=when,
+            now=when,
+            dossier_code=self.code,
+            agency_code=self.agency,
+        )
+
+    def received(self, when: datetime | None = None) -> Envelope:
+        when = when or at(2, 9)
+        applicant = Applicant(name="Nguyễn Văn A", id_number="001099012345", phone="0912345678")
+        data = DossierReceived(
+            procedure=TERMS,
+            unit_code="MC",
+            channel=Channel.COUNTER,
+            applicant=applicant,
+            components=(Component(name="Đơn đề nghị"), Component(name="Bản vẽ")),
+        )
+        return self.wrap(data, when)
+
+    def deadline_set(self, when: datetime | None = None) -> Envelope:
+        when = when or at(2, 9)
+        steps = (
+            StepDeadline(code="TN", unit_role="one_stop", due_at=at(2, 13)),
+            StepDeadline(code="XL", unit_role="department", due_at=at(5, 15)),
+            StepDeadline(code="KY", unit_role="leader", due_at=at(6, 11)),
+            StepDeadline(code="TKQ", unit_role="one_stop", due_at=at(9, 9)),
+        )
+        data = DeadlineSet(
+            appointment_at=at(9, 9),
+            counting_from=when,
+            steps=steps,
+            unit_code="MC",
+            procedure_code=TERMS.code,
+            procedure_name=TERMS.name,
+        )
+        return self.wrap(data, when, "tracking")
+
+    def transferred(self, when: datetime, source: str, target: str) -> Envelope:
+        return self.wrap(DossierTransferred(from_unit=source, to_unit=target), when)
+
+    def supplement_requested(self, when: datetime) -> list[Envelope]:
+        asked = SupplementRequested(
+            missing_items=("Bản vẽ mặt bằng",), reason="thiếu bản vẽ", unit_code="PCM"
+        )
+        paused = DeadlineChanged(old_due_at=at(9, 9), new_due_at=None, cause="supplement_paused")
+        return [self.wrap(asked, when), self.wrap(paused, when, "tracking")]
+
+    def supplement_received(self, when: datetime, new_due: datetime) -> list[Envelope]:
+        resumed = DeadlineChanged(old_due_at=None, new_due_at=new_due, cause="supplement_resumed")
+        return [
+            self.wrap(SupplementReceived(items=("Bản vẽ mặt bằng",)), when),
+            self.wrap(resumed, when, "tracking"),
+        ]
+
+    def apology(self, when: datetime, original: datetime, new: datetime) -> list[Envelope]:
+        filed = ApologyFiled(
+            unit_code="PCM", reason="cần xác minh thực địa", new_appointment_at=new
+        )
+        issued = ApologyIssued(
+            unit_code="PCM",
+            reason="cần xác minh thực địa",
+            original_due_at=original,
+            new_appointment_at=new,
+            filed_at=when,
+        )
+        return [self.wrap(filed, when), self.wrap(issued, when, "tracking")]
+
+    def finished(self, when: datetime) -> Envelope:
+        return self.wrap(ProcessingFinished(outcome="approved", unit_code="LD"), when)
+
+    def returned(self, when: datetime) -> Envelope:
+        return self.wrap(ResultReturned(method="counter"), when)
+
+    def short(self) -> list[Envelope]:
+        """Reception, deadlines, two handovers."""
+        return [
+            self.received(),
+            self.deadline_set(),
+            self.transferred(at(2, 11), "MC", "PCM"),
+            self.transferred(at(3, 10), "PCM", "LD"),
+        ]
