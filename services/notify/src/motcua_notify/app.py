@@ -48,6 +48,7 @@ from motcua_notify.service.queries import DeliveryLog
 from motcua_notify.service.reactions import Links
 from motcua_notify.service.receipts import ReceiptService
 from motcua_notify.service.recording import Recorder
+from motcua_notify.service.withdrawals import Withdrawals
 from motcua_notify.settings import NotifySettings
 from motcua_notify.templates import load_registry
 
@@ -88,7 +89,17 @@ def create_app(
     )
     enabled = _enabled(settings)
     recorder = Recorder(registry, quiet, set(Channel) - enabled, recipient_key, publisher)
-    applier = EventApplier(recorder, links, runtime.clock, settings.directory.fallback_one_stop)
+    digest = settings.digest
+    digest_options = DigestOptions(
+        digest.at, digest.include_empty, digest.max_entries, digest.check_seconds
+    )
+    applier = EventApplier(
+        recorder,
+        links,
+        runtime.clock,
+        settings.directory.fallback_one_stop,
+        Withdrawals(recorder, links, digest_options),
+    )
     subscribe(runtime, applier, settings.topics.dossier_events, settings.topics.tracking_events)
 
     http = httpx.AsyncClient()
@@ -128,16 +139,9 @@ def create_app(
     runtime.background(dispatcher.run)
     runtime.background(housekeeper.run)
     runtime.watch(*dispatcher.loops, housekeeper.loop)
-    if settings.digest.enabled:
-        digest = settings.digest
+    if digest.enabled:
         scheduler = DigestScheduler(
-            runtime.sessions,
-            recorder,
-            runtime.clock,
-            links,
-            DigestOptions(
-                digest.at, digest.include_empty, digest.max_entries, digest.check_seconds
-            ),
+            runtime.sessions, recorder, runtime.clock, links, digest_options
         )
         runtime.background(scheduler.run)
         runtime.watch(scheduler.loop)

@@ -124,6 +124,20 @@ def contexts(code: str, procedure: str, name: str, place: str) -> dict[MessageTy
             "Cơ quan phối hợp chưa trả lời quá hạn 2 ngày làm việc",
             "https://motcua.local/ho-so/1",
         ),
+        MessageType.ALERT_WITHDRAWN: c.AlertWithdrawnContext(
+            "Trưởng phòng Lê Minh Tuấn",
+            "Phòng Nông nghiệp và Môi trường",
+            code,
+            procedure,
+            "Thẩm định hồ sơ",
+            "Cảnh báo quá hạn",
+            "overdue",
+            LATER,
+            DUE,
+            "bước này đã được hoàn thành và chuyển tiếp trước thời hạn; "
+            "thông tin này đến hệ thống sau khi cảnh báo được gửi",
+            "https://motcua.local/ho-so/1",
+        ),
         MessageType.DAILY_DIGEST: c.DailyDigestContext(
             "Phòng Nông nghiệp và Môi trường",
             date(2025, 3, 10),

@@ -55,6 +55,11 @@ EMAIL_PHRASES = {
         'bước "Xác định nghĩa vụ tài chính"',
         "Kính báo cáo để lãnh đạo chỉ đạo xử lý.",
     ],
+    MessageType.ALERT_WITHDRAWN: [
+        "Cảnh báo quá hạn ngày 09:00 ngày 14/03/2025 đối với hồ sơ H12.22-250303-0001",
+        'bước "Thẩm định hồ sơ" tại Phòng Nông nghiệp và Môi trường, hạn 16:30 ngày 10/03/2025,'
+        " đã được thu hồi: bước này đã được hoàn thành và chuyển tiếp trước thời hạn",
+    ],
     MessageType.DAILY_DIGEST: [
         "Tổng hợp hồ sơ ngày 10/03/2025: 2 hồ sơ đang xử lý, trong đó 1 hồ sơ quá hạn.",
         "1. H12.22-250303-0001 – Đăng ký khai sinh – bước Thẩm định hồ sơ"

@@ -111,6 +111,8 @@ def _view(row: RowMapping | Mapping[str, Any]) -> DossierView:
         closed_at=row["closed_at"],
         receipt_event_id=row["receipt_event_id"],
         parked=tuple(row["parked"] or ()),
+        overdue_alert_id=row["overdue_alert_id"],
+        cleared_due_at=row["cleared_due_at"],
     )
 
 
@@ -142,4 +144,6 @@ def _row(view: DossierView) -> dict[str, Any]:
         "closed_at": view.closed_at,
         "receipt_event_id": view.receipt_event_id,
         "parked": list(view.parked),
+        "overdue_alert_id": view.overdue_alert_id,
+        "cleared_due_at": view.cleared_due_at,
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge
 
 __all__ = [
+    "ALERT_WITHDRAWALS",
     "FAILED",
     "OLDEST_PENDING_AGE",
     "PARKED",
@@ -17,6 +18,7 @@ __all__ = [
     "RETRIED",
     "SENT",
     "SKIPPED",
+    "WITHDRAWN",
 ]
 
 _LABELS = ["channel", "message_type"]
@@ -39,6 +41,18 @@ SKIPPED = Counter(
     "motcua_notify_skipped_total",
     "Messages not sent by rule (no consent, channel disabled)",
     [*_LABELS, "reason"],
+)
+WITHDRAWN = Counter(
+    "motcua_notify_withdrawn_total",
+    "Messages never sent because the alert they carried was withdrawn",
+    _LABELS,
+)
+ALERT_WITHDRAWALS = Counter(
+    "motcua_notify_alert_withdrawals_total",
+    "Alerts withdrawn by tracking, by what notify had done with them "
+    "(corrected: someone was told and gets a correction; cancelled: not sent yet; "
+    "before_alert: the withdrawal came first)",
+    ["message_type", "outcome"],
 )
 RECEIPTS = Counter(
     "motcua_notify_receipts_total", "Delivery receipts from gateways", ["channel", "outcome"]

@@ -22,7 +22,9 @@ from motcua_notify.domain.outcomes import FINAL, Status
 
 __all__ = [
     "Claimed",
+    "Told",
     "claim",
+    "count_messages",
     "find_for_receipt",
     "insert_messages",
     "list_messages",
@@ -31,6 +33,8 @@ __all__ = [
     "queue_stats",
     "reclaim_expired",
     "record_outcomes",
+    "told_of",
+    "withdraw_pending",
 ]
 
 _t = notifications
@@ -53,6 +57,20 @@ class Claimed:
     template_version: int | None
     attempts: int
     correlation_id: UUID | None
+
+
+@dataclass(frozen=True)
+class Told:
+    """A message that went (or is going) out to one recipient on one channel."""
+
+    unit_code: str | None
+    channel: str
+    recipient: str | None
+    sent_at: datetime | None
+    created_at: datetime
+
+
+_OUT = (Status.SENDING, Status.ACCEPTED, Status.DELIVERED)
 
 
 async def insert_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
@@ -258,3 +276,56 @@ async def mark_receipt(
     else:
         values |= {"failed_at": at, "reason": reason}
     await session.execute(sa.update(_t).where(_t.c.id == row_id).values(values))
+
+
+async def withdraw_pending(
+    session: AsyncSession,
+    reason: str,
+    *,
+    source_event_id: str | None = None,
+    message_type: str,
+    unit_codes: Sequence[str] = (),
+) -> list[tuple[str, str | None, str]]:
+    """Mark rows not sent yet as withdrawn, by source event or by unit; never sent after.
+
+    Returns (channel, unit code, source event id) of each. A row a sender holds
+    (`sending`) is not touched: it is treated as gone out.
+    """
+    query = sa.update(_t).where(_t.c.status == Status.PENDING, _t.c.message_type == message_type)
+    if source_event_id is not None:
+        query = query.where(_t.c.source_event_id == source_event_id)
+    if unit_codes:
+        query = query.where(_t.c.unit_code.in_(list(unit_codes)))
+    result = await session.execute(
+        query.values(status=Status.WITHDRAWN, reason=reason).returning(
+            _t.c.channel, _t.c.unit_code, _t.c.source_event_id
+        )
+    )
+    return [(row.channel, row.unit_code, row.source_event_id) for row in result]
+
+
+async def told_of(session: AsyncSession, source_event_id: str, message_type: str) -> list[Told]:
+    """The messages of a source event that went out (or are being handed to a gateway)."""
+    rows = await session.execute(
+        sa.select(_t.c.unit_code, _t.c.channel, _t.c.recipient, _t.c.sent_at, _t.c.created_at)
+        .where(
+            _t.c.source_event_id == source_event_id,
+            _t.c.message_type == message_type,
+            _t.c.status.in_(_OUT),
+        )
+        .order_by(_t.c.id)
+    )
+    return [Told(**row._mapping) for row in rows]
+
+
+async def count_messages(
+    session: AsyncSession, since: datetime | None = None
+) -> list[tuple[str, str, int]]:
+    """How many rows of the log per message type and status (written since a time)."""
+    query = sa.select(_t.c.message_type, _t.c.status, sa.func.count()).group_by(
+        _t.c.message_type, _t.c.status
+    )
+    if since is not None:
+        query = query.where(_t.c.created_at >= since)
+    rows = await session.execute(query.order_by(_t.c.message_type, _t.c.status))
+    return [(message_type, status, int(count)) for message_type, status, count in rows]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-__all__ = ["digest_runs", "directory_units", "dossiers", "metadata", "notifications"]
+__all__ = [
+    "alert_withdrawals",
+    "digest_runs",
+    "directory_units",
+    "dossiers",
+    "metadata",
+    "notifications",
+]
 
 metadata = sa.MetaData()
 
@@ -68,6 +75,8 @@ dossiers = sa.Table(
     _at("closed_at"),
     sa.Column("receipt_event_id", sa.Text),
     sa.Column("parked", JSONB, nullable=False, server_default="[]"),
+    sa.Column("overdue_alert_id", sa.Text),
+    _at("cleared_due_at"),
 )
 
 directory_units = sa.Table(
@@ -92,4 +101,16 @@ digest_runs = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("messages", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+
+alert_withdrawals = sa.Table(
+    "alert_withdrawals",
+    metadata,
+    sa.Column("alert_event_id", sa.Text, primary_key=True),
+    sa.Column("withdrawal_event_id", sa.Text, nullable=False),
+    sa.Column("dossier_code", sa.Text),
+    sa.Column("message_type", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Text),
+    _at("recorded_at", nullable=False),
 )

@@ -169,6 +169,23 @@ class DailyDigestContext:
     dashboard_url: str
 
 
+@dataclass(frozen=True)
+class AlertWithdrawnContext:
+    """Correction of an alert proven wrong by an event that happened before it."""
+
+    official_name: str
+    unit_name: str
+    dossier_code: str
+    procedure_name: str
+    step_name: str
+    alert_name: str
+    alert_kind: str
+    alerted_at: datetime
+    due_at: datetime
+    reason: str
+    dossier_url: str
+
+
 MessageContext = (
     ReceiptContext
     | SupplementRequestContext
@@ -181,6 +198,7 @@ MessageContext = (
     | ApologyRequiredContext
     | EscalationContext
     | DailyDigestContext
+    | AlertWithdrawnContext
 )
 
 CONTEXT_TYPES: dict[MessageType, type[MessageContext]] = {
@@ -195,6 +213,7 @@ CONTEXT_TYPES: dict[MessageType, type[MessageContext]] = {
     MessageType.APOLOGY_REQUIRED: ApologyRequiredContext,
     MessageType.ESCALATION: EscalationContext,
     MessageType.DAILY_DIGEST: DailyDigestContext,
+    MessageType.ALERT_WITHDRAWN: AlertWithdrawnContext,
 }
 
 

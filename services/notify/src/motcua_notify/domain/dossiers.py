@@ -49,6 +49,8 @@ class DossierView:
     closed_at: datetime | None = None
     receipt_event_id: str | None = None
     parked: tuple[str, ...] = ()
+    overdue_alert_id: str | None = None
+    cleared_due_at: datetime | None = None
 
     @property
     def receipt_due(self) -> bool:
@@ -59,6 +61,15 @@ class DossierView:
             and self.received_event_id is not None
             and self.receipt_event_id is None
         )
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Whether the dossier is overdue now: an overdue alert stands, or its due time passed.
+
+        A due time a withdrawn overdue alert was about (`cleared_due_at`) is not taken as
+        passed: tracking showed the dossier was not late against it.
+        """
+        due = self.due_at
+        return self.overdue or (due is not None and due < now and due != self.cleared_due_at)
 
     def step_name(self, step_code: str | None, default: str) -> str:
         """The readable name of a step of this dossier's procedure."""

@@ -20,6 +20,7 @@ class MessageType(StrEnum):
     APOLOGY_REQUIRED = "apology_required"
     ESCALATION = "escalation"
     DAILY_DIGEST = "daily_digest"
+    ALERT_WITHDRAWN = "alert_withdrawn"
 
     @property
     def audience(self) -> Audience:

@@ -24,9 +24,13 @@ class Status(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     SKIPPED = "skipped"
+    WITHDRAWN = "withdrawn"
+    """Never sent: the alert it carried was withdrawn before it went out."""
 
 
-FINAL = frozenset({Status.ACCEPTED, Status.DELIVERED, Status.FAILED, Status.SKIPPED})
+FINAL = frozenset(
+    {Status.ACCEPTED, Status.DELIVERED, Status.FAILED, Status.SKIPPED, Status.WITHDRAWN}
+)
 
 
 @dataclass(frozen=True)

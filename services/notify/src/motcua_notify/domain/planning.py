@@ -6,7 +6,7 @@ discovered (or lost) later.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ class PlanStatus(StrEnum):
     PENDING = "pending"
     SKIPPED = "skipped"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"
 
 
 class PlanReason(StrEnum):
@@ -62,6 +63,13 @@ class PlannedMessage:
     content: MessageContent | None
     template_version: int | None
     not_before: datetime
+
+
+def withdrawn(message: PlannedMessage, reason: str) -> PlannedMessage:
+    """The message never to be sent: its alert was withdrawn before it went out."""
+    if message.status is not PlanStatus.PENDING:
+        return message
+    return replace(message, status=PlanStatus.WITHDRAWN, reason=reason)
 
 
 def plan(

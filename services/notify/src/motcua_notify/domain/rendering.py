@@ -84,7 +84,7 @@ def required_channels(message_type: MessageType) -> frozenset[Channel]:
     """Return the channels a message type must have a template for."""
     if message_type.audience is Audience.CITIZEN:
         return frozenset({Channel.EMAIL, Channel.SMS, Channel.ZALO})
-    if message_type in (MessageType.DUE_SOON, MessageType.OVERDUE):
+    if message_type in (MessageType.DUE_SOON, MessageType.OVERDUE, MessageType.ALERT_WITHDRAWN):
         return frozenset({Channel.EMAIL, Channel.WEBHOOK, Channel.SMS})
     return frozenset({Channel.EMAIL, Channel.WEBHOOK})
 

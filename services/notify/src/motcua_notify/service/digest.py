@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from motcua.clock import Clock
 from motcua.db import Sessions
 from motcua.loops import Loop
@@ -27,7 +29,7 @@ from motcua_notify.domain.planning import MessageRequest
 from motcua_notify.service.reactions import UNKNOWN, WHOLE_DOSSIER, Links
 from motcua_notify.service.recording import Addressed, Recorder
 
-__all__ = ["DigestOptions", "DigestScheduler"]
+__all__ = ["DigestOptions", "DigestScheduler", "digest_day", "unit_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -89,27 +91,47 @@ class DigestScheduler:
         async with self._sessions() as session, session.begin():
             if not await claim_digest(session, unit.code, day):
                 return 0
-            views = await open_dossiers_of(session, unit.code, self._options.max_entries)
-            if not views and not self._options.include_empty:
+            item = await unit_digest(
+                session, unit, day, now, day.isoformat(), self._links, self._options
+            )
+            if item is None:
                 return 0
-            context = DailyDigestContext(
-                unit_name=unit.name,
-                digest_date=day,
-                dossiers=tuple(_entry(view, now) for view in views),
-                dashboard_url=self._links.dashboard(unit.code),
-            )
-            request = MessageRequest(
-                MessageType.DAILY_DIGEST,
-                f"digest:{unit.code}",
-                day.isoformat(),
-                context,
-                unit.recipient,
-                unit.channels,
-            )
-            item = Addressed(request, None, unit_code=unit.code, agency_code=unit.agency_code)
             written = await self._recorder.record(session, [item], now)
             await set_digest_size(session, unit.code, day, written)
         return written
+
+
+async def unit_digest(
+    session: AsyncSession,
+    unit: UnitContact,
+    day: date,
+    now: datetime,
+    source: str,
+    links: Links,
+    options: DigestOptions,
+) -> Addressed | None:
+    """A unit's digest of `day` as it stands now (None if it holds nothing and empty ones don't go).
+
+    `source` (the day, or the day and what changed it) is part of the idempotency key.
+    """
+    views = await open_dossiers_of(session, unit.code, options.max_entries)
+    if not views and not options.include_empty:
+        return None
+    context = DailyDigestContext(
+        unit_name=unit.name,
+        digest_date=day,
+        dossiers=tuple(_entry(view, now) for view in views),
+        dashboard_url=links.dashboard(unit.code),
+    )
+    request = MessageRequest(
+        MessageType.DAILY_DIGEST,
+        f"digest:{unit.code}",
+        source,
+        context,
+        unit.recipient,
+        unit.channels,
+    )
+    return Addressed(request, None, unit_code=unit.code, agency_code=unit.agency_code)
 
 
 def _entry(view: DossierView, now: datetime) -> DigestEntry:
@@ -119,5 +141,10 @@ def _entry(view: DossierView, now: datetime) -> DigestEntry:
         procedure_name=view.procedure_name or UNKNOWN,
         step_name=view.step_name(view.current_step, WHOLE_DOSSIER),
         due_at=due,
-        overdue=view.overdue or due < now,
+        overdue=view.is_overdue(now),
     )
+
+
+def digest_day(source: str) -> date:
+    """The day a digest row is about, from its source (`YYYY-MM-DD`, maybe followed by more)."""
+    return date.fromisoformat(source[:10])

@@ -1,4 +1,9 @@
-"""Applying a batch of intake's and tracking's events: one transaction, messages recorded."""
+"""Applying a batch of intake's and tracking's events: one transaction, messages recorded.
+
+An alert tracking has withdrawn (AlertWithdrawn, in this batch or an earlier one) is
+still recorded, as withdrawn, but changes nothing and is never sent: a withdrawal may
+arrive before its alert.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.clock import Clock
-from motcua.events import Envelope
+from motcua.events import AlertWithdrawn, Envelope
 from motcua_notify.adapters.directory_store import load_units
 from motcua_notify.adapters.dossier_store import lock_views, save_views
+from motcua_notify.adapters.withdrawal_store import withdrawn_among
 from motcua_notify.domain.directory import Directory
+from motcua_notify.domain.withdrawals import ALERT_MESSAGES
 from motcua_notify.service.reactions import HANDLED, Links, react
 from motcua_notify.service.recording import Addressed, Recorder
+from motcua_notify.service.withdrawals import Withdrawals, remember
 
 __all__ = ["EventApplier"]
 
@@ -23,12 +31,18 @@ class EventApplier:
     """The consumer's batch handler: project the events, record the messages they call for."""
 
     def __init__(
-        self, recorder: Recorder, links: Links, clock: Clock, fallback_one_stop: str | None
+        self,
+        recorder: Recorder,
+        links: Links,
+        clock: Clock,
+        fallback_one_stop: str | None,
+        withdrawals: Withdrawals,
     ) -> None:
         self._recorder = recorder
         self._links = links
         self._clock = clock
         self._fallback = fallback_one_stop
+        self._withdrawals = withdrawals
 
     async def __call__(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
         """Apply events in order within the consumer's transaction."""
@@ -37,16 +51,34 @@ class EventApplier:
             return
         views = await lock_views(session, (e.dossier_code for e in relevant if e.dossier_code))
         directory = Directory(await load_units(session), self._fallback)
+        now = self._clock.now()
+        first_seen = await remember(session, relevant, now)
+        withdrawn = await withdrawn_among(session, (_id(e) for e in relevant if _is_alert(e)))
         items: list[Addressed] = []
         changed = set()
         for envelope in relevant:
             code = envelope.dossier_code or ""
-            views[code], asked = react(views[code], envelope, directory, self._links)
+            view, asked = react(views[code], envelope, directory, self._links)
             items += asked
-            changed.add(code)
+            if _id(envelope) not in withdrawn:
+                views[code] = view
+                changed.add(code)
         await save_views(session, [views[code] for code in sorted(changed)])
-        written = await self._recorder.record(session, items, self._clock.now())
+        written = await self._recorder.record(session, items, now, withdrawn)
+        for envelope in relevant:
+            data = envelope.data
+            if isinstance(data, AlertWithdrawn) and data.alert_event_id in first_seen:
+                view = views[envelope.dossier_code or ""]
+                await self._withdrawals.apply(session, envelope, view, directory, now)
         log.debug(
             "applied events",
             extra={"events": len(relevant), "messages": len(items), "rows_written": written},
         )
+
+
+def _id(envelope: Envelope) -> str:
+    return str(envelope.event_id)
+
+
+def _is_alert(envelope: Envelope) -> bool:
+    return envelope.event_type in ALERT_MESSAGES

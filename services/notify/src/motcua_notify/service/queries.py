@@ -1,14 +1,25 @@
-"""Reading the delivery log, for officials: by dossier, or by recipient address."""
+"""Reading the delivery log, for officials: by dossier, by recipient address, or in figures."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from motcua.db import Sessions
-from motcua_notify.adapters.notification_store import list_messages
+from motcua_notify.adapters.notification_store import count_messages, list_messages
+from motcua_notify.adapters.withdrawal_store import count_withdrawals
 from motcua_notify.domain.privacy import address_digest, normalise_address
 
-__all__ = ["DeliveryLog"]
+__all__ = ["DeliveryLog", "Figures"]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts of the log: messages per type and status, withdrawn alerts per type and outcome."""
+
+    messages: list[tuple[str, str, int]]
+    withdrawals: list[tuple[str, str, int]]
 
 
 class DeliveryLog:
@@ -28,3 +39,11 @@ class DeliveryLog:
         digest = address_digest(self._key, normalise_address(address))
         async with self._sessions() as session:
             return await list_messages(session, recipient_hash=digest, limit=limit)
+
+    async def figures(self, since: datetime | None) -> Figures:
+        """How many messages of each type ended in each status, and how many alerts were
+        withdrawn with what outcome (written since a time, or ever)."""
+        async with self._sessions() as session:
+            messages = await count_messages(session, since)
+            withdrawals = await count_withdrawals(session, since)
+        return Figures(messages, withdrawals)

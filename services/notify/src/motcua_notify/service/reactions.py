@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from motcua.events import (
+    AlertWithdrawn,
     ApologyIssued,
     ApologyRequired,
     DeadlineChanged,
@@ -387,7 +388,13 @@ def _on_due_soon(s: _Scene, e: Any) -> Outcome:
 
 def _on_overdue(s: _Scene, e: Any) -> Outcome:
     data: DossierOverdue = e
-    view = replace(s.view, holding_unit=data.unit_code, due_at=data.due_at, overdue=True)
+    view = replace(
+        s.view,
+        holding_unit=data.unit_code,
+        due_at=data.due_at,
+        overdue=True,
+        overdue_alert_id=str(s.envelope.event_id),
+    )
     unit = s.directory.unit(data.unit_code)
     context = ctx.OverdueContext(
         official_name=unit.addressee if unit else s.unit_name(data.unit_code),
@@ -435,6 +442,17 @@ def _on_escalated(s: _Scene, e: Any) -> Outcome:
     return s.view, [_to_unit(s, code, office, MessageType.ESCALATION, context)]
 
 
+def _on_alert_withdrawn(s: _Scene, e: Any) -> Outcome:
+    """An overdue alert withdrawn: the dossier is not overdue on its account (nor at its due)."""
+    data: AlertWithdrawn = e
+    if data.alert_type != "tracking.overdue":
+        return s.view, []
+    view = replace(s.view, cleared_due_at=data.due_at)
+    if s.view.overdue_alert_id == data.alert_event_id:
+        view = replace(view, overdue=False, overdue_alert_id=None)
+    return view, []
+
+
 def _to_unit(
     s: _Scene,
     unit_code: str | None,
@@ -474,5 +492,6 @@ _HANDLERS: dict[type[Event], Callable[[_Scene, Any], Outcome]] = {
     DossierOverdue: _on_overdue,
     ApologyRequired: _on_apology_required,
     DossierEscalated: _on_escalated,
+    AlertWithdrawn: _on_alert_withdrawn,
 }
 HANDLED = tuple(_HANDLERS)

@@ -7,7 +7,7 @@ nothing new. Rows that fail at planning publish NotificationFailed at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,11 +19,18 @@ from motcua_notify.adapters import metrics
 from motcua_notify.adapters.notification_store import insert_messages
 from motcua_notify.domain.contacts import mask
 from motcua_notify.domain.messages import Channel
-from motcua_notify.domain.planning import MessageRequest, PlannedMessage, PlanStatus, plan
+from motcua_notify.domain.planning import (
+    MessageRequest,
+    PlannedMessage,
+    PlanStatus,
+    plan,
+    withdrawn,
+)
 from motcua_notify.domain.privacy import address_digest
 from motcua_notify.domain.quiet_hours import QuietHours
 from motcua_notify.domain.rendering import TemplateRegistry
 from motcua_notify.domain.stored import content_to_json
+from motcua_notify.domain.withdrawals import WITHDRAWN_REASON
 from motcua_notify.service.publishing import Notice, NoticePublisher, after_commit
 
 __all__ = ["Addressed", "Recorder"]
@@ -57,11 +64,21 @@ class Recorder:
         self._key = recipient_key
         self._publisher = publisher
 
-    async def record(self, session: AsyncSession, items: Iterable[Addressed], now: datetime) -> int:
-        """Write the rows of every request; returns how many were new."""
+    async def record(
+        self,
+        session: AsyncSession,
+        items: Iterable[Addressed],
+        now: datetime,
+        withdrawn_alerts: Collection[str] = (),
+    ) -> int:
+        """Write the rows of every request; returns how many were new.
+
+        Requests answering an alert in `withdrawn_alerts` (event ids) are written as
+        withdrawn: on the record, never sent.
+        """
         planned: dict[str, tuple[Addressed, PlannedMessage, dict[str, Any]]] = {}
         for item in items:
-            for message in plan(self._registry, item.request, now, self._quiet, self._disabled):
+            for message in self._plan(item, now, withdrawn_alerts):
                 planned.setdefault(
                     message.idempotency_key, (item, message, self._row(item, message, now))
                 )
@@ -75,6 +92,14 @@ class Recorder:
         await self._publisher.stage(session, failures, now)
         after_commit(session, lambda: _count([m for _, m, _ in fresh]))
         return len(fresh)
+
+    def _plan(
+        self, item: Addressed, now: datetime, withdrawn_alerts: Collection[str]
+    ) -> list[PlannedMessage]:
+        messages = plan(self._registry, item.request, now, self._quiet, self._disabled)
+        if item.request.source_event_id not in withdrawn_alerts:
+            return messages
+        return [withdrawn(message, WITHDRAWN_REASON) for message in messages]
 
     def _row(self, item: Addressed, message: PlannedMessage, now: datetime) -> dict[str, Any]:
         address = message.address
@@ -123,5 +148,7 @@ def _count(messages: list[PlannedMessage]) -> None:
             metrics.QUEUED.labels(*labels).inc()
         elif m.status is PlanStatus.SKIPPED:
             metrics.SKIPPED.labels(*labels, m.reason or "unknown").inc()
+        elif m.status is PlanStatus.WITHDRAWN:
+            metrics.WITHDRAWN.labels(*labels).inc()
         else:
             metrics.FAILED.labels(*labels, m.reason or "unknown").inc()

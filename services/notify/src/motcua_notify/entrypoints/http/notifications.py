@@ -1,4 +1,4 @@
-"""`GET /v1/notifications`: the delivery log, by dossier or by recipient."""
+"""`GET /v1/notifications`: the delivery log, by dossier or by recipient, and its figures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from motcua_notify.entrypoints.http.dependencies import DeliveryLogDep, ReaderDep, ServicesDep
 from motcua_notify.entrypoints.http.problems import Problem
@@ -41,6 +41,44 @@ class NotificationOut(BaseModel):
 
 class NotificationPage(BaseModel):
     items: list[NotificationOut]
+
+
+class MessageCount(BaseModel):
+    message_type: str
+    status: str
+    count: int
+
+
+class WithdrawalCount(BaseModel):
+    message_type: str
+    outcome: str
+    count: int
+
+
+class FiguresOut(BaseModel):
+    """Messages per type and status; withdrawn alerts per type and what notify did."""
+
+    messages: list[MessageCount]
+    alert_withdrawals: list[WithdrawalCount]
+
+
+@router.get("/figures", summary="How many messages per type and status; withdrawn alerts")
+async def figures(
+    _: ReaderDep,
+    log: DeliveryLogDep,
+    since: Annotated[AwareDatetime | None, Query(description="Only rows written since")] = None,
+) -> FiguresOut:
+    """Alerts sent are the official types' `accepted`/`delivered` rows, alerts never sent
+    their `withdrawn` rows, corrections the `alert_withdrawn` rows. An alert withdrawal's
+    outcome is `corrected` (someone was told), `cancelled` (not sent yet) or
+    `before_alert` (the withdrawal came first)."""
+    found = await log.figures(since)
+    return FiguresOut(
+        messages=[MessageCount(message_type=t, status=s, count=n) for t, s, n in found.messages],
+        alert_withdrawals=[
+            WithdrawalCount(message_type=t, outcome=o, count=n) for t, o, n in found.withdrawals
+        ],
+    )
 
 
 @router.get("", summary="Messages about a dossier or to a recipient (newest first)")
