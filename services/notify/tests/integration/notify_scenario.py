@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from motcua.events import (
+    AlertWithdrawn,
     ApologyIssued,
     ApologyRequired,
     Applicant,
@@ -168,3 +169,20 @@ def escalated(code: str) -> Envelope:
         unit_code=SPECIALISTS, due_at=APPOINTMENT, reason="no_apology_by_appointment"
     )
     return wrap(data, code, producer="tracking")
+
+
+def alert_withdrawn(alert: Envelope, reason: str = "ended_before_due") -> Envelope:
+    """Tracking withdraws `alert`: the handover it missed happened before the due time."""
+    data = alert.data
+    at = data.due_at + timedelta(hours=1)
+    withdrawal = AlertWithdrawn(
+        alert_event_id=str(alert.event_id),
+        alert_type=alert.event_type,
+        scope=getattr(data, "scope", "dossier"),
+        step_code=getattr(data, "step_code", None),
+        unit_code=data.unit_code,
+        due_at=data.due_at,
+        reason=reason,
+        proven_by_event_id=str(uuid.uuid4()),
+    )
+    return wrap(withdrawal, alert.dossier_code or "", at=at, producer="tracking")
