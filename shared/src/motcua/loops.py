@@ -66,13 +66,16 @@ class Rebuild(Exception):
     """Raised by a step: what it used (connection, producer) is unusable; rebuild it."""
 
 
+_REBUILD_ERRORS = (Rebuild, *_FATAL_PRODUCER_ERRORS, *_BROKEN_CONNECTION_ERRORS)
+
+
 def needs_rebuild(error: BaseException) -> bool:
     """Whether an error means the step's connection or producer must be replaced."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, Rebuild | _FATAL_PRODUCER_ERRORS | _BROKEN_CONNECTION_ERRORS):
+        if isinstance(current, _REBUILD_ERRORS):
             return True
         if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
             return True

@@ -170,11 +170,12 @@ class GroupCommit:
         try:
             outcomes = await self._ledger.apply([item for item, _ in batch], conn)
         except Exception as error:
-            if len(batch) > 1 or (conn is not None and needs_rebuild(error)):
+            if len(batch) > 1 or conn is not None:
                 log.warning("batch failed; writing its items one by one", exc_info=True)
                 for entry in batch:
                     await self._write([entry], None)
-                return error if conn is not None and needs_rebuild(error) else None
+                # The writer's own connection may be what failed: take a fresh one.
+                return error if conn is not None else None
             _, future = batch[0]
             if not future.done():
                 future.set_exception(_as_unavailable(error))

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -18,6 +19,8 @@ from motcua_intake.service.group_commit import WriterUnavailable
 __all__ = ["STATUS_OF", "install_problem_handlers", "problem", "problem_body"]
 
 MEDIA_TYPE = "application/problem+json"
+# Not accepting connections, shutting down, starting up: the database is coming back.
+_UNAVAILABLE_STATES = {"55000", "57P01", "57P02", "57P03"}
 STATUS_OF: Mapping[Kind, int] = {
     "invalid": 422,
     "malformed": 400,
@@ -89,6 +92,17 @@ async def _on_unavailable(request: Request, error: Exception) -> Response:
     return Response(body, status_code=503, media_type=MEDIA_TYPE, headers={"Retry-After": "1"})
 
 
+async def _on_database_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, DBAPIError | OSError) and (
+        isinstance(error, OSError | OperationalError | InterfaceError)
+        or error.connection_invalidated
+        or isinstance(error.orig, OSError | ConnectionError)
+        or getattr(error.orig, "sqlstate", None) in _UNAVAILABLE_STATES
+    ):
+        return await _on_unavailable(request, WriterUnavailable("the database is unavailable"))
+    return await _on_crash(request, error)
+
+
 async def _on_crash(request: Request, error: Exception) -> Response:
     body = problem_body(500, "internal_error", "the request could not be completed")
     return Response(body, status_code=500, media_type=MEDIA_TYPE)
@@ -100,4 +114,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(WriterUnavailable, _on_unavailable)
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(OSError, _on_database_error)
     app.add_exception_handler(Exception, _on_crash)
