@@ -83,6 +83,9 @@ async def test_the_dashboard_shows_live_numbers(
     await expect(page.locator("#early")).to_have_text("1")
     await expect(page.locator("#late")).to_have_text("1")
     await expect(page.locator("#overdue")).to_have_text("1")
+    await expect(page.locator("#late-no-apology")).to_have_text("1")  # D9
+    await expect(page.locator("#late-with-apology")).to_have_text("0")
+    await expect(page.locator("#reappointments")).to_have_text("0 / 0")
     await expect(page.locator("#on-time-rate")).to_contain_text("66,7")
     await expect(page.locator("#progress-score")).to_have_text("12")
     await expect(page.locator("#live")).to_have_text("Trực tuyến")
@@ -105,6 +108,8 @@ async def test_the_dashboard_shows_live_numbers(
     await expect(page.locator("#received")).to_have_text("5", timeout=10_000)
     await expect(page.locator("#late")).to_have_text("2")
     await expect(page.locator("#overdue")).to_have_text("0")
+    await expect(page.locator("#late-with-apology")).to_have_text("1")  # D4 had one
+    await expect(page.locator("#late-no-apology")).to_have_text("1")
     await expect(page.locator(f'#watchlist tr[data-code="{fresh}"]')).to_contain_text("Sắp đến hạn")
     await expect(page.locator("#trend-chart polyline.received")).to_have_count(1)
     await shot(page, tmp_path, "dashboard-after")

@@ -8,6 +8,8 @@ const LABELS = {
     quarter: "Quý này", year: "Năm nay", indicators: "Chỉ số", received: "Tiếp nhận",
     early: "Trước hạn", onTime: "Đúng hạn", late: "Quá hạn", inProgress: "Đang giải quyết",
     overdue: "Đang quá hạn", apologies: "Thư xin lỗi", onTimeRate: "Tỷ lệ đúng hạn",
+    lateNoApology: "Trễ hạn không xin lỗi", withApology: "Có thư xin lỗi",
+    reappointments: "Hẹn lại: giữ / lỡ hẹn", alerts: "Cảnh báo quá hạn: gửi / rút lại",
     progressScore: "Điểm tiến độ (QĐ 766)", total766: "Tổng điểm tính được",
     trend: "Diễn biến trong ngày", resolved: "Đã giải quyết",
     watchlist: "Hồ sơ quá hạn và sắp đến hạn", code: "Mã hồ sơ", procedure: "Thủ tục",
@@ -24,6 +26,8 @@ const LABELS = {
     quarter: "This quarter", year: "This year", indicators: "Indicators", received: "Received",
     early: "Early", onTime: "On time", late: "Late", inProgress: "In progress",
     overdue: "Overdue now", apologies: "Apologies", onTimeRate: "On-time rate",
+    lateNoApology: "Late without apology", withApology: "With an apology",
+    reappointments: "Re-appointments kept / broken", alerts: "Overdue alerts sent / withdrawn",
     progressScore: "Progress score (Decision 766)", total766: "Computable points",
     trend: "Today's trend", resolved: "Resolved",
     watchlist: "Overdue and due-soon dossiers", code: "Dossier code", procedure: "Procedure",
@@ -96,6 +100,10 @@ function renderFigures() {
   setText("in-progress", fmtInt(f.in_progress));
   setText("overdue", fmtInt(f.in_progress_overdue));
   setText("apologies", fmtInt(f.apologies));
+  setText("late-no-apology", fmtInt(f.resolved_late_without_apology));
+  setText("late-with-apology", fmtInt(f.resolved_late_with_apology));
+  setText("reappointments", `${fmtInt(f.reappointments_kept)} / ${fmtInt(f.reappointments_broken)}`);
+  setText("alerts", `${fmtInt(f.overdue_alerts)} / ${fmtInt(f.overdue_alerts_withdrawn)}`);
   setText("on-time-rate", fmtPct(f.on_time_rate));
   $("on-time-meter").style.width = `${Math.round(100 * (f.on_time_rate || 0))}%`;
   setText("progress-score", fmtNum(f.score_766_progress));
