@@ -26,7 +26,11 @@ _DEV_PEPPER = SecretStr("motcua-development-pepper")
 
 
 class OfficeHoursSettings(BaseModel):
-    """An agency's office periods and late-day cut-off (None: no cut-off)."""
+    """An agency's office periods and late-day cut-off (None: no cut-off).
+
+    The cut-off only counts for terms that name none: a dossier's procedure carries its
+    own `late_cutoff`, and a null there means that procedure has no cut-off.
+    """
 
     periods: list[tuple[time, time]] = [(time(7, 30), time(11, 30)), (time(13, 0), time(17, 0))]
     cutoff: time | None = time(15, 0)
