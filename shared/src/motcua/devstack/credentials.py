@@ -53,6 +53,8 @@ def service_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
             f"{prefix}_API__ADMIN_TOKEN": operator,
             f"{prefix}_API__LOOKUP_PEPPER": values["lookup_pepper"],
         }
+    if service == "portal":
+        return {f"{prefix}_API__OFFICIAL_TOKEN": operator, f"{prefix}_API__ADMIN_TOKEN": operator}
     if service == "notify":
         return {
             f"{prefix}_API__READ_TOKEN": operator,

@@ -37,6 +37,8 @@ PORT_NAMES = (
     "notify",
     "mailsink",
     "gateway",
+    "portal",
+    "dvcqg",
 )
 # Below Linux's ephemeral range (32768+), so an outgoing connection never
 # borrows a kept port while the stack is down.

@@ -1,7 +1,8 @@
-"""Stand-ins for the outside world notify talks to, on loopback: an SMTP sink and a gateway.
+"""Stand-ins for the outside world the services talk to, on loopback.
 
 `mailsink` is aiosmtpd (messages are written to its log); `gateway` is notify's fake
-SMS / Zalo ZNS / webhook gateway (`GET /_messages` lists what it received).
+SMS / Zalo ZNS / webhook gateway (`GET /_messages` lists what it received); `dvcqg` is
+the fake national portal the portal service syncs to (`GET /_received?MaHoSo=<code>`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ from motcua.devstack.layout import Layout
 from motcua.devstack.ports import HOST
 from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 
-__all__ = ["MARKERS", "SINKS", "notify_env", "start"]
+__all__ = ["MARKERS", "OWNERS", "SINKS", "notify_env", "portal_env", "start", "wanted"]
 
-SINKS = ("mailsink", "gateway")
+SINKS = ("mailsink", "gateway", "dvcqg")
 MARKERS = {
     "mailsink": "aiosmtpd",
     "gateway": "motcua_notify.adapters.channels.fake_gateway:create_app",
+    "dvcqg": "motcua.devstack.fake_dvcqg:create_app",
 }
+OWNERS = {"mailsink": "notify", "gateway": "notify", "dvcqg": "portal"}
+_PROBES = {"gateway": "/_messages", "dvcqg": "/_calls"}
+
+
+def wanted(services: list[str]) -> list[str]:
+    """The sinks the services that will run talk to."""
+    return [sink for sink in SINKS if OWNERS[sink] in services]
 
 
 def _command(sink: str, port: int) -> list[str]:
@@ -41,7 +50,7 @@ def _command(sink: str, port: int) -> list[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        MARKERS["gateway"],
+        MARKERS[sink],
         "--factory",
         "--host",
         HOST,
@@ -59,7 +68,7 @@ def _answers(sink: str, port: int) -> bool:
         except OSError:
             return False
     try:
-        return httpx.get(f"http://{HOST}:{port}/_messages", timeout=2).status_code == 200
+        return httpx.get(f"http://{HOST}:{port}{_PROBES[sink]}", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -94,4 +103,14 @@ def notify_env(ports: dict[str, int]) -> dict[str, str]:
         "NOTIFY_SMTP__PORT": str(ports["mailsink"]),
         "NOTIFY_SMS__BASE_URL": gateway,
         "NOTIFY_ZALO__BASE_URL": gateway,
+    }
+
+
+def portal_env(ports: dict[str, int]) -> dict[str, str]:
+    """Point the portal service at the fake national portal, sending every procedure with
+    its local code (nobody maps procedures in the local stack)."""
+    return {
+        "PORTAL_DVCQG__ADAPTER_URL": f"http://{HOST}:{ports['dvcqg']}",
+        "PORTAL_DVCQG__DSTCODE": "LOCAL",
+        "PORTAL_SYNC__UNMAPPED_PROCEDURE": "local_code",
     }

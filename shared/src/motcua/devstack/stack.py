@@ -77,15 +77,12 @@ class Stack:
             ports = load_ports(self.layout)
             wanted = [] if infra_only else [s for s in SERVICES if self._has_app(s)]
             self._check_tools(with_prometheus=not infra_only)
-            extras = (
-                [] if infra_only else ["prometheus", *(sinks.SINKS if "notify" in wanted else ())]
-            )
+            extras = [] if infra_only else ["prometheus", *sinks.wanted(wanted)]
             self._check_ports(ports, [*INFRA, *wanted, *extras])
             self._up_postgres(ports)
             self._up_kafka(ports)
-            if "notify" in wanted:
-                for sink in sinks.SINKS:
-                    self._up_sink(sink, ports)
+            for sink in sinks.wanted(wanted):
+                self._up_sink(sink, ports)
             if clock is not None:
                 self._switch_clock(dict(clock), wanted)
             for service in wanted:
@@ -158,6 +155,8 @@ class Stack:
         environment |= service_credentials(service, credentials(self.layout))
         if service == "notify":
             environment |= sinks.notify_env(ports)
+        if service == "portal":
+            environment |= sinks.portal_env(ports)
         clock = self._clock()
         environment |= {f"{service.upper()}_CLOCK__{key}": value for key, value in clock.items()}
         services.start(self.layout, service, ports[service], environment)
@@ -201,6 +200,8 @@ class Stack:
         for service in SERVICES:
             if self.pid(service) is not None:
                 environment[f"{service.upper()}_URL"] = services.url(ports[service])
+        if self.pid("dvcqg") is not None:
+            environment["DVCQG_FAKE_URL"] = f"http://{HOST}:{ports['dvcqg']}"
         if self.pid("prometheus") is not None:
             environment["PROMETHEUS_URL"] = f"http://{HOST}:{ports['prometheus']}"
         if self.pid("intake") is not None:

@@ -23,7 +23,7 @@ __all__ = [
     "redrive_topic",
 ]
 
-SERVICES = ("intake", "tracking", "scoring", "notify")
+SERVICES = ("intake", "tracking", "scoring", "notify", "portal")
 
 
 @dataclass(frozen=True, slots=True)
