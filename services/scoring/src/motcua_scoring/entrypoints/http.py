@@ -101,8 +101,11 @@ def api_router() -> APIRouter:
         ),
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> dict[str, Any]:
-        """Dossier code, place, reception and due time, and a state: `overdue`,
-        `due_soon` (tracking's warning or due today) or `open`. No personal data."""
+        """Dossier code, place, reception and statutory due time, and a state by the rule
+        the overdue count uses: `overdue` (appointment day passed), `due_soon` (due today
+        or tracking warned) or `open`; `alerts`: tracking's warnings that stand for this
+        due time (withdrawn ones are gone). Paused dossiers (no due time) are not listed.
+        No personal data."""
         try:
             return await reader.open_dossiers(parse_scopes([scope])[0], limit)
         except ValueError as exc:
