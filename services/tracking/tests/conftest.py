@@ -42,7 +42,12 @@ from motcua_tracking.service import (
     Lookups,
     TimerLoop,
 )
-from motcua_tracking.settings import ApiSettings, DeadlineSettings, TrackingSettings
+from motcua_tracking.settings import (
+    ApiSettings,
+    DeadlineSettings,
+    TimerSettings,
+    TrackingSettings,
+)
 
 VN = vietnam_time_zone()
 OFFICIAL_TOKEN = "official-test-token"
@@ -140,10 +145,13 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=VN))
 
 
-def tracking_settings(database_url: str, **deadlines: Any) -> TrackingSettings:
+def tracking_settings(
+    database_url: str, timers: dict[str, Any] | None = None, **deadlines: Any
+) -> TrackingSettings:
     return TrackingSettings(
         database=DatabaseSettings(url=database_url, pool_size=4, max_overflow=4),
         deadlines=DeadlineSettings(**deadlines),
+        timers=TimerSettings(**(timers or {})),
         api=ApiSettings(official_token=OFFICIAL_TOKEN, admin_token=ADMIN_TOKEN),
     )
 
@@ -195,11 +203,12 @@ class Harness:
 async def make_harness(
     fresh_database_url: str, clock: ManualClock
 ) -> AsyncIterator[Callable[..., Awaitable[Harness]]]:
-    """`await make_harness(supplement_policy="restart")`: the service with those rules."""
+    """`await make_harness(supplement_policy="restart")`: the service with those rules
+    (`timers={...}` sets the timer loop's settings)."""
     made: list[Harness] = []
 
-    async def make(**deadlines: Any) -> Harness:
-        service = Harness(tracking_settings(fresh_database_url, **deadlines), clock)
+    async def make(timers: dict[str, Any] | None = None, **deadlines: Any) -> Harness:
+        service = Harness(tracking_settings(fresh_database_url, timers, **deadlines), clock)
         await migrate(service.engine, MIGRATIONS)
         made.append(service)
         return service

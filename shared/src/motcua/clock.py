@@ -13,7 +13,15 @@ from typing import Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-__all__ = ["Clock", "ClockSettings", "ManualClock", "SimulatedClock", "SystemClock", "make_clock"]
+__all__ = [
+    "Clock",
+    "ClockSettings",
+    "ManualClock",
+    "SimulatedClock",
+    "SystemClock",
+    "clock_speed",
+    "make_clock",
+]
 
 
 class Clock(Protocol):
@@ -47,6 +55,11 @@ class SimulatedClock:
         self._speed = speed
         self._anchor = time.time() if anchor is None else anchor
         self._stop = stop
+
+    @property
+    def speed(self) -> float:
+        """Simulated seconds that pass in one real second."""
+        return self._speed
 
     def now(self) -> datetime:
         """The simulated instant."""
@@ -92,6 +105,15 @@ class ClockSettings(BaseModel):
         if self.mode == "simulated" and self.start is None:
             raise ValueError("a simulated clock needs a start instant")
         return self
+
+
+def clock_speed(clock: Clock) -> float:
+    """Clock seconds that pass in one real second: a simulated clock's speed, else 1.
+
+    A wait given in real seconds (a grace, a timeout) spans `seconds * clock_speed(clock)`
+    of the clock's time.
+    """
+    return clock.speed if isinstance(clock, SimulatedClock) else 1.0
 
 
 def make_clock(settings: ClockSettings) -> Clock:

@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from motcua.clock import ClockSettings, ManualClock, SimulatedClock, SystemClock, make_clock
+from motcua.clock import (
+    ClockSettings,
+    ManualClock,
+    SimulatedClock,
+    SystemClock,
+    clock_speed,
+    make_clock,
+)
 
 START = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -36,3 +43,8 @@ def test_a_manual_clock_moves_only_when_told() -> None:
     assert clock.advance(hours=2) == START + timedelta(hours=2)
     clock.set(START)
     assert clock.now() == START
+
+
+def test_a_clock_tells_how_fast_it_runs_against_real_time() -> None:
+    assert clock_speed(SimulatedClock(START, speed=600)) == 600
+    assert clock_speed(SystemClock()) == clock_speed(ManualClock(START)) == 1

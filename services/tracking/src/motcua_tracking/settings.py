@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -72,6 +72,18 @@ class TimerSettings(BaseModel):
     catch_up_timeout_seconds: float = Field(
         default=300.0, ge=0, description="Longest wait for the consumer to catch up at start"
     )
+    alert_grace_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "Real seconds an alert waits past its due instant before it fires, so an event "
+            "that happened before that instant but is still on its way can prevent it"
+        ),
+    )
+
+    def alert_grace(self, clock_speed: float = 1.0) -> timedelta:
+        """The grace in the clock's time (a simulated clock runs `clock_speed` times faster)."""
+        return timedelta(seconds=self.alert_grace_seconds * clock_speed)
 
 
 class TopicSettings(BaseModel):

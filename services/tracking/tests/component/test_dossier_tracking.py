@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from motcua.clock import SimulatedClock
 from motcua.messaging import PermanentError
 from motcua_tracking.domain import DayOffPeriod, YearDecision, vietnam_time_zone
+from motcua_tracking.service import DossierTracker, TimerLoop
+from motcua_tracking.settings import TimerSettings
 
 pytestmark = pytest.mark.infra
 VN = vietnam_time_zone()
 
 
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=VN)
+def at(month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, second, tzinfo=VN)
 
 
 def kinds(envelopes) -> list[str]:
@@ -89,7 +92,7 @@ async def test_a_late_dossier_owes_an_apology_that_sets_a_new_appointment(harnes
     harness.clock.set(at(3, 2, 9))
     await harness.apply(intake.received(code, at(3, 2, 9)))
     await harness.apply(intake.transferred(code, at(3, 2, 11), "MC", "PCM"))
-    harness.clock.set(at(3, 6, 7, 30))
+    harness.clock.set(at(3, 6, 7, 31))  # the warning instant and its minute of grace
     await harness.fire()
     required = await harness.published("tracking.apology-required")
     assert [(e.data.unit_code, e.data.due_at, e.occurred_at) for e in required] == [
@@ -176,6 +179,35 @@ async def test_an_overdue_dossier_without_apology_is_escalated(harness, intake):
     [verdict] = await harness.published("tracking.dossier-verdict-given")
     assert (verdict.data.verdict, verdict.data.responsible_unit) == ("late", "PCM")
     assert (verdict.data.apology, verdict.data.reappointment_kept) == ("late", True)
+
+
+async def test_an_alert_waits_for_its_grace_and_keeps_its_own_instant(harness, intake):
+    code = intake.new_code()
+    harness.clock.set(at(3, 2, 9))
+    await harness.apply(intake.received(code, at(3, 2, 9)))
+    harness.clock.set(at(3, 2, 11, 0, 59))  # the TN warning at 11:00, 59 s ago
+    assert await harness.fire() == 0
+    assert await harness.published("tracking.due-soon") == []
+    harness.clock.set(at(3, 2, 11, 1, 1))
+    assert await harness.fire() == 1
+    [warning] = await harness.published("tracking.due-soon")
+    assert (warning.data.scope, warning.occurred_at) == ("step", at(3, 2, 11))
+    assert warning.recorded_at == at(3, 2, 11, 1, 1)
+
+
+async def test_the_grace_is_configurable_and_runs_on_the_clock_s_time(make_harness, intake):
+    strict = await make_harness(timers={"alert_grace_seconds": 0})
+    code = intake.new_code()
+    strict.clock.set(at(3, 2, 9))
+    await strict.apply(intake.received(code, at(3, 2, 9)))
+    strict.clock.set(at(3, 2, 11))
+    assert await strict.fire() == 1
+    assert strict.timers.grace == timedelta(0)
+    demo = DossierTracker(
+        strict.settings, SimulatedClock(at(3, 2, 9), 60), strict.tracker.calendars
+    )
+    sped_up = TimerLoop(strict.sessions, demo, TimerSettings(alert_grace_seconds=60))
+    assert sped_up.grace == timedelta(hours=1)  # a real minute is an hour of demo time
 
 
 async def test_timers_fire_once_in_the_dossier_s_own_time(harness, intake):

@@ -9,7 +9,7 @@ __all__ = ["EVENTS_APPLIED", "REJECTIONS", "TIMERS_FIRED", "TIMERS_PENDING", "TI
 TIMERS_PENDING = Gauge("motcua_tracking_timers_pending", "Alert timers waiting to fire")
 TIMER_LAG = Histogram(
     "motcua_tracking_timer_lag_seconds",
-    "Delay between a timer's fire time and its firing (fired_at - fire_at)",
+    "Delay between a timer's fire time plus the alert grace and its firing",
     buckets=(0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60),
 )
 TIMERS_FIRED = Counter(

@@ -9,6 +9,11 @@ them in the dossier's own time, so a rebuild gives the alerts of the original ru
 Each pass claims a few dossiers with due timers (`FOR UPDATE SKIP LOCKED`), fires their
 timers and stages the events in the transaction that marks them fired, then sleeps
 until the next fire time or the poll interval, whichever comes first.
+
+A timer fires only once the clock has passed its instant by the alert grace
+(`alert_grace_seconds` real seconds, scaled by a simulated clock's speed): an event that
+happened before the instant but is still on its way then stops the alert instead of
+withdrawing it. The alert keeps its own instant as its occurred time.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from motcua.clock import clock_speed
 from motcua.db import Sessions
 from motcua.loops import Loop, sleep
 from motcua.messaging import stage
@@ -47,6 +53,7 @@ class TimerLoop:
         self._tracker = tracker
         self._settings = settings
         self._consumer_lag = consumer_lag
+        self.grace = settings.alert_grace(clock_speed(tracker.clock))
         self.loop = Loop("timers", self.step)
         self.gauge = Loop("timers-gauge", self.count)
 
@@ -56,31 +63,32 @@ class TimerLoop:
         async with self._sessions() as session, session.begin():
             await tracker.calendars.refresh(session)
             now = tracker.clock.now()
-            codes = await claim_due_dossiers(session, now, self._settings.batch_size)
+            until = now - self.grace
+            codes = await claim_due_dossiers(session, until, self._settings.batch_size)
             if not codes:
                 return 0
             store = DossierStore(session)
             dossiers = await store.load(codes, lock=False)
             outgoing = []
             for dossier in dossiers.values():
-                outcomes = dossier.advance(now, now)
+                outcomes = dossier.advance(until, now)
                 outgoing += envelopes_for(dossier, outcomes, now=now)
                 for timer in dossier.timers:
                     if timer.changed and timer.fired_at == now:
-                        TIMER_LAG.observe(max((now - timer.fire_at).total_seconds(), 0.0))
+                        TIMER_LAG.observe(max((until - timer.fire_at).total_seconds(), 0.0))
                         TIMERS_FIRED.labels(timer.scope, timer.kind.value).inc()
             await store.save(dossiers.values(), tracker.calendars.for_agency, now)
             await stage(session, *outgoing, topic=tracker.publish_to)
         return len(codes)
 
     async def pause_before_next(self) -> float:
-        """Seconds to sleep: until the next fire time, at most the poll interval."""
+        """Seconds to sleep: until the next fire time and its grace, at most the poll interval."""
         async with self._sessions() as session:
             upcoming = await next_fire_at(session)
         poll = float(self._settings.poll_seconds)
         if upcoming is None:
             return poll
-        wait: float = (upcoming - self._tracker.clock.now()).total_seconds()
+        wait: float = (upcoming + self.grace - self._tracker.clock.now()).total_seconds()
         return min(max(wait, _MIN_SLEEP), poll)
 
     async def wait_for_consumer(self, stop: asyncio.Event) -> None:
