@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from faststream.specification import AsyncAPI
 
-SERVICES = ("intake", "tracking", "scoring", "notify")
+SERVICES = ("intake", "tracking", "scoring", "notify", "portal")
 OUT = Path(__file__).resolve().parent.parent / "docs" / "asyncapi"
 
 
