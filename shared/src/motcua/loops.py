@@ -66,7 +66,11 @@ class Rebuild(Exception):
     """Raised by a step: what it used (connection, producer) is unusable; rebuild it."""
 
 
-_REBUILD_ERRORS = (Rebuild, *_FATAL_PRODUCER_ERRORS, *_BROKEN_CONNECTION_ERRORS)
+_REBUILD_ERRORS: tuple[type[BaseException], ...] = (
+    Rebuild,
+    *_FATAL_PRODUCER_ERRORS,
+    *_BROKEN_CONNECTION_ERRORS,
+)
 
 
 def needs_rebuild(error: BaseException) -> bool:
