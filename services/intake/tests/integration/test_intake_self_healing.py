@@ -1,4 +1,4 @@
-"""Intake heals itself: a database restart does not stop it saving writes, and its health says so."""
+"""Intake heals itself: a database restart does not stop it saving writes, and health says so."""
 
 from __future__ import annotations
 
@@ -75,4 +75,3 @@ async def test_writes_are_saved_again_after_the_database_connections_drop(
         assert health.status_code == 200, health.text
         ready = await intake.client.get("/ready")
         assert ready.status_code == 200, ready.text
-
