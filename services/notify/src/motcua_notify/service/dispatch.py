@@ -260,4 +260,3 @@ def _count(decided: list[tuple[Claimed, Decision]]) -> None:
             metrics.RETRIED.labels(*labels, decision.reason or "unknown").inc()
         else:
             metrics.FAILED.labels(*labels, decision.reason or "unknown").inc()
-
