@@ -1,4 +1,9 @@
-"""Where the local stack keeps its state: `.local/` under the repository root."""
+"""Where the local stack keeps its state: `.local/` under the repository root.
+
+`$MOTCUA_STATE_DIR` (relative to the root, or absolute) puts a second, independent
+stack elsewhere, e.g. the chaos suite's `.local-chaos/` with its own ports, cluster
+and broker.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from pathlib import Path
 
 from motcua.devstack.errors import StackError
 
-__all__ = ["ROOT_ENV", "Layout", "find_root"]
+__all__ = ["ROOT_ENV", "STATE_ENV", "Layout", "find_root"]
 
 ROOT_ENV = "MOTCUA_ROOT"
+STATE_ENV = "MOTCUA_STATE_DIR"
+_DEFAULT_STATE = ".local"
 _ROOT_MARKER = "uv.lock"
 
 
@@ -31,15 +38,17 @@ class Layout:
     """Paths of the stack's state (git-ignored) and of the checked-in configuration."""
 
     root: Path
+    state_dir: str = _DEFAULT_STATE
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Layout:
-        """The layout of the repository holding `start` (default: the working directory)."""
-        return cls(find_root(start))
+        """The layout of the repository holding `start` (default: the working directory),
+        with its state in `$MOTCUA_STATE_DIR` when set."""
+        return cls(find_root(start), os.environ.get(STATE_ENV) or _DEFAULT_STATE)
 
     @property
     def state(self) -> Path:
-        return self.root / ".local"
+        return self.root / self.state_dir
 
     @property
     def pg(self) -> Path:

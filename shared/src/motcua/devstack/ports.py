@@ -65,8 +65,9 @@ def _choose(taken: Iterable[int]) -> int:
     raise StackError(f"no free port found in {_RANGE.start}-{_RANGE.stop - 1} on {HOST}")
 
 
-def load_ports(layout: Layout) -> dict[str, int]:
-    """The kept ports, choosing (and saving) any not chosen yet."""
+def load_ports(layout: Layout, extra: Iterable[str] = ()) -> dict[str, int]:
+    """The kept ports, choosing (and saving) any not chosen yet; `extra` names more
+    ports than the stack's own (a second instance of a service)."""
     path = layout.ports_file
     ports: dict[str, int] = {}
     if path.is_file():
@@ -74,7 +75,7 @@ def load_ports(layout: Layout) -> dict[str, int]:
             ports = {str(k): int(v) for k, v in json.loads(path.read_text("utf-8")).items()}
         except (ValueError, AttributeError) as error:
             raise StackError(f"{path} is not valid JSON ({error}); delete it") from error
-    missing = [name for name in PORT_NAMES if name not in ports]
+    missing = [name for name in (*PORT_NAMES, *extra) if name not in ports]
     for name in missing:
         ports[name] = _choose(ports.values())
     if missing:

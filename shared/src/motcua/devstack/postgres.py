@@ -124,7 +124,7 @@ def socket_dir(layout: Layout) -> Path:
     """Where the server puts its Unix socket."""
     if len(str(layout.pg_sockets)) <= _MAX_SOCKET_DIR:
         return layout.pg_sockets
-    digest = hashlib.sha256(str(layout.root).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(str(layout.state).encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"motcua-pg-{digest}"
 
 

@@ -66,9 +66,16 @@ def start(
     port: int,
     environment: Mapping[str, str],
     timeout: float = 90,
+    *,
+    name: str | None = None,
 ) -> bool:
-    """Start the service and wait for `/health`; False if it was already running."""
-    pid_file = layout.pid(service)
+    """Start the service and wait for `/health`; False if it was already running.
+
+    `name` (default: the service) names its PID and log files, so a second instance
+    (`notify-2`) can run beside the first on another port.
+    """
+    name = name or service
+    pid_file = layout.pid(name)
     if running_pid(pid_file, marker(service)) is not None:
         return False
     command = [
@@ -82,13 +89,13 @@ def start(
         "--port",
         str(port),
     ]
-    log = layout.log(service)
+    log = layout.log(name)
     pid = spawn(command, log=log, cwd=layout.root, env={**os.environ, **environment})
     write_pid(pid_file, pid)
     try:
         wait_until(
             lambda: _healthy(url(port)),
-            what=service,
+            what=name,
             timeout=timeout,
             alive=lambda: running_pid(pid_file, marker(service)) is not None,
             log=log,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from motcua.devstack.ports import HOST, ensure_free, load_ports
 from motcua.devstack.processes import running_pid, stop
 from motcua.events.topics import SERVICES, all_topics
 
-__all__ = ["INFRA", "ComponentStatus", "Stack"]
+__all__ = ["INFRA", "ComponentStatus", "Stack", "instance_of"]
 
 INFRA = ("postgres", "kafka")
 
@@ -27,7 +28,13 @@ INFRA = ("postgres", "kafka")
 def _marker(component: str) -> str:
     """What the command line of a component started by the stack contains."""
     fixed = {"kafka": kafka.MARKER, "prometheus": prometheus.MARKER, **sinks.MARKERS}
-    return fixed.get(component) or services.marker(component)
+    return fixed.get(component) or services.marker(instance_of(component))
+
+
+def instance_of(component: str) -> str:
+    """The service a component runs: `notify-2` (a second instance) runs notify."""
+    service, _, number = component.rpartition("-")
+    return service if service in SERVICES and number.isdigit() else component
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +148,15 @@ class Stack:
         if created:
             self.report(f"kafka: created {len(created)} topics")
 
-    def _up_service(self, service: str, ports: dict[str, int]) -> None:
-        base = services.url(ports[service])
-        if self.pid(service) is not None:
-            self.report(f"{service}: already running on {base}")
+    def _up_service(self, service: str, ports: dict[str, int], name: str | None = None) -> None:
+        name = name or service
+        base = services.url(ports[name])
+        if self.pid(name) is not None:
+            self.report(f"{name}: already running on {base}")
             return
         environment = services.service_env(
             service,
-            ports[service],
+            ports[name],
             postgres.base_url(ports["postgres"]),
             f"{HOST}:{ports['kafka']}",
         )
@@ -159,9 +167,42 @@ class Stack:
             environment |= sinks.portal_env(ports)
         clock = self._clock()
         environment |= {f"{service.upper()}_CLOCK__{key}": value for key, value in clock.items()}
-        services.start(self.layout, service, ports[service], environment)
+        services.start(self.layout, service, ports[name], environment, name=name)
         on = f" on a {clock['MODE']} clock x{clock.get('SPEED')}" if clock else ""
-        self.report(f"{service}: started on {base}{on}")
+        self.report(f"{name}: started on {base}{on}")
+
+    def start(self, component: str) -> str:
+        """Start one component that is not running (a service, `notify-2`, a sink, `kafka`
+        or `postgres`) with the stack's settings; return its address."""
+        with self._locked():
+            ports = load_ports(self.layout, extra=[component])
+            if component == "postgres":
+                self._up_postgres(ports)
+            elif component == "kafka":
+                self._up_kafka(ports)
+            elif component in sinks.SINKS:
+                self._up_sink(component, ports)
+            else:
+                self._up_service(instance_of(component), ports, component)
+            return f"{HOST}:{ports[component]}"
+
+    def signal(self, component: str, signum: int) -> int | None:
+        """Send a signal to a component this stack started (by its PID, the whole process
+        group when it leads one); return the PID, None when it was not running."""
+        pid = self.pid(component)
+        if pid is None:
+            return None
+        leader = os.getpgid(pid) == pid
+        (os.killpg if leader else os.kill)(pid, signum)
+        return pid
+
+    def stop(self, component: str) -> None:
+        """Stop one component the stack started (`pg_ctl stop -m fast` for PostgreSQL)."""
+        with self._locked():
+            if component == "postgres":
+                postgres.stop(self.layout)
+            else:
+                self._stop(component)
 
     def _up_sink(self, sink: str, ports: dict[str, int]) -> None:
         address = f"{HOST}:{ports[sink]}"
