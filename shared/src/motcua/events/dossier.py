@@ -134,7 +134,8 @@ class ResultReturned(DossierEvent):
 
 
 class DossierWithdrawn(DossierEvent):
-    """Withdrawn or stopped at the citizen's request (stop notice)."""
+    """Withdrawn at the citizen's request (`withdrawn`, status 7) or stopped because the
+    conditions are not met (`stopped`, status 8); a stop notice is issued."""
 
     event_type: ClassVar[str] = "dossier.withdrawn"
 
