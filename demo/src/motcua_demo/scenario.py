@@ -67,6 +67,9 @@ class Mix:
     supplement_pending: float = 0.03
     late_upload: float = 0.02
     rated: float = 0.6
+    steady: bool = False
+    """Arrivals evenly over office hours, no morning peak or lunch lull (the chaos suite's
+    steady load)."""
     at_least: dict[Fate, int] = field(
         default_factory=lambda: {
             Fate.APOLOGY_KEPT: 2,
@@ -90,9 +93,11 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return weighted[-1][0]
 
 
-def _arrival_time(rng: random.Random, day: date) -> datetime:
+def _arrival_time(rng: random.Random, day: date, steady: bool = False) -> datetime:
     """Office hours with a morning peak: 60 % of people come before lunch."""
-    if rng.random() < 0.6:
+    if steady:
+        minute = rng.uniform(7 * 60 + 30, 17 * 60)
+    elif rng.random() < 0.6:
         minute = rng.triangular(7 * 60 + 30, 11 * 60 + 30, 8 * 60 + 45)
     else:
         minute = rng.triangular(13 * 60, 17 * 60, 14 * 60)
@@ -140,7 +145,7 @@ def plan_week(
     for i, day in enumerate(played):
         for office in offices:
             for _ in range(volumes[office.code][i]):
-                stories.append(_arrival(rng, len(stories) + 1, office, day, calendar))
+                stories.append(_arrival(rng, len(stories) + 1, office, day, calendar, mix.steady))
     _assign_fates(rng, stories, week, mix)
     return [unfold(rng, story, week, mix.rated) for story in stories]
 
@@ -154,13 +159,18 @@ def _procedure(rng: random.Random, office: Office) -> Procedure:
 
 
 def _arrival(
-    rng: random.Random, n: int, office: Office, day: date, calendar: OfficeCalendar
+    rng: random.Random,
+    n: int,
+    office: Office,
+    day: date,
+    calendar: OfficeCalendar,
+    steady: bool = False,
 ) -> Story:
     procedure = _procedure(rng, office)
     channel = _pick(rng, CHANNELS)
     if channel == "online_full" and not procedure.online_eligible:
         channel = "online_partial"
-    received = _arrival_time(rng, day)
+    received = _arrival_time(rng, day, steady)
     appointment = calendar.appointment(received, procedure.working_days)
     story = Story(n, office, procedure, channel, received, appointment)
     story.steps.append(
