@@ -12,6 +12,7 @@ STACK_ENV := .local/stack.env
 WITH_STACK_ENV := set -a && . ./$(STACK_ENV) && set +a &&
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
+CHAOS_ARGS ?=
 
 # Installs Debian packages when missing (as root with apt-get), else says how.
 define apt_install
@@ -24,7 +25,7 @@ fi
 endef
 
 .PHONY: help install uv kafka-jars prometheus-installed docker-compose-installed \
-	up up-infra down status test lint demo bench compose-check asyncapi-check
+	up up-infra down status test lint demo bench chaos chaos-short compose-check asyncapi-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -76,6 +77,12 @@ bench: up ## the benchmark (bench/__main__.py) on the running stack
 	else \
 		echo "no benchmark yet: bench/__main__.py does not exist"; \
 	fi
+
+chaos: install kafka-jars prometheus-installed ## faults under a steady load on a stack of its own (.local-chaos/); CHAOS_ARGS='--instances 2'
+	$(RUN) python -m bench.chaos $(CHAOS_ARGS)
+
+chaos-short: install kafka-jars prometheus-installed ## the chaos suite's short version (CI): three faults, a shorter day
+	$(RUN) python -m bench.chaos --short $(CHAOS_ARGS)
 
 compose-check: docker-compose-installed ## validate docker-compose.yml
 	docker-compose -f docker-compose.yml config -q
