@@ -21,7 +21,7 @@ from motcua_scoring.service import (
     ChangeHub,
     FeedPublisher,
     Reader,
-    day_turn_loop,
+    day_turn_step,
     prune_loop,
 )
 from motcua_scoring.service.gauges import gauge_step
@@ -44,11 +44,7 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
         publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched)
         runtime.background(publisher.run)
         runtime.watch(publisher.loop)
-
-        async def day_turn(stop: asyncio.Event) -> None:
-            await day_turn_loop(runtime.engine, runtime.clock, settings, stop)
-
-        runtime.background(day_turn)
+        runtime.loop("day-turn", day_turn_step(runtime.engine, runtime.clock, settings))
     runtime.background(hub.run)
 
     async def prune(stop: asyncio.Event) -> None:

@@ -1,7 +1,7 @@
 """Use cases of the scoring service: absorbing events, reading indicators, the live feed."""
 
 from motcua_scoring.service.absorb import Absorber
-from motcua_scoring.service.day_turn import DayTurn, day_turn_loop
+from motcua_scoring.service.day_turn import DayTurn, day_turn_step
 from motcua_scoring.service.gauges import gauge_loop, refresh_gauges
 from motcua_scoring.service.publisher import FeedPublisher
 from motcua_scoring.service.reading import Reader
@@ -15,7 +15,7 @@ __all__ = [
     "FeedPublisher",
     "PrunedAway",
     "Reader",
-    "day_turn_loop",
+    "day_turn_step",
     "gauge_loop",
     "prune_loop",
     "refresh_gauges",

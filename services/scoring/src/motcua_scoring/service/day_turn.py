@@ -6,14 +6,12 @@ overdue as the open-dossier list and the API already do, on the same clock.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
+from motcua.loops import Step
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.dirty_keys import mark_keys
 from motcua_scoring.adapters.facts_store import read_facts
@@ -21,9 +19,7 @@ from motcua_scoring.adapters.open_dossiers import due_between
 from motcua_scoring.domain.periods import calendar_periods_of, local_date, local_midnight
 from motcua_scoring.settings import ScoringSettings
 
-__all__ = ["DayTurn", "day_turn_loop"]
-
-log = logging.getLogger(__name__)
+__all__ = ["DayTurn", "day_turn_step"]
 
 
 class DayTurn:
@@ -50,15 +46,12 @@ class DayTurn:
         return keys
 
 
-async def day_turn_loop(
-    engine: AsyncEngine, clock: Clock, settings: ScoringSettings, stop: asyncio.Event
-) -> None:
-    """Check for a new local day every `day_turn_check_seconds` until `stop` is set."""
+def day_turn_step(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> Step:
+    """One look at the day, as a supervised loop's step (every `day_turn_check_seconds`)."""
     turn = DayTurn(engine, clock)
-    while not stop.is_set():
-        try:
-            await turn.check()
-        except Exception:
-            log.exception("marking the figures of a new day failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.feed.day_turn_check_seconds)
+
+    async def step() -> float:
+        await turn.check()
+        return float(settings.feed.day_turn_check_seconds)
+
+    return step
