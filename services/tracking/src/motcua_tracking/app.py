@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from motcua.clock import Clock
 from motcua.events import (
+    AlertWithdrawn,
     ApologyIssued,
     ApologyRequired,
     DeadlineChanged,
@@ -64,6 +65,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         ApologyRequired,
         ApologyIssued,
         DossierEscalated,
+        AlertWithdrawn,
         EventRejected,
     )
     tracker = DossierTracker(settings, runtime.clock, CalendarBook.from_settings(settings.calendar))

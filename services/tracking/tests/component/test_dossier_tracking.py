@@ -295,7 +295,7 @@ async def test_events_refused_by_the_dossier_s_state_are_published_as_rejections
     before = await harness.lookups.official(code)
     bad = [
         intake.apology(code, at(3, 4, 9), new_due=at(3, 20, 17)),  # a second re-appointment
-        intake.transferred(code, at(3, 3, 9), "MC", "PCM"),  # before the last event
+        intake.transferred(code, at(3, 2, 8), "MC", "PCM"),  # before the reception
         intake.transferred(code, at(3, 4, 9), "PCM", "LD"),  # PCM does not hold it
         intake.supplement_received(code, at(3, 4, 9)),  # nothing was requested
         intake.result_returned(code, at(3, 4, 9)),  # not finished
@@ -304,7 +304,7 @@ async def test_events_refused_by_the_dossier_s_state_are_published_as_rejections
     rejected = await harness.published("tracking.event-rejected")
     assert [(e.data.code, e.causation_id) for e in rejected] == [
         ("already_reappointed", bad[0].event_id),
-        ("out_of_order", bad[1].event_id),
+        ("before_reception", bad[1].event_id),
         ("not_holder", bad[2].event_id),
         ("no_pending_supplement", bad[3].event_id),
         ("result_before_finish", bad[4].event_id),

@@ -59,6 +59,7 @@ def to_document(dossier: TrackedDossier) -> dict[str, Any]:
         "result_returned_at": _at(dossier.result_returned_at),
         "apology_required_at": _at(dossier.apology_required_at),
         "escalations": list(dossier.escalations),
+        "revision": dossier.revision,
     }
 
 
@@ -100,6 +101,7 @@ def from_document(code: str, doc: dict[str, Any], phone_hash: str | None = None)
         result_returned_at=_opt(doc["result_returned_at"]),
         apology_required_at=_opt(doc["apology_required_at"]),
         escalations=list(doc["escalations"]),
+        revision=doc.get("revision", 0),
     )
 
 

@@ -1,4 +1,4 @@
-"""Loading and saving tracked dossiers with their timers, a batch at a time."""
+"""Loading and saving tracked dossiers with their timers and event history, a batch at a time."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import orjson
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.events import Envelope, decode, encode
 from motcua_tracking.adapters.documents import from_document, to_document
-from motcua_tracking.adapters.tables import DOSSIERS, TIMERS
+from motcua_tracking.adapters.tables import DOSSIER_EVENTS, DOSSIERS, TIMERS
 from motcua_tracking.domain import (
+    SentAlert,
     Timer,
     TimerKind,
     TrackedDossier,
@@ -41,8 +43,9 @@ ON CONFLICT (code) DO UPDATE SET
 """
 _DELETE_TIMERS = "DELETE FROM timers WHERE id = ANY($1::bigint[])"
 _MARK_FIRED = """
-UPDATE timers SET fired_at = u.fired_at
-FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, fired_at) WHERE timers.id = u.id
+UPDATE timers SET fired_at = u.fired_at, alerts = u.alerts::jsonb
+FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS u(id, fired_at, alerts)
+WHERE timers.id = u.id
 """
 _TIMER_COLUMNS = [
     "dossier_code",
@@ -53,7 +56,9 @@ _TIMER_COLUMNS = [
     "due_at",
     "fire_at",
     "fired_at",
+    "alerts",
 ]
+_EVENT_COLUMNS = ["dossier_code", "occurred_at", "event_id", "envelope"]
 
 
 class DossierStore:
@@ -95,7 +100,7 @@ class DossierStore:
         """Write the dossiers and their timer changes."""
         rows: list[tuple[Any, ...]] = []
         inserted: list[tuple[Any, ...]] = []
-        fired: list[tuple[int, datetime | None]] = []
+        fired: list[tuple[int, datetime | None, str]] = []
         deleted: list[int] = []
         for dossier in dossiers:
             rows.append(_row(dossier, calendar_for(dossier.agency_code), now))
@@ -105,7 +110,7 @@ class DossierStore:
                 elif timer.cancelled:
                     deleted.append(timer.stored_id)
                 elif timer.changed:
-                    fired.append((timer.stored_id, timer.fired_at))
+                    fired.append((timer.stored_id, timer.fired_at, _alerts(timer)))
         if not rows:
             return
         driver = await self._driver()
@@ -116,6 +121,28 @@ class DossierStore:
             await driver.execute(_MARK_FIRED, *zip(*fired, strict=True))
         if inserted:
             await driver.copy_records_to_table("timers", records=inserted, columns=_TIMER_COLUMNS)
+
+    async def record(self, envelopes: Sequence[Envelope]) -> None:
+        """Keep incoming events applied to dossiers, in the order given (their arrival)."""
+        rows = [
+            (e.dossier_code, e.occurred_at, e.event_id, encode(e).decode())
+            for e in envelopes
+            if e.dossier_code is not None
+        ]
+        if rows:
+            driver = await self._driver()
+            await driver.copy_records_to_table(
+                "dossier_events", records=rows, columns=_EVENT_COLUMNS
+            )
+
+    async def history(self, code: str) -> list[Envelope]:
+        """A dossier's recorded events in arrival order."""
+        query = (
+            select(cast(DOSSIER_EVENTS.c.envelope, Text))
+            .where(DOSSIER_EVENTS.c.dossier_code == code)
+            .order_by(DOSSIER_EVENTS.c.seq)
+        )
+        return [decode(raw) for raw in (await self._session.scalars(query)).all()]
 
     async def _driver(self) -> Any:
         connection = await self._session.connection()
@@ -156,6 +183,7 @@ def _timer(row: Any) -> Timer:
         row.fire_at.astimezone(zone),
         row.fired_at.astimezone(zone) if row.fired_at else None,
         stored_id=row.id,
+        sent=[SentAlert(*item) for item in row.alerts],
     )
 
 
@@ -169,4 +197,11 @@ def _timer_row(code: str, timer: Timer) -> tuple[Any, ...]:
         timer.due_at,
         timer.fire_at,
         timer.fired_at,
+        _alerts(timer),
     )
+
+
+def _alerts(timer: Timer) -> str:
+    return orjson.dumps(
+        [[a.alert_type, a.event_id, a.unit_code, a.step_code] for a in timer.sent]
+    ).decode()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-__all__ = ["EVENTS_APPLIED", "REJECTIONS", "TIMERS_FIRED", "TIMERS_PENDING", "TIMER_LAG"]
+__all__ = [
+    "ALERTS_FIRED",
+    "ALERTS_WITHDRAWN",
+    "EVENTS_APPLIED",
+    "REJECTIONS",
+    "TIMERS_FIRED",
+    "TIMERS_PENDING",
+    "TIMER_LAG",
+]
 
 TIMERS_PENDING = Gauge("motcua_tracking_timers_pending", "Alert timers waiting to fire")
 TIMER_LAG = Histogram(
@@ -20,4 +28,14 @@ EVENTS_APPLIED = Counter(
 )
 REJECTIONS = Counter(
     "motcua_tracking_rejections_total", "Dossier events refused, by code", ["code"]
+)
+ALERTS_FIRED = Counter(
+    "motcua_tracking_alerts_fired_total",
+    "Official alerts published (due-soon, overdue, apology-required, escalated)",
+    ["kind", "scope"],
+)
+ALERTS_WITHDRAWN = Counter(
+    "motcua_tracking_alerts_withdrawn_total",
+    "Alerts withdrawn because a late-arriving earlier event proved them wrong",
+    ["kind", "scope"],
 )

@@ -2,8 +2,13 @@
 
 Timers are rows with a partial index on `fire_at` over the pending ones (`fired_at IS
 NULL`): finding what is due never scans the open dossiers, however many there are.
-Cancelled timers are deleted. Rows of a dossier's timers are only written while its
-dossier row is locked, so the consumer and any number of timer loops never collide.
+Cancelled timers are deleted; a fired timer keeps the alerts published for it
+(`alerts`: type, event id, unit, step), so they can be withdrawn. Rows of a dossier's
+timers are only written while its dossier row is locked, so the consumer and any
+number of timer loops never collide.
+
+`dossier_events` keeps every incoming event applied to a dossier (its envelope), in
+arrival order (`seq`), so a late-arriving event can be folded in by replaying them.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    Uuid,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["CALENDAR_DECISIONS", "DOSSIERS", "PROCEDURES", "TIMERS", "metadata"]
+__all__ = ["CALENDAR_DECISIONS", "DOSSIERS", "DOSSIER_EVENTS", "PROCEDURES", "TIMERS", "metadata"]
 
 metadata = MetaData()
 
@@ -61,8 +67,20 @@ TIMERS = Table(
     _instant("due_at", nullable=False),
     _instant("fire_at", nullable=False),
     _instant("fired_at"),
+    Column("alerts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Index("timers_pending", "fire_at", postgresql_where=text("fired_at IS NULL")),
     Index("timers_dossier", "dossier_code"),
+)
+
+DOSSIER_EVENTS = Table(
+    "dossier_events",
+    metadata,
+    Column("seq", BigInteger, Identity(), primary_key=True),
+    Column("dossier_code", Text, nullable=False),
+    _instant("occurred_at", nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("envelope", JSONB, nullable=False),
+    Index("dossier_events_dossier", "dossier_code", "seq"),
 )
 
 PROCEDURES = Table(

@@ -31,6 +31,7 @@ from motcua_tracking.domain.clocks import (
     SupplementPolicy,
     Suspension,
 )
+from motcua_tracking.domain.corrections import corrections
 from motcua_tracking.domain.deadlines import (
     AllotmentError,
     ProcedureTerms,
@@ -54,6 +55,8 @@ from motcua_tracking.domain.dossiers import (
     TrackedDossier,
 )
 from motcua_tracking.domain.outcomes import (
+    TIMED,
+    AlertRetracted,
     ApologyOwed,
     DeadlineFixed,
     DossierJudged,
@@ -65,7 +68,7 @@ from motcua_tracking.domain.outcomes import (
     Reappointed,
     StepJudged,
 )
-from motcua_tracking.domain.timers import Timer, TimerKind, reconcile
+from motcua_tracking.domain.timers import SentAlert, Timer, TimerKey, TimerKind, reconcile
 from motcua_tracking.domain.verdicts import Granularity, verdict
 from motcua_tracking.domain.year_decisions import (
     DayOffPeriod,
@@ -80,6 +83,8 @@ from motcua_tracking.domain.year_decisions import (
 )
 
 __all__ = [
+    "TIMED",
+    "AlertRetracted",
     "AllotmentError",
     "ApologyOwed",
     "ApologyRejected",
@@ -111,6 +116,7 @@ __all__ = [
     "Reappointment",
     "Rejection",
     "Rules",
+    "SentAlert",
     "Step",
     "StepAllotment",
     "StepDue",
@@ -120,6 +126,7 @@ __all__ = [
     "Suspension",
     "TimeUnit",
     "Timer",
+    "TimerKey",
     "TimerKind",
     "TrackedDossier",
     "Verdict",
@@ -132,6 +139,7 @@ __all__ = [
     "build_calendar",
     "changed_days",
     "changed_deadlines",
+    "corrections",
     "decision_from_json",
     "decision_to_dict",
     "due_soon_at",

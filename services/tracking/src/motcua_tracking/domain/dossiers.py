@@ -5,9 +5,11 @@ then it fires the timers due before the event (in the dossier's own time, so rep
 the same events gives the same alerts), applies the event and re-plans the timers.
 
 Rules:
-- Events are applied at their own occurred time; one older than the dossier's last
-  applied event is refused (`out_of_order`), as is any event after the clock stopped,
-  except the result being returned and the financial obligation.
+- Events are applied at their own occurred time, in that order: one older than the
+  dossier's last applied event is refused here (`out_of_order`); the service folds it
+  in by replaying the dossier's events in occurred order (`corrections`). Any event
+  after the clock stopped is refused, except the result being returned and the
+  financial obligation.
 - Step 1 is held by the receiving unit from the reception (with the reception cut-off);
   each handover ends the current step with its verdict and starts the next one, due
   its allotment after the handover. A step outside the plan is due with the dossier.
@@ -135,6 +137,7 @@ class TrackedDossier:
     result_returned_at: datetime | None = None
     apology_required_at: datetime | None = None
     escalations: list[str] = field(default_factory=list)
+    revision: int = 0
 
     @classmethod
     def receive(
@@ -577,13 +580,17 @@ class TrackedDossier:
         if timer.kind is TimerKind.OVERDUE:
             self._note(timer.fire_at, f"{timer.scope}_overdue", self.holder)
             outcomes: list[Outcome] = [
-                OverdueReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at)
+                OverdueReached(
+                    timer.fire_at, timer.scope, code, self.holder, timer.due_at, timer.key
+                )
             ]
             if timer.scope == "dossier" and self.clock.reappointment is None:
                 outcomes.append(self._escalate(timer, "no_apology_by_appointment"))
             return outcomes
         self._note(timer.fire_at, f"{timer.scope}_due_soon", self.holder)
-        outcomes = [DueSoonReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at)]
+        outcomes = [
+            DueSoonReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at, timer.key)
+        ]
         owes_apology = (
             timer.scope == "dossier"
             and timer.kind is TimerKind.DUE_SOON
@@ -592,12 +599,12 @@ class TrackedDossier:
         )
         if owes_apology:
             self.apology_required_at = timer.fire_at
-            outcomes.append(ApologyOwed(timer.fire_at, self.holder, timer.due_at))
+            outcomes.append(ApologyOwed(timer.fire_at, self.holder, timer.due_at, timer.key))
         return outcomes
 
     def _escalate(self, timer: Timer, reason: str) -> Escalated:
         self.escalations.append(reason)
-        return Escalated(timer.fire_at, self.holder, timer.due_at, reason)
+        return Escalated(timer.fire_at, self.holder, timer.due_at, reason, timer.key)
 
     def _replan(self, calendar: WorkingCalendar, rules: Rules) -> None:
         wanted: list[Timer] = []

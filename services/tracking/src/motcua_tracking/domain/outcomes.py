@@ -11,7 +11,7 @@ from datetime import datetime
 
 from motcua.vocabulary import ApologyStanding, Verdict
 from motcua_tracking.domain.deadlines import StepDue
-from motcua_tracking.domain.timers import Scope
+from motcua_tracking.domain.timers import Scope, SentAlert, TimerKey
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class DueMoved:
     old_due: datetime | None
     new_due: datetime | None
     cause: str
+    corrected: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class DueSoonReached:
     step_code: str | None
     unit_code: str
     due_at: datetime
+    timer: TimerKey | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class OverdueReached:
     step_code: str | None
     unit_code: str
     due_at: datetime
+    timer: TimerKey | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class ApologyOwed:
     at: datetime
     unit_code: str
     due_at: datetime
+    timer: TimerKey | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,19 @@ class Escalated:
     unit_code: str
     due_at: datetime
     reason: str
+    timer: TimerKey | None = None
+
+
+@dataclass(frozen=True)
+class AlertRetracted:
+    """A published alert that the dossier's history, rebuilt with a late-arriving event,
+    no longer gives: the clock had ended or paused before its instant, or its due moved."""
+
+    at: datetime
+    alert: SentAlert
+    scope: Scope
+    due_at: datetime
+    reason: str
 
 
 Outcome = (
@@ -132,4 +149,8 @@ Outcome = (
     | ApologyOwed
     | Reappointed
     | Escalated
+    | AlertRetracted
 )
+
+TIMED = (DueSoonReached, OverdueReached, ApologyOwed, Escalated)
+"""Outcomes of a timer firing: the alerts."""

@@ -2,11 +2,13 @@
 
 A timer belongs to one due time: when the due time moves, the pending timer is cancelled
 and a new one planned, so each (scope, kind, step, share, due, fire) fires at most once.
+A fired timer keeps the alerts published for it (`sent`), so an alert proven wrong by
+a late-arriving event can be withdrawn by its event id.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -26,6 +28,16 @@ class TimerKind(StrEnum):
 TimerKey = tuple[str, str, int, int, datetime, datetime]
 
 
+@dataclass(frozen=True)
+class SentAlert:
+    """An alert published for a fired timer: its event type and id, and whom it named."""
+
+    alert_type: str
+    event_id: str
+    unit_code: str
+    step_code: str | None = None
+
+
 @dataclass
 class Timer:
     """A planned alert; `stored_id` is set once persisted, `fired_at` once fired."""
@@ -40,6 +52,7 @@ class Timer:
     stored_id: int | None = None
     cancelled: bool = False
     changed: bool = False
+    sent: list[SentAlert] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:

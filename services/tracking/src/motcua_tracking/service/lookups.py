@@ -144,6 +144,7 @@ def _official(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> 
             HistoryView(at=h.at, event=h.what, unit_code=h.unit_code, detail=h.detail)
             for h in dossier.history
         ],
+        revision=dossier.revision,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from motcua.events import (
+    AlertWithdrawn,
     ApologyIssued,
     ApologyRequired,
     DeadlineChanged,
@@ -22,7 +23,10 @@ from motcua.events import (
     StepDeadline,
     StepVerdictGiven,
 )
+from motcua_tracking.adapters.metrics import ALERTS_FIRED, ALERTS_WITHDRAWN
 from motcua_tracking.domain import (
+    TIMED,
+    AlertRetracted,
     ApologyOwed,
     DeadlineFixed,
     DossierJudged,
@@ -32,6 +36,7 @@ from motcua_tracking.domain import (
     Outcome,
     OverdueReached,
     Reappointed,
+    SentAlert,
     StepJudged,
     TrackedDossier,
 )
@@ -61,6 +66,8 @@ def _deadline_changed(dossier: TrackedDossier, o: DueMoved) -> Event:
         old_due_at=o.old_due,
         new_due_at=o.new_due,
         cause=o.cause,
+        corrected=o.corrected,
+        revision=dossier.revision,
     )
 
 
@@ -86,6 +93,7 @@ def _dossier_verdict(dossier: TrackedDossier, o: DossierJudged) -> Event:
         apology=o.apology,
         reappointed_to=o.reappointed_to,
         reappointment_kept=o.reappointment_kept,
+        revision=dossier.revision,
     )
 
 
@@ -136,11 +144,24 @@ _EVENTS: dict[type[Any], Callable[[TrackedDossier, Any], Event]] = {
 }
 
 
-_TIMED = (DueSoonReached, OverdueReached, ApologyOwed, Escalated)
+def _withdrawn(o: AlertRetracted, proof: Envelope | None) -> Event:
+    alert = o.alert
+    return AlertWithdrawn(
+        alert_event_id=alert.event_id,
+        alert_type=alert.alert_type,
+        scope=o.scope,
+        step_code=alert.step_code,
+        unit_code=alert.unit_code,
+        due_at=o.due_at,
+        reason=o.reason,
+        proven_by_event_id=str(proof.event_id) if proof else None,
+    )
 
 
-def event_for(dossier: TrackedDossier, outcome: Outcome) -> Event:
-    """The contract event reporting an outcome."""
+def event_for(dossier: TrackedDossier, outcome: Outcome, cause: Envelope | None = None) -> Event:
+    """The contract event reporting an outcome (`cause`: the event that led to it)."""
+    if isinstance(outcome, AlertRetracted):
+        return _withdrawn(outcome, cause)
     return _EVENTS[type(outcome)](dossier, outcome)
 
 
@@ -155,25 +176,48 @@ def envelopes_for(
 
     What an incoming event did is caused by it; what a timer did (even one fired on the
     way to an event) is correlated with the dossier's reception only, so replaying the
-    same events gives the same envelopes but for ids and recording times.
+    same events gives the same envelopes but for ids and recording times. Each alert's
+    event id is kept with its timer, so it can be withdrawn.
     """
     own = UUID(dossier.correlation) if dossier.correlation else None
     envelopes = []
     for outcome in outcomes:
-        timed = isinstance(outcome, _TIMED)
-        envelopes.append(
-            Envelope.wrap(
-                event_for(dossier, outcome),
-                producer=PRODUCER,
-                occurred_at=outcome.at,
-                now=now,
-                dossier_code=dossier.code,
-                agency_code=dossier.agency_code,
-                caused_by=None if timed else cause,
-                correlation_id=own if timed or cause is None else None,
-            )
+        timed = isinstance(outcome, TIMED)
+        envelope = Envelope.wrap(
+            event_for(dossier, outcome, cause),
+            producer=PRODUCER,
+            occurred_at=outcome.at,
+            now=now,
+            dossier_code=dossier.code,
+            agency_code=dossier.agency_code,
+            caused_by=None if timed else cause,
+            correlation_id=own if timed or cause is None else None,
         )
+        envelopes.append(envelope)
+        if isinstance(outcome, TIMED):
+            _keep_alert(dossier, outcome, envelope)
+        elif isinstance(outcome, AlertRetracted):
+            ALERTS_WITHDRAWN.labels(_kind(outcome.alert.alert_type), outcome.scope).inc()
     return envelopes
+
+
+def _keep_alert(
+    dossier: TrackedDossier,
+    outcome: DueSoonReached | OverdueReached | ApologyOwed | Escalated,
+    envelope: Envelope,
+) -> None:
+    scope = outcome.scope if isinstance(outcome, DueSoonReached | OverdueReached) else "dossier"
+    step = outcome.step_code if isinstance(outcome, DueSoonReached | OverdueReached) else None
+    ALERTS_FIRED.labels(_kind(envelope.event_type), scope).inc()
+    for timer in dossier.timers:
+        if timer.key == outcome.timer and not timer.cancelled:
+            sent = SentAlert(envelope.event_type, str(envelope.event_id), outcome.unit_code, step)
+            timer.sent.append(sent)
+            timer.changed = True
+
+
+def _kind(alert_type: str) -> str:
+    return alert_type.removeprefix("tracking.")
 
 
 def rejection_envelope(cause: Envelope, code: str, detail: str, now: datetime) -> Envelope:

@@ -1,14 +1,26 @@
 """Applying intake's dossier events: one transaction per batch, events in order.
 
+Event time, not arrival time (brief, decision 9): every event applied to a dossier is
+kept (`dossier_events`). One that arrives late, older than the dossier's last applied
+event or than an alert already fired, is folded in at its place: the dossier is rebuilt
+by replaying its events in occurred order (ties in arrival order), timers firing in
+the dossier's own time before each, and the differences are published as corrections
+with the dossier's next revision (`domain.corrections`): alerts the rebuilt history
+does not support are withdrawn (`AlertWithdrawn`), moved due times are reported as
+corrected changes, changed verdicts again, new alerts as usual. A dossier tracked
+before events were kept cannot be rebuilt: an older event is refused (`out_of_order`).
+
 Refusals, chosen per case:
 - dead letter (`PermanentError`, redrivable once the cause is fixed): an event without a
   dossier code, an event for a dossier tracking never received (a transfer or a result
   before reception), a second reception of the same code under another event id, an
   instant outside the years the calendar covers;
 - `EventRejected` published, state unchanged, the partition moves on: an event the
-  dossier's state refuses by a business rule (`out_of_order`, `dossier_closed`,
+  dossier's state refuses by a business rule (`before_reception`, `dossier_closed`,
   `not_holder`, `supplement_pending`, `no_pending_supplement`, `already_reappointed`,
-  `new_appointment_not_later`, `apology_reason_missing`, `result_before_finish`).
+  `new_appointment_not_later`, `apology_reason_missing`, `result_before_finish`), or
+  a late one that would make an event already applied after it invalid
+  (`conflicts_with_recorded_events`).
 """
 
 from __future__ import annotations
@@ -16,13 +28,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.clock import Clock
+from motcua.clock import Clock, clock_speed
 from motcua.events import (
     ApologyFiled,
     DossierReceived,
@@ -55,6 +67,7 @@ from motcua_tracking.domain import (
     SupplementPolicy,
     TrackedDossier,
     WorkingCalendar,
+    corrections,
 )
 from motcua_tracking.service.calendars import CalendarBook
 from motcua_tracking.service.publishing import envelopes_for, rejection_envelope
@@ -80,6 +93,7 @@ class _Batch:
     touched: dict[str, TrackedDossier]
     outgoing: list[Envelope]
     now: datetime
+    applied: list[Envelope] = field(default_factory=list)
 
 
 _Apply = Callable[[TrackedDossier, Any, datetime, datetime, WorkingCalendar], list[Outcome]]
@@ -97,6 +111,7 @@ class DossierTracker:
         )
         self.policy = SupplementPolicy(deadlines.supplement_policy)
         self.publish_to = settings.topics.publish_to
+        self.grace = settings.timers.alert_grace(clock_speed(clock))
         self._pepper = settings.api.lookup_pepper.get_secret_value().encode()
         self._apply: dict[type[Any], _Apply] = {
             DossierTransferred: self._transferred,
@@ -123,9 +138,10 @@ class DossierTracker:
         codes = sorted({e.dossier_code for e in envelopes if e.dossier_code is not None})
         batch = _Batch(await store.load(codes), {}, [], self.clock.now())
         for envelope in envelopes:
-            if self._apply_one(batch, envelope):
+            if await self._apply_one(batch, store, envelope):
                 EVENTS_APPLIED.labels(envelope.event_type).inc()
         await store.save(batch.touched.values(), self.calendars.for_agency, batch.now)
+        await store.record(batch.applied)
         await stage(session, *batch.outgoing, topic=self.publish_to)
 
     async def apply_catalogue(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
@@ -144,7 +160,7 @@ class DossierTracker:
         ]
         await upsert_procedures(session, rows)
 
-    def _apply_one(self, batch: _Batch, envelope: Envelope) -> bool:
+    async def _apply_one(self, batch: _Batch, store: DossierStore, envelope: Envelope) -> bool:
         """Apply one event; False when it was ignored or refused."""
         code, data = envelope.dossier_code, envelope.data
         if code is None:
@@ -164,7 +180,11 @@ class DossierTracker:
             )
         calendar = self.calendars.for_agency(dossier.agency_code)
         try:
-            outcomes = apply(dossier, data, envelope.occurred_at, batch.now, calendar)
+            history = await self._history(batch, store, dossier, envelope)
+            if history is None:
+                outcomes = apply(dossier, data, envelope.occurred_at, batch.now, calendar)
+            else:
+                dossier, outcomes = self._rebuild(dossier, history, envelope, batch.now)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
         except Rejection as refusal:
@@ -173,9 +193,82 @@ class DossierTracker:
                 rejection_envelope(envelope, refusal.code, refusal.detail, batch.now)
             )
             return False
-        batch.touched[code] = dossier
+        batch.dossiers[code] = batch.touched[code] = dossier
         batch.outgoing += envelopes_for(dossier, outcomes, now=batch.now, cause=envelope)
+        if not isinstance(data, SatisfactionRated):
+            batch.applied.append(envelope)
         return True
+
+    async def _history(
+        self, batch: _Batch, store: DossierStore, dossier: TrackedDossier, envelope: Envelope
+    ) -> list[Envelope] | None:
+        """The dossier's applied events if `envelope` arrives late and must be folded in."""
+        at = envelope.occurred_at
+        late = at < dossier.last_event_at or any(
+            timer.fired_at is not None and not timer.cancelled and timer.fire_at > at
+            for timer in dossier.timers
+        )
+        if not late or isinstance(envelope.data, SatisfactionRated):
+            return None
+        code = dossier.code
+        history = await store.history(code) + [e for e in batch.applied if e.dossier_code == code]
+        if not history or not isinstance(history[0].data, DossierReceived):
+            return None  # tracked before events were kept: applied as it comes
+        return history
+
+    def _rebuild(
+        self, old: TrackedDossier, history: list[Envelope], late: Envelope, now: datetime
+    ) -> tuple[TrackedDossier, list[Outcome]]:
+        """The dossier replayed with the late event at its place, and what to correct."""
+        events = sorted([*history, late], key=lambda e: e.occurred_at)
+        if events[0] is not history[0]:
+            raise Rejection(
+                "before_reception",
+                f"{late.event_type} at {late.occurred_at.isoformat()} precedes the reception "
+                f"({history[0].occurred_at.isoformat()})",
+            )
+        dossier, replayed = self._receive(history[0])
+        calendar = self.calendars.for_agency(dossier.agency_code)
+        for event in events[1:]:
+            try:
+                replayed += self._apply[type(event.data)](
+                    dossier, event.data, event.occurred_at, now, calendar
+                )
+            except Rejection as refusal:
+                if event is late:
+                    raise
+                raise Rejection(
+                    "conflicts_with_recorded_events",
+                    f"with it, {event.event_type} {event.event_id} at "
+                    f"{event.occurred_at.isoformat()} would be refused: {refusal.detail}",
+                ) from None
+        fired = [timer.fire_at for timer in old.timers if timer.fired_at is not None]
+        replayed += dossier.advance(min(max([now - self.grace, *fired]), now), now)
+        dossier.revision = old.revision + 1
+        found = corrections(
+            old, dossier, replayed, at=late.occurred_at, calendar=calendar, rules=self.rules
+        )
+        return dossier, found
+
+    def _receive(self, envelope: Envelope) -> tuple[TrackedDossier, list[Outcome]]:
+        """A dossier as its reception made it."""
+        data, code = envelope.data, envelope.dossier_code
+        assert isinstance(data, DossierReceived) and code is not None
+        agency = envelope.agency_code or code.split("-", 1)[0]
+        dossier, outcomes = TrackedDossier.receive(
+            code=code,
+            agency_code=agency,
+            unit_code=data.unit_code,
+            procedure_name=data.procedure.name,
+            terms=domain_terms(data.procedure),
+            policy=self.policy,
+            received_at=envelope.occurred_at,
+            calendar=self.calendars.for_agency(agency),
+            rules=self.rules,
+        )
+        dossier.correlation = str(envelope.correlation_id)
+        dossier.phone_hash = self.digest(code, data.applicant.phone)
+        return dossier, outcomes
 
     def _received(
         self, batch: _Batch, envelope: Envelope, data: DossierReceived, code: str
@@ -184,25 +277,13 @@ class DossierTracker:
             raise PermanentError(
                 "duplicate_reception", f"{code} was already received under another event"
             )
-        agency = envelope.agency_code or code.split("-", 1)[0]
         try:
-            dossier, outcomes = TrackedDossier.receive(
-                code=code,
-                agency_code=agency,
-                unit_code=data.unit_code,
-                procedure_name=data.procedure.name,
-                terms=domain_terms(data.procedure),
-                policy=self.policy,
-                received_at=envelope.occurred_at,
-                calendar=self.calendars.for_agency(agency),
-                rules=self.rules,
-            )
+            dossier, outcomes = self._receive(envelope)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
-        dossier.correlation = str(envelope.correlation_id)
-        dossier.phone_hash = self.digest(code, data.applicant.phone)
         batch.dossiers[code] = batch.touched[code] = dossier
         batch.outgoing += envelopes_for(dossier, outcomes, now=batch.now, cause=envelope)
+        batch.applied.append(envelope)
 
     def _transferred(
         self,

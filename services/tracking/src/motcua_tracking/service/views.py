@@ -91,7 +91,8 @@ class DossierView(_View):
     `appointment_at` is the appointment printed on the receipt; `due_at` the statutory
     appointment with the supplement pauses applied (what the verdict is judged against;
     None while a supplement is awaited); `reappointed_to` the new appointment an apology
-    promised, a separate promise that never changes the verdict.
+    promised, a separate promise that never changes the verdict. `revision` grows each
+    time a late-arriving event made tracking rebuild the dossier from its events.
     """
 
     code: str
@@ -116,6 +117,7 @@ class DossierView(_View):
     responsible_unit: str | None
     result_returned_at: datetime | None
     history: list[HistoryView]
+    revision: int
 
 
 class CitizenApologyView(_View):
