@@ -13,6 +13,7 @@ from notify_scenario import (
     due_soon,
     overdue,
     received,
+    supplement_requested,
     transferred,
 )
 
@@ -44,10 +45,13 @@ async def set_unit(client, notify, gateway, channels, email=OFFICIAL):
     assert answer.status_code == 200, answer.text
 
 
-async def open_dossier(publish, topics) -> str:
+async def open_dossier(publish, topics, client, notify) -> str:
+    """A dossier at the specialists' step, its hand-over applied before any alert comes."""
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=()), transferred(code))
+    marker = supplement_requested(code)  # applied after the transfer (same partition)
+    await publish(topics.dossier_events, received(code, consent=()), transferred(code), marker)
     await publish(topics.tracking_events, deadline_set(code))
+    await rows(client, notify, code, "supplement_request", ("skipped",), 3)
     return code
 
 
@@ -73,6 +77,22 @@ async def rows(client, notify, code, message_type, statuses, count):
     return await eventually(check)
 
 
+async def waiting_for_retry(client, notify, code, attempts=1):
+    """The overdue alert was tried `attempts` times and waits for its retry."""
+
+    async def check():
+        found = [
+            i
+            for i in await log_of(client, notify, code)
+            if i["message_type"] == "overdue"
+            and i["status"] == "pending"
+            and i["attempts"] == attempts
+        ]
+        return found or None
+
+    return await eventually(check)
+
+
 def corrections(smtp_server):
     return [m for m in mails(smtp_server) if m["Subject"].startswith(CORRECTION)]
 
@@ -82,7 +102,7 @@ async def test_a_delivered_alert_withdrawn_is_corrected_once_per_recipient_and_c
 ):
     notify = await start_notify(notify_settings, clock=ManualClock(MORNING))
     await set_unit(client, notify, gateway, ["email", "sms", "webhook"])
-    code = await open_dossier(publish, topics)
+    code = await open_dossier(publish, topics, client, notify)
     alert = overdue(code)
     await publish(topics.tracking_events, alert)
     await rows(client, notify, code, "overdue", ("accepted", "delivered"), 3)
@@ -136,13 +156,12 @@ async def test_an_alert_withdrawn_before_it_went_out_is_never_sent(
     clock = ManualClock(MORNING)
     notify = await start_notify(notify_settings, clock=clock)
     await set_unit(client, notify, gateway, ["webhook"])
-    code = await open_dossier(publish, topics)
+    code = await open_dossier(publish, topics, client, notify)
     # The receiver is down: the alert waits for its retry (the clock stands still).
     await client.post(f"{gateway}/_mode", json={"mode": "fail", "times": 1})
     alert = overdue(code)
     await publish(topics.tracking_events, alert)
-    [waiting] = await rows(client, notify, code, "overdue", ("pending",), 1)
-    assert waiting["attempts"] == 1
+    await waiting_for_retry(client, notify, code)
 
     await publish(topics.tracking_events, alert_withdrawn(alert))
     [stopped] = await rows(client, notify, code, "overdue", ("withdrawn",), 1)
@@ -162,7 +181,7 @@ async def test_a_withdrawal_arriving_before_its_alert_means_nothing_is_sent(
     notify_settings, topics, start_notify, publish, smtp_server, gateway, client
 ):
     notify = await start_notify(notify_settings, clock=ManualClock(MORNING))
-    code = await open_dossier(publish, topics)
+    code = await open_dossier(publish, topics, client, notify)
     alert = overdue(code)
     await publish(topics.tracking_events, alert_withdrawn(alert), alert)
 
@@ -182,7 +201,7 @@ async def test_the_digest_no_longer_counts_a_withdrawn_overdue_alert(
     )
     clock = ManualClock(datetime(2026, 11, 20, 0, 20, tzinfo=UTC))  # 07:20 in Hà Nội
     notify = await start_notify(settings, clock=clock)
-    code = await open_dossier(publish, topics)
+    code = await open_dossier(publish, topics, client, notify)
     alert = overdue(code)
     await publish(topics.tracking_events, alert)
     await rows(client, notify, code, "overdue", ("accepted",), 1)
@@ -210,22 +229,24 @@ async def test_a_digest_not_sent_yet_is_written_anew_without_the_withdrawn_alert
     notify = await start_notify(settings, clock=clock)
     # The unit's mailbox answers "try later": its mail waits for a retry (the clock stands).
     await set_unit(client, notify, gateway, ["email"], email=smtp_server.busy_mailbox)
-    code = await open_dossier(publish, topics)
+    code = await open_dossier(publish, topics, client, notify)
     alert = overdue(code)
     await publish(topics.tracking_events, alert)
-    await rows(client, notify, code, "overdue", ("pending",), 1)
+    await waiting_for_retry(client, notify, code)
     clock.advance(minutes=15)
 
     async def digest_rows():
         found = await notify_db(
-            "SELECT status, content->>'subject' FROM notifications "
+            "SELECT status, attempts, content->>'subject' FROM notifications "
             "WHERE message_type = 'daily_digest' AND unit_code = :u ORDER BY id",
             u=SPECIALISTS,
         )
-        return found if found and all(r[0] == "pending" for r in found) else None
+        return found if found and all(r[:2] == ("pending", 1) for r in found) else None
 
-    [(_, subject)] = await eventually(digest_rows)
+    [(_, _, subject)] = await eventually(digest_rows)
     assert "1 quá hạn" in subject
+    # The clock moved past the alert's backoff: it was tried again and waits once more.
+    await waiting_for_retry(client, notify, code, attempts=2)
 
     await publish(topics.tracking_events, alert_withdrawn(alert))
     await rows(client, notify, code, "overdue", ("withdrawn",), 1)
