@@ -46,6 +46,7 @@ def test_counting_follows_office_hours_and_the_cutoff() -> None:
     assert calendar.appointment(at(1, 15, 30), 0.5) == at(2, 11, 30)  # after the cut-off
     assert calendar.appointment(at(5, 16), 1) == at(8, 17)  # Friday after 15:00 → Monday
     assert calendar.appointment(at(1, 9), 0) == at(1, 17)  # within the day
+    assert calendar.appointment(at(1, 15, 30), 0.5, None) == at(2, 10)  # no cut-off
     assert calendar.working_seconds(at(1, 9), at(1, 17)) == 6.5 * 3600  # lunch excluded
     assert calendar.working_seconds(at(1, 10), at(4, 10)) == 3 * 8 * 3600
 
@@ -61,7 +62,10 @@ def test_the_same_seed_gives_the_same_week() -> None:
 def test_a_planned_appointment_is_the_calendar_appointment_plus_the_pause() -> None:
     calendar = OfficeCalendar()
     for story in plan_week(OFFICES, MONDAY, 5, seed=4):
-        plain = calendar.appointment(story.received_at, story.procedure.working_days)
+        procedure = story.procedure
+        plain = calendar.appointment(
+            story.received_at, procedure.working_days, procedure.late_cutoff
+        )
         if not story.supplements:
             assert story.appointment == plain
 

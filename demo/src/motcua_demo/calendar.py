@@ -1,8 +1,10 @@
 """A small working-time calculator of the simulator's own.
 
 It is deliberately independent of tracking's calendar, so the cross-service test
-compares two implementations: Monday–Friday, 07:30–11:30 and 13:00–17:00, a 15:00
-cut-off, and the days off it is told about (the demo weeks have none).
+compares two implementations: Monday–Friday, 07:30–11:30 and 13:00–17:00, the
+procedure's cut-off (15:00 unless the catalogue says otherwise; some certifications
+counted in hours have none), and the days off it is told about (the demo weeks have
+none).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIODS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
 DAY_SECONDS = 8 * 3600
+CUTOFF = time(15, 0)
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,6 @@ class OfficeCalendar:
     """Working days and office hours in Vietnam time."""
 
     days_off: frozenset[date] = field(default_factory=frozenset)
-    cutoff: time = time(15, 0)
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a day off."""
@@ -38,11 +40,13 @@ class OfficeCalendar:
         """Opening time of a day."""
         return datetime.combine(day, PERIODS[0][0], VIETNAM)
 
-    def counting_start(self, received_at: datetime) -> datetime:
-        """Where the clock starts for a reception (cut-off, lunch, outside hours)."""
+    def counting_start(self, received_at: datetime, cutoff: time | None = CUTOFF) -> datetime:
+        """Where the clock starts for a reception (cut-off, lunch, outside hours); a
+        `cutoff` of None means none."""
         local = received_at.astimezone(VIETNAM)
         day, moment = local.date(), local.time()
-        if not self.is_working_day(day) or moment > self.cutoff or moment >= PERIODS[1][1]:
+        late = cutoff is not None and moment > cutoff
+        if not self.is_working_day(day) or late or moment >= PERIODS[1][1]:
             return self.opening(self.next_working_day(day))
         if moment < PERIODS[0][0]:
             return self.opening(day)
@@ -82,9 +86,11 @@ class OfficeCalendar:
             day += timedelta(days=1)
         return total
 
-    def appointment(self, received_at: datetime, working_days: float) -> datetime:
+    def appointment(
+        self, received_at: datetime, working_days: float, cutoff: time | None = CUTOFF
+    ) -> datetime:
         """The due time of a limit in working days (0 means within the day)."""
-        start = self.counting_start(received_at)
+        start = self.counting_start(received_at, cutoff)
         if working_days == 0:
             return datetime.combine(start.date(), PERIODS[1][1], VIETNAM)
         return self.add_working_seconds(start, working_days * DAY_SECONDS)

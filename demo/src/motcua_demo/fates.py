@@ -107,7 +107,9 @@ def feasible(fate: Fate, story: Story, week: Week) -> bool:
 
 def _timeline(story: Story, week: Week) -> Timeline:
     return Timeline(
-        week.calendar, story.received_at, week.calendar.counting_start(story.received_at)
+        week.calendar,
+        story.received_at,
+        week.calendar.counting_start(story.received_at, story.procedure.late_cutoff),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import time
 from typing import Any
 
 import httpx
@@ -92,4 +93,9 @@ def _procedure(entry: dict[str, Any]) -> Procedure:
         has_fee=bool(entry.get("has_fee")),
         fee_vnd=int(entry.get("fee_vnd") or 0),
         online_eligible=bool(entry.get("online_eligible")),
+        late_cutoff=_cutoff(entry.get("late_cutoff", "15:00")),
     )
+
+
+def _cutoff(text: str | None) -> time | None:
+    return None if text is None else time.fromisoformat(text)

@@ -171,7 +171,7 @@ def _arrival(
     if channel == "online_full" and not procedure.online_eligible:
         channel = "online_partial"
     received = _arrival_time(rng, day, steady)
-    appointment = calendar.appointment(received, procedure.working_days)
+    appointment = calendar.appointment(received, procedure.working_days, procedure.late_cutoff)
     story = Story(n, office, procedure, channel, received, appointment)
     story.steps.append(
         Step(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
+
+from motcua_demo.calendar import CUTOFF
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class Procedure:
     has_fee: bool
     fee_vnd: int
     online_eligible: bool
+    late_cutoff: time | None = CUTOFF
+    """Received after this, the clock starts the next working day (None: no cut-off)."""
 
     @property
     def short(self) -> bool:
