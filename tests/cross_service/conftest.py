@@ -8,7 +8,7 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from motcua.clock import ManualClock
-from motcua.events import Envelope, dead_letter_topic, decode, redrive_topic
+from motcua.events import AlertWithdrawn, Envelope, dead_letter_topic, decode, redrive_topic
 from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing import create_database, drop_database
@@ -80,6 +80,8 @@ class Province:
         self.apps: dict[str, FastAPI] = {}
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.tracking_topic = ""
+        self.alert_grace = timedelta(0)
+        """How long past its due instant tracking waits before an alert fires."""
         self._tracking_events: list[Envelope] = []
 
     async def post(self, path: str, body: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -126,6 +128,23 @@ class Province:
         return await eventually(found, within)
 
     eventually = staticmethod(lambda check, within=30: eventually(check, within))
+
+    def withdrawn_alerts(self) -> list[Envelope]:
+        """Tracking's alert withdrawals seen so far (each once)."""
+        return self._published("tracking.alert-withdrawn")
+
+    def standing_alerts(self, event_type: str) -> list[Envelope]:
+        """Tracking's alerts of that type seen so far and not withdrawn (each once)."""
+        withdrawn = {
+            e.data.alert_event_id
+            for e in self.withdrawn_alerts()
+            if isinstance(e.data, AlertWithdrawn)
+        }
+        return [e for e in self._published(event_type) if str(e.event_id) not in withdrawn]
+
+    def _published(self, event_type: str) -> list[Envelope]:
+        unique = {e.event_id: e for e in self._tracking_events if e.event_type == event_type}
+        return list(unique.values())
 
     async def indicators(self, scope: str, period: str) -> dict[str, Any]:
         response = await self.clients["scoring"].get(
@@ -201,6 +220,8 @@ async def province(
     with Mailbox() as mailbox:
         made = Province(bootstrap_servers, clock, mailbox)
         made.tracking_topic = topics["tracking"]
+        timers = TimerSettings(poll_seconds=0.05, gauge_seconds=0.5)
+        made.alert_grace = timers.alert_grace()
         apps = {
             "intake": intake_app(
                 IntakeSettings(
@@ -228,7 +249,7 @@ async def province(
                         procedures=topics["catalogue"],
                         publish_to=topics["tracking"],
                     ),
-                    timers=TimerSettings(poll_seconds=0.05, gauge_seconds=0.5),
+                    timers=timers,
                     api=TrackingApi(official_token=TOKEN, admin_token=TOKEN),
                 ),
                 clock=clock,
