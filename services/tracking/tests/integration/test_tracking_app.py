@@ -123,6 +123,36 @@ async def test_timers_fire_once_after_a_restart_with_two_instances(stack, intake
     assert pending == 0
 
 
+async def test_an_alert_proven_wrong_by_a_late_upload_is_withdrawn(stack, intake, clock):
+    settings = await stack.settings(await stack.new_database())
+    code = intake.new_code()
+    clock.set(at(3, 2, 9, 30))
+    async with stack.running(settings, clock) as app:
+        await stack.publish(intake.received(code, at(3, 2, 9)))
+        await stack.applied(settings, 1)
+        clock.set(at(3, 2, 14, 32))  # the TN step was due at 14:30, a minute of grace ago
+        overdue = (
+            "SELECT count(*) FROM outbox"
+            " WHERE convert_from(payload, 'UTF8') LIKE '%tracking.overdue%'"
+        )
+        assert await stack.count(settings, overdue) == 1
+        clock.set(at(3, 2, 14, 40))
+        handover = intake.transferred(code, at(3, 2, 14, 20), "MC", "PCM")  # uploaded late
+        await stack.publish(handover)
+        out = await stack.read(settings.topics.publish_to, expected=6)
+        async with stack.client(app) as http:
+            metrics = (await http.get("/metrics")).text
+    [alert] = [e for e in out if e.event_type == "tracking.overdue"]
+    [withdrawn] = [e for e in out if e.event_type == "tracking.alert-withdrawn"]
+    assert (alert.data.scope, alert.occurred_at) == ("step", at(3, 2, 14, 30))
+    assert withdrawn.data.alert_event_id == str(alert.event_id)
+    assert withdrawn.data.proven_by_event_id == str(handover.event_id)
+    assert (withdrawn.data.reason, withdrawn.dossier_code) == ("ended_before_due", code)
+    assert [e.event_type for e in out].index("tracking.alert-withdrawn") > out.index(alert)
+    assert 'motcua_tracking_alerts_fired_total{kind="overdue",scope="step"}' in metrics
+    assert 'motcua_tracking_alerts_withdrawn_total{kind="overdue",scope="step"}' in metrics
+
+
 async def test_a_bad_event_is_dead_lettered_and_the_partition_moves_on(stack, intake, clock):
     settings = await stack.settings(await stack.new_database())
     unknown, known = intake.new_code(), intake.new_code()

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.clock import Clock, clock_speed
+from motcua.clock import Clock
 from motcua.events import (
     ApologyFiled,
     DossierReceived,
@@ -111,7 +111,6 @@ class DossierTracker:
         )
         self.policy = SupplementPolicy(deadlines.supplement_policy)
         self.publish_to = settings.topics.publish_to
-        self.grace = settings.timers.alert_grace(clock_speed(clock))
         self._pepper = settings.api.lookup_pepper.get_secret_value().encode()
         self._apply: dict[type[Any], _Apply] = {
             DossierTransferred: self._transferred,
@@ -242,8 +241,11 @@ class DossierTracker:
                     f"with it, {event.event_type} {event.event_id} at "
                     f"{event.occurred_at.isoformat()} would be refused: {refusal.detail}",
                 ) from None
+        # Up to the last alert already given, so each is confirmed or withdrawn; later
+        # ones are the timer loop's, which waits for the consumer to catch up.
         fired = [timer.fire_at for timer in old.timers if timer.fired_at is not None]
-        replayed += dossier.advance(min(max([now - self.grace, *fired]), now), now)
+        if fired:
+            replayed += dossier.advance(min(max(fired), now), now)
         dossier.revision = old.revision + 1
         found = corrections(
             old, dossier, replayed, at=late.occurred_at, calendar=calendar, rules=self.rules
