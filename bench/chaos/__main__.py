@@ -213,7 +213,7 @@ async def _play(
 
 def clock_speed(args: argparse.Namespace) -> float:
     """Simulated seconds per second: the office day lasts about as long as the faults."""
-    seconds = 150 if args.short else 420
+    seconds = 300 if args.short else 720
     return (CLOSES - OPENS).total_seconds() / seconds
 
 

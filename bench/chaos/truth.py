@@ -64,7 +64,7 @@ async def topic_events(bootstrap: str, topic: str) -> tuple[Counter[str], int]:
         ends = await consumer.end_offsets(partitions)
         ids: Counter[str] = Counter()
         malformed = 0
-        while any(await consumer.position(p) < ends[p] for p in partitions):
+        while [p for p in partitions if await consumer.position(p) < ends[p]]:
             batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
             for records in batches.values():
                 for record in records:
