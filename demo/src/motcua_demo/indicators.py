@@ -15,6 +15,7 @@ from rich.table import Table
 from motcua_demo.readiness import wait_until_settled
 
 COLUMNS = (
+    ("carried_over", "carried over"),
     ("received", "received"),
     ("resolved_early", "early"),
     ("resolved_on_time", "on time"),
@@ -26,7 +27,8 @@ COLUMNS = (
     ("reappointments_broken", "promise broken"),
     ("on_time_rate", "on-time %"),
 )
-"""Scoring's figure and its column heading: dossiers received; resolved early, on time,
+"""Scoring's figure and its column heading: dossiers still open from before the period
+(an earlier run's week) and received in it; resolved early, on time,
 late with and without an apology (form 04); still open within the deadline or overdue;
 re-appointments kept and broken."""
 ALERT_COLUMNS = (
