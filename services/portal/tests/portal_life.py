@@ -15,9 +15,13 @@ from motcua.events import (
     DeadlineChanged,
     DeadlineSet,
     DossierReceived,
+    DossierRefused,
     DossierTransferred,
+    DossierWithdrawn,
     Envelope,
     Event,
+    FinancialObligationPaid,
+    FinancialObligationSet,
     ProcedureTerms,
     ProcessingFinished,
     ProcessingTime,
@@ -27,6 +31,7 @@ from motcua.events import (
     SupplementReceived,
     SupplementRequested,
 )
+from motcua_portal.domain import Fact
 
 VN = timezone(timedelta(hours=7))
 
@@ -136,6 +141,30 @@ class Life:
     def returned(self, when: datetime) -> Envelope:
         return self.wrap(ResultReturned(method="counter"), when)
 
+    def fee_set(self, when: datetime, amount: int = 500_000) -> Envelope:
+        return self.wrap(FinancialObligationSet(amount_vnd=amount, description="Lệ phí"), when)
+
+    def fee_paid(self, when: datetime, method: str = "online", amount: int = 500_000) -> Envelope:
+        return self.wrap(FinancialObligationPaid(amount_vnd=amount, method=method), when)
+
+    def refused(self, when: datetime, stage: str = "reception") -> Envelope:
+        data = DossierRefused(stage=stage, reasons=("Không thuộc thẩm quyền",), unit_code="MC")
+        return self.wrap(data, when)
+
+    def withdrawn(self, when: datetime, kind: str = "withdrawn") -> Envelope:
+        return self.wrap(DossierWithdrawn(kind=kind, reason="Công dân đề nghị"), when)
+
+    def step_due_changed(self, when: datetime, step: str, new_due: datetime) -> Envelope:
+        data = DeadlineChanged(
+            scope="step", step_code=step, old_due_at=None, new_due_at=new_due, cause="transfer"
+        )
+        return self.wrap(data, when, "tracking")
+
+    def reappointed(self, when: datetime, original: datetime, new: datetime) -> Envelope:
+        """Tracking's record that the apology moved the promised date."""
+        data = DeadlineChanged(old_due_at=original, new_due_at=new, cause="apology")
+        return self.wrap(data, when, "tracking")
+
     def short(self) -> list[Envelope]:
         """Reception, deadlines, two handovers."""
         return [
@@ -144,3 +173,17 @@ class Life:
             self.transferred(at(2, 11), "MC", "PCM"),
             self.transferred(at(3, 10), "PCM", "LD"),
         ]
+
+
+def facts(*envelopes: Envelope, arrived: datetime | None = None) -> list[Fact]:
+    """Envelopes as the portal service stores them (all recorded at `arrived` if given)."""
+    return [
+        Fact(
+            str(e.event_id),
+            e.event_type,
+            e.occurred_at,
+            arrived or e.recorded_at,
+            e.data.model_dump(mode="json"),
+        )
+        for e in envelopes
+    ]

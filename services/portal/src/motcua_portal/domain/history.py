@@ -95,21 +95,40 @@ def rebuild(code: str, agency: str | None, facts: Iterable[Fact]) -> DossierHist
     """The history of a dossier from its facts, in event-time order."""
     history = DossierHistory(code=code, agency=agency)
     slots: list[tuple[Step, int | str | None]] = []
+    appointments: list[tuple[datetime, datetime | None]] = []
     for fact in in_order(facts):
         if fact.event_type.startswith("tracking."):
             _deadline(history, fact)
+            appointments.append((fact.occurred_at, history.appointment))
         if fact.event_type in _FOLDS:
             _FOLDS[fact.event_type](history, fact)
         if fact.event_type in STEP_EVENTS:
             slots.append(_step(history, fact))
     # A step of the internal process ends at the latest due time known for it; any other
-    # step at the appointment in force when it happened.
+    # step at the appointment in force once tracking had taken it into account (its
+    # consequences share the step's instant: a supplement's arrival resumes the clock).
     for step, slot in slots:
         step.step_code = _step_code(history, slot)
         if step.step_code is not None:
             step.statutory_end = history.step_dues.get(step.step_code, step.statutory_end)
+        else:
+            step.statutory_end = _in_force(appointments, step.at, step.statutory_end)
         history.steps.append(step)
     return history
+
+
+def _in_force(
+    appointments: list[tuple[datetime, datetime | None]],
+    at: datetime,
+    default: datetime | None,
+) -> datetime | None:
+    """The appointment after tracking's last word at or before `at`."""
+    found = default
+    for changed_at, appointment in appointments:
+        if changed_at > at:
+            break
+        found = appointment
+    return found
 
 
 def _deadline(history: DossierHistory, fact: Fact) -> None:
