@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 Operation = Literal["login", "create", "update", "progress", "lookup", "catalogue"]
+LGSP_REQUIRED: tuple[Operation, ...] = ("create", "progress", "lookup")
 
 
 class TopicSettings(BaseModel):
@@ -60,6 +61,16 @@ class DvcqgSettings(BaseModel):
     )
     exists_phrases: list[str] = ["đã tồn tại", "already exists"]
     session_phrases: list[str] = ["session", "phiên làm việc", "token hết hạn", "hết phiên"]
+
+    @model_validator(mode="after")
+    def _lgsp_urls_given(self) -> DvcqgSettings:
+        """Through an LGSP every operation the sync uses needs its URL (an update may share
+        the create URL; the catalogue is optional)."""
+        if self.topology == "lgsp":
+            missing = [op for op in LGSP_REQUIRED if op not in self.lgsp_urls]
+            if missing:
+                raise ValueError(f"LGSP URLs missing for: {', '.join(missing)}")
+        return self
 
 
 class SyncSettings(BaseModel):

@@ -6,7 +6,8 @@ It speaks the portal's adapter protocol: ``POST /auth`` (``{username, password}`
 ``dstcode`` header) answers a ``session``; ``POST /integration`` dispatches on
 ``service``: ``DongBoHoSoMC``, ``CapNhatTienDoHoSoMC``, ``TraCuuHoSo`` and
 ``LayDanhSachTTHC``. An LGSP-style topology is served too: ``POST /lgsp/<service>``
-(no session). Required fields and date formats (``yyyyMMddHHmmss`` or "") are checked.
+(no session; a bearer token when ``DVCQG_FAKE_LGSP_TOKEN`` is set). Required fields
+and date formats (``yyyyMMddHHmmss`` or "") are checked.
 
 It keeps what it received: the latest record of each dossier and its progress entries,
 keyed by step (dossier, time, status, unit), so a repeated entry replaces itself as it
@@ -103,6 +104,7 @@ class FakePortal:
     answer_delay_seconds: float = 0.0
     timeout_seconds: float = 30.0
     code_style: Literal["int", "string"] = "int"
+    lgsp_token: str | None = None
     sessions: set[str] = field(default_factory=set)
     overrides: list[_Override] = field(default_factory=list)
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -163,11 +165,15 @@ def _codes(body: dict[str, Any]) -> list[str]:
     return [str(body.get("mahoso", ""))]
 
 
-def create_app(username: str | None = None, password: str | None = None) -> FastAPI:
-    """A fake portal with its own in-memory state."""
+def create_app(
+    username: str | None = None, password: str | None = None, lgsp_token: str | None = None
+) -> FastAPI:
+    """A fake portal with its own in-memory state (`lgsp_token`: the bearer token the
+    LGSP routes require; none by default)."""
     state = FakePortal(
         username=username or os.environ.get("DVCQG_FAKE_USERNAME", "motcua"),
         password=password if password is not None else os.environ.get("DVCQG_FAKE_PASSWORD", ""),
+        lgsp_token=lgsp_token or os.environ.get("DVCQG_FAKE_LGSP_TOKEN") or None,
     )
     app = FastAPI(title="Fake National Public Service Portal (DVCQG)")
     app.state.portal = state
@@ -209,7 +215,11 @@ def create_app(username: str | None = None, password: str | None = None) -> Fast
 
     @app.post("/lgsp/{service}")
     async def lgsp(service: str, request: Request) -> Response:
-        """The same operations behind an integration platform: one URL each, no session."""
+        """The same operations behind an integration platform: one URL each, no session,
+        the platform's bearer token when one is set."""
+        expected = f"Bearer {state.lgsp_token}"
+        if state.lgsp_token and request.headers.get("authorization") != expected:
+            return Response("Unauthorized", status_code=401)
         return await serve(service, await request.json())
 
     async def serve(service: str, body: dict[str, Any]) -> Response:

@@ -215,8 +215,12 @@ class LgspPortal(_Client):
         return headers
 
     async def _call(self, operation: str, unit: str, payload: dict[str, Any]) -> Reply:
+        try:
+            url = self._url(operation)
+        except ValueError as exc:
+            return Reply(Outcome.REJECTED, "not_configured", str(exc), "")
         body = {"service": SERVICES[operation], "madonvi": unit, **payload}
-        return await self.post(operation, self._url(operation), body, self.headers())
+        return await self.post(operation, url, body, self.headers())
 
     async def push_dossiers(
         self, unit: str, records: list[dict[str, Any]], updating: bool
