@@ -188,3 +188,36 @@ async def test_a_late_event_that_would_invalidate_a_recorded_one_is_refused(harn
         late.event_id,
     )
     assert await harness.lookups.official(code) == before
+
+
+async def test_an_apology_filed_in_time_but_uploaded_late_withdraws_the_escalation(harness, intake):
+    code = intake.new_code()
+    harness.clock.set(at(3, 2, 9))
+    await harness.apply(
+        intake.received(code, at(3, 2, 9)), intake.transferred(code, at(3, 2, 11), "MC", "PCM")
+    )
+    harness.clock.set(at(3, 9, 9, 5))
+    await harness.fire()
+    [escalated] = await harness.published("tracking.escalated")
+    assert escalated.data.reason == "no_apology_by_appointment"
+
+    apology = intake.apology(code, at(3, 6, 9), new_due=at(3, 13, 17))
+    await harness.apply(apology)
+    withdrawn = await harness.published("tracking.alert-withdrawn")
+    assert {w.data.alert_event_id for w in withdrawn} == {str(escalated.event_id)}
+    assert [w.data.reason for w in withdrawn] == ["apology_filed"]
+    [issued] = await harness.published("tracking.apology-issued")
+    assert (issued.data.late, issued.data.new_appointment_at) == (False, at(3, 13, 17))
+    [promise] = [
+        e for e in await harness.published("tracking.deadline-changed") if e.data.cause == "apology"
+    ]
+    assert (promise.data.new_due_at, promise.data.corrected, promise.data.revision) == (
+        at(3, 13, 17),
+        True,
+        1,
+    )
+    # The dossier stays overdue: the apology does not move the statutory appointment.
+    overdue = [e for e in await harness.published("tracking.overdue") if e.data.scope == "dossier"]
+    assert [e.data.due_at for e in overdue] == [at(3, 9, 9)]
+    view = await harness.lookups.official(code)
+    assert (view.due_at, view.reappointed_to, view.escalations) == (at(3, 9, 9), at(3, 13, 17), [])

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from motcua_tracking.domain import (
+    TIMED,
     AlertRetracted,
     ApologyOwed,
     DueMoved,
@@ -17,6 +18,7 @@ from motcua_tracking.domain import (
     SupplementPolicy,
     TrackedDossier,
     WorkingCalendar,
+    alert_type,
     corrections,
     vietnam_time_zone,
 )
@@ -53,11 +55,14 @@ def received(calendar: WorkingCalendar) -> tuple[TrackedDossier, list[Outcome]]:
 
 
 def as_published(dossier: TrackedDossier, until: datetime) -> TrackedDossier:
-    """The dossier with its timers fired up to `until` and an alert id kept for each."""
-    dossier.advance(until, now=until)
-    for number, timer in enumerate(t for t in dossier.timers if t.fired_at is not None):
+    """The dossier with its timers fired up to `until` and its alerts' ids kept."""
+    timers = {timer.key: timer for timer in dossier.timers}
+    for number, timer in enumerate(dossier.timers):
         timer.stored_id = number + 1
-        timer.sent.append(SentAlert(f"tracking.{timer.kind.value}", f"id-{number}", "MC"))
+    for number, alert in enumerate(dossier.advance(until, now=until)):
+        assert isinstance(alert, TIMED)
+        sent = SentAlert(alert_type(alert), f"id-{number}", alert.unit_code)
+        timers[alert.timer].sent.append(sent)
     return dossier
 
 
@@ -86,10 +91,13 @@ def test_alerts_after_a_late_pause_are_withdrawn_and_earlier_ones_kept(
     found = corrections(old, new, replayed, at=at(3, 3, 9), calendar=calendar, rules=RULES)
 
     retracted = [o for o in found if isinstance(o, AlertRetracted)]
-    assert {(o.due_at, o.reason) for o in retracted} == {
-        (at(3, 9, 9), "paused_before_due")  # the dossier's warning and overdue, both paused
-    }
-    assert len(retracted) == 2
+    # The dossier's warning and apology notice, its overdue alert and escalation: paused.
+    assert sorted((o.alert.alert_type, o.due_at, o.reason) for o in retracted) == [
+        ("tracking.apology-required", at(3, 9, 9), "paused_before_due"),
+        ("tracking.due-soon", at(3, 9, 9), "paused_before_due"),
+        ("tracking.escalated", at(3, 9, 9), "paused_before_due"),
+        ("tracking.overdue", at(3, 9, 9), "paused_before_due"),
+    ]
     moved = [o for o in found if isinstance(o, DueMoved)]
     assert [(o.scope, o.step_code, o.old_due, o.new_due, o.cause, o.corrected) for o in moved] == [
         ("dossier", None, at(3, 9, 9), None, "supplement_paused", True),

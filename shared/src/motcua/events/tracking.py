@@ -197,6 +197,9 @@ class AlertWithdrawn(TrackingEvent):
     step_code: str | None = None
     unit_code: str
     due_at: AwareDatetime
-    reason: Literal["ended_before_due", "paused_before_due", "due_moved"]
+    reason: Literal["ended_before_due", "paused_before_due", "due_moved", "apology_filed"]
+    """Why the alert was wrong at its instant: the dossier (or step) had ended, its clock
+    was paused, its due time had moved, or (for an apology-required notice or an
+    escalation for a missing apology) the apology had in fact been filed."""
     proven_by_event_id: str | None = None
     """The late-arriving event that proved the alert wrong."""

@@ -67,6 +67,7 @@ from motcua_tracking.domain.outcomes import (
     OverdueReached,
     Reappointed,
     StepJudged,
+    alert_type,
 )
 from motcua_tracking.domain.timers import SentAlert, Timer, TimerKey, TimerKind, reconcile
 from motcua_tracking.domain.verdicts import Granularity, verdict
@@ -132,6 +133,7 @@ __all__ = [
     "Verdict",
     "WorkingCalendar",
     "YearDecision",
+    "alert_type",
     "allocate",
     "allotted_total",
     "appointment",

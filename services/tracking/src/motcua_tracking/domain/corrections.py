@@ -5,9 +5,10 @@ alert already fired) makes the service replay the dossier's events in occurred o
 ties in arrival order. The rebuilt dossier is the truth; what was said from the old
 one is corrected by the differences:
 - alerts: a fired alert the rebuilt history does not fire (the same timer: scope,
-  kind, step, due and fire instants) is retracted, with why: the clock had ended or
-  paused before the alert's instant, or the due time moved; an alert the rebuilt
-  history fires that had not fired is new; the others keep their published ids;
+  kind, step, due and fire instants, and the same alert of it) is retracted, with
+  why: the clock had ended or paused before the alert's instant, the due time moved,
+  or the apology it asked for had been filed; an alert the rebuilt history fires that
+  had not fired is new; the others keep their published ids;
 - due times: the statutory appointment, the re-appointment and the current step's
   due time, each that moved is reported as a corrected change;
 - verdicts: step verdicts not given before, the dossier's verdict if it changed;
@@ -25,12 +26,20 @@ from motcua_tracking.domain.dossiers import Rules, Step, TrackedDossier
 from motcua_tracking.domain.outcomes import (
     TIMED,
     AlertRetracted,
+    ApologyOwed,
     DueMoved,
+    DueSoonReached,
+    Escalated,
     Outcome,
+    OverdueReached,
     Reappointed,
     StepJudged,
+    alert_type,
 )
-from motcua_tracking.domain.timers import Timer, TimerKey
+from motcua_tracking.domain.timers import SentAlert, Timer, TimerKey
+
+Alert = DueSoonReached | OverdueReached | ApologyOwed | Escalated
+_OWED_AN_APOLOGY = {"tracking.apology-required", "tracking.escalated"}
 
 __all__ = ["corrections"]
 
@@ -47,18 +56,22 @@ def corrections(
     """What to publish after `old` was rebuilt as `new` (whose replay gave `replayed`).
 
     `at` is when the late event happened. `new` takes over the stored timers of `old`:
-    matching ones keep their ids and published alerts, the others are cancelled.
+    matching ones keep their ids and the alerts published for them that the replay
+    gives again, the others are cancelled.
     """
-    fresh, dropped = _take_over_timers(old, new)
+    alerts: dict[TimerKey | None, list[Alert]] = {}
+    for outcome in replayed:
+        if isinstance(outcome, TIMED):
+            alerts.setdefault(outcome.timer, []).append(outcome)
+    retracted, fresh = _take_over_timers(old, new, alerts)
     outcomes: list[Outcome] = [
-        AlertRetracted(at, alert, timer.scope, timer.due_at, _why(new, timer))
-        for timer in dropped
-        for alert in timer.sent
+        AlertRetracted(at, alert, timer.scope, timer.due_at, _why(new, timer, alert))
+        for timer, alert in retracted
     ]
     judged_steps = {_step_fact(step) for step in old.steps if step.verdict is not None}
     for outcome in replayed:
         if isinstance(outcome, TIMED):
-            if outcome.timer in fresh:
+            if any(outcome is item for item in fresh):
                 outcomes.append(outcome)
         elif isinstance(outcome, StepJudged):
             if _judged_fact(outcome) not in judged_steps:
@@ -73,33 +86,42 @@ def corrections(
 
 
 def _take_over_timers(
-    old: TrackedDossier, new: TrackedDossier
-) -> tuple[set[TimerKey], list[Timer]]:
-    """Timers that fired only in `new`, and fired timers of `old` that `new` has not."""
+    old: TrackedDossier, new: TrackedDossier, alerts: dict[TimerKey | None, list[Alert]]
+) -> tuple[list[tuple[Timer, SentAlert]], list[Alert]]:
+    """Alerts of `old` the replay does not give again, and alerts it gives for the first time."""
     previous = {timer.key: timer for timer in old.timers if not timer.cancelled}
-    fresh: set[TimerKey] = set()
+    retracted: list[tuple[Timer, SentAlert]] = []
+    fresh: list[Alert] = []
     for timer in new.timers:
+        given = alerts.get(timer.key, []) if timer.fired_at is not None else []
         before = previous.pop(timer.key, None)
-        if before is None:
-            if timer.fired_at is not None:
-                fresh.add(timer.key)
+        if before is None or before.fired_at is None:
+            fresh += given
+            if before is not None:
+                timer.stored_id, timer.changed = before.stored_id, timer.fired_at is not None
             continue
-        timer.stored_id = before.stored_id
-        if before.fired_at is not None:
-            timer.fired_at, timer.sent, timer.changed = before.fired_at, list(before.sent), False
-        elif timer.fired_at is not None:
-            fresh.add(timer.key)
-        else:
-            timer.changed = False
+        timer.stored_id, timer.fired_at = before.stored_id, before.fired_at
+        if not given:  # not reached by the replay: the alerts stand as they were
+            timer.sent, timer.changed = list(before.sent), False
+            continue
+        types = {alert_type(item) for item in given}
+        timer.sent = [alert for alert in before.sent if alert.alert_type in types]
+        timer.changed = timer.sent != before.sent
+        retracted += [(timer, alert) for alert in before.sent if alert.alert_type not in types]
+        sent = {alert.alert_type for alert in before.sent}
+        fresh += [item for item in given if alert_type(item) not in sent]
     gone = [timer for timer in old.timers if timer.cancelled] + list(previous.values())
     for timer in gone:
         timer.cancelled = True
     new.timers += [timer for timer in gone if timer.stored_id is not None]
-    return fresh, [timer for timer in previous.values() if timer.fired_at is not None]
+    retracted += [(timer, alert) for timer in previous.values() for alert in timer.sent]
+    return retracted, fresh
 
 
-def _why(new: TrackedDossier, timer: Timer) -> str:
-    instant = timer.fire_at
+def _why(new: TrackedDossier, timer: Timer, alert: SentAlert) -> str:
+    instant, apology = timer.fire_at, new.clock.reappointment
+    if alert.alert_type in _OWED_AN_APOLOGY and apology and apology.issued_at <= instant:
+        return "apology_filed"
     if timer.scope == "dossier":
         ended = new.finished_at
     else:

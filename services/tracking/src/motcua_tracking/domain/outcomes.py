@@ -154,3 +154,15 @@ Outcome = (
 
 TIMED = (DueSoonReached, OverdueReached, ApologyOwed, Escalated)
 """Outcomes of a timer firing: the alerts."""
+
+_ALERT_TYPES: dict[type, str] = {
+    DueSoonReached: "tracking.due-soon",
+    OverdueReached: "tracking.overdue",
+    ApologyOwed: "tracking.apology-required",
+    Escalated: "tracking.escalated",
+}
+
+
+def alert_type(outcome: DueSoonReached | OverdueReached | ApologyOwed | Escalated) -> str:
+    """The event type an alert is published as (what `SentAlert.alert_type` records)."""
+    return _ALERT_TYPES[type(outcome)]
