@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from motcua.clock import Clock
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua.shutdown import RequestDeadline
 from motcua_portal.adapters.dvcqg import make_portal
 from motcua_portal.entrypoints import install_problem_handlers, router, subscribe
 from motcua_portal.service import Ingest, Operations, SyncWorker, gauge_loop
@@ -43,7 +44,7 @@ def create_app(
         runtime.background(worker.run)
 
     async def gauges(stop: asyncio.Event) -> None:
-        await gauge_loop(runtime.sessions, runtime.clock, settings.sync.gauge_seconds, stop)
+        await gauge_loop(runtime.sessions, settings.sync.gauge_seconds, stop)
 
     async def close_portal(stop: asyncio.Event) -> None:
         await stop.wait()
@@ -67,6 +68,7 @@ def create_app(
     app.state.portal = portal
     app.state.operations = Operations(runtime.sessions, portal, runtime.clock, worker.wake)
     install_problem_handlers(app)
+    app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(router)
     return app

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from portal_harness import ADMIN, eventually
 from portal_life import Life, at
+from prometheus_client import REGISTRY
+
+from motcua.clock import ManualClock
+from motcua_portal.app import create_app
 
 pytestmark = pytest.mark.infra
 OFFICIAL = {"Authorization": "Bearer official-test-token"}
@@ -187,3 +193,46 @@ async def test_repair_sends_a_dossier_or_a_date_range_again_without_doubling(har
         assert len(got["progress"]) == 3
         refused = await http.post("/v1/sync/repair", json=window)
         assert refused.status_code == 401
+
+
+def lag_observed() -> tuple[float, float]:
+    """The sync lag histogram's (sum, count) so far in this process."""
+    total = REGISTRY.get_sample_value("motcua_portal_sync_lag_seconds_sum") or 0.0
+    count = REGISTRY.get_sample_value("motcua_portal_sync_lag_seconds_count") or 0.0
+    return total, count
+
+
+async def test_the_summary_counts_dossiers_in_sync_and_a_lost_dossier_is_sent_whole(harness, fake):
+    settings = await harness.settings(fake)
+    kept, lost = Life(), Life()
+    # The service's clock runs years past the events (a simulated clock): sync lag is
+    # still the real seconds from arrival to acknowledgement.
+    app = create_app(settings, clock=ManualClock(datetime(2031, 1, 1, tzinfo=UTC)))
+    lag_before, acks_before = lag_observed()
+    async with app.router.lifespan_context(app), harness.client(app) as http:
+        await harness.publish(*kept.short(), *lost.short())
+        summary = await eventually(
+            lambda: http.get("/v1/sync", headers=OFFICIAL), lambda r: r.json()["in_sync"] == 2
+        )
+        assert summary.json() == {
+            "dossiers": 2,
+            "in_sync": 2,
+            "on_portal": 2,
+            "queue": {"pending": 0, "held": 0, "dead": 0},
+        }
+        lag, acks = lag_observed()
+        assert acks - acks_before >= 2
+        assert lag - lag_before < 3600 * (acks - acks_before), "lag counted on the simulated clock"
+        later = await http.get(
+            "/v1/sync", params={"received_from": at(3, 0).isoformat()}, headers=OFFICIAL
+        )
+        assert later.json()["dossiers"] == 0
+        assert (await http.get("/v1/sync")).status_code == 401
+
+        # The portal loses a dossier: the next update becomes a create with every step.
+        fake.state.dossiers.pop(lost.code)
+        fake.state.progress.pop(lost.code)
+        await harness.publish(lost.finished(at(4, 10)))
+        got = await eventually(lambda: fake.received(lost.code), lambda r: len(r["progress"]) == 4)
+        assert statuses(got) == ["2", "4", "4", "9"]
+        assert got["record"]["TrangThaiHoSo"] == "9"

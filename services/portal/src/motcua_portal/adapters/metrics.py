@@ -19,7 +19,8 @@ __all__ = [
 
 SYNC_LAG = Histogram(
     "motcua_portal_sync_lag_seconds",
-    "From an event's recording to the portal acknowledging the dossier's state",
+    "From a change's arrival at the service to the portal acknowledging the dossier's state "
+    "(real seconds, also under a simulated clock)",
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600),
 )
 SYNCED = Counter("motcua_portal_synced_dossiers_total", "Dossier states the portal acknowledged")
@@ -32,7 +33,8 @@ BACKLOG = Gauge(
     "motcua_portal_sync_backlog_dossiers", "Dossiers waiting in the sync queue", ["state"]
 )
 OLDEST_PENDING = Gauge(
-    "motcua_portal_sync_oldest_pending_seconds", "Age of the oldest change not yet acknowledged"
+    "motcua_portal_sync_oldest_pending_seconds",
+    "Real seconds the oldest change not yet acknowledged has waited",
 )
 OUT_OF_SYNC = Gauge(
     "motcua_portal_out_of_sync_dossiers",

@@ -47,6 +47,10 @@ class Claim:
     attempts: int
     force: bool
     pending_since: datetime
+    arrived_at: datetime
+    """When the oldest change not yet acknowledged arrived (the database's real time)."""
+    claimed_at: datetime
+    """When the pass took it (the database's real time)."""
 
 
 class SyncStore:
@@ -158,9 +162,16 @@ class SyncStore:
                 QUEUE.c.attempts,
                 QUEUE.c.force,
                 QUEUE.c.pending_since,
+                QUEUE.c.arrived_at,
+                func.now().label("claimed_at"),
             )
         )
-        claims = [Claim(r.code, r.revision, r.attempts, r.force, r.pending_since) for r in rows]
+        claims = [
+            Claim(
+                r.code, r.revision, r.attempts, r.force, r.pending_since, r.arrived_at, r.claimed_at
+            )
+            for r in rows
+        ]
         return sorted(claims, key=lambda c: c.code)
 
     async def facts(self, codes: Iterable[str]) -> dict[str, list[Fact]]:
@@ -286,6 +297,8 @@ class SyncStore:
                 leased_until=None,
                 force=False,
                 pending_since=now,
+                # What is newer than the claimed revision arrived after the claim.
+                arrived_at=claim.claimed_at,
                 reason=None,
                 last_code=None,
             )
@@ -365,6 +378,11 @@ class SyncStore:
                     "dead_at": None,
                     "reason": None,
                     "force": or_(QUEUE.c.force, stmt.excluded.force),
+                    # A dossier waiting already keeps its arrival; a dead or held one
+                    # starts waiting now.
+                    "arrived_at": case(
+                        (QUEUE.c.state == "pending", QUEUE.c.arrived_at), else_=func.now()
+                    ),
                 },
                 where=QUEUE.c.state.in_(list(states)),
             ).returning(QUEUE.c.code)
@@ -379,6 +397,11 @@ class SyncStore:
             )
         )
         return list(rows.scalars())
+
+    async def real_now(self) -> datetime:
+        """The database's real time now (not the transaction's start, not a simulated clock)."""
+        moment: datetime = (await self.session.execute(select(func.clock_timestamp()))).scalar_one()
+        return moment
 
     async def dead(self, codes: Sequence[str] | None = None) -> list[str]:
         """Dossiers in the dead-letter state."""

@@ -67,6 +67,8 @@ QUEUE = Table(
     Column("revision", BigInteger, nullable=False),
     Column("state", Text, nullable=False, server_default="pending"),
     Column("pending_since", DateTime(timezone=True), nullable=False),
+    # Real time (the database's), never a simulated clock's: sync lag is real seconds.
+    Column("arrived_at", DateTime(timezone=True), nullable=False, server_default=_now),
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("leased_until", DateTime(timezone=True)),

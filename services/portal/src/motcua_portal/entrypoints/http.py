@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from motcua_portal.entrypoints.auth import AdminDep, OfficialDep
@@ -44,6 +44,25 @@ class UnitMapping(BaseModel):
     """The portal's unit code (madonvi) of an agency."""
 
     unit_code: str = Field(min_length=1, max_length=64)
+
+
+class SyncSummary(BaseModel):
+    """Dossiers received (in the range asked) and how many the portal has up to date."""
+
+    dossiers: int
+    in_sync: int = Field(description="The portal acknowledged the dossier's latest state.")
+    on_portal: int = Field(description="The portal has the dossier, in some state.")
+    queue: dict[str, int] = Field(description="Dossiers waiting: pending, held, dead.")
+
+
+@router.get("/sync", summary="How many dossiers the portal has up to date")
+async def sync_summary(
+    operations: OperationsDep,
+    _: OfficialDep,
+    received_from: Annotated[AwareDatetime | None, Query()] = None,
+    received_to: Annotated[AwareDatetime | None, Query()] = None,
+) -> SyncSummary:
+    return SyncSummary(**await operations.summary(received_from, received_to))
 
 
 @router.get("/sync/dead-letters", summary="Dossiers given up on, with the portal's reply")

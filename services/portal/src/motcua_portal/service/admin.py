@@ -83,6 +83,43 @@ class Operations:
             "last_reply": dossier.last_reply,
         }
 
+    async def summary(self, start: datetime | None, end: datetime | None) -> dict[str, Any]:
+        """How many dossiers (received in [start, end) when given) the portal has up to
+        date, how many wait and why."""
+        received = []
+        if start is not None:
+            received.append(DOSSIERS.c.received_at >= start)
+        if end is not None:
+            received.append(DOSSIERS.c.received_at < end)
+        in_sync = DOSSIERS.c.synced_revision >= DOSSIERS.c.revision
+        async with self._sessions() as session:
+            totals = (
+                await session.execute(
+                    select(
+                        func.count(),
+                        func.count().filter(in_sync),
+                        func.count().filter(DOSSIERS.c.on_portal),
+                    )
+                    .select_from(DOSSIERS)
+                    .where(DOSSIERS.c.received_at.is_not(None), *received)
+                )
+            ).one()
+            states = (
+                await session.execute(
+                    select(QUEUE.c.state, func.count())
+                    .select_from(QUEUE.join(DOSSIERS, DOSSIERS.c.code == QUEUE.c.code))
+                    .where(DOSSIERS.c.received_at.is_not(None), *received)
+                    .group_by(QUEUE.c.state)
+                )
+            ).all()
+        waiting = {"pending": 0, "held": 0, "dead": 0} | {state: n for state, n in states}
+        return {
+            "dossiers": totals[0],
+            "in_sync": totals[1],
+            "on_portal": totals[2],
+            "queue": waiting,
+        }
+
     async def resync(self, codes: list[str] | None) -> int:
         """Send these dossiers (every one when None) again, record and every step."""
         async with self._sessions() as session, session.begin():

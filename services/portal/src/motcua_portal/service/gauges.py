@@ -8,7 +8,6 @@ import logging
 
 from sqlalchemy import func, select
 
-from motcua.clock import Clock
 from motcua.db import Sessions
 from motcua_portal.adapters.metrics import BACKLOG, OLDEST_PENDING, OUT_OF_SYNC
 from motcua_portal.adapters.tables import DOSSIERS, QUEUE
@@ -19,7 +18,7 @@ log = logging.getLogger(__name__)
 STATES = ("pending", "held", "dead")
 
 
-async def refresh_gauges(sessions: Sessions, clock: Clock) -> None:
+async def refresh_gauges(sessions: Sessions) -> None:
     """Read the queue and set the gauges."""
     async with sessions() as session:
         counts: dict[str, int] = dict(
@@ -27,9 +26,12 @@ async def refresh_gauges(sessions: Sessions, clock: Clock) -> None:
                 await session.execute(select(QUEUE.c.state, func.count()).group_by(QUEUE.c.state))
             ).all()
         )
+        # Real seconds on the database's clock, also when the service runs a simulated one.
         oldest = (
             await session.execute(
-                select(func.min(QUEUE.c.pending_since)).where(QUEUE.c.state != "dead")
+                select(func.extract("epoch", func.now() - func.min(QUEUE.c.arrived_at))).where(
+                    QUEUE.c.state != "dead"
+                )
             )
         ).scalar()
         behind = (
@@ -39,15 +41,15 @@ async def refresh_gauges(sessions: Sessions, clock: Clock) -> None:
         ).scalar_one()
     for state in STATES:
         BACKLOG.labels(state).set(counts.get(state, 0))
-    OLDEST_PENDING.set(0 if oldest is None else max((clock.now() - oldest).total_seconds(), 0))
+    OLDEST_PENDING.set(0 if oldest is None else max(float(oldest), 0.0))
     OUT_OF_SYNC.set(behind)
 
 
-async def gauge_loop(sessions: Sessions, clock: Clock, every: float, stop: asyncio.Event) -> None:
+async def gauge_loop(sessions: Sessions, every: float, stop: asyncio.Event) -> None:
     """Refresh the gauges every `every` seconds until `stop`."""
     while not stop.is_set():
         try:
-            await refresh_gauges(sessions, clock)
+            await refresh_gauges(sessions)
         except Exception:
             log.warning("sync gauges not refreshed", exc_info=True)
         with contextlib.suppress(TimeoutError):

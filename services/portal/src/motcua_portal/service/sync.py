@@ -57,6 +57,7 @@ class _Job:
     push_record: bool
     on_portal: bool
     steps: list[tuple[int, str, str, dict[str, Any]]]
+    every_step: list[tuple[int, str, str, dict[str, Any]]] = field(default_factory=list)
     failure: Reply | None = None
     replies: list[str] = field(default_factory=list)
 
@@ -154,10 +155,11 @@ class SyncWorker:
             payload = record(history, national)
             payload_digest = digest(payload)
             acknowledged = sent.get(claim.code, {})
-            steps = [
+            every_step = [
                 (position, key, digest(entry), entry)
                 for position, (key, entry) in enumerate(progress_entries(history))
             ]
+            steps = every_step
             if not claim.force:
                 steps = [s for s in steps if acknowledged.get(s[1]) != s[2]]
             jobs.append(
@@ -169,6 +171,7 @@ class SyncWorker:
                     push_record=claim.force or payload_digest != row.record_digest,
                     on_portal=bool(row.on_portal),
                     steps=steps,
+                    every_step=every_step,
                 )
             )
         return jobs, held
@@ -195,7 +198,9 @@ class SyncWorker:
             for chunk in self._chunks(chosen):
                 await self._send_records(chunk, updating)
 
-    async def _send_records(self, chunk: list[_Job], updating: bool) -> None:
+    async def _send_records(
+        self, chunk: list[_Job], updating: bool, switched: bool = False
+    ) -> None:
         reply = await self._portal.push_dossiers(chunk[0].unit, [j.record for j in chunk], updating)
         if reply.ok:
             for job in chunk:
@@ -204,10 +209,16 @@ class SyncWorker:
             return
         if len(chunk) > 1 and (reply.outcome in _PER_DOSSIER or reply.outcome is Outcome.EXISTS):
             for job in chunk:
-                await self._send_records([job], updating)
+                await self._send_records([job], updating, switched)
             return
-        if reply.outcome is Outcome.EXISTS and not updating:
-            await self._send_records(chunk, True)
+        # "Already there" turns a create into an update; "not there" (the portal lost it,
+        # or an earlier create was never stored) an update into a create. Once each way.
+        wrong_way = (Outcome.EXISTS, False) if not updating else (Outcome.NOT_FOUND, True)
+        if not switched and (reply.outcome, updating) == wrong_way:
+            if updating:
+                for job in chunk:  # created anew: its whole history goes again
+                    job.steps = job.every_step
+            await self._send_records(chunk, not updating, switched=True)
             return
         for job in chunk:
             job.failure = reply
@@ -249,6 +260,7 @@ class SyncWorker:
         dead: list[str] = []
         async with self._sessions() as session, session.begin():
             store = SyncStore(session)
+            acknowledged_at = await store.real_now()
             for claim, reason in held:
                 await store.hold(claim, reason)
             for job in jobs:
@@ -261,7 +273,8 @@ class SyncWorker:
                         job.steps,
                         "\n".join(job.replies),
                     )
-                    lags.append(max((now - job.claim.pending_since).total_seconds(), 0.0))
+                    waited = acknowledged_at - job.claim.arrived_at
+                    lags.append(max(waited.total_seconds(), 0.0))
                     continue
                 reply = job.failure
                 attempts = job.claim.attempts + 1
