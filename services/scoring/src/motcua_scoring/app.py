@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from motcua.events import IndicatorsUpdated
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua.shutdown import RequestDeadline
 from motcua_scoring.entrypoints import (
     api_router,
     dashboard_router,
@@ -66,6 +67,7 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.hub = hub
     app.state.reader = Reader(runtime.engine, runtime.clock, settings.feed.earliest_year)
+    app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(api_router())
     app.include_router(stream_router())
