@@ -25,6 +25,7 @@ from motcua.events import (
 )
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua.shutdown import RequestDeadline
 from motcua_tracking.adapters.progress import GroupProgress
 from motcua_tracking.entrypoints.consumers import catalogue_handler, dossier_events_handler
 from motcua_tracking.entrypoints.http import router
@@ -102,6 +103,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     )
     app.state.decisions = DecisionLoader(runtime.sessions, tracker)
     install_problem_handlers(app)
+    app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(router)
     return app
