@@ -16,6 +16,7 @@ from motcua.db import migrate
 from motcua.events import NotificationDelivered, NotificationFailed
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
+from motcua.shutdown import RequestDeadline
 from motcua_notify.adapters.channels import (
     HttpSmsChannel,
     SmtpEmailChannel,
@@ -185,6 +186,7 @@ def create_app(
         page_size_max=settings.api.page_size_max,
     )
     install_problem_handlers(app)
+    app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(notifications_router)
     app.include_router(directory_router)
