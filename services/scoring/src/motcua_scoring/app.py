@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,7 +22,7 @@ from motcua_scoring.service import (
     FeedPublisher,
     Reader,
     day_turn_step,
-    prune_loop,
+    prune_step,
 )
 from motcua_scoring.service.gauges import gauge_step
 from motcua_scoring.settings import ScoringSettings
@@ -47,11 +46,7 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
         runtime.watch(publisher.loop)
         runtime.loop("day-turn", day_turn_step(runtime.engine, runtime.clock, settings))
     runtime.background(hub.run)
-
-    async def prune(stop: asyncio.Event) -> None:
-        await prune_loop(runtime.engine, runtime.clock, settings.stream, stop)
-
-    runtime.background(prune)
+    runtime.loop("change-log-prune", prune_step(runtime.engine, runtime.clock, settings.stream))
     runtime.loop("business-gauges", gauge_step(runtime.engine, runtime.clock, settings))
     app = FastAPI(
         title="motcua scoring",

@@ -5,7 +5,7 @@ from motcua_scoring.service.day_turn import DayTurn, day_turn_step
 from motcua_scoring.service.gauges import gauge_loop, refresh_gauges
 from motcua_scoring.service.publisher import FeedPublisher
 from motcua_scoring.service.reading import Reader
-from motcua_scoring.service.stream import ChangeFilter, ChangeHub, PrunedAway, prune_loop
+from motcua_scoring.service.stream import ChangeFilter, ChangeHub, PrunedAway, prune_step
 
 __all__ = [
     "Absorber",
@@ -17,6 +17,6 @@ __all__ = [
     "Reader",
     "day_turn_step",
     "gauge_loop",
-    "prune_loop",
+    "prune_step",
     "refresh_gauges",
 ]

@@ -24,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
+from motcua.loops import Step
 from motcua_scoring.adapters.change_log import (
     Change,
     changes_since,
@@ -34,7 +35,7 @@ from motcua_scoring.adapters.change_log import (
 from motcua_scoring.adapters.notifications import listening
 from motcua_scoring.settings import StreamSettings
 
-__all__ = ["ChangeFilter", "ChangeHub", "PrunedAway", "prune_loop"]
+__all__ = ["ChangeFilter", "ChangeHub", "PrunedAway", "prune_step"]
 
 PAGE = 1000
 log = logging.getLogger(__name__)
@@ -176,18 +177,17 @@ class ChangeHub:
                 delay = min(delay * 2, 5.0)
 
 
-async def prune_loop(
-    engine: AsyncEngine, clock: Clock, settings: StreamSettings, stop: asyncio.Event
-) -> None:
-    """Delete changes older than the retention, every `prune_every_seconds`."""
-    while not stop.is_set():
-        try:
-            before = clock.now() - timedelta(hours=settings.retention_hours)
-            async with engine.begin() as conn:
-                await prune_changes(conn, before)
-        except Exception:
-            log.exception("pruning the change log failed")
-        await _first(stop, seconds=settings.prune_every_seconds)
+def prune_step(engine: AsyncEngine, clock: Clock, settings: StreamSettings) -> Step:
+    """Delete changes older than the retention, as a supervised loop's step (every
+    `prune_every_seconds`)."""
+
+    async def step() -> float:
+        before = clock.now() - timedelta(hours=settings.retention_hours)
+        async with engine.begin() as conn:
+            await prune_changes(conn, before)
+        return float(settings.prune_every_seconds)
+
+    return step
 
 
 async def _first(*events: asyncio.Event, seconds: float | None = None) -> None:
