@@ -29,6 +29,7 @@ from motcua.devstack.stack import Stack
 from motcua_demo.calendar import VIETNAM
 from motcua_demo.indicators import fetch_alert_tables, fetch_table, wait_for_scoring
 from motcua_demo.intake import IntakeClient
+from motcua_demo.portal_sync import portal_sync_line
 from motcua_demo.readiness import wait_until_ready
 from motcua_demo.scenario import Mix, plan_week
 from motcua_demo.simulator import Record, Simulator
@@ -177,6 +178,7 @@ async def _play(
     week_start = datetime.combine(monday, datetime.min.time(), VIETNAM)
     for table in await fetch_alert_tables(env, period, week_start.isoformat()):
         console.print(table)
+    console.print(await portal_sync_line(env, week_start, week_start + timedelta(days=7)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     scoring = env.get("SCORING_URL", "")
     console.print(f"  dashboard      {scoring}/dashboard")
     console.print(f"  Prometheus     {env.get('PROMETHEUS_URL', '')}")
-    for service in ("intake", "tracking", "scoring", "notify"):
+    for service in ("intake", "tracking", "scoring", "notify", "portal"):
         console.print(f"  {service:<14} {env.get(service.upper() + '_URL', '')}/docs")
     console.print("  stop with      make down")
     return 0
