@@ -94,6 +94,7 @@ class ServiceRuntime:
             handler=handler,
             dead_letters=self.dead_letters,
             settings=self.settings.consumer,
+            stop=self.stop,
         )
         consumer.subscribe(self.broker, *topics, group_id=self.name)
         if not self._consumers:

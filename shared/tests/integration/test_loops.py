@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -15,7 +16,9 @@ from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from motcua.db import create_engine, sessions
 from motcua.events import Envelope, SatisfactionRated
+from motcua.events.envelope import encode
 from motcua.events.topics import TopicSpec, dead_letter_topic
 from motcua.messaging import outbox
 from motcua.messaging.consumer import IdempotentConsumer
@@ -196,3 +199,74 @@ async def test_an_invalid_message_read_again_is_dead_lettered_once(
     async with db_engine.connect() as conn:
         rows = (await conn.execute(text("SELECT count(*) FROM dead_letters"))).scalar()
     assert rows == 1
+
+
+class Batch:
+    """What FastStream hands the consumer: the records, and whether they were committed."""
+
+    def __init__(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        self.raw_message = record
+        self.outcome: list[str] = []
+
+    async def ack(self) -> None:
+        self.outcome.append("ack")
+
+    async def nack(self) -> None:
+        self.outcome.append("rewound")
+
+
+async def test_a_batch_finding_the_database_down_is_rewound_after_a_pause_cut_short_at_stop(
+    bootstrap_servers,
+):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"postgresql+asyncpg://motcua@127.0.0.1:{closed.getsockname()[1]}/gone"
+    engine = create_engine(DatabaseSettings(url=nowhere, pool_size=1))
+    envelope = Envelope.wrap(
+        SatisfactionRated(score=5),
+        producer="test",
+        occurred_at=NOW,
+        now=NOW,
+        dossier_code="STP-261120-0001",
+        agency_code="STP",
+    )
+    record: ConsumerRecord[bytes, bytes] = ConsumerRecord(
+        "some.topic.v1", 0, 7, 0, 0, b"k", encode(envelope), None, 1, 12, ()
+    )
+    stop = asyncio.Event()
+
+    def consumer(backoff: float) -> IdempotentConsumer:
+        return IdempotentConsumer(
+            name="c",
+            service="rewindtest",
+            sessions=sessions(engine),
+            handler=lambda session, events: asyncio.sleep(0),
+            dead_letters=DeadLetterPublisher(None, sessions(engine), "rewindtest"),
+            settings=ConsumerSettings(
+                backoff_initial_seconds=backoff / 2, backoff_max_seconds=backoff
+            ),
+            stop=stop,
+        )
+
+    try:
+        quick = consumer(0.05)
+        first, second = Batch(record), Batch(record)
+        await quick.on_batch(first)  # type: ignore[arg-type]
+        await quick.on_batch(second)  # type: ignore[arg-type]
+        assert first.outcome == second.outcome == ["rewound"]
+        assert quick.failures == 2
+
+        patient = consumer(3600)  # a pause of half an hour at least, unless stopped
+        waiting = Batch(record)
+        pausing = asyncio.create_task(patient.on_batch(waiting))  # type: ignore[arg-type]
+        await eventually(
+            lambda: asyncio.sleep(0, patient.failures == 1), "the batch failed", within=30
+        )
+        stop.set()
+        try:
+            await asyncio.wait_for(pausing, 30)
+        except TimeoutError:
+            raise AssertionError("the pause before the rewind did not end at stop") from None
+        assert waiting.outcome == ["rewound"]
+    finally:
+        await engine.dispose()

@@ -9,7 +9,8 @@ For each batch of records:
    its partition;
 4. only then commit the Kafka offsets.
 If the database itself is unreachable nothing is dead-lettered: the batch is
-rewound (seek) and read again after a pause.
+rewound (seek) and read again after a pause that grows with each failure in a row
+(`motcua.loops`: backoff with jitter, cut short when the service stops).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import Sessions
 from motcua.events.envelope import Envelope, InvalidEvent, decode
+from motcua.loops import Backoff, sleep
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
 from motcua.messaging.schema import PROCESSED
 from motcua.metrics import (
@@ -83,6 +85,7 @@ class IdempotentConsumer:
         handler: BatchHandler,
         dead_letters: DeadLetterPublisher,
         settings: ConsumerSettings,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self.name = name
         self._service = service
@@ -90,6 +93,10 @@ class IdempotentConsumer:
         self._handler = handler
         self._dead_letters = dead_letters
         self._settings = settings
+        self._stop = stop or asyncio.Event()
+        self._backoff = Backoff(settings.backoff_initial_seconds, settings.backoff_max_seconds)
+        self.failures = 0
+        """Batches rewound in a row because the database or broker was unavailable."""
 
     def subscribe(self, broker: KafkaBroker, *topics: str, group_id: str, **options: Any) -> None:
         """Register a FastStream batch subscriber (manual commits) feeding this consumer."""
@@ -113,10 +120,15 @@ class IdempotentConsumer:
         try:
             await self.process(records)
         except _INFRASTRUCTURE_ERRORS:
-            log.exception("database or broker unavailable; batch will be read again")
-            await asyncio.sleep(self._settings.backoff_max_seconds)
+            self.failures += 1
+            pause = self._backoff.delay(self.failures)
+            log.exception(
+                "database or broker unavailable; batch will be read again in %.2f s", pause
+            )
+            await sleep(self._stop, pause)
             await message.nack()
             return
+        self.failures = 0
         await message.ack()
         self._record_lag(message, records)
 
