@@ -107,9 +107,9 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     runtime.background(writer.run, "group-commit")
     runtime.probe("group-commit", writer.stalled)
     if settings.commands.enabled:
-        CommandConsumer(dossier_service, runtime.dead_letters, settings.consumer).subscribe(
-            runtime.broker, settings.commands.topics, settings.commands.group_id
-        )
+        CommandConsumer(
+            dossier_service, runtime.dead_letters, settings.consumer, stop=runtime.stop
+        ).subscribe(runtime.broker, settings.commands.topics, settings.commands.group_id)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy import exc as sa_exc
 
+from motcua.loops import Backoff, sleep
 from motcua.messaging.consumer import batch_subscriber
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
 from motcua.settings import ConsumerSettings
@@ -45,10 +46,14 @@ class CommandConsumer:
         dossiers: DossierService,
         dead_letters: DeadLetterPublisher,
         settings: ConsumerSettings,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self._dossiers = dossiers
         self._dead_letters = dead_letters
         self._settings = settings
+        self._stop = stop or asyncio.Event()
+        self._backoff = Backoff(settings.backoff_initial_seconds, settings.backoff_max_seconds)
+        self._failures = 0
 
     def subscribe(self, broker: KafkaBroker, topics: list[str], group_id: str) -> None:
         """Register the batch subscriber (manual commits) on `broker`."""
@@ -66,16 +71,22 @@ class CommandConsumer:
             await self.on_batch(message)
 
     async def on_batch(self, message: KafkaMessage) -> None:
-        """Apply a batch; on an unavailable database, read it again after a pause."""
+        """Apply a batch; on an unavailable database, read it again after a pause (backoff
+        with jitter, growing with each failure in a row, cut short when the service stops)."""
         raw = message.raw_message
         records: list[Any] = list(raw) if isinstance(raw, tuple) else [raw]
         try:
             await self.process(records)
         except _UNAVAILABLE:
-            log.exception("database or broker unavailable; commands will be read again")
-            await asyncio.sleep(self._settings.backoff_max_seconds)
+            self._failures += 1
+            pause = self._backoff.delay(self._failures)
+            log.exception(
+                "database or broker unavailable; commands will be read again in %.2f s", pause
+            )
+            await sleep(self._stop, pause)
             await message.nack()
             return
+        self._failures = 0
         await message.ack()
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
