@@ -68,3 +68,13 @@ def test_the_stack_environment_survives_a_shell_round_trip(layout: Layout) -> No
 
     assert read_env(layout.env_file) == values
     assert shell.stdout == "a b'c"
+
+
+def test_uvicorn_cancels_what_is_left_just_after_the_service_cut_its_requests_short() -> None:
+    default = services.command("tracking", 21020, {})
+    shorter = services.command("tracking", 21020, {"TRACKING_SHUTDOWN_SECONDS": "4"})
+
+    assert default[default.index("--timeout-graceful-shutdown") + 1] == "6"
+    assert shorter[shorter.index("--timeout-graceful-shutdown") + 1] == "3"
+    assert services.marker("tracking") in default
+    assert default[default.index("--port") + 1] == "21020"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -14,8 +15,19 @@ from motcua.devstack.layout import Layout
 from motcua.devstack.ports import HOST
 from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 from motcua.events.topics import SERVICES
+from motcua.settings import ServiceSettings
 
-__all__ = ["SERVICES", "app_module", "has_app", "marker", "service_env", "start", "url"]
+__all__ = [
+    "SERVICES",
+    "app_module",
+    "command",
+    "graceful_timeout",
+    "has_app",
+    "marker",
+    "service_env",
+    "start",
+    "url",
+]
 
 
 def app_module(service: str) -> str:
@@ -53,6 +65,34 @@ def service_env(
     }
 
 
+def graceful_timeout(shutdown_seconds: float) -> int:
+    """uvicorn's bound (whole seconds) on open connections after SIGTERM: just past half of
+    the service's `SHUTDOWN_SECONDS`, when the service itself answers the requests still
+    running with 503, so uvicorn only cancels what is left (a stream, a stuck socket)."""
+    return math.ceil(shutdown_seconds / 2) + 1
+
+
+def command(service: str, port: int, environment: Mapping[str, str]) -> list[str]:
+    """The uvicorn command line serving the service on `port`, its graceful-shutdown
+    timeout taken from the service's `<SERVICE>_SHUTDOWN_SECONDS` (else the default)."""
+    key = f"{service.upper()}_SHUTDOWN_SECONDS"
+    seconds = environment.get(key) or os.environ.get(key)
+    default = ServiceSettings.model_fields["shutdown_seconds"].default
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        marker(service),
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--timeout-graceful-shutdown",
+        str(graceful_timeout(float(seconds) if seconds else default)),
+    ]
+
+
 def _healthy(base: str) -> bool:
     try:
         return httpx.get(f"{base}/health", timeout=2).status_code == httpx.codes.OK
@@ -78,19 +118,13 @@ def start(
     pid_file = layout.pid(name)
     if running_pid(pid_file, marker(service)) is not None:
         return False
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        marker(service),
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-    ]
     log = layout.log(name)
-    pid = spawn(command, log=log, cwd=layout.root, env={**os.environ, **environment})
+    pid = spawn(
+        command(service, port, environment),
+        log=log,
+        cwd=layout.root,
+        env={**os.environ, **environment},
+    )
     write_pid(pid_file, pid)
     try:
         wait_until(
