@@ -1,4 +1,4 @@
-# One image for the four services; pick one with `--build-arg SERVICE=<name>`
+# One image for the five services; pick one with `--build-arg SERVICE=<name>`
 # (default intake) or override the command, as docker-compose.yml does.
 FROM python:3.11-slim
 
@@ -20,6 +20,7 @@ COPY services/intake/pyproject.toml services/intake/pyproject.toml
 COPY services/tracking/pyproject.toml services/tracking/pyproject.toml
 COPY services/scoring/pyproject.toml services/scoring/pyproject.toml
 COPY services/notify/pyproject.toml services/notify/pyproject.toml
+COPY services/portal/pyproject.toml services/portal/pyproject.toml
 COPY demo/pyproject.toml demo/pyproject.toml
 RUN uv sync --frozen --no-dev --no-install-workspace
 
