@@ -39,6 +39,7 @@ def test_each_service_has_probes_and_never_a_simulated_clock() -> None:
         "tracking",
         "scoring",
         "notify",
+        "portal",
     }
     for deployment in deployments:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
