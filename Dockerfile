@@ -39,4 +39,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"
 
-CMD ["sh", "-c", "exec uvicorn motcua_${SERVICE}.app:create_app --factory --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "exec uvicorn motcua_${SERVICE}.app:create_app --factory --host 0.0.0.0 --port 8000 --timeout-graceful-shutdown 6"]
