@@ -79,6 +79,11 @@ class SyncSettings(BaseModel):
     enabled: bool = True
     batch_size: int = Field(default=50, ge=1, description="Dossiers per portal call.")
     claim_size: int = Field(default=200, ge=1, description="Dossiers a pass takes from the queue.")
+    concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Calls a pass has in flight at once (a dossier is in one call at a time).",
+    )
     idle_poll_seconds: float = Field(default=0.2, gt=0)
     lease_seconds: float = Field(
         default=120,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -189,14 +189,24 @@ class SyncWorker:
             elif reply.outcome is not Outcome.NOT_FOUND:
                 job.failure = reply
 
-        await asyncio.gather(*(look(j) for j in unknown))
+        await self._together(look(j) for j in unknown)
+
+    async def _together(self, calls: Iterable[Awaitable[None]]) -> None:
+        """Run calls to the portal, at most `concurrency` at once."""
+        limit = asyncio.Semaphore(self._settings.concurrency)
+
+        async def bounded(call: Awaitable[None]) -> None:
+            async with limit:
+                await call
+
+        await asyncio.gather(*(bounded(call) for call in calls))
 
     async def _push_records(self, jobs: list[_Job]) -> None:
         waiting = [j for j in jobs if j.failure is None and j.push_record]
+        # Creates, then updates: a dossier is in one of them, in one chunk.
         for updating in (False, True):
             chosen = [j for j in waiting if j.on_portal is updating]
-            for chunk in self._chunks(chosen):
-                await self._send_records(chunk, updating)
+            await self._together(self._send_records(c, updating) for c in self._chunks(chosen))
 
     async def _send_records(
         self, chunk: list[_Job], updating: bool, switched: bool = False
@@ -225,8 +235,7 @@ class SyncWorker:
 
     async def _push_progress(self, jobs: list[_Job]) -> None:
         waiting = [j for j in jobs if j.failure is None and j.steps]
-        for chunk in self._chunks(waiting):
-            await self._send_progress(chunk)
+        await self._together(self._send_progress(chunk) for chunk in self._chunks(waiting))
 
     async def _send_progress(self, chunk: list[_Job]) -> None:
         entries = [entry for job in chunk for *_, entry in job.steps]
