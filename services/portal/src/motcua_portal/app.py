@@ -41,7 +41,8 @@ def create_app(
     worker = SyncWorker(runtime.sessions, portal, settings, runtime.clock)
     subscribe(runtime, settings, Ingest(runtime.clock, worker.wake))
     if settings.sync.enabled:
-        runtime.background(worker.run)
+        for _ in range(settings.sync.passes):
+            runtime.background(worker.run)
 
     async def gauges(stop: asyncio.Event) -> None:
         await gauge_loop(runtime.sessions, settings.sync.gauge_seconds, stop)

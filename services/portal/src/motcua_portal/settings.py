@@ -79,6 +79,14 @@ class SyncSettings(BaseModel):
     enabled: bool = True
     batch_size: int = Field(default=50, ge=1, description="Dossiers per portal call.")
     claim_size: int = Field(default=200, ge=1, description="Dossiers a pass takes from the queue.")
+    passes: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "Sync passes running at once in one instance; each takes its own dossiers "
+            "(leases), so while one waits for the portal another prepares or records."
+        ),
+    )
     concurrency: int = Field(
         default=4,
         ge=1,

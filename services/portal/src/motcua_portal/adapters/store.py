@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_portal.adapters.tables import (
@@ -22,7 +22,7 @@ from motcua_portal.adapters.tables import (
 )
 from motcua_portal.domain import Fact, NationalProcedure
 
-__all__ = ["Claim", "NewFact", "SyncStore"]
+__all__ = ["Acknowledged", "Claim", "NewFact", "SyncStore"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,80 @@ class Claim:
     """When the oldest change not yet acknowledged arrived (the database's real time)."""
     claimed_at: datetime
     """When the pass took it (the database's real time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Bump:
+    """What a batch of new facts changes in a dossier's row."""
+
+    code: str
+    facts: int
+    agency_code: str | None
+    received_at: datetime | None
+    procedure_code: str | None
+
+    @classmethod
+    def of(cls, code: str, facts: list[NewFact]) -> _Bump:
+        received = next((f for f in facts if f.event_type == "dossier.received"), None)
+        procedure = (received.data.get("procedure") or {}) if received is not None else {}
+        return cls(
+            code=code,
+            facts=len(facts),
+            agency_code=next((f.agency_code for f in facts if f.agency_code), None),
+            received_at=received.occurred_at if received is not None else None,
+            procedure_code=procedure.get("code"),
+        )
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "revision": self.facts,
+            "agency_code": self.agency_code,
+            "received_at": self.received_at,
+            "procedure_code": self.procedure_code,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """A claimed state the portal acknowledged: the record sent (None: unchanged, not
+    sent), the steps sent `(position, key, digest, entry)` and the portal's replies."""
+
+    claim: Claim
+    record: dict[str, Any] | None
+    record_digest: str | None
+    steps: list[tuple[int, str, str, dict[str, Any]]]
+    reply: str
+
+    def row(self, now: datetime, with_record: bool) -> dict[str, Any]:
+        row = {
+            "b_code": self.claim.code,
+            "b_revision": self.claim.revision,
+            "b_now": now,
+            "b_reply": self.reply[:4000],
+        }
+        if with_record:
+            row |= {"b_record": self.record, "b_digest": self.record_digest}
+        return row
+
+
+def _acknowledge(with_record: bool) -> Any:
+    values: dict[str, Any] = {
+        "synced_revision": func.greatest(DOSSIERS.c.synced_revision, bindparam("b_revision")),
+        "on_portal": True,
+        "acknowledged_at": bindparam("b_now"),
+        "last_reply": bindparam("b_reply"),
+    }
+    if with_record:
+        values |= {
+            "record": bindparam("b_record", type_=JSONB),
+            "record_digest": bindparam("b_digest"),
+        }
+    return update(DOSSIERS).where(DOSSIERS.c.code == bindparam("b_code")).values(values)
+
+
+# Executed with one parameter set per dossier (executemany, pipelined by the driver).
+_ACKNOWLEDGE = {True: _acknowledge(True), False: _acknowledge(False)}
 
 
 class SyncStore:
@@ -89,32 +163,44 @@ class SyncStore:
         for fact in facts:
             if fact.event_id in fresh:
                 by_code.setdefault(fact.dossier_code, []).append(fact)
-        for code in sorted(by_code):
-            await self._bump(code, by_code[code], now)
+        if not by_code:
+            return []
+        revisions = await self._bump([_Bump.of(code, by_code[code]) for code in sorted(by_code)])
+        await self._queue(by_code, revisions, now)
         return sorted(by_code)
 
-    async def _bump(self, code: str, facts: list[NewFact], now: datetime) -> None:
-        received = next((f for f in facts if f.event_type == "dossier.received"), None)
-        row: dict[str, Any] = {"code": code, "revision": len(facts)}
-        agency = next((f.agency_code for f in facts if f.agency_code), None)
-        sets: dict[str, Any] = {"revision": DOSSIERS.c.revision + len(facts)}
-        if agency:
-            row["agency_code"] = agency
-            sets["agency_code"] = agency
-        if received is not None:
-            procedure = received.data.get("procedure") or {}
-            row |= {"received_at": received.occurred_at, "procedure_code": procedure.get("code")}
-            sets |= {"received_at": row["received_at"], "procedure_code": row["procedure_code"]}
-        stmt = insert(DOSSIERS).values(row)
+    async def _bump(self, bumps: list[_Bump]) -> dict[str, int]:
+        """One statement for the batch: each dossier's revision grows by its new facts."""
+        stmt = insert(DOSSIERS).values([bump.row() for bump in bumps])
+        new = stmt.excluded
         result = await self.session.execute(
-            stmt.on_conflict_do_update(index_elements=[DOSSIERS.c.code], set_=sets).returning(
-                DOSSIERS.c.revision
-            )
+            stmt.on_conflict_do_update(
+                index_elements=[DOSSIERS.c.code],
+                set_={
+                    "revision": DOSSIERS.c.revision + new.revision,
+                    "agency_code": func.coalesce(new.agency_code, DOSSIERS.c.agency_code),
+                    "received_at": func.coalesce(new.received_at, DOSSIERS.c.received_at),
+                    "procedure_code": func.coalesce(new.procedure_code, DOSSIERS.c.procedure_code),
+                },
+            ).returning(DOSSIERS.c.code, DOSSIERS.c.revision)
         )
-        revision = int(result.scalar_one())
-        since = min(f.recorded_at for f in facts)
+        return {r.code: int(r.revision) for r in result}
+
+    async def _queue(
+        self, by_code: dict[str, list[NewFact]], revisions: dict[str, int], now: datetime
+    ) -> None:
+        """One statement for the batch: a queue row per dossier holding its newest revision."""
         queued = insert(QUEUE).values(
-            code=code, revision=revision, state="pending", pending_since=since, due_at=now
+            [
+                {
+                    "code": code,
+                    "revision": revisions[code],
+                    "state": "pending",
+                    "pending_since": min(f.recorded_at for f in facts),
+                    "due_at": now,
+                }
+                for code, facts in sorted(by_code.items())
+            ]
         )
         await self.session.execute(
             queued.on_conflict_do_update(
@@ -234,38 +320,41 @@ class SyncStore:
         steps: list[tuple[int, str, str, dict[str, Any]]],
         reply: str,
     ) -> bool:
-        """The portal has the claimed state: record it, release or re-arm the queue row.
-        Returns whether a newer revision is waiting."""
-        values: dict[str, Any] = {
-            "synced_revision": func.greatest(DOSSIERS.c.synced_revision, claim.revision),
-            "on_portal": True,
-            "acknowledged_at": now,
-            "last_reply": reply[:4000],
-        }
-        if record is not None:
-            values |= {"record": record, "record_digest": record_digest}
-        await self.session.execute(
-            update(DOSSIERS).where(DOSSIERS.c.code == claim.code).values(values)
-        )
+        """The portal has the claimed state (see `acknowledged_all`). Returns whether a
+        newer revision is waiting."""
+        done = Acknowledged(claim, record, record_digest, steps, reply)
+        return bool(await self.acknowledged_all([done], now))
+
+    async def acknowledged_all(self, done: Sequence[Acknowledged], now: datetime) -> set[str]:
+        """The portal has these claimed states: record them and release their queue rows,
+        or re-arm those a newer revision arrived for meanwhile (returned). A few statements
+        for the whole pass, whatever its size."""
+        if not done:
+            return set()
+        codes = [d.claim.code for d in done]
+        for with_record in (True, False):
+            rows = [d.row(now, with_record) for d in done if (d.record is not None) is with_record]
+            if rows:
+                await self.session.execute(_ACKNOWLEDGE[with_record], rows)
         await self.session.execute(
             update(DOSSIERS)
-            .where(DOSSIERS.c.code == claim.code, DOSSIERS.c.created_on_portal_at.is_(None))
+            .where(DOSSIERS.c.code.in_(codes), DOSSIERS.c.created_on_portal_at.is_(None))
             .values(created_on_portal_at=now)
         )
+        steps = [
+            {
+                "code": d.claim.code,
+                "step_key": key,
+                "position": position,
+                "digest": step_digest,
+                "entry": entry,
+                "sent_at": now,
+            }
+            for d in done
+            for position, key, step_digest, entry in d.steps
+        ]
         if steps:
-            stmt = insert(PROGRESS).values(
-                [
-                    {
-                        "code": claim.code,
-                        "step_key": key,
-                        "position": position,
-                        "digest": step_digest,
-                        "entry": entry,
-                        "sent_at": now,
-                    }
-                    for position, key, step_digest, entry in steps
-                ]
-            )
+            stmt = insert(PROGRESS).values(steps)
             await self.session.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[PROGRESS.c.code, PROGRESS.c.step_key],
@@ -277,33 +366,43 @@ class SyncStore:
                     },
                 )
             )
-        done = await self.session.execute(
+        released = await self.session.execute(
             delete(QUEUE)
             .where(
-                QUEUE.c.code == claim.code,
-                QUEUE.c.revision == claim.revision,
+                tuple_(QUEUE.c.code, QUEUE.c.revision).in_(
+                    [(d.claim.code, d.claim.revision) for d in done]
+                ),
                 QUEUE.c.state == "pending",
             )
             .returning(QUEUE.c.code)
         )
-        if done.first() is not None:
-            return False
-        await self.session.execute(
-            update(QUEUE)
-            .where(QUEUE.c.code == claim.code, QUEUE.c.state == "pending")
-            .values(
-                attempts=0,
-                due_at=now,
-                leased_until=None,
-                force=False,
-                pending_since=now,
-                # What is newer than the claimed revision arrived after the claim.
-                arrived_at=claim.claimed_at,
-                reason=None,
-                last_code=None,
+        newer = set(codes) - set(released.scalars())
+        for claimed_at in {d.claim.claimed_at for d in done if d.claim.code in newer}:
+            await self.session.execute(
+                update(QUEUE)
+                .where(
+                    QUEUE.c.code.in_(
+                        [
+                            d.claim.code
+                            for d in done
+                            if d.claim.code in newer and d.claim.claimed_at == claimed_at
+                        ]
+                    ),
+                    QUEUE.c.state == "pending",
+                )
+                .values(
+                    attempts=0,
+                    due_at=now,
+                    leased_until=None,
+                    force=False,
+                    pending_since=now,
+                    # What is newer than the claimed revision arrived after the claim.
+                    arrived_at=claimed_at,
+                    reason=None,
+                    last_code=None,
+                )
             )
-        )
-        return True
+        return newer
 
     async def failed(
         self, claim: Claim, *, due_at: datetime, now: datetime, code: str, reply: str, dead: bool

@@ -28,7 +28,7 @@ from motcua.db import Sessions
 from motcua.metrics import DEAD_LETTERED
 from motcua_portal.adapters.dvcqg import Portal
 from motcua_portal.adapters.metrics import FAILURES, SYNC_LAG, SYNCED, failure_label
-from motcua_portal.adapters.store import Claim, SyncStore
+from motcua_portal.adapters.store import Acknowledged, Claim, SyncStore
 from motcua_portal.domain import (
     NationalProcedure,
     Outcome,
@@ -265,25 +265,27 @@ class SyncWorker:
 
     async def _finish(self, jobs: list[_Job], held: list[tuple[Claim, str]]) -> None:
         now = self._clock.now()
-        lags: list[float] = []
         dead: list[str] = []
         async with self._sessions() as session, session.begin():
             store = SyncStore(session)
-            acknowledged_at = await store.real_now()
             for claim, reason in held:
                 await store.hold(claim, reason)
+            done = [
+                Acknowledged(
+                    job.claim,
+                    job.record if job.push_record else None,
+                    job.record_digest if job.push_record else None,
+                    job.steps,
+                    "\n".join(job.replies),
+                )
+                for job in jobs
+                if job.failure is None
+            ]
+            await store.acknowledged_all(done, now)
+            acknowledged_at = await store.real_now()
+            lags = [max((acknowledged_at - d.claim.arrived_at).total_seconds(), 0.0) for d in done]
             for job in jobs:
                 if job.failure is None:
-                    await store.acknowledged(
-                        job.claim,
-                        now,
-                        job.record if job.push_record else None,
-                        job.record_digest if job.push_record else None,
-                        job.steps,
-                        "\n".join(job.replies),
-                    )
-                    waited = acknowledged_at - job.claim.arrived_at
-                    lags.append(max(waited.total_seconds(), 0.0))
                     continue
                 reply = job.failure
                 attempts = job.claim.attempts + 1
