@@ -1,5 +1,6 @@
 """Pure domain of the tracking service: calendar, deadlines, clocks, verdicts."""
 
+from motcua.verdicts import Granularity, verdict
 from motcua.vocabulary import DossierStatus, Verdict
 from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at, warning_at
 from motcua_tracking.domain.attribution import (
@@ -70,7 +71,6 @@ from motcua_tracking.domain.outcomes import (
     alert_type,
 )
 from motcua_tracking.domain.timers import SentAlert, Timer, TimerKey, TimerKind, reconcile
-from motcua_tracking.domain.verdicts import Granularity, verdict
 from motcua_tracking.domain.year_decisions import (
     DayOffPeriod,
     DecisionError,

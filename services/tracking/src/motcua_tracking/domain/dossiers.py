@@ -33,6 +33,8 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from motcua.lifecycle import LifecycleStep, status_after
+from motcua.verdicts import Granularity, Standing, verdict
+from motcua.verdicts import standing as standing_at
 from motcua.vocabulary import ApologyStanding, DossierStatus, Verdict
 from motcua_tracking.domain.alerts import elapsed_share_at, warning_at
 from motcua_tracking.domain.calendar import WorkingCalendar
@@ -61,9 +63,11 @@ from motcua_tracking.domain.outcomes import (
     StepJudged,
 )
 from motcua_tracking.domain.timers import Scope, Timer, TimerKind, reconcile
-from motcua_tracking.domain.verdicts import Granularity, verdict
 
 __all__ = ["DossierStatus", "HistoryEntry", "Rejection", "Rules", "Step", "TrackedDossier"]
+
+# The alerts (`alert_type`) that make an open dossier due soon while they stand.
+_WARNINGS = frozenset({"tracking.due-soon", "tracking.overdue"})
 
 # Handovers have no late-day cut-off: a step entered at 16:00 counts from 16:00.
 _NO_CUTOFF = time(23, 59, 59)
@@ -208,6 +212,26 @@ class TrackedDossier:
         """The statutory appointment with pauses applied (what verdicts are judged against);
         with `until`, a pending supplement counts as ended then."""
         return self._clock_until(until).due(calendar)
+
+    def standing(
+        self, calendar: WorkingCalendar, now: datetime, granularity: Granularity
+    ) -> Standing | None:
+        """Where the dossier stands at `now` against its statutory appointment (None once
+        the clock stopped): the shared rule (`motcua.verdicts.standing`), so the look-ups
+        and scoring's open-dossier list and overdue count agree. Due soon also once a
+        dossier-level warning for this due time stands (as scoring reads it)."""
+        if not self.is_open:
+            return None
+        due = self.due(calendar)
+        return standing_at(due, now, granularity, warned=due is not None and self._warned(due))
+
+    def _warned(self, due: datetime) -> bool:
+        return any(
+            timer.scope == "dossier"
+            and timer.due_at >= due
+            and any(alert.alert_type in _WARNINGS for alert in timer.sent)
+            for timer in self.timers
+        )
 
     def promised_due(
         self, calendar: WorkingCalendar, until: datetime | None = None

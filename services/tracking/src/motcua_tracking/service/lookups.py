@@ -76,7 +76,8 @@ class Lookups:
         if found is None:
             return None
         dossier, name = found
-        return _official(dossier, name, self._tracker.calendars.for_agency(dossier.agency_code))
+        calendar = self._tracker.calendars.for_agency(dossier.agency_code)
+        return _official(dossier, name, calendar, self._standing(dossier, calendar))
 
     async def citizen(self, code: str, phone_last4: str) -> CitizenView | None:
         """The citizen's view, or None (unknown code or wrong second factor alike)."""
@@ -88,7 +89,14 @@ class Lookups:
             self._failures.record(code)
             return None
         dossier, name = found
-        return _citizen(dossier, name, self._tracker.calendars.for_agency(dossier.agency_code))
+        calendar = self._tracker.calendars.for_agency(dossier.agency_code)
+        return _citizen(dossier, name, calendar, self._standing(dossier, calendar))
+
+    def _standing(self, dossier: TrackedDossier, calendar: WorkingCalendar) -> str | None:
+        """Where the open dossier stands now, by the rule every service shares."""
+        now = self._tracker.clock.now()
+        found = dossier.standing(calendar, now, self._tracker.rules.granularity)
+        return found.value if found else None
 
     async def _load(self, code: str) -> tuple[TrackedDossier, str] | None:
         async with self._sessions() as session, session.begin():
@@ -100,7 +108,9 @@ class Lookups:
         return dossier, name or dossier.procedure_name
 
 
-def _official(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> DossierView:
+def _official(
+    dossier: TrackedDossier, name: str, calendar: WorkingCalendar, standing: str | None
+) -> DossierView:
     clock = dossier.clock
     return DossierView(
         code=dossier.code,
@@ -138,6 +148,7 @@ def _official(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> 
         finished_at=dossier.finished_at,
         ended_by=dossier.ended_by,
         verdict=dossier.verdict.value if dossier.verdict else None,
+        standing=standing,
         responsible_unit=dossier.responsible_unit,
         result_returned_at=dossier.result_returned_at,
         history=[
@@ -161,7 +172,9 @@ def _apology(dossier: TrackedDossier, calendar: WorkingCalendar) -> ApologyView 
     )
 
 
-def _citizen(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> CitizenView:
+def _citizen(
+    dossier: TrackedDossier, name: str, calendar: WorkingCalendar, standing: str | None
+) -> CitizenView:
     item = dossier.clock.reappointment
     return CitizenView(
         code=dossier.code,
@@ -171,6 +184,7 @@ def _citizen(dossier: TrackedDossier, name: str, calendar: WorkingCalendar) -> C
         appointment_at=dossier.due(calendar, until=dossier.finished_at),
         reappointed_to=dossier.promised_due(calendar, until=dossier.finished_at),
         awaiting_supplement=dossier.is_open and dossier.clock.is_suspended,
+        standing=standing,
         apology=CitizenApologyView(
             reason=item.reason, new_appointment_at=item.due_at, issued_at=item.issued_at
         )

@@ -91,8 +91,11 @@ class DossierView(_View):
     `appointment_at` is the appointment printed on the receipt; `due_at` the statutory
     appointment with the supplement pauses applied (what the verdict is judged against;
     None while a supplement is awaited); `reappointed_to` the new appointment an apology
-    promised, a separate promise that never changes the verdict. `revision` grows each
-    time a late-arriving event made tracking rebuild the dossier from its events.
+    promised, a separate promise that never changes the verdict. `standing` is where an
+    open dossier stands now against `due_at` (`within_deadline`, `due_soon`, `overdue`;
+    None once finished), by the rule scoring's open-dossier list and overdue count use.
+    `revision` grows each time a late-arriving event made tracking rebuild the dossier
+    from its events.
     """
 
     code: str
@@ -114,6 +117,7 @@ class DossierView(_View):
     finished_at: datetime | None
     ended_by: str | None
     verdict: str | None
+    standing: str | None
     responsible_unit: str | None
     result_returned_at: datetime | None
     history: list[HistoryView]
@@ -132,7 +136,8 @@ class CitizenView(_View):
     """What a citizen may see of their dossier: no personal data, no internal units.
 
     `appointment_at` is the statutory appointment with the waits for the citizen's
-    papers added; `reappointed_to` the new appointment promised in an apology, if any.
+    papers added; `reappointed_to` the new appointment promised in an apology, if any;
+    `standing` whether the open dossier is within the deadline, due soon or overdue now.
     """
 
     code: str
@@ -142,6 +147,7 @@ class CitizenView(_View):
     appointment_at: datetime | None
     reappointed_to: datetime | None
     awaiting_supplement: bool
+    standing: str | None
     apology: CitizenApologyView | None
     finished_at: datetime | None
 
