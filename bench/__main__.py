@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging", "deadlines", "intake", "tracking", "scoring", "notify"]
+BENCHES = ["messaging", "deadlines", "intake", "tracking", "scoring", "notify", "portal"]
 
 
 def main() -> None:
