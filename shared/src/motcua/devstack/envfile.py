@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
-__all__ = ["read_env", "write_env"]
+from motcua.devstack.errors import StackError
+from motcua.devstack.layout import Layout
+
+__all__ = ["load_stack_env", "read_env", "write_env"]
 
 
 def write_env(path: Path, values: Mapping[str, str]) -> None:
@@ -30,3 +34,27 @@ def read_env(path: Path) -> dict[str, str]:
         parsed = shlex.split(raw)
         values[key.strip()] = parsed[0] if parsed else ""
     return values
+
+
+def load_stack_env(
+    service: str | None = None, environ: MutableMapping[str, str] | None = None
+) -> Path | None:
+    """Fill `environ` (default `os.environ`) from the local stack's `stack.env`, found by
+    walking up to the repository root; variables already set win. With `service`, its own
+    `<SERVICE>_DATABASE__URL` and `<SERVICE>_KAFKA__BOOTSTRAP_SERVERS` are derived too.
+    Returns the file read, or None when there is none (a deployment, a fresh clone)."""
+    target = os.environ if environ is None else environ
+    try:
+        path = Layout.discover().env_file
+    except StackError:
+        return None
+    values = read_env(path)
+    for key, value in values.items():
+        target.setdefault(key, value)
+    if service is not None:
+        prefix = service.upper()
+        if database := target.get("DATABASE_URL"):
+            target.setdefault(f"{prefix}_DATABASE__URL", f"{database.rstrip('/')}/{service}")
+        if bootstrap := target.get("KAFKA_BOOTSTRAP_SERVERS"):
+            target.setdefault(f"{prefix}_KAFKA__BOOTSTRAP_SERVERS", bootstrap)
+    return path if values else None

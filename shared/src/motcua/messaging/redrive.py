@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
-from motcua.events.topics import dead_letter_topic, redrive_topic
+from motcua.devstack.envfile import load_stack_env
+from motcua.events.topics import SERVICES, dead_letter_topic, redrive_topic
 from motcua.messaging.deadletters import HEADER_PREFIX
 from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import KafkaSettings
@@ -55,8 +58,8 @@ async def dead_letters(bootstrap: str, service: str) -> list[dict[str, str]]:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    await consumer.start()
     try:
+        await consumer.start()
         return [
             {
                 k.removeprefix(HEADER_PREFIX): v.decode(errors="replace")
@@ -80,10 +83,10 @@ async def redrive(bootstrap: str, service: str, limit: int | None = None) -> int
         auto_offset_reset="earliest",
     )
     producer = idempotent_producer(KafkaSettings(bootstrap_servers=bootstrap), f"{service}-redrive")
-    await consumer.start()
-    await producer.start()
     moved = 0
     try:
+        await consumer.start()
+        await producer.start()
         async for record in _pending(consumer, source):
             if limit is not None and moved >= limit:
                 break
@@ -103,17 +106,35 @@ async def redrive(bootstrap: str, service: str, limit: int | None = None) -> int
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `motcua-dlq list SERVICE` or `motcua-dlq redrive SERVICE [--limit N]`."""
+    """Command line: `motcua-dlq list SERVICE` or `motcua-dlq redrive SERVICE [--limit N]`.
+
+    The broker is `--bootstrap`, else `$KAFKA_BOOTSTRAP_SERVERS`, else the local stack's
+    (`.local/stack.env`, found from the working directory up)."""
+    load_stack_env()
+    # The one-line error below says what the client would log about a refused connection.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(prog="motcua-dlq", description=__doc__)
     parser.add_argument("command", choices=["list", "redrive"])
-    parser.add_argument("service", choices=["intake", "tracking", "scoring", "notify"])
+    parser.add_argument("service", choices=SERVICES)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument(
         "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )
     args = parser.parse_args(argv)
-    if args.command == "list":
-        letters = asyncio.run(dead_letters(args.bootstrap, args.service))
+    try:
+        return _run(args.command, args.bootstrap, args.service, args.limit)
+    except (KafkaError, OSError) as error:
+        print(
+            f"motcua-dlq: Kafka at {args.bootstrap} is not reachable ({error});"
+            " start the stack (make up) or pass --bootstrap HOST:PORT",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _run(command: str, bootstrap: str, service: str, limit: int | None) -> int:
+    if command == "list":
+        letters = asyncio.run(dead_letters(bootstrap, service))
         for letter in letters:
             print(
                 f"{letter.get('original-topic')}:{letter.get('original-partition')}:"
@@ -122,6 +143,6 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"{len(letters)} dead letter(s) waiting", file=sys.stderr)
         return 0
-    moved = asyncio.run(redrive(args.bootstrap, args.service, args.limit))
-    print(f"redrove {moved} message(s) to {redrive_topic(args.service).name}")
+    moved = asyncio.run(redrive(bootstrap, service, limit))
+    print(f"redrove {moved} message(s) to {redrive_topic(service).name}")
     return 0

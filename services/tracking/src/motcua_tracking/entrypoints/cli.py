@@ -1,8 +1,9 @@
 """Command line: load a yearly calendar decision from a file into the tracking database.
 
-uv run python -m motcua_tracking.entrypoints.cli load-decision 2027.json
+uv run motcua-tracking load-decision 2027.json
 
-Settings come from the environment (`TRACKING_DATABASE__URL`, ...). The recomputed
+Settings come from the environment (`TRACKING_DATABASE__URL`, ...), else from the local
+stack (`.local/stack.env`, found from the working directory up). The recomputed
 deadlines' events are staged in the outbox; the running service's relay publishes them.
 """
 
@@ -13,8 +14,11 @@ import asyncio
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from motcua.clock import make_clock
 from motcua.db import create_engine, migrate, sessions
+from motcua.devstack.envfile import load_stack_env
 from motcua_tracking.domain import DecisionError, YearDecision, decision_from_json
 from motcua_tracking.service import CalendarBook, DecisionLoader, DossierTracker
 from motcua_tracking.settings import TrackingSettings
@@ -43,7 +47,8 @@ async def load_decision(settings: TrackingSettings, decision: YearDecision) -> s
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(prog="motcua_tracking.entrypoints.cli", description=__doc__)
+    load_stack_env("tracking")
+    parser = argparse.ArgumentParser(prog="motcua-tracking", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("load-decision", help="load a yearly decision (JSON file)")
     load.add_argument("path", type=Path)
@@ -52,7 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         decision = decision_from_json(args.path.read_bytes())
         print(asyncio.run(load_decision(TrackingSettings(), decision)))
     except (DecisionError, OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"motcua-tracking: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(
+            f"motcua-tracking: the database refused: {getattr(error, 'orig', None) or error}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
