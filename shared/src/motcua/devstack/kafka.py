@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from string import Template
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from motcua.devstack.blocking import run_blocking
@@ -22,6 +22,7 @@ from motcua.devstack.layout import Layout
 from motcua.devstack.ports import HOST
 from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 from motcua.events.topics import TopicSpec
+from motcua.messaging import provisioning
 
 __all__ = [
     "MARKER",
@@ -35,7 +36,6 @@ __all__ = [
 ]
 
 MARKER = "kafka.Kafka"
-_TOPIC_ALREADY_EXISTS = 36
 _PING_SECONDS = 5.0
 _HEAP = ["-Xms512m", "-Xmx1g"]
 _JVM = ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"]
@@ -202,45 +202,8 @@ async def ping(bootstrap_servers: str) -> bool:
 async def ensure_topics(
     bootstrap_servers: str, specs: Iterable[TopicSpec], attempts: int = 5
 ) -> list[str]:
-    """Create the topics that do not exist yet; return the names created."""
-    wanted = {spec.name: spec for spec in specs}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
-    await admin.start()
+    """Create the topics that do not exist yet (one replica); return the names created."""
     try:
-        for attempt in range(attempts):
-            try:
-                return await _create_missing(admin, wanted)
-            except KafkaError:
-                # A freshly started broker may still be settling its controller.
-                if attempt == attempts - 1:
-                    raise
-                await asyncio.sleep(1 + attempt)
-    finally:
-        await admin.close()
-    return []
-
-
-async def _create_missing(admin: AIOKafkaAdminClient, wanted: dict[str, TopicSpec]) -> list[str]:
-    existing = set(await admin.list_topics())
-    missing = [spec for name, spec in wanted.items() if name not in existing]
-    if not missing:
-        return []
-    response = await admin.create_topics(
-        [
-            NewTopic(
-                name=spec.name,
-                num_partitions=spec.partitions,
-                replication_factor=1,
-                topic_configs=spec.configs(),
-            )
-            for spec in missing
-        ]
-    )
-    failures = [
-        f"{error[0]}: error code {error[1]} {error[2] if len(error) > 2 else ''}".strip()
-        for error in response.topic_errors
-        if error[1] not in (0, _TOPIC_ALREADY_EXISTS)
-    ]
-    if failures:
-        raise StackError("kafka: could not create topics:\n" + "\n".join(failures))
-    return [spec.name for spec in missing]
+        return await provisioning.ensure_topics(bootstrap_servers, specs, attempts=attempts)
+    except provisioning.TopicError as error:
+        raise StackError(f"kafka: {error}") from error

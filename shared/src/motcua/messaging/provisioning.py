@@ -1,0 +1,188 @@
+"""`motcua-topics`: create every topic of `motcua.events.topics.all_topics()` on a broker.
+
+    motcua-topics create [--bootstrap-servers HOST:PORT] [--replication-factor N]
+    motcua-topics list   [--bootstrap-servers HOST:PORT]
+
+Topics are created with their partitions, compaction and retention; existing topics are
+left as they are, and one whose partition count differs from the contract is reported
+(adding partitions moves keys to other partitions: see docs/operations.md). The broker is
+`--bootstrap-servers`, else `$KAFKA_BOOTSTRAP_SERVERS`, else the local stack's. Used by
+the Kubernetes Job `motcua-topics`, docker-compose's `kafka-topics` and the local stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from motcua.devstack.envfile import load_stack_env
+from motcua.events.topics import TopicSpec, all_topics
+
+__all__ = ["TopicError", "TopicState", "ensure_topics", "main", "topic_states"]
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+class TopicError(RuntimeError):
+    """The broker refused to create a topic, or does not answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicState:
+    """A topic of the contract and what the broker has of it (None: missing)."""
+
+    spec: TopicSpec
+    partitions: int | None
+
+    @property
+    def line(self) -> str:
+        wanted = f"{self.spec.partitions} partitions, " + ", ".join(
+            f"{k}={v}" for k, v in self.spec.configs().items()
+        )
+        if self.partitions is None:
+            return f"{self.spec.name:<34} missing    ({wanted})"
+        if self.partitions != self.spec.partitions:
+            return (
+                f"{self.spec.name:<34} DIFFERS    {self.partitions} partitions on the broker "
+                f"({wanted})"
+            )
+        return f"{self.spec.name:<34} ok         ({wanted})"
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    specs: Iterable[TopicSpec],
+    replication_factor: int = 1,
+    attempts: int = 5,
+) -> list[str]:
+    """Create the topics that do not exist yet; return the names created."""
+    wanted = {spec.name: spec for spec in specs}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    try:
+        await admin.start()
+        for attempt in range(attempts):
+            try:
+                return await _create_missing(admin, wanted, replication_factor)
+            except KafkaError:
+                # A freshly started broker may still be settling its controller.
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(1 + attempt)
+    finally:
+        await admin.close()
+    return []
+
+
+async def topic_states(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> list[TopicState]:
+    """Each topic of `specs` with its partition count on the broker."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    try:
+        await admin.start()
+        described = await admin.describe_topics()
+    finally:
+        await admin.close()
+    partitions = {
+        topic["topic"]: len(topic["partitions"]) for topic in described if not topic["error_code"]
+    }
+    return [TopicState(spec, partitions.get(spec.name)) for spec in specs]
+
+
+async def _create_missing(
+    admin: AIOKafkaAdminClient, wanted: dict[str, TopicSpec], replication_factor: int
+) -> list[str]:
+    existing = set(await admin.list_topics())
+    missing = [spec for name, spec in wanted.items() if name not in existing]
+    if not missing:
+        return []
+    response = await admin.create_topics(
+        [
+            NewTopic(
+                name=spec.name,
+                num_partitions=spec.partitions,
+                replication_factor=replication_factor,
+                topic_configs=spec.configs(),
+            )
+            for spec in missing
+        ]
+    )
+    failures = [
+        f"{error[0]}: error code {error[1]} {error[2] if len(error) > 2 else ''}".strip()
+        for error in response.topic_errors
+        if error[1] not in (0, _TOPIC_ALREADY_EXISTS)
+    ]
+    if failures:
+        raise TopicError("could not create topics:\n" + "\n".join(failures))
+    return [spec.name for spec in missing]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="motcua-topics", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("command", choices=["create", "list"])
+    parser.add_argument(
+        "--bootstrap-servers",
+        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+    )
+    parser.add_argument("--replication-factor", type=int, default=1)
+    parser.add_argument(
+        "--wait", type=float, default=120, help="seconds to wait for the broker to answer"
+    )
+    return parser
+
+
+async def _reachable(bootstrap_servers: str) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5_000)
+    try:
+        await admin.start()
+        await admin.describe_cluster()
+    except (KafkaError, OSError):
+        return False
+    finally:
+        await admin.close()
+    return True
+
+
+def _wait_for(bootstrap_servers: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not asyncio.run(_reachable(bootstrap_servers)):
+        if time.monotonic() > deadline:
+            raise TopicError(f"no Kafka broker answers on {bootstrap_servers}")
+        time.sleep(1)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    load_stack_env()
+    args = _parser().parse_args(argv)
+    _wait_for(args.bootstrap_servers, args.wait)
+    if args.command == "create":
+        created = asyncio.run(
+            ensure_topics(args.bootstrap_servers, all_topics(), args.replication_factor)
+        )
+        print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
+    states = asyncio.run(topic_states(args.bootstrap_servers, all_topics()))
+    for state in states:
+        print(state.line)
+    return 1 if any(state.partitions is None for state in states) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point of `motcua-topics`."""
+    # Our one-line error says what the client would log about each refused connection.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    try:
+        status = run(argv)
+    except (TopicError, KafkaError, OSError) as error:
+        print(f"motcua-topics: {error}", file=sys.stderr)
+        status = 1
+    sys.exit(status)
