@@ -6,10 +6,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from motcua.clock import Clock
 from motcua.events import IndicatorsUpdated
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
+from motcua.verdicts import Granularity
+from motcua_scoring.adapters.dirty_keys import KEYS_OWED
 from motcua_scoring.entrypoints import (
     api_router,
     dashboard_router,
@@ -32,16 +35,22 @@ __all__ = ["create_app"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: ScoringSettings | None = None) -> FastAPI:
-    """Build the scoring app; nothing connects until its lifespan starts."""
+def create_app(settings: ScoringSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the scoring app; nothing connects until its lifespan starts.
+
+    `clock` replaces the clock of the settings (tests move a ManualClock by hand).
+    """
     settings = settings or ScoringSettings()
     configure_logging(settings.service_name, settings.log_level)
     runtime = ServiceRuntime(settings, MIGRATIONS)
+    if clock is not None:
+        runtime.clock = clock
     runtime.publishes(IndicatorsUpdated)
     subscribe(runtime, settings)
     hub = ChangeHub(runtime.engine, settings.stream)
     if settings.feed.enabled:
-        publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched)
+        owed = runtime.wakeups.event(KEYS_OWED)
+        publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched, owed)
         runtime.background(publisher.run)
         runtime.watch(publisher.loop)
         runtime.loop("day-turn", day_turn_step(runtime.engine, runtime.clock, settings))
@@ -61,7 +70,12 @@ def create_app(settings: ScoringSettings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.hub = hub
-    app.state.reader = Reader(runtime.engine, runtime.clock, settings.feed.earliest_year)
+    app.state.reader = Reader(
+        runtime.engine,
+        runtime.clock,
+        settings.feed.earliest_year,
+        Granularity(settings.deadlines.verdict_granularity),
+    )
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(api_router())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -9,6 +11,7 @@ from motcua.events.topics import DOSSIER_EVENTS, INDICATORS, TRACKING_EVENTS
 from motcua.settings import ConsumerSettings, ServiceSettings
 
 __all__ = [
+    "DeadlineSettings",
     "FeedSettings",
     "GaugeSettings",
     "ScoringSettings",
@@ -33,7 +36,10 @@ class FeedSettings(BaseModel):
         default=2000, ge=1900, description="No dossier is dated before this year."
     )
     publish_interval_seconds: float = Field(
-        default=0.1, gt=0, description="Pause after a pass that left no key owed."
+        default=5.0,
+        gt=0,
+        description="Longest pause after a pass that left no key owed; marking keys (NOTIFY) "
+        "ends it at once.",
     )
     pass_budget_seconds: float = Field(
         default=0.1,
@@ -61,11 +67,19 @@ class StreamSettings(BaseModel):
     """Server-Sent Events: wake-ups by NOTIFY, with a poll in case one is missed."""
 
     channel: str = "scoring_indicators"
-    poll_seconds: float = Field(default=1.0, gt=0)
+    poll_seconds: float = Field(default=5.0, gt=0)
     ping_seconds: float = Field(default=15.0, gt=0)
     buffer: int = Field(default=20_000, ge=100)
     retention_hours: float = Field(default=48.0, gt=0)
     prune_every_seconds: float = Field(default=300.0, gt=0)
+
+
+class DeadlineSettings(BaseModel):
+    """How open dossiers are judged: the same setting, with the same value, as tracking's
+    `TRACKING_DEADLINES__VERDICT_GRANULARITY` (`motcua.verdicts`). Changing it changes
+    stored overdue counters: rebuild the database by a replay afterwards."""
+
+    verdict_granularity: Literal["working_day", "exact"] = "working_day"
 
 
 class GaugeSettings(BaseModel):
@@ -88,9 +102,10 @@ class ScoringSettings(ServiceSettings):
     # Larger batches than the common default: each batch is one transaction whose cost
     # is mostly per statement, so absorbing 2,000 events at once costs little more than 200.
     consumer: ConsumerSettings = ConsumerSettings(
-        max_records=2000, fetch_max_wait_ms=50, batch_timeout_ms=150
+        max_records=2000, fetch_max_wait_ms=500, batch_timeout_ms=150
     )
     topics: TopicSettings = TopicSettings()
     feed: FeedSettings = FeedSettings()
     stream: StreamSettings = StreamSettings()
     gauges: GaugeSettings = GaugeSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()

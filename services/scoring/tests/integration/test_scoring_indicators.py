@@ -259,7 +259,7 @@ async def test_open_dossiers_and_business_gauges(
 
     assert [(i["code"], i["state"]) for i in stp["items"]] == [
         (province.code(4), "overdue"),
-        (province.code(5), "open"),
+        (province.code(5), "within_deadline"),
     ]
     assert "applicant" not in str(stp) and "Nguyễn" not in str(stp)
     assert [i["code"] for i in unit_b["items"]] == [province.code(5)]

@@ -4,7 +4,6 @@ and the one rule the overdue count and the open-dossier list share."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -23,6 +22,7 @@ from motcua.events import (
     Envelope,
     Event,
 )
+from motcua.verdicts import Standing, standing
 from motcua.vocabulary import ApologyStanding
 from motcua_scoring.adapters.facts_json import facts_from_json, facts_to_json
 from motcua_scoring.domain import (
@@ -35,7 +35,6 @@ from motcua_scoring.domain import (
     DossierFacts,
     FactUpdate,
     Indicators,
-    OpenState,
     ProcessingFinished,
     Reappointed,
     Received,
@@ -46,7 +45,6 @@ from motcua_scoring.domain import (
     apply_all,
     count,
     evaluate,
-    open_state,
     rates,
     tally,
 )
@@ -226,14 +224,14 @@ def test_overdue_alerts_and_their_withdrawals_are_counted_and_cleared() -> None:
 # One rule for the overdue count and the list ------------------------------------------
 
 
-def test_open_state_follows_the_rule_of_the_in_progress_numbers() -> None:
-    today = date(2026, 11, 21)
-    assert open_state(local(11, 20, 17), today, warned=False) is OpenState.OVERDUE
-    assert open_state(local(11, 21, 8), today, warned=False) is OpenState.DUE_SOON
-    assert open_state(local(11, 21, 8), today, warned=True) is OpenState.DUE_SOON
-    assert open_state(local(11, 24, 17), today, warned=True) is OpenState.DUE_SOON
-    assert open_state(local(11, 24, 17), today, warned=False) is OpenState.OPEN
-    assert open_state(None, today, warned=False) is OpenState.OPEN
+def test_the_list_state_follows_the_rule_of_the_in_progress_numbers() -> None:
+    now = local(11, 21, 10)
+    assert standing(local(11, 20, 17), now, warned=False) is Standing.OVERDUE
+    assert standing(local(11, 21, 8), now, warned=False) is Standing.DUE_SOON
+    assert standing(local(11, 21, 8), now, warned=True) is Standing.DUE_SOON
+    assert standing(local(11, 24, 17), now, warned=True) is Standing.DUE_SOON
+    assert standing(local(11, 24, 17), now, warned=False) is Standing.WITHIN_DEADLINE
+    assert standing(None, now, warned=False) is Standing.WITHIN_DEADLINE
     # due at 08:00 today, now 10:00: past its hour, still within deadline in the count
     ind = november([received(), DeadlineSet(local(11, 10), local(11, 21, 8))])
     assert (ind.in_progress_within, ind.in_progress_overdue) == (1, 0)

@@ -49,7 +49,6 @@ from motcua_scoring.domain.indicators import (
 from motcua_scoring.domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period, periods_of
 from motcua_scoring.domain.rankings import Ranked, rank
 from motcua_scoring.domain.scopes import PROVINCE, Scope, ScopeKind, parse_scope, scopes_of
-from motcua_scoring.domain.standing import OpenState, open_state, overdue_on
 from motcua_scoring.domain.summary import FIGURES, LOWER_IS_BETTER, Figure, summarise
 
 __all__ = [
@@ -74,7 +73,6 @@ __all__ = [
     "Identity",
     "Indicators",
     "ObligationSet",
-    "OpenState",
     "Paid",
     "PaymentMethod",
     "Period",
@@ -105,8 +103,6 @@ __all__ = [
     "decision766",
     "evaluate",
     "evaluate_each",
-    "open_state",
-    "overdue_on",
     "parse_period",
     "parse_scope",
     "periods_of",

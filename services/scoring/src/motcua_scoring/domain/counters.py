@@ -21,11 +21,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from motcua.verdicts import Granularity, first_overdue_day
 from motcua.vocabulary import Channel, Verdict
 from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import calendar_keys, local_date
 from motcua_scoring.domain.scopes import scopes_of
-from motcua_scoring.domain.standing import first_overdue_day
 
 HISTOGRAM_PREFIX = "processing_half_days:"
 
@@ -120,29 +120,33 @@ def histogram_counter(half_days: int) -> str:
     return f"{HISTOGRAM_PREFIX}{half_days}"
 
 
-def counters(facts: DossierFacts) -> Table:
+def counters(facts: DossierFacts, granularity: Granularity = Granularity.WORKING_DAY) -> Table:
     """One dossier's contribution to the counter table (no zero entries)."""
-    return _expand(_marks_by_day(facts), [scope.key for scope in scopes_of(facts)])
+    return _expand(_marks_by_day(facts, granularity), [scope.key for scope in scopes_of(facts)])
 
 
-def contributions(old: DossierFacts | None, new: DossierFacts) -> Table:
+def contributions(
+    old: DossierFacts | None,
+    new: DossierFacts,
+    granularity: Granularity = Granularity.WORKING_DAY,
+) -> Table:
     """The deltas that turn ``old``'s counters into ``new``'s (no zero entries).
 
     ``now`` is not needed: stored counters never depend on the clock, only on facts.
     When the dossier stays in the same scopes only the marks that moved are expanded.
     """
     if old is not None and scopes_of(old) == scopes_of(new):
-        moved = _marks_by_day(new)
-        moved.subtract(_marks_by_day(old))
+        moved = _marks_by_day(new, granularity)
+        moved.subtract(_marks_by_day(old, granularity))
         return _expand(moved, [scope.key for scope in scopes_of(new)])
-    deltas: Multiset[CounterKey] = Multiset(counters(new))
-    deltas.subtract(counters(old) if old else {})
+    deltas: Multiset[CounterKey] = Multiset(counters(new, granularity))
+    deltas.subtract(counters(old, granularity) if old else {})
     return {key: amount for key, amount in deltas.items() if amount}
 
 
-def _marks_by_day(facts: DossierFacts) -> Multiset[tuple[date, str]]:
+def _marks_by_day(facts: DossierFacts, granularity: Granularity) -> Multiset[tuple[date, str]]:
     summed: Multiset[tuple[date, str]] = Multiset()
-    for day, counter, amount in marks(facts):
+    for day, counter, amount in marks(facts, granularity):
         summed[(day, counter)] += amount
     return summed
 
@@ -158,11 +162,13 @@ def _expand(summed: Multiset[tuple[date, str]], scopes: list[str]) -> Table:
     return {key: amount for key, amount in table.items() if amount}
 
 
-def tally(facts: Iterable[DossierFacts]) -> Table:
+def tally(
+    facts: Iterable[DossierFacts], granularity: Granularity = Granularity.WORKING_DAY
+) -> Table:
     """The whole counter table rebuilt from scratch."""
     table: Table = {}
     for dossier in facts:
-        table = add(table, counters(dossier))
+        table = add(table, counters(dossier, granularity))
     return table
 
 
@@ -178,7 +184,9 @@ def add(table: Mapping[CounterKey, int], deltas: Mapping[CounterKey, int]) -> Ta
     return result
 
 
-def marks(facts: DossierFacts) -> Iterator[Mark]:
+def marks(
+    facts: DossierFacts, granularity: Granularity = Granularity.WORKING_DAY
+) -> Iterator[Mark]:
     """Every (local date, counter, amount) a dossier contributes, before scoping."""
     yield from _reception_marks(facts)
     yield from _ending_marks(facts)
@@ -187,7 +195,7 @@ def marks(facts: DossierFacts) -> Iterator[Mark]:
     yield from _satisfaction_marks(facts)
     yield from _alert_marks(facts)
     yield from _open_marks(facts)
-    yield from _overdue_marks(facts)
+    yield from _overdue_marks(facts, granularity)
 
 
 def _reception_marks(facts: DossierFacts) -> Iterator[Mark]:
@@ -272,12 +280,13 @@ def _open_marks(facts: DossierFacts) -> Iterator[Mark]:
     yield from _interval(local_date(facts.received_at), facts, Counter.OPEN_FROM)
 
 
-def _overdue_marks(facts: DossierFacts) -> Iterator[Mark]:
-    """Overdue on day D when open at its close and the appointment day is before D
-    (never while the clock is paused: no due time)."""
+def _overdue_marks(facts: DossierFacts, granularity: Granularity) -> Iterator[Mark]:
+    """Overdue on day D when open at its close and overdue then by the shared rule
+    (``motcua.verdicts``: by working day, the appointment day is before D); never while
+    the clock is paused (no due time)."""
     if facts.received_at is None or facts.due_at is None:
         return
-    first = max(local_date(facts.received_at), first_overdue_day(facts.due_at))
+    first = max(local_date(facts.received_at), first_overdue_day(facts.due_at, granularity))
     yield from _interval(first, facts, Counter.OVERDUE_FROM)
 
 

@@ -14,9 +14,10 @@ Attribution:
   happened;
 - carried over: received before the period's first day and not ended before it;
 - in progress: open at the close of the as-of day, the earlier of today (``now``'s
-  local date) and the period's last day. It is overdue when its appointment day is
-  before the as-of day, otherwise within deadline (also when no deadline is set yet
-  and while the clock is paused); ``standing`` holds the rule.
+  local date) and the period's last day. It is overdue when it stands overdue at that
+  day's close by the rule every service shares (``motcua.verdicts``): by working day
+  (the default), when its appointment day is before the as-of day; otherwise within
+  deadline (also when no deadline is set yet and while the clock is paused).
   Finishing on the appointment day is on time, so a dossier due on the as-of day is
   still within deadline; one due on a period's last day and open at its close turns
   overdue on the next day, in the next period.
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from motcua.verdicts import Granularity, overdue_on
 from motcua_scoring.domain.counters import (
     APOLOGY_COUNTERS,
     CHANNEL_COUNTERS,
@@ -43,7 +45,6 @@ from motcua_scoring.domain.counters import (
 from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import Period, cover, cover_keys, local_date, local_midnight
 from motcua_scoring.domain.scopes import Scope, scopes_of
-from motcua_scoring.domain.standing import overdue_on
 
 _YEAR_KEY = re.compile(r"^\d{4}$")
 
@@ -136,14 +137,20 @@ def rows_needed(period: Period, now: datetime, earliest_year: int) -> RowsNeeded
     return RowsNeeded(flows, frozenset(standing))
 
 
-def count(facts: Iterable[DossierFacts], scope: Scope, period: Period, now: datetime) -> Indicators:
+def count(
+    facts: Iterable[DossierFacts],
+    scope: Scope,
+    period: Period,
+    now: datetime,
+    granularity: Granularity = Granularity.WORKING_DAY,
+) -> Indicators:
     """The reference: indicators computed directly from the dossier facts."""
     as_of = as_of_day(period, now)
     totals: Multiset[str] = Multiset()
     histogram: Multiset[int] = Multiset()
     for dossier in facts:
         if scope in scopes_of(dossier):
-            _count_dossier(dossier, period, as_of, totals, histogram)
+            _count_dossier(dossier, period, as_of, totals, histogram, granularity)
     return _indicators(scope, period, as_of, totals, histogram)
 
 
@@ -190,9 +197,10 @@ def _count_dossier(
     as_of: date,
     totals: Multiset[str],
     histogram: Multiset[int],
+    granularity: Granularity,
 ) -> None:
     _count_reception(dossier, period, totals)
-    _count_standing(dossier, period, as_of, totals)
+    _count_standing(dossier, period, as_of, totals, granularity)
     _count_resolution(dossier, period, totals, histogram)
     _count_happenings(dossier, period, totals)
     _count_satisfaction(dossier, period, totals)
@@ -211,7 +219,11 @@ def _count_reception(dossier: DossierFacts, period: Period, totals: Multiset[str
 
 
 def _count_standing(
-    dossier: DossierFacts, period: Period, as_of: date, totals: Multiset[str]
+    dossier: DossierFacts,
+    period: Period,
+    as_of: date,
+    totals: Multiset[str],
+    granularity: Granularity,
 ) -> None:
     received_at, end_at = dossier.received_at, dossier.end_at
     if received_at is None:
@@ -220,7 +232,7 @@ def _count_standing(
         totals["carried_over"] += 1
     close = local_midnight(as_of + timedelta(days=1))
     if received_at < close and (end_at is None or end_at >= close):
-        overdue = overdue_on(dossier.due_at, as_of)
+        overdue = overdue_on(dossier.due_at, as_of, granularity)
         totals["in_progress_overdue" if overdue else "in_progress_within"] += 1
 
 

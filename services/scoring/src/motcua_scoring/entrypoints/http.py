@@ -102,8 +102,10 @@ def api_router() -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> dict[str, Any]:
         """Dossier code, place, reception and statutory due time, and a state by the rule
-        the overdue count uses: `overdue` (appointment day passed), `due_soon` (due today
-        or tracking warned) or `open`; `alerts`: tracking's warnings that stand for this
+        the overdue count and tracking's look-ups use (`motcua.verdicts`): `overdue`
+        (finishing now would be late: by working day, the appointment day passed),
+        `due_soon` (due today or tracking warned) or `within_deadline`; `alerts`:
+        tracking's warnings that stand for this
         due time (withdrawn ones are gone). Paused dossiers (no due time) are not listed.
         No personal data."""
         try:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.clock import Clock
 from motcua.events import Envelope
+from motcua.verdicts import Granularity
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.counter_store import add_deltas
 from motcua_scoring.adapters.dirty_keys import mark_keys
@@ -52,6 +53,7 @@ class Absorber:
     def __init__(self, settings: ScoringSettings, clock: Clock) -> None:
         self._settings = settings
         self._clock = clock
+        self._granularity = Granularity(settings.deadlines.verdict_granularity)
 
     async def __call__(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
         items = []
@@ -67,7 +69,7 @@ class Absorber:
         stored = await lock_dossiers(conn, {t.code for _, t in items})
         outcome = _Outcome(Multiset(), [], [])
         for code, group in _by_dossier(items).items():
-            _absorb_dossier(stored[code], group, outcome)
+            _absorb_dossier(stored[code], group, outcome, self._granularity)
         await save_dossiers(conn, stored)
         deltas = {key: amount for key, amount in outcome.deltas.items() if amount}
         await add_deltas(conn, deltas)
@@ -95,7 +97,10 @@ def _identifies(translated: Translated) -> bool:
 
 
 def _absorb_dossier(
-    row: StoredDossier, group: list[tuple[Envelope, Translated]], outcome: _Outcome
+    row: StoredDossier,
+    group: list[tuple[Envelope, Translated]],
+    outcome: _Outcome,
+    granularity: Granularity,
 ) -> None:
     old = row.facts
     facts = old or d.DossierFacts(row.code)
@@ -107,7 +112,7 @@ def _absorb_dossier(
         for reason in reasons:
             _report(envelope, reason)
     if old is not None or facts != d.DossierFacts(row.code):
-        outcome.deltas.update(d.contributions(old, facts))
+        outcome.deltas.update(d.contributions(old, facts, granularity))
         row.facts = facts
     was = _projection(old)
     now_open = _projection(row.facts)

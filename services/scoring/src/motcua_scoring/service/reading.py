@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
+from motcua.verdicts import Granularity, standing
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.change_log import key_history, last_seq
 from motcua_scoring.adapters.open_dossiers import OpenDossier, list_open
@@ -41,6 +42,7 @@ class Reader:
     engine: AsyncEngine
     clock: Clock
     earliest_year: int
+    granularity: Granularity = Granularity.WORKING_DAY
 
     async def indicators(
         self, scopes: Sequence[d.Scope], periods: Sequence[d.Period]
@@ -96,9 +98,9 @@ class Reader:
         }
 
     async def open_dossiers(self, scope: d.Scope, limit: int) -> dict[str, Any]:
-        """Open dossiers soonest due first, each marked overdue, due soon or open by the
-        rule the in-progress numbers use (`domain.standing`), so the list and the overdue
-        count agree."""
+        """Open dossiers soonest due first, each marked overdue, due soon or within
+        deadline by the rule the in-progress numbers and tracking's look-ups use
+        (`motcua.verdicts`), so the list, the overdue count and tracking agree."""
         now = self.clock.now()
         place = _place(scope)
         async with self.engine.connect() as conn:
@@ -106,7 +108,7 @@ class Reader:
         return {
             "now": now.isoformat(),
             "scope": scope.key,
-            "items": [_open_json(row, now) for row in rows],
+            "items": [_open_json(row, now, self.granularity) for row in rows],
         }
 
     async def trend(self, scope: d.Scope, day: date | None) -> dict[str, Any]:
@@ -139,7 +141,8 @@ def _place(scope: d.Scope) -> tuple[str, str] | None:
     )
 
 
-def _open_json(row: OpenDossier, now: datetime) -> dict[str, Any]:
+def _open_json(row: OpenDossier, now: datetime, granularity: Granularity) -> dict[str, Any]:
+    warnings = _warnings(row)
     return {
         "code": row.code,
         "agency": row.agency,
@@ -147,15 +150,16 @@ def _open_json(row: OpenDossier, now: datetime) -> dict[str, Any]:
         "procedure": row.procedure,
         "received_at": row.received_at.isoformat(),
         "due_at": row.due_at.isoformat() if row.due_at else None,
-        "state": d.open_state(row.due_at, local_date(now), bool(_warnings(row))).value,
-        "alerts": _warnings(row),
+        "state": standing(row.due_at, now, granularity, warned=bool(warnings)).value,
+        "alerts": warnings,
     }
 
 
 def _warnings(row: OpenDossier) -> list[str]:
     """Tracking's warnings that stand for the current due time (withdrawn ones are gone):
-    an overdue warning fires at the due hour, while the dossier counts overdue from the
-    next day (finishing on the appointment day is on time)."""
+    an overdue warning fires once the appointment time has passed, while by working day
+    the dossier counts overdue from the next day (finishing on the appointment day is on
+    time)."""
     due = row.due_at
     if due is None:
         return []

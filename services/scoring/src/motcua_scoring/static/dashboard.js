@@ -17,7 +17,7 @@ const LABELS = {
     noneDue: "Không có hồ sơ quá hạn hoặc sắp đến hạn.",
     ranking: "Xếp hạng cơ quan theo tỷ lệ đúng hạn", agency: "Cơ quan",
     footer: "Số liệu tính từ sự kiện hồ sơ; tỷ lệ trên hồ sơ đã giải quyết trong kỳ.",
-    state_overdue: "Quá hạn", state_due_soon: "Sắp đến hạn", state_open: "Trong hạn",
+    state_overdue: "Quá hạn", state_due_soon: "Sắp đến hạn", state_within_deadline: "Trong hạn",
     noData: "Chưa có số liệu trong ngày", switchTo: "English", docTitle: "Chỉ số phục vụ một cửa",
   },
   en: {
@@ -35,7 +35,7 @@ const LABELS = {
     noneDue: "No overdue or due-soon dossier.",
     ranking: "Agencies ranked by on-time rate", agency: "Agency",
     footer: "Figures computed from dossier events; rates over dossiers resolved in the period.",
-    state_overdue: "Overdue", state_due_soon: "Due soon", state_open: "Within deadline",
+    state_overdue: "Overdue", state_due_soon: "Due soon", state_within_deadline: "Within deadline",
     noData: "No figures yet today", switchTo: "Tiếng Việt", docTitle: "One-stop service indicators",
   },
 };
@@ -161,7 +161,7 @@ function renderWatch(data) {
   state.watch = data;
   const body = $("watchlist");
   body.replaceChildren();
-  const items = (data ? data.items : []).filter((i) => i.state !== "open");
+  const items = (data ? data.items : []).filter((i) => i.state !== "within_deadline");
   for (const item of items) {
     const row = document.createElement("tr");
     row.dataset.code = item.code;
