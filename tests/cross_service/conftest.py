@@ -265,7 +265,8 @@ async def province(
                         tracking_events=topics["tracking"],
                         indicators=topics["indicators"],
                     ),
-                )
+                ),
+                clock=clock,
             ),
             "notify": notify_app(
                 NotifySettings(
