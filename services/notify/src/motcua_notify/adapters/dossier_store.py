@@ -17,7 +17,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_notify.adapters.tables import dossiers
-from motcua_notify.domain.dossiers import Citizen, DossierView
+from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.messages import Channel
 
 __all__ = ["lock_views", "open_dossiers_of", "parked_count", "purge_closed", "save_views"]
@@ -113,6 +113,9 @@ def _view(row: RowMapping | Mapping[str, Any]) -> DossierView:
         parked=tuple(row["parked"] or ()),
         overdue_alert_id=row["overdue_alert_id"],
         cleared_due_at=row["cleared_due_at"],
+        fact_times={
+            FactKind(k): datetime.fromisoformat(v) for k, v in (row["fact_times"] or {}).items()
+        },
     )
 
 
@@ -146,4 +149,5 @@ def _row(view: DossierView) -> dict[str, Any]:
         "parked": list(view.parked),
         "overdue_alert_id": view.overdue_alert_id,
         "cleared_due_at": view.cleared_due_at,
+        "fact_times": {k.value: v.isoformat() for k, v in view.fact_times.items()},
     }

@@ -77,6 +77,7 @@ dossiers = sa.Table(
     sa.Column("parked", JSONB, nullable=False, server_default="[]"),
     sa.Column("overdue_alert_id", sa.Text),
     _at("cleared_due_at"),
+    sa.Column("fact_times", JSONB, nullable=False, server_default="{}"),
 )
 
 directory_units = sa.Table(

@@ -2,11 +2,19 @@
 
 Built from intake's and tracking's events (whichever arrives first); holds the
 applicant's contacts and consent, so it is personal data, purged after retention.
+
+Events are folded in at the time they happened, not the time they arrive (brief,
+decision 9): the view keeps when the last applied fact of each kind happened
+(`fact_times`), and an older fact of that kind arriving later changes nothing, so a
+hand-over that happened before an overdue alert but arrives after it does not clear
+the alert's overdue flag (tracking withdraws the alert if it was wrong).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from motcua_notify.domain.contacts import Recipient
 from motcua_notify.domain.messages import Channel
@@ -25,6 +33,19 @@ class Citizen:
     def recipient(self) -> Recipient:
         """The applicant as a recipient on the channels they agreed to."""
         return Recipient(phone=self.phone, email=self.email, consents=self.consents)
+
+
+class FactKind(StrEnum):
+    """What an event says about a dossier, each kind with the fields it sets."""
+
+    HOLDER = "holder"
+    """`holding_unit`, `current_step`: who holds the dossier, at which step."""
+    DUE = "due"
+    """`due_at`: the due time of the current step (or of the dossier)."""
+    APPOINTMENT = "appointment"
+    """`appointment_at`: the appointment the citizen was given."""
+    OVERDUE = "overdue"
+    """`overdue`, `overdue_alert_id`: whether an overdue alert stands."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,23 @@ class DossierView:
     parked: tuple[str, ...] = ()
     overdue_alert_id: str | None = None
     cleared_due_at: datetime | None = None
+    fact_times: Mapping[FactKind, datetime] = field(default_factory=dict)
+
+    def updated(self, at: datetime, facts: Mapping[FactKind, Mapping[str, Any]]) -> "DossierView":
+        """The view with the fields of each kind of fact set as they were at `at`, unless
+        a fact of that kind that happened later was applied already."""
+        view, times = self, dict(self.fact_times)
+        for kind, fields in facts.items():
+            last = times.get(kind)
+            if last is None or at >= last:
+                view = replace(view, **fields)
+                times[kind] = at
+        return replace(view, fact_times=times)
+
+    def closed(self, at: datetime) -> "DossierView":
+        """The view closed at `at` (the earliest closing event wins)."""
+        closed_at = self.closed_at
+        return replace(self, closed_at=at if closed_at is None else min(closed_at, at))
 
     @property
     def receipt_due(self) -> bool:

@@ -43,7 +43,7 @@ from motcua.events import (
 )
 from motcua_notify.domain import contexts as ctx
 from motcua_notify.domain.directory import Directory, UnitContact
-from motcua_notify.domain.dossiers import Citizen, DossierView
+from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.lateness import overdue_working_days
 from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.planning import MessageRequest
@@ -166,9 +166,13 @@ def _on_deadline_set(s: _Scene, e: Any) -> Outcome:
         receiving_unit=s.view.receiving_unit or data.unit_code,
         holding_unit=s.view.holding_unit or data.unit_code,
         procedure_name=s.view.procedure_name or data.procedure_name,
-        appointment_at=data.appointment_at,
-        due_at=data.appointment_at,
         step_dues={step.code: step.due_at for step in data.steps},
+    ).updated(
+        s.at,
+        {
+            FactKind.APPOINTMENT: {"appointment_at": data.appointment_at},
+            FactKind.DUE: {"due_at": data.appointment_at},
+        },
     )
     items = _receipt(replace(s, view=view))
     return _receipt_sent(view, items), items
@@ -237,11 +241,13 @@ def _on_refused(s: _Scene, e: Any) -> Outcome:
 def _on_apology_issued(s: _Scene, e: Any) -> Outcome:
     data: ApologyIssued = e
     unit = s.directory.unit(data.unit_code)
-    view = replace(
-        s.view,
-        appointment_at=data.new_appointment_at,
-        due_at=data.new_appointment_at,
-        overdue=False,
+    view = s.view.updated(
+        s.at,
+        {
+            FactKind.APPOINTMENT: {"appointment_at": data.new_appointment_at},
+            FactKind.DUE: {"due_at": data.new_appointment_at},
+            FactKind.OVERDUE: {"overdue": False},
+        },
     )
 
     def context(citizen: Citizen) -> ctx.MessageContext:
@@ -334,7 +340,7 @@ def _to_citizen(
 
 
 def _closed(s: _Scene) -> DossierView:
-    return replace(s.view, closed_at=s.view.closed_at or s.at)
+    return s.view.closed(s.at)
 
 
 # Dossier state without messages
@@ -344,12 +350,13 @@ def _on_transferred(s: _Scene, e: Any) -> Outcome:
     data: DossierTransferred = e
     step = data.step_code or s.view.current_step
     due = s.view.step_dues.get(step) if step else None
-    view = replace(
-        s.view,
-        holding_unit=data.to_unit,
-        current_step=step,
-        due_at=due or s.view.appointment_at or s.view.due_at,
-        overdue=False,
+    view = s.view.updated(
+        s.at,
+        {
+            FactKind.HOLDER: {"holding_unit": data.to_unit, "current_step": step},
+            FactKind.DUE: {"due_at": due or s.view.appointment_at or s.view.due_at},
+            FactKind.OVERDUE: {"overdue": False},
+        },
     )
     return view, []
 
@@ -362,9 +369,13 @@ def _on_deadline_changed(s: _Scene, e: Any) -> Outcome:
         dues = {**s.view.step_dues, data.step_code: data.new_due_at}
         view = replace(s.view, step_dues=dues)
         if data.step_code == s.view.current_step:
-            view = replace(view, due_at=data.new_due_at)
+            view = view.updated(s.at, {FactKind.DUE: {"due_at": data.new_due_at}})
         return view, []
-    return replace(s.view, appointment_at=data.new_due_at, due_at=data.new_due_at), []
+    facts = {
+        FactKind.APPOINTMENT: {"appointment_at": data.new_due_at},
+        FactKind.DUE: {"due_at": data.new_due_at},
+    }
+    return s.view.updated(s.at, facts), []
 
 
 # Officials
@@ -372,7 +383,10 @@ def _on_deadline_changed(s: _Scene, e: Any) -> Outcome:
 
 def _on_due_soon(s: _Scene, e: Any) -> Outcome:
     data: DossierDueSoon = e
-    view = replace(s.view, holding_unit=data.unit_code, due_at=data.due_at)
+    view = s.view.updated(
+        s.at,
+        {FactKind.HOLDER: {"holding_unit": data.unit_code}, FactKind.DUE: {"due_at": data.due_at}},
+    )
     unit = s.directory.unit(data.unit_code)
     context = ctx.DueSoonContext(
         official_name=unit.addressee if unit else s.unit_name(data.unit_code),
@@ -388,12 +402,13 @@ def _on_due_soon(s: _Scene, e: Any) -> Outcome:
 
 def _on_overdue(s: _Scene, e: Any) -> Outcome:
     data: DossierOverdue = e
-    view = replace(
-        s.view,
-        holding_unit=data.unit_code,
-        due_at=data.due_at,
-        overdue=True,
-        overdue_alert_id=str(s.envelope.event_id),
+    view = s.view.updated(
+        s.at,
+        {
+            FactKind.HOLDER: {"holding_unit": data.unit_code},
+            FactKind.DUE: {"due_at": data.due_at},
+            FactKind.OVERDUE: {"overdue": True, "overdue_alert_id": str(s.envelope.event_id)},
+        },
     )
     unit = s.directory.unit(data.unit_code)
     context = ctx.OverdueContext(
