@@ -1,11 +1,14 @@
 """Supervised background loops: they survive database and broker faults and say how they are.
 
 A `Loop` runs one step after another until `stop` is set. A step does one pass of work
-and returns how long to pause before the next. A step that raises is logged and counted,
-and the loop backs off (exponentially, with jitter, up to a bound) before trying again:
-a loop never dies of a failed pass. When the failure means the connection or producer
-the step uses is unusable (a fatal producer error, a dropped database connection, or a
-step raising `Rebuild`), the loop calls its `rebuild` before the next pass.
+and returns how long to pause before the next; a loop given a `wake` event ends that
+pause as soon as the event is set (new work announced, e.g. by PostgreSQL NOTIFY, see
+`motcua.messaging.wakeups`), so an idle loop can pause long and still react at once.
+A step that raises is logged and counted, and the loop backs off (exponentially, with
+jitter, up to a bound) before trying again: a loop never dies of a failed pass. When
+the failure means the connection or producer the step uses is unusable (a fatal producer
+error, a dropped database connection, or a step raising `Rebuild`), the loop calls its
+`rebuild` before the next pass.
 
 Each loop records when it last completed a pass and how many passes have failed in a
 row (`motcua_loop_*` metrics). `Loops` gathers a service's loops and other probes:
@@ -87,12 +90,22 @@ def needs_rebuild(error: BaseException) -> bool:
     return False
 
 
-async def sleep(stop: asyncio.Event, seconds: float) -> bool:
-    """Pause up to `seconds`, returning early (True) as soon as `stop` is set."""
-    if seconds <= 0:
+async def sleep(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> bool:
+    """Pause up to `seconds`, returning early as soon as `stop` (then True) or `wake` is set."""
+    if seconds <= 0 or stop.is_set():
         return stop.is_set()
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    if wake is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        return stop.is_set()
+    if wake.is_set():
+        return False
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
     return stop.is_set()
 
 
@@ -123,6 +136,7 @@ class Loop:
         backoff: Backoff | None = None,
         stall_seconds: float = 30.0,
         rebuild: Callable[[], Awaitable[None]] | None = None,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self.name = name
         self._step = step
@@ -130,6 +144,7 @@ class Loop:
         self._backoff = backoff or Backoff()
         self._stall = stall_seconds
         self._rebuild = rebuild
+        self._wake = wake
         self._broken = False
         self.failures = 0
         """Passes failed in a row (0 after a successful pass)."""
@@ -150,11 +165,14 @@ class Loop:
         self._due = time.monotonic()
         LOOP_CONSECUTIVE_FAILURES.labels(*self._labels).set(0)
         while not stop.is_set():
+            if self._wake is not None:
+                self._wake.clear()  # set again during the pass: another pass follows at once
             try:
                 pause = await self.once()
             except Exception as error:
-                pause = self._failed(error)
-            await sleep(stop, pause)
+                await sleep(stop, self._failed(error))
+                continue
+            await sleep(stop, pause, self._wake)
 
     async def once(self) -> float:
         """One pass (rebuilding first if the last failure asked for it); returns the pause."""

@@ -36,6 +36,7 @@ from motcua.messaging.consumer import BatchHandler, IdempotentConsumer, raw_bodi
 from motcua.messaging.deadletters import HEADER_PREFIX, DeadLetterPublisher
 from motcua.messaging.kafka import idempotent_producer
 from motcua.messaging.outbox import OutboxRelay
+from motcua.messaging.wakeups import OUTBOX_CHANNEL, Wakeups
 from motcua.settings import ServiceSettings
 from motcua.shutdown import PROBLEM_MEDIA_TYPE, Shutdown, problem_json
 
@@ -69,6 +70,8 @@ class ServiceRuntime:
         self.loops = Loops()
         self.shutdown = Shutdown(settings.shutdown_seconds)
         self.relay: OutboxRelay | None = None
+        self.wakeups = Wakeups(self.engine)
+        """PostgreSQL NOTIFY channels the service's loops wait on (`wakeups.event(channel)`)."""
         self._tasks: dict[str, BackgroundTask] = {}
         self._consumers: dict[str, IdempotentConsumer] = {}
         self._renewing = asyncio.Lock()
@@ -146,9 +149,11 @@ class ServiceRuntime:
         step: Step,
         *,
         rebuild: Callable[[], Awaitable[None]] | None = None,
+        wake: asyncio.Event | None = None,
     ) -> Loop:
-        """Run `step` pass after pass for the app's lifetime, supervised (`motcua.loops`)."""
-        return self.loops.add(self._configured(Loop(name, step, rebuild=rebuild)))
+        """Run `step` pass after pass for the app's lifetime, supervised (`motcua.loops`);
+        a pause ends early when `wake` is set (e.g. `self.wakeups.event(channel)`)."""
+        return self.loops.add(self._configured(Loop(name, step, rebuild=rebuild, wake=wake)))
 
     def watch(self, *loops: Loop) -> None:
         """Watch loops that the service's background tasks run (health, metrics, policy)."""
@@ -199,9 +204,12 @@ class ServiceRuntime:
         if self.settings.outbox.enabled and self.relay is None:
             relay = OutboxRelay(self.engine, producer, self.settings.outbox, self.name)
             self.relay = relay
-            self.loop("outbox-relay", relay.step, rebuild=self.renew_producer)
+            wake = self.wakeups.event(OUTBOX_CHANNEL)
+            self.loop("outbox-relay", relay.step, rebuild=self.renew_producer, wake=wake)
             self.loop("outbox-backlog", relay.measure)
             self.probe("outbox", relay.stalled)
+        if self.wakeups.channels and self.wakeups.loop not in self.loops:
+            self.loops.add(self._configured(self.wakeups.loop))
         await self.broker.start()
         self.stop.clear()
         self.shutdown.watch_signals()
@@ -213,6 +221,7 @@ class ServiceRuntime:
             self.shutdown.restore_signals()
             self.stop.set()
             await self.loops.stop(self.shutdown.left() * 0.6)
+            await _bounded(self.wakeups.close(), self.shutdown.left() / 2, "listening connection")
             await _bounded(self.broker.stop(), self.shutdown.left() / 2, "broker")
             await _bounded(self._stop_producer(), self.shutdown.left() / 2, "producer")
             await _bounded(self.engine.dispose(), self.shutdown.left(), "database pool")

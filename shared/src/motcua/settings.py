@@ -48,7 +48,9 @@ class OutboxSettings(BaseModel):
 
     enabled: bool = True
     batch_size: int = Field(default=1000, ge=1)
-    idle_poll_seconds: float = Field(default=0.05, gt=0)
+    idle_poll_seconds: float = Field(default=5.0, gt=0)
+    """When nothing is waiting, the next look unless staged events wake the relay first
+    (NOTIFY); only a notification lost with the listening connection waits this long."""
     retention_seconds: int = Field(default=86_400, ge=0)
     measure_seconds: float = Field(default=5.0, gt=0)
     """How often the backlog and the age of the oldest pending event are measured."""
@@ -60,7 +62,9 @@ class ConsumerSettings(BaseModel):
     """Consumption: batch size, retries and dead-lettering."""
 
     max_records: int = Field(default=500, ge=1)
-    fetch_max_wait_ms: int = Field(default=20, ge=0)
+    fetch_max_wait_ms: int = Field(default=500, ge=0)
+    """How long the broker holds a fetch while nothing is new (it answers as soon as a
+    record arrives): a short wait only makes an idle consumer ask more often."""
     batch_timeout_ms: int = Field(default=100, ge=0)
     max_attempts: int = Field(default=3, ge=1)
     backoff_initial_seconds: float = Field(default=0.2, ge=0)

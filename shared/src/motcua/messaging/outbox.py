@@ -1,5 +1,9 @@
 """Transactional outbox: stage events with the state change; a relay publishes them.
 
+Staging events wakes the relay: an outbox trigger notifies `OUTBOX_CHANNEL` when the
+transaction commits (`motcua.messaging.wakeups`), so an idle relay waits without polling
+(but for a slow safety poll, `idle_poll_seconds`).
+
 Events are sharded by key. A relay holds transaction-level advisory locks on the
 shards it publishes, taking their oldest pending events in id order, so any number of
 relay instances can run side by side (one takes over the shards another is not
@@ -24,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 from motcua.events.envelope import Envelope, encode
 from motcua.loops import Loop
 from motcua.messaging.schema import OUTBOX
+from motcua.messaging.wakeups import OUTBOX_CHANNEL, Wakeups
 from motcua.metrics import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE,
@@ -102,12 +107,18 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Publish and measure until `stop` is set, backing off while Kafka or the database
         is away (a service's runtime runs `step` and `measure` as supervised loops instead)."""
-        relay = Loop("outbox-relay", self.step, service=self._service)
+        wakeups = Wakeups(self._engine)
+        wake = wakeups.event(OUTBOX_CHANNEL)
+        relay = Loop("outbox-relay", self.step, service=self._service, wake=wake)
         backlog = Loop("outbox-backlog", self.measure, service=self._service)
-        await asyncio.gather(relay.run(stop), backlog.run(stop))
+        try:
+            await asyncio.gather(relay.run(stop), backlog.run(stop), wakeups.loop.run(stop))
+        finally:
+            await wakeups.close()
 
     async def step(self) -> float:
-        """One relay pass; the pause before the next (none while events are waiting)."""
+        """One relay pass; the pause before the next (none while events are waiting; else
+        the safety poll, which staged events cut short)."""
         try:
             published = await self.publish_pending()
         except Exception:

@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from motcua.messaging.wakeups import OUTBOX_CHANNEL, install_notify_trigger
+
 __all__ = [
     "DEAD_LETTERS",
     "OUTBOX",
@@ -101,6 +103,7 @@ _TABLES = [OUTBOX, PROCESSED, DEAD_LETTERS]
 def create_messaging_tables(bind: Connection) -> None:
     """Create the outbox, processed-event and dead-letter tables (migration helper)."""
     SQLModel.metadata.create_all(bind, tables=_TABLES)
+    install_notify_trigger(bind, "outbox", OUTBOX_CHANNEL)
 
 
 _DEDUPLICATE_LETTERS = text(
@@ -116,7 +119,10 @@ _UNIQUE_LETTERS = text(
 
 def upgrade_messaging_tables(bind: Connection) -> None:
     """Bring tables created by an older version up to date (run by `motcua.db.migrate`):
-    a message is dead-lettered once, so letters recorded twice are merged first."""
+    a message is dead-lettered once, so letters recorded twice are merged first; staging
+    events wakes the relay (a NOTIFY trigger on the outbox)."""
+    if bind.execute(text("SELECT to_regclass('outbox')")).scalar() is not None:
+        install_notify_trigger(bind, "outbox", OUTBOX_CHANNEL)
     if bind.execute(text("SELECT to_regclass('dead_letters')")).scalar() is None:
         return
     if bind.execute(text("SELECT to_regclass('dead_letters_source')")).scalar() is None:

@@ -1,0 +1,109 @@
+"""Idle loops wait for work announced by PostgreSQL NOTIFY, not for their poll interval."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+
+from motcua.events import Envelope, SatisfactionRated
+from motcua.messaging import outbox
+from motcua.runtime import ServiceRuntime
+from motcua.settings import DatabaseSettings, KafkaSettings, OutboxSettings, ServiceSettings
+
+pytestmark = pytest.mark.infra
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+SAFETY_POLL = 60.0
+WITHIN = 20.0  # generous, and well below the safety poll
+
+
+async def eventually(check: Callable[[], Awaitable[bool] | bool], what: str) -> None:
+    deadline = time.monotonic() + WITHIN
+    while True:
+        outcome = check()
+        if await outcome if isinstance(outcome, Awaitable) else outcome:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {WITHIN} s (safety poll: {SAFETY_POLL} s): {what}")
+        await asyncio.sleep(0.05)
+
+
+def quiet_runtime(url: str, bootstrap: str) -> ServiceRuntime:
+    """A runtime whose relay would look at the outbox only once a minute on its own."""
+    settings = ServiceSettings(
+        service_name="wakeuptest",
+        database=DatabaseSettings(url=url, pool_size=3),
+        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        outbox=OutboxSettings(idle_poll_seconds=SAFETY_POLL),
+    )
+    return ServiceRuntime(settings, migrations=None)
+
+
+def rated(code: str) -> Envelope:
+    return Envelope.wrap(
+        SatisfactionRated(score=5),
+        producer="test",
+        occurred_at=NOW,
+        now=NOW,
+        dossier_code=code,
+        agency_code="STP",
+    )
+
+
+async def idle(runtime: ServiceRuntime) -> None:
+    """Wait until the relay has looked at the empty outbox and the service listens."""
+    relay = next(loop for loop in runtime.loops if loop.name == "outbox-relay")
+    await eventually(lambda: runtime.wakeups.listening, "the service listens")
+    await eventually(lambda: relay.last_success is not None, "the relay's first pass")
+
+
+async def received(bootstrap: str, topic: str, code: str) -> None:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+
+        async def arrived() -> bool:
+            batches = await consumer.getmany(timeout_ms=200)
+            return any(r.key == code.encode() for rs in batches.values() for r in rs)
+
+        await eventually(arrived, f"the event of {code} reached Kafka without the safety poll")
+    finally:
+        await consumer.stop()
+
+
+async def test_an_idle_relay_publishes_a_newly_staged_event_at_once(
+    db_sessions, fresh_database_url, bootstrap_servers, make_topic
+):
+    topic = await make_topic("wakeup", partitions=1)
+    runtime = quiet_runtime(fresh_database_url, bootstrap_servers)
+    async with runtime.lifespan():
+        await idle(runtime)
+        async with db_sessions() as session, session.begin():
+            await outbox.stage(session, rated("STP-261120-0001"), topic=topic)
+        await received(bootstrap_servers, topic, "STP-261120-0001")
+
+
+async def test_a_lost_listening_connection_is_rebuilt_and_work_still_flows(
+    db_engine, db_sessions, fresh_database_url, bootstrap_servers, make_topic
+):
+    topic = await make_topic("wakeup-lost", partitions=1)
+    runtime = quiet_runtime(fresh_database_url, bootstrap_servers)
+    async with runtime.lifespan():
+        await idle(runtime)
+        lost = runtime.wakeups.backend_pid
+        async with db_engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
+
+        def listening_again() -> bool:
+            pid = runtime.wakeups.backend_pid
+            return runtime.wakeups.listening and pid not in (None, lost)
+
+        await eventually(listening_again, "the service listens on a new connection")
+        async with db_sessions() as session, session.begin():
+            await outbox.stage(session, rated("STP-261120-0002"), topic=topic)
+        await received(bootstrap_servers, topic, "STP-261120-0002")
