@@ -23,13 +23,13 @@ from motcua.events import (
     EventRejected,
     StepVerdictGiven,
 )
+from motcua.http import install_http_edge
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_tracking.adapters.progress import GroupProgress
 from motcua_tracking.entrypoints.consumers import catalogue_handler, dossier_events_handler
 from motcua_tracking.entrypoints.http import router
-from motcua_tracking.entrypoints.problems import install_problem_handlers
 from motcua_tracking.service import (
     CalendarBook,
     DecisionLoader,
@@ -102,7 +102,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         window=settings.api.lookup_failure_window_seconds,
     )
     app.state.decisions = DecisionLoader(runtime.sessions, tracker)
-    install_problem_handlers(app)
+    install_http_edge(app)
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(router)

@@ -54,6 +54,7 @@ _CODES = {
     429: "too_many_requests",
     503: "unavailable",
 }
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _DETAILS = {
     404: "nothing is found at this path",
     405: "this path does not take this method; the Allow header lists those it takes",
@@ -207,10 +208,10 @@ def install_problem_handlers(
 
 
 def _allowed(request: Request) -> list[str]:
-    """The methods of every route at this path (Starlette names only the first's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": ""})
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    """The methods some route takes at this path (Starlette names only the first's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from pydantic import BaseModel
 
+from motcua.http import ProblemError, problem_responses
 from motcua_tracking.domain import (
     CalendarRangeError,
     DecisionError,
@@ -13,7 +15,6 @@ from motcua_tracking.domain import (
     parse_decision,
 )
 from motcua_tracking.entrypoints.auth import AdminDep, OfficialDep
-from motcua_tracking.entrypoints.problems import Problem
 from motcua_tracking.service import (
     DecisionInForce,
     DecisionLoaded,
@@ -40,19 +41,35 @@ def _decisions(request: Request) -> DecisionLoader:
 
 LookupsDep = Annotated[Lookups, Depends(_lookups)]
 DecisionsDep = Annotated[DecisionLoader, Depends(_decisions)]
-Code = Annotated[str, Path(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9.\-]+$")]
+Code = Annotated[str, Path(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
+
+
+class DecisionLoadedView(BaseModel):
+    """A year's decision loaded: its revision and what it moved."""
+
+    year: int
+    revision: int
+    changed_days: int
+    dossiers_recomputed: int
+    deadlines_moved: int
 
 
 @router.get("/dossiers/{code}", tags=["officials"], summary="A dossier's control slip and history")
 async def get_dossier(code: Code, lookups: LookupsDep, _: OfficialDep) -> DossierView:
     view = await lookups.official(code)
     if view is None:
-        raise Problem(404, "dossier_not_found", f"No dossier {code} is tracked")
+        raise ProblemError(404, "dossier_not_found", f"no dossier {code} is tracked")
     return view
 
 
-@router.get("/lookup/{code}", tags=["citizens"], summary="A citizen's look-up of their dossier")
+@router.get(
+    "/lookup/{code}",
+    tags=["citizens"],
+    summary="A citizen's look-up of their dossier",
+    responses=problem_responses(429),
+)
 async def lookup(
+    request: Request,
     code: Code,
     lookups: LookupsDep,
     phone_last4: Annotated[
@@ -62,11 +79,15 @@ async def lookup(
     try:
         view = await lookups.citizen(code, phone_last4)
     except TooManyAttempts:
-        raise Problem(
-            429, "too_many_attempts", "Too many attempts for this code; try again later"
+        window = request.app.state.settings.api.lookup_failure_window_seconds
+        raise ProblemError(
+            429,
+            "too_many_attempts",
+            "too many attempts for this code; try again later",
+            headers={"Retry-After": str(int(window))},
         ) from None
     if view is None:
-        raise Problem(404, "dossier_not_found", "No dossier matches this code and phone number")
+        raise ProblemError(404, "dossier_not_found", "no dossier matches this code and phone")
     return view
 
 
@@ -85,28 +106,26 @@ async def put_decision(
     decisions: DecisionsDep,
     _: AdminDep,
     document: Annotated[dict[str, Any], Body()],
-) -> dict[str, int]:
+) -> DecisionLoadedView:
     try:
         decision = parse_decision(document)
     except DecisionError as error:
-        raise Problem(422, "invalid_decision", "The decision is not valid", str(error)) from None
+        raise ProblemError(422, "invalid_decision", f"the decision is not valid: {error}") from None
     if decision.year != year:
-        raise Problem(
-            422, "year_mismatch", "The decision is for another year", f"body year {decision.year}"
-        )
+        raise ProblemError(422, "year_mismatch", f"the decision is for {decision.year}, not {year}")
     try:
         loaded: DecisionLoaded = await decisions.load(decision)
     except CalendarRangeError as error:
-        raise Problem(
-            422, "year_out_of_range", "The calendar does not cover this year", str(error)
+        raise ProblemError(
+            422, "year_out_of_range", f"the calendar does not cover this year: {error}"
         ) from None
-    return {
-        "year": loaded.year,
-        "revision": loaded.revision,
-        "changed_days": loaded.changed_days,
-        "dossiers_recomputed": loaded.dossiers_recomputed,
-        "deadlines_moved": loaded.deadlines_moved,
-    }
+    return DecisionLoadedView(
+        year=loaded.year,
+        revision=loaded.revision,
+        changed_days=loaded.changed_days,
+        dossiers_recomputed=loaded.dossiers_recomputed,
+        deadlines_moved=loaded.deadlines_moved,
+    )
 
 
 def _decision_view(item: DecisionInForce) -> DecisionView:
