@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from motcua.clock import Clock
 from motcua.db import migrate
 from motcua.events import NotificationDelivered, NotificationFailed
+from motcua.http import install_http_edge
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
@@ -35,7 +36,6 @@ from motcua_notify.entrypoints.consumers import subscribe
 from motcua_notify.entrypoints.http import (
     Services,
     directory_router,
-    install_problem_handlers,
     notifications_router,
     receipts_router,
 )
@@ -185,7 +185,7 @@ def create_app(
         receipt_token=settings.api.receipt_token,
         page_size_max=settings.api.page_size_max,
     )
-    install_problem_handlers(app)
+    install_http_edge(app)
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(notifications_router)

@@ -45,8 +45,8 @@ async def test_the_delivery_log_is_found_by_dossier_or_recipient_with_a_token(
     both = await client.get(
         url, params={"dossier_code": code, "recipient": "0912345679"}, headers=bearer(READ)
     )
-    assert both.status_code == 400
-    assert both.json()["type"] == "urn:motcua:problem:one-filter"
+    assert both.status_code == 422
+    assert both.json()["type"] == "urn:motcua:problem:one_filter_required"
     too_many = await client.get(
         url, params={"dossier_code": code, "limit": 0}, headers=bearer(READ)
     )
@@ -62,7 +62,7 @@ async def test_the_directory_is_read_and_edited_with_the_admin_token(
     seeded = await client.get(f"{url}/STP.HCTP", headers=bearer(ADMIN))
     assert seeded.status_code == 200
     assert seeded.json()["name"] == "Phòng Hành chính tư pháp"
-    assert (await client.get(f"{url}/STP.HCTP", headers=bearer(READ))).status_code == 401
+    assert (await client.get(f"{url}/STP.HCTP", headers=bearer(READ))).status_code == 403
     missing = await client.get(f"{url}/KHONG.CO", headers=bearer(ADMIN))
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
 
@@ -86,8 +86,9 @@ async def test_the_directory_is_read_and_edited_with_the_admin_token(
         f"{url}/STP.CNTT", json={**unit, "email": "khong-hop-le"}, headers=bearer(ADMIN)
     )
     assert bad.status_code == 422
-    assert bad.json()["type"] == "urn:motcua:problem:invalid-unit"
+    assert bad.json()["type"] == "urn:motcua:problem:invalid_unit"
     assert bad.json()["detail"] == "email: invalid_email"
+    assert bad.json()["errors"][0]["pointer"] == "/email"
     no_hook = await client.put(
         f"{url}/STP.CNTT", json={**unit, "channels": ["webhook"]}, headers=bearer(ADMIN)
     )

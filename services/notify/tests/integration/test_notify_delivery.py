@@ -232,7 +232,7 @@ async def test_delivery_receipts_settle_accepted_messages(
         headers={"Authorization": "Bearer bien-nhan"},
     )
     assert unknown.status_code == 404
-    assert unknown.json()["type"] == "urn:motcua:problem:unknown-message"
+    assert unknown.json()["type"] == "urn:motcua:problem:message_not_found"
 
 
 async def test_retention_purges_bodies_and_keeps_the_status(

@@ -3,13 +3,11 @@
 from motcua_notify.entrypoints.http.dependencies import Services
 from motcua_notify.entrypoints.http.directory import router as directory_router
 from motcua_notify.entrypoints.http.notifications import router as notifications_router
-from motcua_notify.entrypoints.http.problems import install_problem_handlers
 from motcua_notify.entrypoints.http.receipts import router as receipts_router
 
 __all__ = [
     "Services",
     "directory_router",
-    "install_problem_handlers",
     "notifications_router",
     "receipts_router",
 ]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from motcua_notify.entrypoints.http.problems import Problem
+from motcua.http import allowing, one_of, role_of_token, token_caller
 from motcua_notify.service.directory import DirectoryService
 from motcua_notify.service.queries import DeliveryLog
 from motcua_notify.service.receipts import ReceiptService
@@ -47,30 +45,22 @@ def services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(services)]
-_bearer = HTTPBearer(auto_error=False, description="Bearer token from the notify settings")
-CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _require(
-    pick: Callable[[Services], tuple[SecretStr | None, ...]],
-) -> Callable[[Services, HTTPAuthorizationCredentials | None], Awaitable[None]]:
-    async def check(found: ServicesDep, credentials: CredentialsDep) -> None:
-        given = credentials.credentials.encode() if credentials else b""
-        allowed = [t.get_secret_value().encode() for t in pick(found) if t is not None]
-        if not given or not any(hmac.compare_digest(given, t) for t in allowed if t):
-            raise Problem(
-                401,
-                "unauthorized",
-                "a valid bearer token is required",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-
-    return check
+def _tokens(request: Request) -> Mapping[str, SecretStr | None]:
+    found = services(request)
+    return {"admin": found.admin_token, "reader": found.read_token, "receipts": found.receipt_token}
 
 
-ReaderDep = Annotated[None, Depends(_require(lambda s: (s.read_token, s.admin_token)))]
-AdminDep = Annotated[None, Depends(_require(lambda s: (s.admin_token,)))]
-ReceiptTokenDep = Annotated[None, Depends(_require(lambda s: (s.receipt_token,)))]
+# No token or an unknown one: 401; a known token without the right: 403.
+_caller = token_caller(role_of_token(_tokens))
+_reader = allowing(_caller, one_of({"reader", "admin"}), "this token may not read the log")
+_admin = allowing(_caller, one_of({"admin"}), "this token may not edit the directory")
+_gateway = allowing(_caller, one_of({"receipts"}), "this token may not post receipts")
+
+ReaderDep = Annotated[str, Depends(_reader)]
+AdminDep = Annotated[str, Depends(_admin)]
+ReceiptTokenDep = Annotated[str, Depends(_gateway)]
 
 
 def _delivery_log(found: ServicesDep) -> DeliveryLog:

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
+from motcua.http import Line, ProblemError, Violation
 from motcua_notify.domain.directory import UnitContact
 from motcua_notify.domain.messages import Channel
 from motcua_notify.entrypoints.http.dependencies import AdminDep, DirectoryDep
-from motcua_notify.entrypoints.http.problems import Problem
 from motcua_notify.service.directory import InvalidUnit
 
 __all__ = ["router"]
@@ -22,13 +22,13 @@ CodePath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
 class UnitIn(BaseModel):
     """A unit's alert contacts; `channels` lists where alerts go (email, sms, webhook)."""
 
-    agency_code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=300)
-    role: str = Field(min_length=1, max_length=40)
-    head_name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
-    webhook_url: str | None = Field(default=None, max_length=2000)
+    agency_code: Line = Field(min_length=1, max_length=64)
+    name: Line = Field(min_length=1, max_length=300)
+    role: Line = Field(min_length=1, max_length=40)
+    head_name: Line | None = Field(default=None, max_length=200)
+    email: Line | None = Field(default=None, max_length=254)
+    phone: Line | None = Field(default=None, max_length=32)
+    webhook_url: Line | None = Field(default=None, max_length=2000)
     channels: list[Channel] = Field(default_factory=lambda: [Channel.EMAIL])
 
 
@@ -40,7 +40,7 @@ class UnitOut(UnitIn):
 async def get_unit(_: AdminDep, directory: DirectoryDep, code: CodePath) -> UnitOut:
     unit = await directory.get(code)
     if unit is None:
-        raise Problem(404, "unknown-unit", f"no unit {code} in the directory")
+        raise ProblemError(404, "unit_not_found", f"no unit {code} in the directory")
     return _out(unit)
 
 
@@ -66,9 +66,15 @@ async def put_unit(
     try:
         stored, created = await directory.put(unit)
     except InvalidUnit as exc:
-        raise Problem(422, "invalid-unit", str(exc)) from None
+        raise _invalid(exc) from None
     response.status_code = 201 if created else 200
     return _out(stored)
+
+
+def _invalid(error: InvalidUnit) -> ProblemError:
+    field, _, why = str(error).partition(": ")
+    code = why if why.isidentifier() else "invalid_unit"
+    return ProblemError(422, "invalid_unit", str(error), [Violation(f"/{field}", code, why)])
 
 
 def _out(unit: UnitContact) -> UnitOut:

@@ -9,8 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 
+from motcua.http import Line, ProblemError, Violation
 from motcua_notify.entrypoints.http.dependencies import DeliveryLogDep, ReaderDep, ServicesDep
-from motcua_notify.entrypoints.http.problems import Problem
 
 __all__ = ["router"]
 
@@ -86,16 +86,23 @@ async def list_notifications(
     _: ReaderDep,
     log: DeliveryLogDep,
     found: ServicesDep,
-    dossier_code: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    dossier_code: Annotated[
+        str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    ] = None,
     recipient: Annotated[
-        str | None,
+        Line | None,
         Query(min_length=3, max_length=320, description="Exact email, phone or webhook URL"),
     ] = None,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> NotificationPage:
     """Give exactly one of `dossier_code` and `recipient`."""
     if (dossier_code is None) == (recipient is None):
-        raise Problem(400, "one-filter", "give exactly one of dossier_code and recipient")
+        raise ProblemError(
+            422,
+            "one_filter_required",
+            "give exactly one of dossier_code and recipient",
+            [Violation("/query/dossier_code", "one_filter_required", "or recipient")],
+        )
     limit = min(limit, found.page_size_max)
     if dossier_code is not None:
         rows = await log.for_dossier(dossier_code, limit)

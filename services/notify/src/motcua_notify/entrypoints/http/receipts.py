@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from motcua.http import Line, ProblemError
 from motcua_notify.domain.messages import Channel
 from motcua_notify.entrypoints.http.dependencies import ReceiptsDep, ReceiptTokenDep
-from motcua_notify.entrypoints.http.problems import Problem
 from motcua_notify.service.receipts import ReceiptOutcome
 
 __all__ = ["router"]
@@ -20,9 +20,9 @@ router = APIRouter(prefix="/v1/receipts", tags=["delivery receipts"])
 class ReceiptIn(BaseModel):
     """The gateway's message id and status; `reference` is the client_ref / tracking_id sent."""
 
-    message_id: str = Field(min_length=1, max_length=200)
-    status: str = Field(min_length=1, max_length=40)
-    reference: str | None = Field(default=None, max_length=200)
+    message_id: Line = Field(min_length=1, max_length=200)
+    status: Line = Field(min_length=1, max_length=40)
+    reference: Line | None = Field(default=None, max_length=200)
 
 
 class ReceiptAck(BaseModel):
@@ -38,5 +38,5 @@ async def post_receipt(
 ) -> ReceiptAck:
     outcome = await receipts.apply(channel, body.message_id, body.reference, body.status)
     if outcome is ReceiptOutcome.UNKNOWN:
-        raise Problem(404, "unknown-message", "no message with this id on this channel")
+        raise ProblemError(404, "message_not_found", "no message with this id on this channel")
     return ReceiptAck(outcome=outcome.value)
