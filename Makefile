@@ -25,7 +25,8 @@ fi
 endef
 
 .PHONY: help install uv kafka-jars prometheus-installed docker-compose-installed \
-	up up-infra down status test lint demo bench chaos chaos-short compose-check asyncapi-check
+	up up-infra down status test lint demo bench chaos chaos-short compose-check asyncapi-check \
+	kustomize-installed k8s-check mail
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -43,6 +44,13 @@ kafka-jars: install ## fetch the Kafka broker jars with Maven (once per deploy/k
 
 prometheus-installed:
 	@command -v prometheus >/dev/null 2>&1 || { $(call apt_install,prometheus); }
+
+# kubectl has kustomize built in; without it, kustomize is built from its Go module.
+kustomize-installed:
+	@command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1 || { \
+		command -v go >/dev/null 2>&1 || { $(call apt_install,golang-go); }; \
+		echo "installing kustomize with go install"; \
+		GOBIN="$$HOME/.local/bin" go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0; }
 
 docker-compose-installed:
 	@command -v docker-compose >/dev/null 2>&1 || { $(call apt_install,docker-compose); }
@@ -86,6 +94,9 @@ chaos-short: install kafka-jars prometheus-installed ## the chaos suite's short 
 
 compose-check: docker-compose-installed ## validate docker-compose.yml
 	docker-compose -f docker-compose.yml config -q
+
+k8s-check: install kustomize-installed ## render the Kubernetes overlays; every service's settings accept them in production mode
+	$(RUN) python tools/k8s.py check dev production
 
 asyncapi-check: install ## the AsyncAPI document matches the event models
 	$(RUN) python tools/asyncapi.py --check

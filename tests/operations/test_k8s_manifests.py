@@ -1,46 +1,111 @@
-"""The Kubernetes manifests in deploy/k8s validate against the bundled Kubernetes schemas."""
+"""The Kubernetes overlays render, validate against the bundled Kubernetes schemas, and
+give every service an environment its settings accept in production mode."""
 
 from __future__ import annotations
 
 import copy
+import importlib.util
+import re
+import shutil
 from pathlib import Path
+from types import ModuleType
 
 import kubernetes_validate
 import pytest
 import yaml
 
-K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
 VERSION = "1.31"
-DOCUMENTS = [
-    (path.name, i, doc)
-    for path in sorted(K8S.glob("*.yaml"))
-    if path.name != "kustomization.yaml"
-    for i, doc in enumerate(yaml.safe_load_all(path.read_text()))
-    if doc
-]
+SERVICES = {"intake", "tracking", "scoring", "notify", "portal"}
 
 
-@pytest.mark.parametrize(("file", "index", "document"), DOCUMENTS, ids=lambda v: str(v)[:30])
-def test_manifest_is_valid(file: str, index: int, document: dict) -> None:
-    kubernetes_validate.validate(document, VERSION, strict=True)
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("k8s_tool", ROOT / "tools" / "k8s.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_kustomization_lists_every_manifest() -> None:
-    listed = yaml.safe_load((K8S / "kustomization.yaml").read_text())["resources"]
-    assert sorted(listed) == sorted(
-        p.name for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml"
-    )
+k8s = _tool()
+RENDERED = {overlay: k8s.render(overlay) for overlay in ("dev", "production")}
+
+
+def _of(kind: str, overlay: str = "production") -> list[dict]:
+    return [d for d in RENDERED[overlay] if d["kind"] == kind]
+
+
+@pytest.mark.parametrize("overlay", sorted(RENDERED))
+def test_every_rendered_document_is_valid(overlay: str) -> None:
+    for document in RENDERED[overlay]:
+        kubernetes_validate.validate(document, VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", sorted(RENDERED))
+def test_every_service_starts_in_production_mode_with_what_the_overlay_gives(
+    overlay: str,
+) -> None:
+    assert k8s.check(overlay) == []
+
+
+def test_the_check_fails_when_a_secret_the_settings_need_is_not_provided(
+    tmp_path: Path,
+) -> None:
+    copy_of = tmp_path / "k8s"
+    shutil.copytree(K8S, copy_of)
+    example = copy_of / "overlays" / "production" / "secrets.example.yaml"
+    secrets = list(yaml.safe_load_all(example.read_text()))
+    for secret in secrets:
+        secret["stringData"].pop("TRACKING_API__LOOKUP_PEPPER", None)
+        secret["stringData"].pop("NOTIFY_API__RECIPIENT_KEY", None)
+    example.write_text(yaml.safe_dump_all(secrets))
+
+    problems = k8s.check(copy_of / "overlays" / "production")
+
+    assert [p.split(":")[1].strip() for p in problems] == [
+        "Deployment notify",
+        "Deployment tracking",
+    ]
+    assert "TRACKING_API__LOOKUP_PEPPER" in problems[1]
+
+
+def test_the_check_fails_when_a_referenced_secret_is_not_documented(tmp_path: Path) -> None:
+    copy_of = tmp_path / "k8s"
+    shutil.copytree(K8S, copy_of)
+    example = copy_of / "overlays" / "production" / "secrets.example.yaml"
+    secrets = [
+        s
+        for s in yaml.safe_load_all(example.read_text())
+        if s["metadata"]["name"] != "intake-secrets"
+    ]
+    example.write_text(yaml.safe_dump_all(secrets))
+
+    problems = k8s.check(copy_of / "overlays" / "production")
+
+    assert problems == [
+        "production: Deployment intake: Secret intake-secrets is neither rendered nor documented"
+    ]
+
+
+def test_production_generates_no_secret_and_dev_generates_every_one() -> None:
+    assert _of("Secret") == []
+    referenced = {
+        ref["secretRef"]["name"]
+        for d in _of("Deployment")
+        for ref in d["spec"]["template"]["spec"]["containers"][0].get("envFrom", [])
+    }
+    documented = {
+        d["metadata"]["name"] for d in k8s.provided_secrets(K8S / "overlays" / "production")
+    }
+    assert referenced | {"motcua-database"} == documented
+    generated = {re.sub(r"-[a-z0-9]{10}$", "", d["metadata"]["name"]) for d in _of("Secret", "dev")}
+    assert generated == documented
 
 
 def test_each_service_has_probes_and_never_a_simulated_clock() -> None:
-    deployments = [d for _, _, d in DOCUMENTS if d["kind"] == "Deployment"]
-    assert {d["metadata"]["name"] for d in deployments} == {
-        "intake",
-        "tracking",
-        "scoring",
-        "notify",
-        "portal",
-    }
+    deployments = _of("Deployment")
+    assert {d["metadata"]["name"] for d in deployments} == SERVICES
     for deployment in deployments:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
@@ -50,8 +115,32 @@ def test_each_service_has_probes_and_never_a_simulated_clock() -> None:
         assert env[f"{prefix}_CLOCK__ENVIRONMENT"] == "production"
 
 
-def test_the_check_catches_a_broken_manifest() -> None:
-    deployment = copy.deepcopy(next(d for _, _, d in DOCUMENTS if d["kind"] == "Deployment"))
+def test_a_job_creates_the_topics_with_the_services_image() -> None:
+    (job,) = _of("Job")
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["args"][:2] == ["motcua-topics", "create"]
+    images = {
+        c["image"] for d in _of("Deployment") for c in d["spec"]["template"]["spec"]["containers"]
+    }
+    assert images == {container["image"]}
+
+
+def test_one_image_name_and_one_kafka_version_everywhere() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    built = {s["image"] for s in compose["services"].values() if "build" in s}
+    deployed = {
+        c["image"]
+        for d in _of("Deployment", "dev") + _of("Job", "dev")
+        for c in d["spec"]["template"]["spec"]["containers"]
+    }
+    assert built == deployed == {"motcua-services:local"}
+    pom = (ROOT / "deploy" / "kafka" / "pom.xml").read_text()
+    (version,) = re.findall(r"<kafka.version>(.+)</kafka.version>", pom)
+    assert compose["services"]["kafka"]["image"] == f"apache/kafka:{version}"
+
+
+def test_the_schema_check_catches_a_broken_manifest() -> None:
+    deployment = copy.deepcopy(_of("Deployment")[0])
     deployment["spec"]["replicas"] = "two"
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, VERSION, strict=True)

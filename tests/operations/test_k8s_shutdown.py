@@ -9,7 +9,7 @@ import yaml
 from motcua.devstack.services import graceful_timeout
 from motcua.settings import ServiceSettings
 
-K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "base"
 DEPLOYMENTS = [
     doc
     for path in sorted(K8S.glob("*.yaml"))

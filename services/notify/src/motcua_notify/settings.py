@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from motcua.events.topics import DOSSIER_EVENTS, TRACKING_EVENTS
@@ -26,6 +26,9 @@ __all__ = [
     "WebhookSettings",
     "ZaloSettings",
 ]
+
+
+_DEV_RECIPIENT_KEY = SecretStr("motcua-notify-development-key")
 
 
 class TopicSettings(BaseModel):
@@ -161,7 +164,7 @@ class ApiSettings(BaseModel):
     read_token: SecretStr | None = None
     admin_token: SecretStr | None = None
     receipt_token: SecretStr | None = None
-    recipient_key: SecretStr = SecretStr("motcua-notify-development-key")
+    recipient_key: SecretStr = _DEV_RECIPIENT_KEY
     page_size_max: int = Field(default=500, ge=1)
 
 
@@ -185,3 +188,9 @@ class NotifySettings(ServiceSettings):  # type: ignore[misc,unused-ignore]
     directory: DirectorySettings = DirectorySettings()
     links: LinkSettings = LinkSettings()
     api: ApiSettings = ApiSettings()
+
+    @model_validator(mode="after")
+    def _own_recipient_key_in_production(self) -> NotifySettings:
+        if self.clock.environment == "production" and self.api.recipient_key == _DEV_RECIPIENT_KEY:
+            raise ValueError("set NOTIFY_API__RECIPIENT_KEY: the development key is public")
+        return self
