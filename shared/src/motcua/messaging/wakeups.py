@@ -1,8 +1,9 @@
 """Wake-ups by PostgreSQL NOTIFY: idle loops wait for work instead of polling for it.
 
 A service holds one connection that LISTENs on the channels its loops care about (the
-outbox's, a queue of its own). Each channel has an `asyncio.Event`, set on every
-notification, which a `Loop` takes as its `wake`. The listening connection is kept by
+outbox's, a queue of its own). Each loop asks for an `asyncio.Event` of its own on a
+channel, set on every notification of that channel, and takes it as its `wake` (a loop
+clears its event before each pass, so loops must not share one). The listening connection is kept by
 a supervised loop of its own: each pass checks it with a round trip; when it is lost,
 the pass fails and the next one listens on a fresh connection. After every (re)connect
 all events are set, since a notification may have been missed meanwhile; the loops
@@ -65,7 +66,7 @@ class Wakeups:
     def __init__(self, engine: AsyncEngine, check_seconds: float = 10.0) -> None:
         self._engine = engine
         self._check = check_seconds
-        self._events: dict[str, asyncio.Event] = {}
+        self._events: dict[str, list[asyncio.Event]] = {}
         self._conn: AsyncConnection | None = None
         self._driver: Any = None
         self._lost = asyncio.Event()
@@ -78,8 +79,11 @@ class Wakeups:
         return list(self._events)
 
     def event(self, channel: str) -> asyncio.Event:
-        """The event set on each notification of `channel` (listened on from the next connect)."""
-        return self._events.setdefault(channel, asyncio.Event())
+        """A new event, set on each notification of `channel` (listened on from the next
+        connect); one per loop."""
+        event = asyncio.Event()
+        self._events.setdefault(channel, []).append(event)
+        return event
 
     @property
     def listening(self) -> bool:
@@ -119,12 +123,12 @@ class Wakeups:
         for channel in self._events:
             await self._driver.add_listener(channel, self._notified)
         log.info("listening for %s", ", ".join(self._events) or "nothing")
-        for event in self._events.values():
-            event.set()  # whatever was announced while nobody listened
+        for events in self._events.values():
+            for event in events:
+                event.set()  # whatever was announced while nobody listened
 
     def _notified(self, _conn: Any, _pid: int, channel: str, _payload: str) -> None:
-        event = self._events.get(channel)
-        if event is not None:
+        for event in self._events.get(channel, ()):
             event.set()
 
     def _terminated(self, _conn: Any) -> None:
