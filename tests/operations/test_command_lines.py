@@ -105,3 +105,20 @@ def test_variables_already_set_win_over_the_stack_env(
         "TRACKING_DATABASE__URL": "postgresql+asyncpg://m@h:1/tracking",
         "TRACKING_KAFKA__BOOTSTRAP_SERVERS": "broker:9092",
     }
+
+
+@pytest.mark.infra
+def test_kafka_topics_from_the_jars_finds_the_stack_by_itself(
+    tmp_path: Path, bootstrap_servers: str
+) -> None:
+    wrapper = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "bin" / "kafka-topics"
+    environment = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    environment[STATE_ENV] = str(tmp_path)
+    write_env(tmp_path / "stack.env", {"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers})
+
+    done = subprocess.run(
+        [str(wrapper), "--list"], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert {"intake.dossier-events.v1", "tracking.dlq.v1"} <= set(done.stdout.split())
