@@ -28,6 +28,7 @@ from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_tracking.adapters.progress import GroupProgress
+from motcua_tracking.adapters.timers import TIMERS_CHANGED
 from motcua_tracking.entrypoints.consumers import catalogue_handler, dossier_events_handler
 from motcua_tracking.entrypoints.http import router
 from motcua_tracking.service import (
@@ -77,7 +78,13 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     progress = GroupProgress(
         settings.kafka.bootstrap_servers, settings.service_name, settings.topics.dossier_events
     )
-    timers = TimerLoop(runtime.sessions, tracker, settings.timers, consumer_lag=progress.lag)
+    timers = TimerLoop(
+        runtime.sessions,
+        tracker,
+        settings.timers,
+        consumer_lag=progress.lag,
+        wake=runtime.wakeups.event(TIMERS_CHANGED),
+    )
     if settings.timers.enabled:
         runtime.background(_with(progress, timers.run))
         runtime.background(timers.refresh_gauge)

@@ -67,7 +67,15 @@ class TimerSettings(BaseModel):
 
     enabled: bool = True
     batch_size: int = Field(default=64, ge=1)
-    poll_seconds: float = Field(default=0.2, gt=0, le=5)
+    poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description=(
+            "Longest sleep between passes; the loop wakes at the next fire time and when "
+            "a timer is stored (NOTIFY), so this only bounds a lost notification"
+        ),
+    )
     gauge_seconds: float = Field(default=15.0, gt=0)
     catch_up_timeout_seconds: float = Field(
         default=300.0, ge=0, description="Longest wait for the consumer to catch up at start"

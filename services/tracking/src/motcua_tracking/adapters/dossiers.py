@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.events import Envelope, decode, encode
 from motcua_tracking.adapters.documents import from_document, to_document
 from motcua_tracking.adapters.tables import DOSSIER_EVENTS, DOSSIERS, TIMERS
+from motcua_tracking.adapters.timers import TIMERS_CHANGED
 from motcua_tracking.domain import (
     SentAlert,
     Timer,
@@ -121,6 +122,8 @@ class DossierStore:
             await driver.execute(_MARK_FIRED, *zip(*fired, strict=True))
         if inserted:
             await driver.copy_records_to_table("timers", records=inserted, columns=_TIMER_COLUMNS)
+        if inserted or any(fired_at is None for _, fired_at, _ in fired):
+            await driver.execute("SELECT pg_notify($1, '')", TIMERS_CHANGED)
 
     async def record(self, envelopes: Sequence[Envelope]) -> None:
         """Keep incoming events applied to dossiers, in the order given (their arrival)."""

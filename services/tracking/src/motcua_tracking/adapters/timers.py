@@ -1,4 +1,8 @@
-"""Finding due timers without scanning dossiers: the partial index on pending `fire_at`."""
+"""Finding due timers without scanning dossiers: the partial index on pending `fire_at`.
+
+Storing a timer that may fire earlier than those known (a new one, one armed again)
+notifies `TIMERS_CHANGED`, so the timer loop sleeping until the next fire time looks again.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from motcua_tracking.adapters.tables import DOSSIERS, TIMERS
 
-__all__ = ["claim_due_dossiers", "count_pending", "next_fire_at"]
+__all__ = ["TIMERS_CHANGED", "claim_due_dossiers", "count_pending", "next_fire_at"]
+
+TIMERS_CHANGED = "tracking_timers"
+"""The NOTIFY channel of timers stored to fire."""
 
 _PENDING = TIMERS.c.fired_at.is_(None)
 

@@ -8,7 +8,8 @@ them in the dossier's own time, so a rebuild gives the alerts of the original ru
 
 Each pass claims a few dossiers with due timers (`FOR UPDATE SKIP LOCKED`), fires their
 timers and stages the events in the transaction that marks them fired, then sleeps
-until the next fire time or the poll interval, whichever comes first.
+until the next fire time, or until a timer is stored (NOTIFY, which may bring an earlier
+one), or the poll interval (a safety net for a lost notification), whichever comes first.
 
 A timer fires only once the clock has passed its instant by the alert grace
 (`alert_grace_seconds` real seconds, scaled by a simulated clock's speed): an event that
@@ -37,6 +38,7 @@ __all__ = ["TimerLoop"]
 
 log = logging.getLogger(__name__)
 _MIN_SLEEP = 0.01
+_CATCH_UP_CHECK = 0.2
 
 
 class TimerLoop:
@@ -48,13 +50,15 @@ class TimerLoop:
         tracker: DossierTracker,
         settings: TimerSettings,
         consumer_lag: Callable[[], Awaitable[int]] | None = None,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self._sessions = sessions
         self._tracker = tracker
         self._settings = settings
         self._consumer_lag = consumer_lag
-        self.grace = settings.alert_grace(clock_speed(tracker.clock))
-        self.loop = Loop("timers", self.step)
+        self._speed = clock_speed(tracker.clock)
+        self.grace = settings.alert_grace(self._speed)
+        self.loop = Loop("timers", self.step, wake=wake)
         self.gauge = Loop("timers-gauge", self.count)
 
     async def fire_due(self) -> int:
@@ -82,14 +86,15 @@ class TimerLoop:
         return len(codes)
 
     async def pause_before_next(self) -> float:
-        """Seconds to sleep: until the next fire time and its grace, at most the poll interval."""
+        """Real seconds to sleep: until the next fire time and its grace, at most the poll
+        interval."""
         async with self._sessions() as session:
             upcoming = await next_fire_at(session)
         poll = float(self._settings.poll_seconds)
         if upcoming is None:
             return poll
         wait: float = (upcoming + self.grace - self._tracker.clock.now()).total_seconds()
-        return min(max(wait, _MIN_SLEEP), poll)
+        return min(max(wait / self._speed, _MIN_SLEEP), poll)
 
     async def wait_for_consumer(self, stop: asyncio.Event) -> None:
         """Return once the dossier consumer has caught up (or the wait timed out)."""
@@ -103,7 +108,7 @@ class TimerLoop:
                     return
             except Exception:
                 log.warning("could not read the consumer's progress", exc_info=True)
-            await sleep(stop, self._settings.poll_seconds)
+            await sleep(stop, _CATCH_UP_CHECK)
         if not stop.is_set():
             log.warning("timers start before the dossier consumer caught up")
 
