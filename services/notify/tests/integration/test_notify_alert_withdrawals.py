@@ -263,3 +263,39 @@ async def test_a_digest_not_sent_yet_is_written_anew_without_the_withdrawn_alert
     assert old[:2] == ("withdrawn", "superseded")
     assert "1 quá hạn" in old[2]
     assert "1 đang xử lý, 0 quá hạn" in new[2]
+
+
+async def test_an_alert_being_sent_when_withdrawn_never_goes_out_after_its_correction(
+    notify_settings, topics, start_notify, publish, smtp_server, gateway, client, notify_db
+):
+    clock = ManualClock(MORNING)
+    notify = await start_notify(notify_settings, clock=clock)
+    await set_unit(client, notify, gateway, ["webhook"])
+    code = await open_dossier(publish, topics, client, notify)
+    await client.post(f"{gateway}/_mode", json={"mode": "fail", "times": 1})
+    alert = overdue(code)
+    await publish(topics.tracking_events, alert)
+    await waiting_for_retry(client, notify, code)
+    # A sender holds the alert, about to hand it to the receiver, when the withdrawal comes:
+    # it counts as gone out and the receiver gets a correction.
+    await notify_db(
+        "UPDATE notifications SET status = 'sending', lease_owner = 'a-sender-that-dies',"
+        " lease_until = now() + interval '1 hour'"
+        " WHERE dossier_code = :code AND message_type = 'overdue'",
+        code=code,
+    )
+    await publish(topics.tracking_events, alert_withdrawn(alert))
+    await rows(client, notify, code, "alert_withdrawn", ("accepted", "delivered"), 1)
+
+    # That sender dies; its lease runs out and the alert is back in the queue.
+    await notify_db(
+        "UPDATE notifications SET lease_until = now() - interval '1 second'"
+        " WHERE dossier_code = :code AND message_type = 'overdue'",
+        code=code,
+    )
+    assert await notify.app.state.housekeeper.tidy() == 1
+    clock.advance(hours=1)
+    [stopped] = await rows(client, notify, code, "overdue", ("withdrawn",), 1)
+    assert stopped["reason"] == "alert_withdrawn"
+    hooks = [m for m in await gateway_messages(client, gateway) if m["endpoint"].startswith("web")]
+    assert [h["answer"] for h in hooks] == ["fail", "ok"]  # the first try, the correction

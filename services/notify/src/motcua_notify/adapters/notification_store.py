@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua_notify.adapters.tables import notifications
+from motcua_notify.adapters.tables import alert_withdrawals, notifications
 from motcua_notify.domain.outcomes import FINAL, Status
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "queue_stats",
     "reclaim_expired",
     "record_outcomes",
+    "still_to_send",
     "told_of",
     "withdraw_pending",
 ]
@@ -57,6 +58,7 @@ class Claimed:
     template_version: int | None
     attempts: int
     correlation_id: UUID | None
+    source_event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ async def claim(
             _t.c.template_version,
             _t.c.attempts,
             _t.c.correlation_id,
+            _t.c.source_event_id,
         )
     )
     claimed = [Claimed(**row._mapping) for row in result]
@@ -168,6 +171,28 @@ async def record_outcomes(session: AsyncSession, outcomes: Sequence[dict[str, An
         )
     )
     await session.execute(statement, list(outcomes))
+
+
+async def still_to_send(session: AsyncSession, row_id: int, owner: str) -> bool:
+    """Whether a leased row may be handed to its gateway now: still `sending` under this
+    owner's lease, and not the message of an alert tracking withdrew since it was claimed
+    (the withdrawal counted a row being sent as gone out and wrote its correction; sent
+    after a release or a lease running out, the alert would follow its correction)."""
+    w = alert_withdrawals
+    withdrawn = (
+        sa.exists()
+        .where(w.c.alert_event_id == _t.c.source_event_id, w.c.message_type == _t.c.message_type)
+        .correlate(_t)
+    )
+    found = await session.scalar(
+        sa.select(_t.c.id).where(
+            _t.c.id == row_id,
+            _t.c.lease_owner == owner,
+            _t.c.status == Status.SENDING,
+            ~withdrawn,
+        )
+    )
+    return found is not None
 
 
 async def reclaim_expired(session: AsyncSession) -> int:

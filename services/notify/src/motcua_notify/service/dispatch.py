@@ -10,6 +10,10 @@ Guarantee, per row of the delivery log (one idempotency key):
   the last moments before the crash can go twice, and each carries its idempotency
   key (SMTP Message-ID, SMS client_ref, ZNS tracking_id, webhook Idempotency-Key) so
   the gateway or receiver can drop the repeat.
+- An alert to officials is checked under its lease right before it is handed to the
+  gateway: if tracking withdrew it meanwhile (the withdrawal took a row being sent as
+  gone out and wrote a correction), it is marked withdrawn and never sent, so an alert
+  released by a stop or whose lease ran out never goes out after its correction.
 """
 
 from __future__ import annotations
@@ -29,7 +33,12 @@ from motcua.db import Sessions
 from motcua.loops import Loop, Step
 from motcua_notify.adapters import metrics
 from motcua_notify.adapters.channels.channel import Channel as Sender
-from motcua_notify.adapters.notification_store import Claimed, claim, record_outcomes
+from motcua_notify.adapters.notification_store import (
+    Claimed,
+    claim,
+    record_outcomes,
+    still_to_send,
+)
 from motcua_notify.adapters.throttle import TokenBucket
 from motcua_notify.domain.messages import Audience, Channel, MessageType
 from motcua_notify.domain.outbound import (
@@ -42,6 +51,7 @@ from motcua_notify.domain.outcomes import Decision, Status, decide
 from motcua_notify.domain.quiet_hours import QuietHours, earliest_send_time
 from motcua_notify.domain.retry import RetryPolicy
 from motcua_notify.domain.stored import content_from_json
+from motcua_notify.domain.withdrawals import ALERT_MESSAGES, WITHDRAWN_REASON
 from motcua_notify.service.publishing import Notice, NoticePublisher, after_commit
 
 __all__ = ["DispatchOptions", "Dispatcher"]
@@ -73,7 +83,13 @@ class _Deferred:
     until: datetime
 
 
-_Attempt = SendResult | _Released | _Deferred
+@dataclass(frozen=True)
+class _Withdrawn:
+    """An alert tracking withdrew after it was claimed: never sent."""
+
+
+_Attempt = SendResult | _Released | _Deferred | _Withdrawn
+_ALERTS = frozenset(m.value for m in ALERT_MESSAGES.values())
 
 
 class Dispatcher:
@@ -157,7 +173,13 @@ class Dispatcher:
                 await limit.take()
             if stop.is_set():
                 return _Released()
+            if row.message_type in _ALERTS and not await self._still_to_send(row):
+                return _Withdrawn()
             return await self._send(channel, row)
+
+    async def _still_to_send(self, row: Claimed) -> bool:
+        async with self._sessions() as session, session.begin():
+            return await still_to_send(session, row.id, self.owner)
 
     async def _send(self, channel: Channel, row: Claimed) -> SendResult:
         content = row.content or {}
@@ -183,6 +205,9 @@ class Dispatcher:
         notices: list[Notice] = []
         decided: list[tuple[Claimed, Decision]] = []
         for row, attempt in zip(rows, attempts, strict=True):
+            if isinstance(attempt, _Withdrawn):
+                updates.append(self._update(row, Status.WITHDRAWN, WITHDRAWN_REASON, attempts=-1))
+                continue
             if isinstance(attempt, _Released | _Deferred):
                 until = attempt.until if isinstance(attempt, _Deferred) else None
                 reason = "quiet_hours" if until else None
