@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from motcua.clock import Clock
 from motcua.events import IndicatorsUpdated
+from motcua.http import install_http_edge
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
@@ -76,6 +77,7 @@ def create_app(settings: ScoringSettings | None = None, clock: Clock | None = No
         settings.feed.earliest_year,
         Granularity(settings.deadlines.verdict_granularity),
     )
+    install_http_edge(app)
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(api_router())

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
+from motcua.http import IsoDate, ProblemError, Violation
 from motcua_scoring import domain as d
 from motcua_scoring.entrypoints.deps import ReaderDep
 from motcua_scoring.entrypoints.params import parse_periods, parse_scopes
+from motcua_scoring.entrypoints.schemas import (
+    FigureNames,
+    IndicatorsView,
+    OpenDossiersView,
+    RankingsView,
+    ScopesView,
+    TrendView,
+)
 from motcua_scoring.service.reading import RANKED_KINDS
 
 __all__ = ["api_router"]
@@ -29,8 +37,10 @@ PeriodQuery = Annotated[
         "`2026-11-01..2026-11-21`) or `today`, `month`, `quarter`, `year`."
     ),
 ]
-FromQuery = Annotated[date | None, Query(alias="from", description="First day of a range.")]
-ToQuery = Annotated[date | None, Query(description="Last day of a range (included).")]
+FromQuery = Annotated[
+    IsoDate | None, Query(alias="from", description="First day of a range (YYYY-MM-DD).")
+]
+ToQuery = Annotated[IsoDate | None, Query(description="Last day of a range (included).")]
 
 
 def api_router() -> APIRouter:
@@ -45,7 +55,7 @@ def api_router() -> APIRouter:
         period: PeriodQuery = [],  # noqa: B006
         from_: FromQuery = None,
         to: ToQuery = None,
-    ) -> dict[str, Any]:
+    ) -> IndicatorsView:
         """Counts, rates and Decision 766 points of each scope in each period.
 
         `last_event_id` is the change-log position the numbers reflect: pass it as
@@ -56,8 +66,8 @@ def api_router() -> APIRouter:
             scopes += [d.parse_scope(key) for key in await reader.scopes(kind)]
         periods = parse_periods(period, from_, to, reader.clock.now())
         if len(scopes) * len(periods) > MAX_PAIRS:
-            raise HTTPException(422, f"at most {MAX_PAIRS} scope × period pairs per request")
-        return await reader.indicators(scopes, periods)
+            raise _refused("scope", "too_many_pairs", f"at most {MAX_PAIRS} scope × period pairs")
+        return IndicatorsView.model_validate(await reader.indicators(scopes, periods))
 
     @router.get("/rankings", summary="Agencies or units ranked by one indicator")
     async def rankings(
@@ -71,27 +81,27 @@ def api_router() -> APIRouter:
         period: PeriodQuery = [],  # noqa: B006
         from_: FromQuery = None,
         to: ToQuery = None,
-    ) -> dict[str, Any]:
+    ) -> RankingsView:
         """Competition ranking (1, 2, 2, 4) within the province; lateness-type figures
         rank lowest first; scopes with no value come last, unranked."""
         if indicator not in d.FIGURES:
-            raise HTTPException(422, f"unknown indicator {indicator!r}")
+            raise _refused("indicator", "unknown_indicator", "not a figure of /v1/indicators")
         if kind not in RANKED_KINDS:
-            raise HTTPException(422, "rankings are of agencies or units")
+            raise _refused("kind", "invalid_kind", "rankings are of agencies or units")
         periods = parse_periods(period, from_, to, reader.clock.now())
         if len(periods) != 1:
-            raise HTTPException(422, "rank over exactly one period")
-        return await reader.rankings(kind, indicator, periods[0])
+            raise _refused("period", "one_period_required", "rank over exactly one period")
+        return RankingsView.model_validate(await reader.rankings(kind, indicator, periods[0]))
 
     @router.get("/scopes", summary="Scopes seen so far")
-    async def scopes(reader: ReaderDep, kind: d.ScopeKind = d.ScopeKind.AGENCY) -> dict[str, Any]:
+    async def scopes(reader: ReaderDep, kind: d.ScopeKind = d.ScopeKind.AGENCY) -> ScopesView:
         """Scope keys of one kind, for pickers."""
-        return {"kind": kind.value, "items": await reader.scopes(kind)}
+        return ScopesView(kind=kind.value, items=await reader.scopes(kind))
 
     @router.get("/indicators/figures", summary="Names of the published figures")
-    async def figures() -> dict[str, Any]:
+    async def figures() -> FigureNames:
         """Every figure name, and which ones rank lowest first."""
-        return {"figures": list(d.FIGURES), "lower_is_better": sorted(d.LOWER_IS_BETTER)}
+        return FigureNames(figures=list(d.FIGURES), lower_is_better=sorted(d.LOWER_IS_BETTER))
 
     @router.get("/open-dossiers", summary="Open dossiers, soonest due first")
     async def open_dossiers(
@@ -100,7 +110,7 @@ def api_router() -> APIRouter:
             "province:all"
         ),
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> dict[str, Any]:
+    ) -> OpenDossiersView:
         """Dossier code, place, reception and statutory due time, and a state by the rule
         the overdue count and tracking's look-ups use (`motcua.verdicts`): `overdue`
         (finishing now would be late: by working day, the appointment day passed),
@@ -109,18 +119,25 @@ def api_router() -> APIRouter:
         due time (withdrawn ones are gone). Paused dossiers (no due time) are not listed.
         No personal data."""
         try:
-            return await reader.open_dossiers(parse_scopes([scope])[0], limit)
+            found = await reader.open_dossiers(parse_scopes([scope])[0], limit)
         except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
+            raise _refused("scope", "invalid_scope", str(exc)) from None
+        return OpenDossiersView.model_validate(found)
 
     @router.get("/trend", summary="The day's figures as they changed")
     async def trend(
         reader: ReaderDep,
         scope: str = "province:all",
-        day: Annotated[date | None, Query(description="Local date; today by default.")] = None,
-    ) -> dict[str, Any]:
+        day: Annotated[
+            IsoDate | None, Query(description="Local date (YYYY-MM-DD); today by default.")
+        ] = None,
+    ) -> TrendView:
         """Received, resolved and in-progress numbers of one day, sampled every 5 minutes
         from the change log (as the service learnt them)."""
-        return await reader.trend(parse_scopes([scope])[0], day)
+        return TrendView.model_validate(await reader.trend(parse_scopes([scope])[0], day))
 
     return router
+
+
+def _refused(parameter: str, code: str, detail: str) -> ProblemError:
+    return ProblemError(422, code, detail, [Violation(f"/query/{parameter}", code, detail)])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import HTTPException
-
+from motcua.http import ProblemError, Violation
+from motcua.http.params import FIRST_DAY, LAST_DAY
 from motcua_scoring import domain as d
 from motcua_scoring.domain.periods import calendar_periods_of, local_date, range_period
 
@@ -19,7 +19,7 @@ def parse_scopes(keys: list[str], default: d.Scope = d.PROVINCE) -> list[d.Scope
     try:
         return [d.parse_scope(key) for key in keys] or [default]
     except ValueError as exc:
-        raise HTTPException(422, f"bad scope: {exc}") from None
+        raise _refused("scope", "invalid_scope", f"bad scope: {exc}") from None
 
 
 def parse_periods(
@@ -37,5 +37,14 @@ def parse_periods(
                 raise ValueError("give both `from` and `to`")
             periods.append(range_period(first, last))
     except ValueError as exc:
-        raise HTTPException(422, f"bad period: {exc}") from None
+        raise _refused("period", "invalid_period", f"bad period: {exc}") from None
+    for period in periods:
+        if period.first > period.last:
+            raise _refused("period", "invalid_period", f"{period.key} ends before it starts")
+        if period.first < FIRST_DAY or period.last > LAST_DAY:
+            raise _refused("period", "period_out_of_range", f"{period.key} is not within 2000–2099")
     return periods or [current["month"]]
+
+
+def _refused(parameter: str, code: str, detail: str) -> ProblemError:
+    return ProblemError(422, code, detail, [Violation(f"/query/{parameter}", code, detail)])

@@ -1,0 +1,57 @@
+"""Scoring's HTTP edge: every error is a problem, dates and periods are held to 2000–2099,
+and every route has a response model."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
+from motcua_scoring.app import create_app
+from motcua_scoring.settings import ScoringSettings
+
+
+@pytest.fixture
+async def client():
+    async with edge_client(create_app(ScoringSettings())) as client:
+        yield client
+
+
+async def test_error_shapes(client) -> None:
+    assert_problem(await client.get("/v1/nowhere"), 404, "not_found")
+    wrong_method = await client.post("/v1/indicators/figures")
+    assert_problem(wrong_method, 405, "method_not_allowed")
+    assert wrong_method.headers["allow"] == "GET"
+    bad_limit = assert_problem(
+        await client.get("/v1/open-dossiers?limit=0"), 422, "invalid_request"
+    )
+    assert bad_limit["errors"][0]["pointer"] == "/query/limit"
+    assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
+
+
+@pytest.mark.parametrize(
+    ("query", "pointer", "code"),
+    [
+        ("/v1/trend?day=0", "/query/day", "date_format"),
+        ("/v1/trend?day=1970-01-01", "/query/day", "date_out_of_range"),
+        ("/v1/indicators?from=0&to=1", "/query/from", "date_format"),
+        ("/v1/indicators?period=1970", "/query/period", "period_out_of_range"),
+        ("/v1/indicators?period=2026-11-21..2026-11-01", "/query/period", "invalid_period"),
+        ("/v1/rankings?period=0001-01-01", "/query/period", "period_out_of_range"),
+        ("/v1/trend?scope=agency:S%00TP", "/query/scope", "control_character"),
+    ],
+)
+async def test_dates_and_periods_out_of_range_are_refused(client, query, pointer, code) -> None:
+    response = await client.get(query)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["errors"][0]["pointer"] == pointer
+    assert problem["errors"][0]["code"] == code
+
+
+async def test_every_route_has_a_response_schema(client) -> None:
+    document = (await client.get("/openapi.json")).json()
+    for path in ("/v1/indicators", "/v1/rankings", "/v1/scopes", "/v1/open-dossiers", "/v1/trend"):
+        ok = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"].get("$ref", "").startswith("#/components/schemas/"), path
+        refused = document["paths"][path]["get"]["responses"]["422"]["content"]
+        assert list(refused) == ["application/problem+json"]
