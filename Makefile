@@ -11,6 +11,7 @@ STACK = $(RUN) motcua-stack
 STACK_ENV := .local/stack.env
 WITH_STACK_ENV := set -a && . ./$(STACK_ENV) && set +a &&
 PYTEST_ARGS ?=
+MAIL ?=
 DEMO_ARGS ?=
 CHAOS_ARGS ?=
 
@@ -66,6 +67,9 @@ down: ## stop everything the stack started (data is kept)
 
 status: install ## what runs, with PIDs and addresses
 	$(STACK) status
+
+mail: install ## the mails the local SMTP sink received (date, to, subject); MAIL=N prints one
+	$(STACK) mail $(if $(MAIL),--show $(MAIL))
 
 test: up-infra ## the test suite, on the local stack's Kafka and PostgreSQL
 	$(WITH_STACK_ENV) $(RUN) pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ Commands::
     motcua-stack env [--export]   the stack's environment, for `eval` or `set -a; .`
     motcua-stack logs [NAME...]   the end of the components' logs (-f to follow)
     motcua-stack jars             fetch the Kafka broker jars with Maven (once per pom.xml)
+    motcua-stack mail [--show N]  the mails the SMTP sink received (or the N-th one)
     motcua-stack topics --bootstrap-servers HOST:PORT
                                   create every topic on a broker (used by docker-compose)
 """
@@ -21,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from motcua.devstack import kafka
+from motcua.devstack import kafka, mail
 from motcua.devstack.blocking import run_blocking
 from motcua.devstack.envfile import read_env
 from motcua.devstack.errors import StackError
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("-n", "--lines", type=int, default=40)
     logs.add_argument("-f", "--follow", action="store_true")
     commands.add_parser("jars", help="fetch the Kafka broker jars with Maven")
+    mails = commands.add_parser("mail", help="list the mails the local SMTP sink received")
+    mails.add_argument("--show", type=int, metavar="N", help="print the N-th mail")
     topics = commands.add_parser("topics", help="create every topic on a broker")
     topics.add_argument("--bootstrap-servers", required=True)
     topics.add_argument("--timeout", type=float, default=120)
@@ -72,6 +75,20 @@ def _env(layout: Layout, export: bool) -> int:
     prefix = "export " if export else ""
     for key, value in values.items():
         print(f"{prefix}{key}={shlex.quote(value)}")
+    return 0
+
+
+def _mail(layout: Layout, show: int | None) -> int:
+    received = mail.mails(layout.mail)
+    if show is not None:
+        if not 1 <= show <= len(received):
+            print(f"no mail {show}: {len(received)} in {layout.mail}", file=sys.stderr)
+            return 1
+        print(mail.text(received[show - 1]))
+        return 0
+    for message in received:
+        print(mail.summary(message))
+    print(f"{len(received)} mail(s) in {layout.mail}", file=sys.stderr)
     return 0
 
 
@@ -139,6 +156,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _status(stack)
     if args.command == "env":
         return _env(layout, args.export)
+    if args.command == "mail":
+        return _mail(layout, args.show)
     return _logs(layout, args.names, args.lines, args.follow)
 
 

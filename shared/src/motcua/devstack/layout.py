@@ -87,6 +87,11 @@ class Layout:
         return self.prometheus / "data"
 
     @property
+    def mail(self) -> Path:
+        """The Maildir the local mail sink stores notify's messages in."""
+        return self.state / "mail"
+
+    @property
     def logs(self) -> Path:
         return self.state / "logs"
 

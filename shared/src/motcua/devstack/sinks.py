@@ -1,6 +1,7 @@
 """Stand-ins for the outside world the services talk to, on loopback.
 
-`mailsink` is aiosmtpd (messages are written to its log); `gateway` is notify's fake
+`mailsink` is aiosmtpd storing every message in the Maildir `.local/mail/` (`make mail`
+lists them, see `motcua.devstack.mail`); `gateway` is notify's fake
 SMS / Zalo ZNS / webhook gateway (`GET /_messages` lists what it received); `dvcqg` is
 the fake national portal the portal service syncs to (`GET /_received?MaHoSo=<code>`).
 """
@@ -34,7 +35,7 @@ def wanted(services: list[str]) -> list[str]:
     return [sink for sink in SINKS if OWNERS[sink] in services]
 
 
-def _command(sink: str, port: int) -> list[str]:
+def _command(layout: Layout, sink: str, port: int) -> list[str]:
     if sink == "mailsink":
         return [
             sys.executable,
@@ -44,7 +45,8 @@ def _command(sink: str, port: int) -> list[str]:
             "-l",
             f"{HOST}:{port}",
             "-c",
-            "aiosmtpd.handlers.Sink",
+            "aiosmtpd.handlers.Mailbox",
+            str(layout.mail),
         ]
     return [
         sys.executable,
@@ -79,7 +81,7 @@ def start(layout: Layout, sink: str, port: int) -> bool:
     if running_pid(pid_file, MARKERS[sink]) is not None:
         return False
     log = layout.log(sink)
-    pid = spawn(_command(sink, port), log=log, cwd=layout.root, env=dict(os.environ))
+    pid = spawn(_command(layout, sink, port), log=log, cwd=layout.root, env=dict(os.environ))
     write_pid(pid_file, pid)
     try:
         wait_until(
