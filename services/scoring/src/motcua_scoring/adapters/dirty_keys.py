@@ -2,7 +2,8 @@
 
 A consumer batch marks keys (bumping a version); the publisher takes a snapshot of
 keys and versions, publishes their figures, and clears only the versions it saw, so a
-key marked again meanwhile is published again on the next pass.
+key marked again meanwhile is published again on the next pass. Marking keys notifies
+`KEYS_OWED` when the batch commits, which wakes an idle publisher.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from collections.abc import Collection, Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["DirtyKey", "clear_keys", "mark_keys", "take_keys"]
+from motcua.messaging.wakeups import notify
+
+__all__ = ["KEYS_OWED", "DirtyKey", "clear_keys", "mark_keys", "take_keys"]
+
+KEYS_OWED = "scoring_keys_owed"
+"""The NOTIFY channel of marked keys."""
 
 DirtyKey = tuple[str, str, int]
 
@@ -40,6 +46,7 @@ async def mark_keys(conn: AsyncConnection, keys: Collection[tuple[str, str]]) ->
         await conn.execute(
             _MARK, {"scopes": [s for s, _ in ordered], "periods": [p for _, p in ordered]}
         )
+        await notify(conn, KEYS_OWED)
 
 
 async def take_keys(conn: AsyncConnection, limit: int) -> list[DirtyKey]:

@@ -14,7 +14,8 @@ passes say fit in that time. The keys this process's stream clients watch go fir
 a change they watch reaches them within a pass or two however many keys are owed; the
 others follow in key order from where the previous pass stopped (round robin), with at
 least a quarter of every pass, so no key waits for ever. Passes follow each other without
-a pause while keys are owed.
+a pause while keys are owed; an idle publisher waits until a batch marks keys (its
+`wake`, PostgreSQL NOTIFY) or, should a notification be lost, `publish_interval_seconds`.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class FeedPublisher:
         clock: Clock,
         settings: ScoringSettings,
         watched: Watched = _unwatched,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -77,11 +79,11 @@ class FeedPublisher:
         self._budget = PassBudget(
             settings.feed.pass_budget_seconds, settings.feed.max_keys_per_pass
         )
-        self.loop = Loop("feed-publisher", self.step)
+        self.loop = Loop("feed-publisher", self.step, wake=wake)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish passes until `stop` is set; a pass that leaves no key owed is followed
-        by a pause of `publish_interval_seconds`."""
+        by a pause of `publish_interval_seconds`, cut short when keys are marked."""
         if self._settings.feed.worker_process:
             # Figures are CPU work: a worker process keeps the consumer and the streams
             # of this process responsive while a large pass is computed.
