@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy import delete, func, insert, select, text, update
@@ -37,12 +38,18 @@ from motcua.metrics import (
 )
 from motcua.settings import OutboxSettings
 
-__all__ = ["SHARDS", "OutboxRelay", "outbox_rows", "shard_of", "stage"]
+__all__ = ["SHARDS", "OutboxRelay", "event_headers", "outbox_rows", "shard_of", "stage"]
 
 SHARDS = 8
 _LOCK_BASE = 7_150_100
 _table = OUTBOX
 _PARTITIONER = DefaultPartitioner()
+_HEADER_FIELDS = (
+    ("event-type", "event_type"),
+    ("schema-version", "schema_version"),
+    ("correlation-id", "correlation_id"),
+    ("event-id", "event_id"),
+)
 log = logging.getLogger(__name__)
 # The shards no other relay holds, locked until the end of the transaction.
 _LOCK_SHARDS = text(
@@ -53,6 +60,20 @@ _LOCK_SHARDS = text(
 def shard_of(key: str) -> int:
     """The outbox shard of a Kafka key (stable across processes)."""
     return zlib.crc32(key.encode()) % SHARDS
+
+
+def event_headers(payload: bytes) -> list[tuple[str, bytes]]:
+    """Kafka headers naming an event, so a consumer can route or trace it without parsing
+    the JSON: `event-type`, `schema-version`, `correlation-id` and `event-id`."""
+    try:
+        envelope = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return []
+    return [
+        (name, str(envelope[field]).encode())
+        for name, field in _HEADER_FIELDS
+        if isinstance(envelope, dict) and envelope.get(field) is not None
+    ]
 
 
 def outbox_rows(envelopes: Iterable[Envelope], topic: str | None = None) -> list[dict[str, Any]]:
@@ -187,12 +208,13 @@ class OutboxRelay:
         for (topic, partition), pairs in by_partition.items():
             batch = self._producer.create_batch()
             for key, value in pairs:
-                if batch.append(key=key, value=value, timestamp=None) is None:
+                headers = event_headers(value)
+                if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
                     delivered.append(
                         await self._producer.send_batch(batch, topic, partition=partition)
                     )
                     batch = self._producer.create_batch()
-                    if batch.append(key=key, value=value, timestamp=None) is None:
+                    if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
                         raise ValueError(f"an event of {len(value)} bytes exceeds a record batch")
             delivered.append(await self._producer.send_batch(batch, topic, partition=partition))
         await asyncio.gather(*delivered)
