@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
 
+from prometheus_client import REGISTRY
+
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\bmotcua_[a-z_]+")
 SUFFIXES = ("_bucket", "_count", "_sum")
+SCRAPE_LABELS = {"service", "job", "instance"}
 
 
 def defined() -> set[str]:
@@ -41,3 +45,27 @@ def test_the_dashboard_uses_defined_metrics() -> None:
     assert len(exprs) >= 15
     assert used and used <= defined(), used - defined()
     assert len({p["id"] for p in dashboard["panels"]}) == len(dashboard["panels"])
+
+
+def _module(path: Path) -> str:
+    source = path.parts.index("src")
+    return ".".join(path.relative_to(Path(*path.parts[: source + 1])).with_suffix("").parts)
+
+
+def test_no_metric_label_collides_with_the_labels_a_scrape_gives() -> None:
+    """Prometheus renames such a label (`service` becomes `exported_service`), so rules and
+    dashboards reading it would find nothing."""
+    modules = ["motcua.metrics", "motcua.messaging.consumer"] + [
+        _module(path)
+        for path in ROOT.glob("services/*/src/*/**/*.py")
+        if re.search(r"\b(Counter|Gauge|Histogram)\(", path.read_text())
+    ]
+    for module in modules:
+        importlib.import_module(module)
+    labels = {
+        collector._name: set(collector._labelnames)  # type: ignore[attr-defined]
+        for collector in list(REGISTRY._collector_to_names)  # type: ignore[attr-defined]
+        if getattr(collector, "_name", "").startswith("motcua_")
+    }
+    assert len(labels) > 30
+    assert {name: names for name, names in labels.items() if names & SCRAPE_LABELS} == {}

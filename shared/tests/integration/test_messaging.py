@@ -239,7 +239,7 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
         await broker.stop()
     assert len(applied_once) >= 1
     redelivered_and_skipped = REGISTRY.get_sample_value(
-        "motcua_consumer_duplicates_total", {"service": "test", "topic": topic}
+        "motcua_consumer_duplicates_total", {"app": "test", "topic": topic}
     )
     assert redelivered_and_skipped == len(applied_once)
     rows = await effect_rows(effects)
