@@ -136,15 +136,18 @@ async def _run_faults(stack: ChaosStack, watcher: Watcher, chosen: list[Fault]) 
         print(f"  recovered: {shown}; re-read: {fault.reread}", flush=True)
 
 
-async def _wait_for_traffic(watcher: Watcher, paths: list[str], within: float = 60) -> None:
-    """Until every path has shown progress in the last few seconds (or `within` passed)."""
+async def _wait_for_traffic(watcher: Watcher, paths: list[str], within: float = 120) -> None:
+    """Until every path that carries traffic (the HTTP writes, every consumer and the
+    relays seen so far) has shown progress in the last few seconds, or `within` passed."""
     deadline = time.monotonic() + within
+    needed = [p for p in paths if p == "http write" or p.endswith("consumer")]
     while time.monotonic() < deadline:
         recent = time.monotonic() - 5
-        live = [p for p in paths if watcher.progress[p]]
-        if live and all(watcher.progress[p][-1] > recent for p in live):
+        live = {p for p in paths if watcher.progress[p]} | set(needed)
+        if all(watcher.progress[p] and watcher.progress[p][-1] > recent for p in live):
             return
         await asyncio.sleep(0.5)
+    print("  (not every path carried traffic before this fault)", flush=True)
 
 
 async def _drain(bootstrap: str, within: float = 180) -> bool:

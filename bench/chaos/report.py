@@ -31,7 +31,8 @@ def render(
         f"**{'PASSED' if ok else 'FAILED'}**. Seconds from the end of each fault to the first "
         f"success on each path (a kill ends when the process is killed, so its start-up "
         f"counts; a restart ends when the component answers again); pass is at most {bound:.0f} s. "
-        "Re-read: events a consumer read again and skipped as already applied.",
+        "Re-read: events a consumer read again and skipped as already applied; "
+        "–: the path carried no traffic before that fault.",
         "",
         "| fault | took | " + " | ".join(paths) + " | re-read |",
         "|---|---:|" + "---:|" * len(paths) + "---|",
@@ -39,7 +40,10 @@ def render(
     for fault in faults:
         cells = []
         for path in paths:
-            value = fault.recovery.get(path)
+            if path not in fault.recovery:
+                cells.append("–")  # no traffic on that path before the fault
+                continue
+            value = fault.recovery[path]
             cells.append("never" if value is None else f"{value:.1f}")
         again = ", ".join(f"{s} {n:.0f}" for s, n in sorted(fault.reread.items())) or "0"
         lines.append(f"| {fault.name} | {fault.took:.1f} | " + " | ".join(cells) + f" | {again} |")

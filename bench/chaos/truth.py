@@ -5,7 +5,8 @@
   to a topic more than once (a relay re-sending; harmless, consumers skip it);
 - every accepted registration tracked, ended as the record says, with its appointment;
 - scoring's counted figures per agency equal to `motcua_demo.expected`;
-- every notification recorded once per (event, message, audience, channel), and sent;
+- every notification recorded once per (event, message, audience, channel, unit,
+  recipient), and sent;
 - dead letters: exactly the malformed messages injected, once per consuming service.
 """
 
@@ -165,7 +166,10 @@ async def _tracking(
             view: dict[str, Any] = response.json()
             if (view["finished_at"] is not None) != (known.ended is not None):
                 wrong_state += 1
-            if datetime.fromisoformat(view["appointment_at"]) != story.appointment:
+            # `due_at`: the statutory appointment with the pauses of supplements that came
+            # back (None while one is awaited: then the receipt's appointment stands).
+            due = view["due_at"] or view["appointment_at"]
+            if datetime.fromisoformat(due) != story.appointment:
                 wrong_deadline += 1
     verdict.count("tracking: registered dossiers missing", missing)
     verdict.count("tracking: dossiers in the wrong state", wrong_state)
@@ -194,7 +198,8 @@ async def _notify(verdict: Verdict, dsn: str) -> None:
     try:
         doubled = await connection.fetchval(
             "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM notifications"
-            " GROUP BY source_event_id, message_type, audience, channel) AS g"
+            " GROUP BY source_event_id, message_type, audience, channel, unit_code,"
+            " recipient_hash) AS g"
         )
         statuses = await connection.fetch(
             "SELECT status, count(*) AS n FROM notifications GROUP BY 1"
