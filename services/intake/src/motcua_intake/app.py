@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from motcua.clock import Clock
 from motcua.db import migrate
 from motcua.events import (
+    AgencyUpdated,
     ApologyFiled,
     DossierReceived,
     DossierRefused,
@@ -31,11 +32,12 @@ from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_intake.domain.agencies import load_seed_agencies
 from motcua_intake.entrypoints.commands import CommandConsumer
-from motcua_intake.entrypoints.http import catalogue, dossiers, imports
+from motcua_intake.entrypoints.http import agencies, catalogue, dossiers, imports
 from motcua_intake.entrypoints.http.deps import Services
 from motcua_intake.entrypoints.http.middleware import BodyLimit, RequestMetrics
 from motcua_intake.entrypoints.http.problems import install_problem_handlers
 from motcua_intake.service.access import KeyService
+from motcua_intake.service.agencies import DIRECTORY_CHANNEL, AgencyService
 from motcua_intake.service.catalogue import CatalogueService
 from motcua_intake.service.checks import Checker
 from motcua_intake.service.directory import Directory
@@ -74,10 +76,17 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         SatisfactionRated,
         ApologyFiled,
         ProcedureUpdated,
+        AgencyUpdated,
     )
     engine = runtime.engine
     directory = Directory()
-    ledger = Ledger(engine, clock, settings.writer.max_retries, settings.topics.dossier_events)
+    ledger = Ledger(
+        engine,
+        clock,
+        settings.writer.max_retries,
+        settings.topics.dossier_events,
+        office_of=directory.office_of,
+    )
     writer = GroupCommit(
         ledger,
         engine,
@@ -87,10 +96,14 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     )
     checker = Checker(directory, timedelta(seconds=settings.clock_skew_seconds))
     dossier_service = DossierService(engine, ledger, writer, checker, clock)
+    keys = KeyService(engine, directory, settings.key_cache_seconds)
+    agency_service = AgencyService(
+        engine, clock, directory, keys, settings.topics.agencies, settings.topics.catalogue
+    )
     services = Services(
         dossiers=dossier_service,
         catalogue=CatalogueService(engine, clock, directory, settings.topics.catalogue),
-        keys=KeyService(engine, directory, settings.key_cache_seconds),
+        keys=keys,
         imports=ImportService(
             engine,
             dossier_service,
@@ -101,6 +114,12 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             max_listed=settings.imports.max_listed_rejections,
             log_every=settings.imports.progress_log_every,
         ),
+        agencies=agency_service,
+    )
+    runtime.loop(
+        "agency-directory",
+        agency_service.follow,
+        wake=runtime.wakeups.event(DIRECTORY_CHANNEL),
     )
     for n, (step, reconnect) in enumerate(writer.writers()):
         runtime.loop(f"group-commit-{n}", step, rebuild=reconnect)
@@ -114,7 +133,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(engine, MIGRATIONS)
-        await services.catalogue.seed(load_seed_agencies())
+        await services.agencies.seed(load_seed_agencies())
+        await services.catalogue.seed()
         await services.keys.install(
             [
                 (k.key.get_secret_value(), k.agency, k.scopes, k.label)
@@ -146,5 +166,6 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     app.include_router(health_router(runtime))
     app.include_router(dossiers.router)
     app.include_router(catalogue.router)
+    app.include_router(agencies.router)
     app.include_router(imports.router)
     return app

@@ -7,7 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, INTAKE_COMMANDS, redrive_topic
+from motcua.events.topics import (
+    AGENCIES,
+    CATALOGUE,
+    DOSSIER_EVENTS,
+    INTAKE_COMMANDS,
+    redrive_topic,
+)
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -49,10 +55,11 @@ class CommandSettings(BaseModel):
 
 
 class TopicSettings(BaseModel):
-    """Where intake publishes (`INTAKE_TOPICS__DOSSIER_EVENTS`, `__CATALOGUE`)."""
+    """Where intake publishes (`INTAKE_TOPICS__DOSSIER_EVENTS`, `__CATALOGUE`, `__AGENCIES`)."""
 
     dossier_events: str = DOSSIER_EVENTS.name
     catalogue: str = CATALOGUE.name
+    agencies: str = AGENCIES.name
 
 
 class WriterSettings(BaseModel):

@@ -22,7 +22,7 @@ SXD_KEY = "test-sxd-key-0000000000000000"
 async def test_requests_without_a_valid_key_are_401(intake, registration, headers):
     response = await intake.client.post("/v1/dossiers", json=registration(), headers=headers)
     assert response.status_code == 401
-    assert response.json()["code"] in {"not_authenticated", "invalid_api_key"}
+    assert response.json()["code"] in {"not_authenticated", "invalid_credentials"}
     assert "www-authenticate" in response.headers
     assert await intake.outbox_count() == 0
 

@@ -83,10 +83,10 @@ async def test_fifty_concurrent_registrations_get_fifty_codes(start_intake, regi
 
 
 async def test_a_counter_may_supply_its_own_code_once(intake, registration):
-    first = await intake.post("/v1/dossiers", registration(dossier_code="QUAY-2026-000123"))
-    again = await intake.post("/v1/dossiers", registration(dossier_code="QUAY-2026-000123"))
+    first = await intake.post("/v1/dossiers", registration(dossier_code="STP-QUAY-2026-000123"))
+    again = await intake.post("/v1/dossiers", registration(dossier_code="STP-QUAY-2026-000123"))
 
-    assert first.status_code == 201 and first.json()["code"] == "QUAY-2026-000123"
+    assert first.status_code == 201 and first.json()["code"] == "STP-QUAY-2026-000123"
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
     assert again.json()["code"] == "duplicate_dossier_code"

@@ -44,10 +44,10 @@ async def test_a_hundred_thousand_lines_are_counted_exactly(start_intake, regist
         bad_id = registration_line(
             registration(applicant={"name": "X", "national_id": "999000000000"})
         )
-        coded = registration(dossier_code="LEGACY-1")
+        coded = registration(dossier_code="STP-LEGACY-1")
         duplicate = registration_line(coded)
         event_line = orjson.dumps(
-            {"kind": "event", "dossier_code": "LEGACY-1", "event": {**transferred}}
+            {"kind": "event", "dossier_code": "STP-LEGACY-1", "event": {**transferred}}
         )
 
         def lines():
@@ -69,7 +69,7 @@ async def test_a_hundred_thousand_lines_are_counted_exactly(start_intake, regist
         stored = await intake.scalar("SELECT count(*) FROM dossiers")
         events = await intake.scalar("SELECT count(*) FROM dossier_events")
         outbox = await intake.outbox_count()
-        legacy = await intake.scalar("SELECT status FROM dossiers WHERE code = 'LEGACY-1'")
+        legacy = await intake.scalar("SELECT status FROM dossiers WHERE code = 'STP-LEGACY-1'")
         codes = await intake.scalar("SELECT count(DISTINCT code) FROM dossiers")
 
     assert response.status_code == 200, response.text[:500]
@@ -91,18 +91,18 @@ async def test_a_hundred_thousand_lines_are_counted_exactly(start_intake, regist
 async def test_lines_are_checked_against_what_came_before(intake, registration, clock):
     at = clock.now().isoformat()
     lines = [
-        registration_line(registration(dossier_code="A-1")),
+        registration_line(registration(dossier_code="STP-A-1")),
         orjson.dumps(
             {
                 "kind": "event",
-                "dossier_code": "A-1",
+                "dossier_code": "STP-A-1",
                 "event": {"type": "result_returned", "occurred_at": at},
             }
         ),
         orjson.dumps(
             {
                 "kind": "event",
-                "dossier_code": "A-1",
+                "dossier_code": "STP-A-1",
                 "event": {
                     "type": "processing_finished",
                     "outcome": "approved",
@@ -114,14 +114,14 @@ async def test_lines_are_checked_against_what_came_before(intake, registration, 
         orjson.dumps(
             {
                 "kind": "event",
-                "dossier_code": "A-1",
+                "dossier_code": "STP-A-1",
                 "event": {"type": "result_returned", "occurred_at": at},
             }
         ),
         orjson.dumps(
             {
                 "kind": "apology",
-                "dossier_code": "A-1",
+                "dossier_code": "STP-A-1",
                 "apology": {
                     "unit_code": "STP.HCTP",
                     "reason": "r",
@@ -160,7 +160,7 @@ async def test_lines_are_checked_against_what_came_before(intake, registration, 
         (10, "forbidden"),
     ]
     assert report["rejections"][3]["errors"][0]["pointer"] == "/events/0/type"
-    assert await intake.scalar("SELECT status FROM dossiers WHERE code = 'A-1'") == 10
+    assert await intake.scalar("SELECT status FROM dossiers WHERE code = 'STP-A-1'") == 10
     assert await intake.scalar("SELECT count(*) FROM dossiers") == 1
 
 

@@ -129,13 +129,13 @@ async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
         "command": "register_dossier",
         "agency_code": "STP",
         "idempotency_key": unique("cmd"),
-        "body": registration(dossier_code="KAFKA-1"),
+        "body": registration(dossier_code="STP-KAFKA-1"),
     }
     event = {
         "command": "record_event",
         "agency_code": "STP",
         "idempotency_key": unique("cmd"),
-        "dossier_code": "KAFKA-1",
+        "dossier_code": "STP-KAFKA-1",
         "body": {
             "type": "transferred",
             "from_unit": "STP.MC",
@@ -157,7 +157,7 @@ async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
     messages = [register, register, event, bad_id, b"not json", too_early, other_agency]
     for message in messages:
         value = message if isinstance(message, bytes) else orjson.dumps(message)
-        await producer.send_and_wait(topic, value, key=b"KAFKA-1")
+        await producer.send_and_wait(topic, value, key=b"STP-KAFKA-1")
 
     settings = {"commands": {"enabled": True, "topics": [topic], "group_id": unique("g")}}
     async with start_intake(**settings) as intake:
@@ -167,7 +167,7 @@ async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
             lambda rs: len([r for r in rs if _origin(r) == topic]) >= 4,
             patience=60,
         )
-        status = await intake.scalar("SELECT status FROM dossiers WHERE code = 'KAFKA-1'")
+        status = await intake.scalar("SELECT status FROM dossiers WHERE code = 'STP-KAFKA-1'")
         dossiers = await intake.scalar("SELECT count(*) FROM dossiers")
         local = await intake.scalar("SELECT count(*) FROM dead_letters")
 

@@ -1,4 +1,4 @@
-"""Agencies and the procedure catalogue in PostgreSQL."""
+"""The procedure catalogue in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from motcua_intake.adapters.tables import agencies, procedures
+from motcua_intake.adapters.tables import procedures
 
 __all__ = [
     "StoredProcedure",
-    "insert_absent_agencies",
     "insert_absent_procedures",
-    "list_agencies",
     "list_procedures",
     "load_procedures",
     "lock_procedure",
@@ -41,18 +39,6 @@ class StoredProcedure:
 
 def _stored(row: Any) -> StoredProcedure:
     return StoredProcedure(row.code, row.document, row.revision)
-
-
-async def insert_absent_agencies(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert agencies whose code is not stored yet."""
-    if rows:
-        await conn.execute(pg_insert(agencies).values(list(rows)).on_conflict_do_nothing())
-
-
-async def list_agencies(conn: AsyncConnection) -> list[dict[str, Any]]:
-    """Every agency as a row mapping, by code."""
-    result = await conn.execute(sa.select(agencies).order_by(agencies.c.code))
-    return [dict(row._mapping) for row in result]
 
 
 async def insert_absent_procedures(

@@ -30,6 +30,14 @@ agencies = sa.Table(
     sa.Column("parent", sa.Text),
     sa.Column("units", JSONB, nullable=False),
     sa.Column("procedures", ARRAY(sa.Text), nullable=False),
+    sa.Column("office_hours", JSONB, nullable=False),
+    sa.Column("late_cutoff", sa.Text),
+    sa.Column("retired_at", sa.DateTime(timezone=True)),
+    sa.Column("merged_into", sa.Text),
+    sa.Column("merged_on", sa.Date),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
 )
 
 procedures = sa.Table(

@@ -5,21 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import partial
 from importlib.resources import files
 
 from motcua_intake.domain.codes import is_agency_code
 from motcua_intake.domain.json_reader import CatalogueError, JsonObject, as_object
-from motcua_intake.domain.procedures import (
-    AdministrativeLevel,
-    Procedure,
-    UnitRole,
-)
+from motcua_intake.domain.procedures import Procedure, UnitRole
 
 __all__ = [
+    "DEFAULT_CUTOFF",
+    "DEFAULT_HOURS",
     "Agency",
     "AgencyKind",
+    "AgencyLevel",
     "OrgUnit",
     "Province",
     "check_coverage",
@@ -28,12 +28,27 @@ __all__ = [
 ]
 
 
+class AgencyLevel(StrEnum):
+    """The level of government of an agency; district agencies exist only in history
+    (the district level was abolished on 01/07/2025)."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
 class AgencyKind(StrEnum):
-    """What an agency is in the 2025 two-level organisation."""
+    """What an agency is in the 2025 two-level organisation (district: before it)."""
 
     SERVICE_CENTRE = "service_centre"
     DEPARTMENT = "department"
     COMMUNE = "commune"
+    DISTRICT = "district"
+
+
+Periods = tuple[tuple[time, time], ...]
+DEFAULT_HOURS: Periods = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
+DEFAULT_CUTOFF = time(15, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +75,17 @@ class Agency:
 
     code: str
     name: str
-    level: AdministrativeLevel
+    level: AgencyLevel
     kind: AgencyKind
     parent: str | None
     units: tuple[OrgUnit, ...]
     procedures: tuple[str, ...]
+    office_hours: Periods = DEFAULT_HOURS
+    late_cutoff: time | None = DEFAULT_CUTOFF
+    retired_at: datetime | None = None
+    merged_into: str | None = None
+    merged_on: date | None = None
+    revision: int = 1
 
     def __post_init__(self) -> None:
         if not is_agency_code(self.code):
@@ -77,6 +98,15 @@ class Agency:
             raise CatalogueError(f"units[{twice[0]}].code", f"{twice[1]!r} is repeated")
         if (twice := _repeated(self.procedures)) is not None:
             raise CatalogueError(f"procedures[{twice[0]}]", f"{twice[1]!r} is repeated")
+        _check_hours(self.office_hours)
+        if self.retired_at is not None and self.retired_at.tzinfo is None:
+            raise CatalogueError("retired_at", "needs a UTC offset")
+        if (self.merged_into is None) != (self.merged_on is None):
+            raise CatalogueError("merged_on", "a merge needs both merged_into and merged_on")
+
+    def accepts(self, received_at: datetime) -> bool:
+        """Whether the agency takes a dossier received at that instant (before retiring)."""
+        return self.retired_at is None or received_at < self.retired_at
 
     @property
     def unit_roles(self) -> frozenset[UnitRole]:
@@ -119,6 +149,18 @@ class Province:
         return tuple(a for a in self.agencies if procedure_code in a.procedures)
 
 
+def _check_hours(periods: Periods) -> None:
+    if not periods:
+        raise CatalogueError("office_hours", "needs at least one period")
+    previous_end: time | None = None
+    for index, (start, end) in enumerate(periods):
+        if start >= end:
+            raise CatalogueError(f"office_hours[{index}]", "must start before it ends")
+        if previous_end is not None and start < previous_end:
+            raise CatalogueError(f"office_hours[{index}]", "must start after the period before")
+        previous_end = end
+
+
 def _parse_unit(obj: JsonObject) -> OrgUnit:
     return OrgUnit(obj.text("code"), obj.text("name"), obj.choice("role", UnitRole))
 
@@ -128,7 +170,7 @@ def _parse_agency(obj: JsonObject) -> Agency:
         Agency,
         code=obj.text("code"),
         name=obj.text("name"),
-        level=obj.choice("level", AdministrativeLevel),
+        level=obj.choice("level", AgencyLevel),
         kind=obj.choice("kind", AgencyKind),
         parent=obj.optional_text("parent", None),
         units=tuple(_parse_unit(unit) for unit in obj.children("units")),
@@ -156,7 +198,7 @@ def _check_agency(index: int, agency: Agency, catalogue: dict[str, Procedure]) -
         procedure = catalogue.get(code)
         if procedure is None:
             raise CatalogueError(path, f"unknown procedure {code!r}")
-        if procedure.level is not agency.level:
+        if procedure.level.value != agency.level.value:
             raise CatalogueError(path, f"{code!r} is a {procedure.level.value} procedure")
         missing = procedure.unit_roles - agency.unit_roles
         if missing:
@@ -178,7 +220,7 @@ def check_coverage(province: Province, procedures: Iterable[Procedure]) -> None:
         handlers = {agency.code for agency in province.handling(procedure.code)}
         if not handlers:
             raise CatalogueError(f"procedures[{position}]", f"{procedure.code!r} has no agency")
-        commune = procedure.level is AdministrativeLevel.COMMUNE
+        commune = procedure.level.value == AgencyLevel.COMMUNE
         if not commune and procedure.competent_agency not in handlers:
             raise CatalogueError(
                 f"procedures[{position}].competent_agency",

@@ -7,10 +7,19 @@ from zoneinfo import ZoneInfo
 
 from motcua_intake.domain.validation import Checked, ErrorCode, Invalid, Valid
 
-__all__ = ["DEFAULT_CLOCK_SKEW", "VIETNAM_TZ", "check_reported_time", "is_aware", "local_date"]
+__all__ = [
+    "DEFAULT_CLOCK_SKEW",
+    "EARLIEST",
+    "VIETNAM_TZ",
+    "check_reported_time",
+    "is_aware",
+    "local_date",
+]
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
+# Dossier codes carry a two-digit year: nothing earlier can be recorded.
+EARLIEST = datetime(2000, 1, 1, tzinfo=VIETNAM_TZ)
 
 
 def is_aware(moment: datetime) -> bool:
@@ -28,7 +37,8 @@ def local_date(moment: datetime) -> date:
 def check_reported_time(
     reported: datetime, now: datetime, skew: timedelta = DEFAULT_CLOCK_SKEW
 ) -> Checked[datetime]:
-    """Accept a reported time if it is aware and not later than `now` plus `skew`."""
+    """Accept a reported time if it is aware, not before 2000 (Vietnam time) and not
+    later than `now` plus `skew`."""
     if not is_aware(now):
         raise ValueError("now must be timezone-aware")
     if skew < timedelta(0):
@@ -37,6 +47,11 @@ def check_reported_time(
         return Invalid(
             ErrorCode.TIME_WITHOUT_TIMEZONE,
             f"time {reported.isoformat()} has no timezone; send an offset such as +07:00",
+        )
+    if reported < EARLIEST:
+        return Invalid(
+            ErrorCode.TIME_TOO_EARLY,
+            f"time {reported.isoformat()} is before {EARLIEST.date().isoformat()}",
         )
     if reported > now + skew:
         return Invalid(

@@ -13,6 +13,7 @@ __all__ = [
     "MAX_CODE_LENGTH",
     "DossierCode",
     "check_client_code",
+    "check_code_agency",
     "dossier_code_at",
     "format_dossier_code",
     "is_agency_code",
@@ -99,5 +100,16 @@ def check_client_code(text: str) -> Checked[str]:
         return Invalid(
             ErrorCode.DOSSIER_CODE_INVALID_CHARACTERS,
             f"dossier code {text!r} may only hold letters A–Z, digits, '.', '_' and '-'",
+        )
+    return Valid(text)
+
+
+def check_code_agency(text: str, agency: str) -> Checked[str]:
+    """Accept a supplied code only under its agency's prefix (`<agency>-…`), so an agency
+    can never take, or block, a code that names another agency."""
+    if not text.startswith(f"{agency}-"):
+        return Invalid(
+            ErrorCode.DOSSIER_CODE_OTHER_AGENCY,
+            f"a dossier code of {agency} starts with '{agency}-'",
         )
     return Valid(text)

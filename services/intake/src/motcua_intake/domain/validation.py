@@ -22,8 +22,10 @@ class ErrorCode(StrEnum):
     DOSSIER_CODE_EMPTY = "dossier_code_empty"
     DOSSIER_CODE_TOO_LONG = "dossier_code_too_long"
     DOSSIER_CODE_INVALID_CHARACTERS = "dossier_code_invalid_characters"
+    DOSSIER_CODE_OTHER_AGENCY = "dossier_code_other_agency"
     TIME_WITHOUT_TIMEZONE = "time_without_timezone"
     TIME_IN_FUTURE = "time_in_future"
+    TIME_TOO_EARLY = "time_too_early"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,13 +51,6 @@ class Principal:
             return None
         raise Rejection("forbidden", "forbidden", "this key is not bound to an agency")
 
-    def require_admin(self) -> None:
-        """Refuse unless the key has the admin scope."""
-        if not self.is_admin:
-            raise Rejection(
-                "forbidden", "admin_scope_required", "this needs a key with admin scope"
-            )
-
 
 @dataclass(frozen=True, slots=True)
 class IssuedKey:
@@ -84,10 +77,8 @@ class KeyService:
         self._cache_seconds = cache_seconds
         self._cache: dict[bytes, tuple[float, Principal]] = {}
 
-    async def authenticate(self, token: str | None) -> Principal:
-        """The caller of a token; 401 when it is missing or unknown."""
-        if not token:
-            raise Rejection("unauthenticated", "not_authenticated", "send an API key")
+    async def principal(self, token: str) -> Principal | None:
+        """The holder of a key; None when no stored key is this one."""
         digest = digest_of(token)
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > time.monotonic():
@@ -95,11 +86,15 @@ class KeyService:
         async with self._engine.connect() as conn:
             stored = await key_store.find_key(conn, digest)
         if stored is None:
-            raise Rejection("unauthenticated", "invalid_api_key", "this API key is not valid")
+            return None
         principal = Principal(stored.prefix, stored.agency, frozenset(stored.scopes))
         if self._cache_seconds > 0:
             self._cache[digest] = (time.monotonic() + self._cache_seconds, principal)
         return principal
+
+    def forget(self) -> None:
+        """Drop the cached principals (after keys were rebound to another agency)."""
+        self._cache.clear()
 
     async def install(self, keys: Sequence[tuple[str, str | None, Sequence[str], str]]) -> None:
         """Store keys given in clear (bootstrap settings); idempotent."""

@@ -1,4 +1,4 @@
-"""The procedure catalogue and the agencies: seeding, reading, editing, publishing.
+"""The procedure catalogue: seeding, reading, editing, publishing.
 
 Every change of a procedure (the initial seeding included) publishes `ProcedureUpdated`
 through the outbox, on the compacted topic keyed by procedure code.
@@ -17,7 +17,6 @@ from motcua.events import Envelope, ProcedureTerms, ProcedureUpdated, Processing
 from motcua.messaging import stage
 from motcua_intake.adapters import catalogue_store
 from motcua_intake.adapters.catalogue_store import StoredProcedure
-from motcua_intake.domain.agencies import Agency, Province, parse_province
 from motcua_intake.domain.json_reader import CatalogueError
 from motcua_intake.domain.procedures import (
     COMMUNE_AUTHORITY,
@@ -25,6 +24,7 @@ from motcua_intake.domain.procedures import (
     load_seed_procedures,
     parse_procedure,
 )
+from motcua_intake.service.agency_documents import agency_json
 from motcua_intake.service.commands import ProcedureBody
 from motcua_intake.service.directory import Directory
 from motcua_intake.service.errors import FieldError, Rejection, pointer_of
@@ -104,18 +104,6 @@ def _published(procedure: Procedure, revision: int, now: datetime) -> Envelope:
     )
 
 
-def _agency_row(agency: Agency) -> dict[str, Any]:
-    return {
-        "code": agency.code,
-        "name": agency.name,
-        "level": agency.level.value,
-        "kind": agency.kind.value,
-        "parent": agency.parent,
-        "units": [{"code": u.code, "name": u.name, "role": u.role.value} for u in agency.units],
-        "procedures": list(agency.procedures),
-    }
-
-
 class CatalogueService:
     """Reads and edits the catalogue; seeds it and the agencies at start-up."""
 
@@ -127,16 +115,13 @@ class CatalogueService:
         self._directory = directory
         self._topic = topic
 
-    async def seed(self, province: Province) -> None:
-        """Store the seed agencies and procedures that are absent, then load the directory.
+    async def seed(self) -> None:
+        """Store the seed procedures that are absent (after the agencies are seeded).
 
         Idempotent; each procedure inserted now is published once.
         """
         now = self._clock.now()
         async with self._engine.begin() as conn:
-            await catalogue_store.insert_absent_agencies(
-                conn, [_agency_row(a) for a in province.agencies]
-            )
             seeds = {p.code: p for p in load_seed_procedures()}
             inserted = await catalogue_store.insert_absent_procedures(
                 conn, [StoredProcedure(c, document_of(p), 1) for c, p in seeds.items()]
@@ -144,13 +129,8 @@ class CatalogueService:
             await stage(
                 conn, *(_published(seeds[code], 1, now) for code in inserted), topic=self._topic
             )
-            stored = await catalogue_store.list_agencies(conn)
         if inserted:
             log.info("catalogue seeded", extra={"procedures": len(inserted)})
-        header = {"code": province.code, "name": province.name}
-        self._directory.load(
-            parse_province({"province": header, "agencies": [_agency_document(r) for r in stored]})
-        )
 
     async def procedures(self) -> list[dict[str, Any]]:
         """The whole catalogue."""
@@ -183,7 +163,7 @@ class CatalogueService:
 
     def agencies(self) -> list[dict[str, Any]]:
         """The agencies and their units."""
-        return [_agency_row(a) for a in self._directory.agencies]
+        return [agency_json(a) for a in self._directory.agencies]
 
     def _checked(self, code: str, body: ProcedureBody) -> Procedure:
         try:
@@ -214,10 +194,6 @@ def _unknown(code: str) -> Rejection:
     return Rejection(
         "not_found", "procedure_not_found", f"procedure {code!r} is not in the catalogue"
     )
-
-
-def _agency_document(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("code", "name", "level", "kind", "parent", "units", "procedures")}
 
 
 async def procedure_terms(

@@ -29,8 +29,9 @@ from motcua.events import (
     lifecycle_step,
 )
 from motcua.lifecycle import LifecycleStep
+from motcua_intake.domain.agencies import Agency
 from motcua_intake.domain.clock_checks import check_reported_time, is_aware, local_date
-from motcua_intake.domain.codes import check_client_code
+from motcua_intake.domain.codes import check_client_code, check_code_agency
 from motcua_intake.domain.contacts import check_email, check_phone
 from motcua_intake.domain.identity import check_national_id, check_tax_code
 from motcua_intake.domain.validation import Invalid
@@ -84,7 +85,9 @@ class Checker:
             )
         errors: list[FieldError] = []
         if body.dossier_code is not None:
-            self._collect(errors, "/dossier_code", check_client_code(body.dossier_code))
+            code = self._collect(errors, "/dossier_code", check_client_code(body.dossier_code))
+            if code is not None:
+                self._collect(errors, "/dossier_code", check_code_agency(code, body.agency_code))
         self._receiving_unit(body, errors)
         self._time(errors, "/received_at", body.received_at, now)
         applicant = self._applicant(body.applicant, local_date(now), errors)
@@ -158,13 +161,20 @@ class Checker:
         )
         return Step(LifecycleStep.APOLOGY_FILED, filed_at, event, at)
 
+    def office_of(self, agency_code: str) -> str:
+        """The agency answering for `agency_code`'s dossiers now (after a merge)."""
+        return self._directory.office_of(agency_code)
+
     def _receiving_unit(self, body: RegisterBody, errors: list[FieldError]) -> None:
-        if self._directory.agency(body.agency_code) is None:
+        agency = self._directory.agency(body.agency_code)
+        if agency is None:
             errors.append(
                 FieldError(
                     "/agency_code", "unknown_agency", f"agency {body.agency_code!r} is unknown"
                 )
             )
+        elif not agency.accepts(body.received_at):
+            errors.append(FieldError("/agency_code", "agency_retired", _retired(agency)))
         elif self._directory.agency_of_unit(body.unit_code) != body.agency_code:
             errors.append(
                 FieldError(
@@ -253,3 +263,13 @@ class Checker:
 
 def _no_contact(pointer: str, what: str) -> FieldError:
     return FieldError(pointer, "consent_without_contact", f"consent to this channel needs {what}")
+
+
+def _retired(agency: Agency) -> str:
+    if agency.merged_into is not None:
+        return (
+            f"agency {agency.code} was merged into {agency.merged_into} on {agency.merged_on}:"
+            f" register the dossier with {agency.merged_into}"
+        )
+    retired_at = agency.retired_at.isoformat() if agency.retired_at else "?"
+    return f"agency {agency.code} was retired at {retired_at} and takes no new dossier"

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.events import Channel
+from motcua.http.text import Line, Paragraph
 
 __all__ = [
     "ApologyBody",
@@ -35,9 +36,11 @@ __all__ = [
     "RegistrationLine",
 ]
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-Code = Annotated[str, Field(min_length=1, max_length=64)]
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+# Every text refuses control characters; only the long free texts (notes, reasons,
+# descriptions) may span lines.
+Text = Annotated[Line, Field(min_length=1, max_length=500)]
+Code = Annotated[Line, Field(min_length=1, max_length=64)]
+LongText = Annotated[Paragraph, Field(min_length=1, max_length=4000)]
 
 
 class _Body(BaseModel):
@@ -55,28 +58,28 @@ class Consent(_Body):
 class ApplicantBody(_Body):
     """The citizen (12-digit citizen ID) or organisation (tax code) the dossier is for."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Line, Field(min_length=1, max_length=200)]
     kind: Literal["citizen", "organisation"] = "citizen"
-    national_id: Annotated[str, Field(max_length=32)] | None = None
-    organisation_code: Annotated[str, Field(max_length=32)] | None = None
-    phone: Annotated[str, Field(max_length=32)] | None = None
-    email: Annotated[str, Field(max_length=320)] | None = None
-    address: Annotated[str, Field(max_length=500)] | None = None
+    national_id: Annotated[Line, Field(max_length=32)] | None = None
+    organisation_code: Annotated[Line, Field(max_length=32)] | None = None
+    phone: Annotated[Line, Field(max_length=32)] | None = None
+    email: Annotated[Line, Field(max_length=320)] | None = None
+    address: Annotated[Line, Field(max_length=500)] | None = None
     consent: Consent = Consent()
 
 
 class ProxyBody(_Body):
     """Someone handing the dossier in for the applicant."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    national_id: Annotated[str, Field(max_length=32)] | None = None
-    phone: Annotated[str, Field(max_length=32)] | None = None
+    name: Annotated[Line, Field(min_length=1, max_length=200)]
+    national_id: Annotated[Line, Field(max_length=32)] | None = None
+    phone: Annotated[Line, Field(max_length=32)] | None = None
 
 
 class ComponentBody(_Body):
     """A paper handed in."""
 
-    name: Annotated[str, Field(min_length=1, max_length=300)]
+    name: Annotated[Line, Field(min_length=1, max_length=300)]
     copies: Annotated[int, Field(ge=1, le=1000)] = 1
     original: bool = False
 
@@ -121,7 +124,7 @@ class SupplementRequestedBody(_Event):
     reason: LongText
     unit_code: Code
     contact_name: Text | None = None
-    contact_phone: Annotated[str, Field(max_length=32)] | None = None
+    contact_phone: Annotated[Line, Field(max_length=32)] | None = None
 
 
 class SupplementReceivedBody(_Event):
@@ -244,7 +247,7 @@ ImportLine = Annotated[RegistrationLine | EventLine | ApologyLine, Field(discrim
 
 class _Command(_Body):
     agency_code: Code = Field(description="The agency the integrator acts for.")
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)]
+    idempotency_key: Annotated[Line, Field(min_length=1, max_length=200)]
 
 
 class RegisterDossierCommand(_Command):
@@ -301,7 +304,7 @@ class ProcedureBody(_Body):
     competent_agency: Code = Field(description='An agency code, or "COMMUNE" at commune level.')
     processing_time: TimeBody
     steps: Annotated[list[StepBody], Field(min_length=1, max_length=50)]
-    late_cutoff: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = "15:00"
+    late_cutoff: Annotated[Line, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = "15:00"
     online_eligible: bool = False
     has_fee: bool = False
     fee_vnd: Annotated[int, Field(ge=0)] = 0
@@ -310,5 +313,5 @@ class ProcedureBody(_Body):
 class IssueKeyBody(_Body):
     """A new API key for an agency."""
 
-    label: Annotated[str, Field(min_length=1, max_length=200)] = "issued"
+    label: Annotated[Line, Field(min_length=1, max_length=200)] = "issued"
     scopes: list[Literal["admin"]] = Field(default_factory=list)

@@ -120,7 +120,7 @@ class DossierService:
         if found is None:
             raise Rejection("not_found", "dossier_not_found", f"no dossier {code!r}")
         state, envelopes = found
-        if scope is not None and state.agency != scope:
+        if scope is not None and scope not in (state.agency, self._checker.office_of(state.agency)):
             raise Rejection("forbidden", "forbidden", f"dossier {code!r} belongs to another agency")
         return orjson.dumps(
             {

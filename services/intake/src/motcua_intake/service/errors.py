@@ -13,6 +13,7 @@ __all__ = [
     "FieldError",
     "Kind",
     "Rejection",
+    "body_location",
     "field_rejection",
     "from_invalid",
     "pointer_of",
@@ -113,6 +114,11 @@ def _location(loc: Sequence[str | int], tagged_top: bool) -> list[str | int]:
             continue
         kept.append(part)
     return kept
+
+
+def body_location(loc: Sequence[str | int]) -> list[str | int]:
+    """Where in a request body an error is, without the union tags pydantic adds."""
+    return _location(loc, tagged_top=False)
 
 
 def validation_errors(

@@ -219,6 +219,8 @@ class ImportService:
                 await writing
         finally:
             IMPORTS_RUNNING.dec()
+        if report.accepted + report.rejected == 0:
+            raise Rejection("invalid", "empty_import", "the import has no line to apply")
         log.info("import finished", extra=_progress(report))
         return report
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -59,12 +59,19 @@ class Ledger:
     """The only writer of dossiers: applies batches of items, retrying on conflicts."""
 
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, max_retries: int = 5, topic: str | None = None
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        max_retries: int = 5,
+        topic: str | None = None,
+        office_of: Callable[[str], str] = str,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._max_retries = max_retries
         self._topic = topic
+        # A merged agency's dossiers are handled by the agency that absorbed it.
+        self._office_of = office_of
         self._terms: dict[tuple[str, int], ProcedureTerms] = {}
 
     async def apply(
@@ -94,7 +101,9 @@ class Ledger:
     async def _run(
         self, conn: AsyncConnection, items: Sequence[Item], verify: bool
     ) -> list[Outcome]:
-        return await _Batch(conn, items, self._clock.now(), self._terms, verify, self._topic).run()
+        batch = _Batch(conn, items, self._clock.now(), self._terms, verify, self._topic)
+        batch.office_of = self._office_of
+        return await batch.run()
 
 
 class _CodeTaken(Exception):
@@ -123,6 +132,7 @@ class _Batch:
         verify_codes: bool,
         topic: str | None = None,
     ) -> None:
+        self.office_of: Callable[[str], str] = str
         self._conn = conn
         self._topic = topic
         self._verify_codes = verify_codes
@@ -263,7 +273,10 @@ class _Batch:
             state = self._state.get(target)
             if state is None:
                 raise Rejection("not_found", "dossier_not_found", f"no dossier {target!r}")
-            if item.scope is not None and state.agency != item.scope:
+            if item.scope is not None and item.scope not in (
+                state.agency,
+                self.office_of(state.agency),
+            ):
                 raise Rejection(
                     "forbidden", "forbidden", f"dossier {target!r} belongs to another agency"
                 )

@@ -24,7 +24,7 @@ from motcua_intake.service.idempotency import claim_for
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1")
-ProcedureCode = Annotated[str, Path(min_length=1, max_length=64)]
+ProcedureCode = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
 @router.get("/procedures", tags=["catalogue"], summary="The procedure catalogue")

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.responses import Response
 
+from motcua.http import allowing, token_caller
 from motcua_intake.service.access import KeyService, Principal
+from motcua_intake.service.agencies import AgencyService
 from motcua_intake.service.catalogue import CatalogueService
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.imports import ImportService
@@ -17,6 +18,7 @@ from motcua_intake.service.items import Accepted
 
 __all__ = [
     "AdminDep",
+    "AgenciesDep",
     "CallerDep",
     "CatalogueDep",
     "DossiersDep",
@@ -36,6 +38,7 @@ class Services:
     catalogue: CatalogueService
     keys: KeyService
     imports: ImportService
+    agencies: AgencyService
 
 
 def _services(request: Request) -> Services:
@@ -60,32 +63,31 @@ async def _imports(request: Request) -> ImportService:
     return _services(request).imports
 
 
+async def _agencies(request: Request) -> AgencyService:
+    return _services(request).agencies
+
+
 DossiersDep = Annotated[DossierService, Depends(_dossiers)]
 CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
 KeysDep = Annotated[KeyService, Depends(_keys)]
 ImportsDep = Annotated[ImportService, Depends(_imports)]
-
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An agency's API key.")
-_bearer = HTTPBearer(auto_error=False, description="The same API key, as a bearer token.")
+AgenciesDep = Annotated[AgencyService, Depends(_agencies)]
 
 
-async def _caller(
-    request: Request,
-    api_key: Annotated[str | None, Depends(_api_key)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    keys = _services(request).keys
-    return await keys.authenticate(api_key or (bearer.credentials if bearer else None))
+async def _principal(request: Request, token: str) -> Principal | None:
+    return await _services(request).keys.principal(token)
 
+
+# No key or an unknown one: 401; a known key without the admin scope: 403.
+_caller = token_caller(_principal, api_key_header=True)
+_admin = allowing(
+    _caller,
+    lambda caller: caller.is_admin,
+    "this needs a key with admin scope",
+    code="admin_scope_required",
+)
 
 CallerDep = Annotated[Principal, Depends(_caller)]
-
-
-async def _admin(caller: CallerDep) -> Principal:
-    caller.require_admin()
-    return caller
-
-
 AdminDep = Annotated[Principal, Depends(_admin)]
 
 IdempotencyKeyDep = Annotated[

@@ -20,7 +20,7 @@ from motcua_intake.service.commands import ApologyBody, EventBody, RegisterBody
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/dossiers", tags=["dossiers"])
-DossierCode = Annotated[str, Path(min_length=1, max_length=64)]
+DossierCode = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
 @router.post(

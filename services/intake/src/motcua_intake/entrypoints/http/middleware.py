@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from motcua.http import PROBLEM_JSON, problem_bytes
 from motcua_intake.adapters.metrics import HTTP_REQUESTS, HTTP_SECONDS
-from motcua_intake.entrypoints.http.problems import MEDIA_TYPE, problem_body
 from motcua_intake.service.errors import Rejection
 
 __all__ = ["BodyLimit", "RequestMetrics"]
@@ -95,13 +95,13 @@ def _rejection(limit: int) -> Rejection:
 
 async def _too_large(send: Send, limit: int) -> None:
     rejection = _rejection(limit)
-    body = problem_body(413, rejection.code, rejection.detail)
+    body = problem_bytes(413, rejection.code, rejection.detail)
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", MEDIA_TYPE.encode()),
+                (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

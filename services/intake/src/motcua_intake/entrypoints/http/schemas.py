@@ -6,7 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["AgencyView", "DossierView", "ImportReportView", "IssuedKeyView", "Problem", "Receipt"]
+__all__ = [
+    "AgencyView",
+    "DossierView",
+    "ImportReportView",
+    "IssuedKeyView",
+    "MergedView",
+    "Receipt",
+]
 
 
 class Receipt(BaseModel):
@@ -70,22 +77,16 @@ class AgencyView(BaseModel):
     parent: str | None
     units: list[dict[str, str]]
     procedures: list[str]
+    office_hours: list[tuple[str, str]] = []
+    late_cutoff: str | None = None
+    retired_at: str | None = None
+    merged_into: str | None = None
+    merged_on: str | None = None
+    revision: int = 1
 
 
-class FieldProblem(BaseModel):
-    """One refused field."""
+class MergedView(BaseModel):
+    """Both agencies after a merge."""
 
-    pointer: str
-    code: str
-    detail: str
-
-
-class Problem(BaseModel):
-    """An error (RFC 9457 problem details)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    errors: list[FieldProblem] = Field(default_factory=list)
+    absorbed: AgencyView
+    absorber: AgencyView
