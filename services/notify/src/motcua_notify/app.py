@@ -27,6 +27,7 @@ from motcua_notify.adapters.channels import (
 from motcua_notify.adapters.channels import SmtpSettings as SmtpConfig
 from motcua_notify.adapters.channels.channel import Channel as Sender
 from motcua_notify.adapters.directory_store import shipped_units
+from motcua_notify.adapters.queue_wakeups import QUEUED
 from motcua_notify.adapters.throttle import TokenBucket
 from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.quiet_hours import QuietHours
@@ -126,6 +127,7 @@ def create_app(
                 dispatch.backoff_max_seconds,
             ),
         ),
+        wake=lambda: runtime.wakeups.event(QUEUED),
     )
     housekeeper = Housekeeper(
         runtime.sessions,

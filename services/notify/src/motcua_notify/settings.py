@@ -100,7 +100,12 @@ class DispatchSettings(BaseModel):
     workers: int = Field(default=2, ge=1)
     concurrency: int = Field(default=32, ge=1)
     lease_seconds: float = Field(default=120, gt=0)
-    idle_poll_seconds: float = Field(default=0.2, gt=0)
+    idle_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest sleep of an idle sender: rows queued (NOTIFY) and the next row "
+        "coming due wake it first.",
+    )
     max_attempts: int = Field(default=8, ge=1)
     backoff_initial_seconds: float = Field(default=2.0, ge=0)
     backoff_max_seconds: float = Field(default=900.0, ge=0)

@@ -14,6 +14,9 @@ Guarantee, per row of the delivery log (one idempotency key):
   gateway: if tracking withdrew it meanwhile (the withdrawal took a row being sent as
   gone out and wrote a correction), it is marked withdrawn and never sent, so an alert
   released by a stop or whose lease ran out never goes out after its correction.
+
+An idle sender sleeps until the earliest row of its channel comes due, or until rows are
+queued (NOTIFY), at most `idle_poll_seconds` (a safety net for a lost notification).
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ import logging
 import random
 import socket
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from motcua.clock import Clock
+from motcua.clock import Clock, clock_speed
 from motcua.db import Sessions
 from motcua.loops import Loop, Step
 from motcua_notify.adapters import metrics
@@ -39,6 +42,7 @@ from motcua_notify.adapters.notification_store import (
     record_outcomes,
     still_to_send,
 )
+from motcua_notify.adapters.queue_wakeups import next_due
 from motcua_notify.adapters.throttle import TokenBucket
 from motcua_notify.domain.messages import Audience, Channel, MessageType
 from motcua_notify.domain.outbound import (
@@ -57,6 +61,7 @@ from motcua_notify.service.publishing import Notice, NoticePublisher, after_comm
 __all__ = ["DispatchOptions", "Dispatcher"]
 
 log = logging.getLogger(__name__)
+_SHORTEST_PAUSE = 0.05
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class DispatchOptions:
     workers: int = 2
     concurrency: int = 32
     lease_seconds: float = 120
-    idle_poll_seconds: float = 0.2
+    idle_poll_seconds: float = 5.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -104,7 +109,9 @@ class Dispatcher:
         quiet: QuietHours,
         publisher: NoticePublisher,
         options: DispatchOptions,
+        wake: Callable[[], asyncio.Event] | None = None,
     ) -> None:
+        """`wake` gives each sending loop an event of its own, set when rows are queued."""
         self._sessions = sessions
         self._senders = dict(senders)
         self._limits = dict(limits)
@@ -116,7 +123,11 @@ class Dispatcher:
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         self._stop = asyncio.Event()
         self.loops = [
-            Loop(f"dispatch-{channel.value}-{n}", self._step_of(channel))
+            Loop(
+                f"dispatch-{channel.value}-{n}",
+                self._step_of(channel),
+                wake=None if wake is None else wake(),
+            )
             for channel in self._senders
             for n in range(options.workers)
         ]
@@ -134,9 +145,19 @@ class Dispatcher:
         async def step() -> float:
             if await self.dispatch_once(channel, self._stop):
                 return 0.0
-            return self._options.idle_poll_seconds
+            return await self.idle_pause(channel)
 
         return step
+
+    async def idle_pause(self, channel: Channel) -> float:
+        """Real seconds until the channel's earliest waiting row comes due, at most the poll."""
+        async with self._sessions() as session:
+            due = await next_due(session, channel.value)
+        poll = self._options.idle_poll_seconds
+        if due is None:
+            return poll
+        wait = (due - self._clock.now()).total_seconds() / clock_speed(self._clock)
+        return min(max(wait, _SHORTEST_PAUSE), poll)
 
     async def dispatch_once(self, channel: Channel, stop: asyncio.Event | None = None) -> int:
         """Claim one batch of due messages of a channel and settle it; returns its size."""

@@ -14,6 +14,7 @@ from motcua.loops import Loop
 from motcua_notify.adapters import metrics
 from motcua_notify.adapters.dossier_store import parked_count, purge_closed
 from motcua_notify.adapters.notification_store import purge_bodies, queue_stats, reclaim_expired
+from motcua_notify.adapters.queue_wakeups import announce
 from motcua_notify.domain.messages import Channel
 
 __all__ = ["Housekeeper", "Retention"]
@@ -60,6 +61,8 @@ class Housekeeper:
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
             reclaimed = await reclaim_expired(session)
+            if reclaimed:
+                await announce(session)
             stats = await queue_stats(session, now)
             parked = await parked_count(session)
         for channel in Channel:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_notify.adapters import metrics
 from motcua_notify.adapters.notification_store import insert_messages
+from motcua_notify.adapters.queue_wakeups import announce
 from motcua_notify.domain.contacts import mask
 from motcua_notify.domain.messages import Channel
 from motcua_notify.domain.planning import (
@@ -83,6 +84,8 @@ class Recorder:
                     message.idempotency_key, (item, message, self._row(item, message, now))
                 )
         written = await insert_messages(session, [row for _, _, row in planned.values()])
+        if written:
+            await announce(session)
         fresh = [
             (item, message, row) for key, (item, message, row) in planned.items() if key in written
         ]
