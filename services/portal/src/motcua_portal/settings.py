@@ -92,7 +92,12 @@ class SyncSettings(BaseModel):
         ge=1,
         description="Calls a pass has in flight at once (a dossier is in one call at a time).",
     )
-    idle_poll_seconds: float = Field(default=0.2, gt=0)
+    idle_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest sleep of an idle pass: events queued and the next dossier "
+        "coming due wake it first.",
+    )
     lease_seconds: float = Field(
         default=120,
         gt=0,

@@ -225,6 +225,15 @@ class SyncStore:
 
     # -- the queue ---------------------------------------------------------------------
 
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending dossier can next be taken (None: nothing pending)."""
+        value: datetime | None = await self.session.scalar(
+            select(func.min(func.greatest(QUEUE.c.due_at, QUEUE.c.leased_until))).where(
+                QUEUE.c.state == "pending"
+            )
+        )
+        return value
+
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Claim]:
         """Take due dossiers no other pass holds (SKIP LOCKED), leasing them."""
         due = (

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from motcua.clock import Clock
+from motcua.clock import Clock, clock_speed
 from motcua.db import Sessions
 from motcua.metrics import DEAD_LETTERED
 from motcua_portal.adapters.dvcqg import Portal
@@ -46,6 +46,7 @@ __all__ = ["SyncWorker"]
 log = logging.getLogger(__name__)
 
 _PER_DOSSIER = (Outcome.REJECTED, Outcome.GARBAGE, Outcome.NOT_FOUND)
+_SHORTEST_PAUSE = 0.05
 
 
 @dataclass(slots=True)
@@ -89,7 +90,8 @@ class SyncWorker:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Pass after pass until `stop`; idle passes wait for a wake-up or the poll interval."""
+        """Pass after pass until `stop`; an idle pass waits for a wake-up (events queued),
+        the next dossier coming due, or at most the poll interval."""
         while not stop.is_set():
             try:
                 done = await self.pass_once()
@@ -98,15 +100,28 @@ class SyncWorker:
                 done = 0
             if done == 0:
                 self._wake.clear()
+                pause = await self._idle_pause()
                 waits = [
                     asyncio.ensure_future(stop.wait()),
                     asyncio.ensure_future(self._wake.wait()),
                 ]
-                await asyncio.wait(
-                    waits, timeout=self._settings.idle_poll_seconds, return_when="FIRST_COMPLETED"
-                )
+                await asyncio.wait(waits, timeout=pause, return_when="FIRST_COMPLETED")
                 for waiting in waits:
                     waiting.cancel()
+
+    async def _idle_pause(self) -> float:
+        """Real seconds until the earliest pending dossier comes due, at most the poll."""
+        poll = self._settings.idle_poll_seconds
+        try:
+            async with self._sessions() as session:
+                due = await SyncStore(session).next_due()
+        except Exception:
+            log.exception("reading when the queue is next due failed")
+            return poll
+        if due is None:
+            return poll
+        wait = (due - self._clock.now()).total_seconds() / clock_speed(self._clock)
+        return min(max(wait, _SHORTEST_PAUSE), poll)
 
     async def pass_once(self) -> int:
         """One pass: claim, plan, send, record. Returns how many dossiers it took."""
