@@ -1,5 +1,6 @@
 """The event contract of the system: envelope, one frozen model per event type, topics."""
 
+from motcua.events.agencies import AgencyUnit, AgencyUpdated, OfficePeriod
 from motcua.events.catalogue import ProcedureUpdated
 from motcua.events.dossier import (
     ApologyFiled,
@@ -58,6 +59,8 @@ from motcua.events.values import (
 )
 
 __all__ = [
+    "AgencyUnit",
+    "AgencyUpdated",
     "AlertWithdrawn",
     "ApologyFiled",
     "ApologyIssued",
@@ -87,6 +90,7 @@ __all__ = [
     "InvalidEvent",
     "NotificationDelivered",
     "NotificationFailed",
+    "OfficePeriod",
     "ProcedureTerms",
     "ProcedureUpdated",
     "ProcessStep",

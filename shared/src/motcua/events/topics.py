@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AGENCIES",
     "CATALOGUE",
     "DOSSIER_EVENTS",
     "INDICATORS",
@@ -45,6 +46,7 @@ class TopicSpec:
 
 DOSSIER_EVENTS = TopicSpec("intake.dossier-events.v1", partitions=6, retention_ms=-1)
 CATALOGUE = TopicSpec("intake.procedures.v1", partitions=3, compacted=True)
+AGENCIES = TopicSpec("intake.agencies.v1", partitions=3, compacted=True)
 INTAKE_COMMANDS = TopicSpec("intake.commands.v1", partitions=6)
 TRACKING_EVENTS = TopicSpec("tracking.deadline-events.v1", partitions=6, retention_ms=-1)
 INDICATORS = TopicSpec("scoring.indicators.v1", partitions=3, compacted=True)
@@ -66,6 +68,7 @@ def all_topics() -> list[TopicSpec]:
     topics = [
         DOSSIER_EVENTS,
         CATALOGUE,
+        AGENCIES,
         INTAKE_COMMANDS,
         TRACKING_EVENTS,
         INDICATORS,
