@@ -9,11 +9,12 @@ import httpx
 from fastapi import FastAPI
 
 from motcua.clock import Clock
+from motcua.http import install_http_edge
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_portal.adapters.dvcqg import make_portal
-from motcua_portal.entrypoints import install_problem_handlers, router, subscribe
+from motcua_portal.entrypoints import router, subscribe
 from motcua_portal.service import Ingest, Operations, SyncWorker, gauge_loop
 from motcua_portal.settings import PortalSettings
 
@@ -68,7 +69,7 @@ def create_app(
     app.state.worker = worker
     app.state.portal = portal
     app.state.operations = Operations(runtime.sessions, portal, runtime.clock, worker.wake)
-    install_problem_handlers(app)
+    install_http_edge(app)
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(router)

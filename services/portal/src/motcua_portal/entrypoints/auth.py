@@ -1,62 +1,32 @@
-"""Bearer tokens: officials read dossiers, administrators also load calendar decisions.
+"""Bearer tokens: officials read the sync state, administrators also repair and map.
 
-No or malformed `Authorization` header: 401. A token that is not one of this route's: 403.
+No token or one that is not configured: 401. A known token without the right: 403.
 """
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from motcua_portal.entrypoints.problems import Problem
+from motcua.http import allowing, one_of, role_of_token, token_caller
 from motcua_portal.settings import ApiSettings
 
 __all__ = ["AdminDep", "OfficialDep"]
 
-_bearer = HTTPBearer(auto_error=False)
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
-
-def _settings(request: Request) -> ApiSettings:
+def _tokens(request: Request) -> Mapping[str, SecretStr | None]:
     api: ApiSettings = request.app.state.settings.api
-    return api
+    return {"admin": api.admin_token, "official": api.official_token}
 
 
-def _matches(token: str, *accepted: SecretStr | None) -> bool:
-    return any(
-        secret is not None
-        and hmac.compare_digest(token.encode(), secret.get_secret_value().encode())
-        for secret in accepted
-    )
+_operator = token_caller(role_of_token(_tokens))
+_official = allowing(
+    _operator, one_of({"official", "admin"}), "this token may not read the sync state"
+)
+_admin = allowing(_operator, one_of({"admin"}), "this token may not repair or map")
 
-
-def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
-    if credentials is None or not credentials.credentials:
-        raise Problem(
-            401,
-            "unauthenticated",
-            "A bearer token is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return credentials.credentials
-
-
-def require_official(request: Request, credentials: Credentials) -> None:
-    """Officials and administrators."""
-    api = _settings(request)
-    if not _matches(_token(credentials), api.official_token, api.admin_token):
-        raise Problem(403, "forbidden", "This token may not read the sync state")
-
-
-def require_admin(request: Request, credentials: Credentials) -> None:
-    """Administrators only."""
-    if not _matches(_token(credentials), _settings(request).admin_token):
-        raise Problem(403, "forbidden", "This token may not repair or map")
-
-
-OfficialDep = Annotated[None, Depends(require_official)]
-AdminDep = Annotated[None, Depends(require_admin)]
+OfficialDep = Annotated[str, Depends(_official)]
+AdminDep = Annotated[str, Depends(_admin)]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from motcua.http import Line, ProblemError, problem_responses
 from motcua_portal.entrypoints.auth import AdminDep, OfficialDep
-from motcua_portal.entrypoints.problems import Problem
 from motcua_portal.service import Operations, UnknownDossier, UnknownProcedure
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["portal sync"])
+Code = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
 def _operations(request: Request) -> Operations:
@@ -34,16 +35,16 @@ class RepairRequest(BaseModel):
 class ProcedureMapping(BaseModel):
     """The national procedure a local one is (confirmed by an administrator)."""
 
-    national_code: str = Field(min_length=1, max_length=64)
-    national_name: str | None = None
-    field_code: str = ""
-    field_name: str = ""
+    national_code: Line = Field(min_length=1, max_length=64)
+    national_name: Line | None = Field(default=None, max_length=500)
+    field_code: Line = Field(default="", max_length=64)
+    field_name: Line = Field(default="", max_length=500)
 
 
 class UnitMapping(BaseModel):
     """The portal's unit code (madonvi) of an agency."""
 
-    unit_code: str = Field(min_length=1, max_length=64)
+    unit_code: Line = Field(min_length=1, max_length=64)
 
 
 class SyncSummary(BaseModel):
@@ -76,10 +77,10 @@ async def redrive_all(operations: OperationsDep, _: AdminDep) -> dict[str, int]:
 
 
 @router.post("/sync/dead-letters/{code}/redrive", summary="Redrive one dead dossier")
-async def redrive_one(code: str, operations: OperationsDep, _: AdminDep) -> dict[str, int]:
+async def redrive_one(code: Code, operations: OperationsDep, _: AdminDep) -> dict[str, int]:
     redriven = await operations.redrive(code)
     if not redriven:
-        raise Problem(404, "not_dead_lettered", "This dossier is not in the dead-letter queue")
+        raise ProblemError(404, "not_dead_lettered", "this dossier is not in the dead-letter queue")
     return {"redriven": redriven}
 
 
@@ -88,23 +89,25 @@ async def repair_range(
     body: RepairRequest, operations: OperationsDep, _: AdminDep
 ) -> dict[str, int]:
     if body.received_to <= body.received_from:
-        raise Problem(422, "empty_range", "received_to must be after received_from")
+        raise ProblemError(422, "empty_range", "received_to must be after received_from")
     return {"queued": await operations.resync_received(body.received_from, body.received_to)}
 
 
 @router.get("/sync/{code}", summary="What the portal has for a dossier and when it got it")
-async def sync_state(code: str, operations: OperationsDep, _: OfficialDep) -> dict[str, Any]:
+async def sync_state(code: Code, operations: OperationsDep, _: OfficialDep) -> dict[str, Any]:
     try:
         return await operations.sync_state(code)
     except UnknownDossier:
-        raise Problem(404, "dossier_not_found", "No event of this dossier has arrived") from None
+        raise ProblemError(
+            404, "dossier_not_found", "no event of this dossier has arrived"
+        ) from None
 
 
 @router.post("/sync/{code}/repair", summary="Send a dossier again: its record and every step")
-async def repair_one(code: str, operations: OperationsDep, _: AdminDep) -> dict[str, int]:
+async def repair_one(code: Code, operations: OperationsDep, _: AdminDep) -> dict[str, int]:
     queued = await operations.resync([code])
     if not queued:
-        raise Problem(404, "dossier_not_found", "No event of this dossier has arrived")
+        raise ProblemError(404, "dossier_not_found", "no event of this dossier has arrived")
     return {"queued": queued}
 
 
@@ -118,12 +121,12 @@ async def procedures(operations: OperationsDep, _: OfficialDep) -> list[dict[str
     summary="National procedures with a similar name, for an administrator to confirm",
 )
 async def suggestions(
-    local_code: str, operations: OperationsDep, _: OfficialDep
+    local_code: Code, operations: OperationsDep, _: OfficialDep
 ) -> list[dict[str, Any]]:
     try:
         found = await operations.suggestions(local_code)
     except UnknownProcedure:
-        raise Problem(404, "procedure_not_found", "No such local procedure") from None
+        raise ProblemError(404, "procedure_not_found", "no such local procedure") from None
     return [{"code": s.code, "name": s.name, "score": s.score} for s in found]
 
 
@@ -131,18 +134,24 @@ async def suggestions(
     "/mappings/procedures/{local_code}", summary="Confirm a local procedure's national code"
 )
 async def map_procedure(
-    local_code: str, body: ProcedureMapping, operations: OperationsDep, _: AdminDep
+    local_code: Code, body: ProcedureMapping, operations: OperationsDep, _: AdminDep
 ) -> dict[str, Any]:
     return await operations.map_procedure(
         local_code, body.national_code, body.national_name, body.field_code, body.field_name
     )
 
 
-@router.post("/catalogue/refresh", summary="Fetch the national catalogue (LayDanhSachTTHC)")
+@router.post(
+    "/catalogue/refresh",
+    summary="Fetch the national catalogue (LayDanhSachTTHC)",
+    responses=problem_responses(502),
+)
 async def refresh_catalogue(operations: OperationsDep, _: AdminDep) -> dict[str, Any]:
     count, reply = await operations.refresh_catalogue()
     if not reply.ok:
-        raise Problem(502, "portal_refused", "The portal did not give its catalogue", reply.code)
+        raise ProblemError(
+            502, "portal_refused", f"the portal did not give its catalogue ({reply.code})"
+        )
     return {"procedures": count}
 
 
@@ -153,7 +162,7 @@ async def units(operations: OperationsDep, _: OfficialDep) -> dict[str, str]:
 
 @router.put("/mappings/units/{agency_code}", summary="Set an agency's portal unit code")
 async def map_unit(
-    agency_code: str, body: UnitMapping, operations: OperationsDep, _: AdminDep
+    agency_code: Code, body: UnitMapping, operations: OperationsDep, _: AdminDep
 ) -> dict[str, str]:
     await operations.map_unit(agency_code, body.unit_code)
     return {"agency_code": agency_code, "unit_code": body.unit_code}

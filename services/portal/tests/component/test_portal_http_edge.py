@@ -1,0 +1,48 @@
+"""The portal's HTTP edge: every error is a problem; 401 and 403 mean what they mean
+everywhere; a NUL in a path or a mapping never reaches the database."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
+from motcua_portal.app import create_app
+from motcua_portal.settings import ApiSettings, PortalSettings
+
+OFFICIAL = {"Authorization": "Bearer official-edge-token"}
+ADMIN = {"Authorization": "Bearer admin-edge-token"}
+
+
+@pytest.fixture
+async def client():
+    api = ApiSettings(
+        official_token=SecretStr("official-edge-token"), admin_token=SecretStr("admin-edge-token")
+    )
+    async with edge_client(create_app(PortalSettings(api=api))) as client:
+        yield client
+
+
+async def test_error_shapes(client) -> None:
+    assert_problem(await client.get("/v1/mappings/units"), 401, "not_authenticated")
+    guess = await client.get("/v1/mappings/units", headers={"Authorization": "Bearer x"})
+    assert_problem(guess, 401, "invalid_credentials")
+    official_repairs = await client.post("/v1/sync/dead-letters/redrive", headers=OFFICIAL)
+    assert_problem(official_repairs, 403, "forbidden")
+    assert_problem(await client.get("/v1/nowhere"), 404, "not_found")
+    wrong_method = await client.delete("/v1/mappings/units", headers=ADMIN)
+    assert_problem(wrong_method, 405, "method_not_allowed")
+    assert wrong_method.headers["allow"] == "GET"
+    bad_range = await client.get("/v1/sync?received_from=yesterday", headers=OFFICIAL)
+    problem = assert_problem(bad_range, 422, "invalid_request")
+    assert problem["errors"][0]["pointer"] == "/query/received_from"
+    assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
+
+
+async def test_nul_in_a_path_or_a_mapping_is_refused(client) -> None:
+    assert_problem(await client.get("/v1/sync/ab%00c", headers=OFFICIAL), 404, "not_found")
+    mapping = await client.put(
+        "/v1/mappings/units/STP", json={"unit_code": "000\x00"}, headers=ADMIN
+    )
+    problem = assert_problem(mapping, 422, "invalid_request")
+    assert problem["errors"][0]["pointer"] == "/unit_code"
