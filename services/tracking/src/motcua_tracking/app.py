@@ -29,7 +29,11 @@ from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_tracking.adapters.progress import GroupProgress
 from motcua_tracking.adapters.timers import TIMERS_CHANGED
-from motcua_tracking.entrypoints.consumers import catalogue_handler, dossier_events_handler
+from motcua_tracking.entrypoints.consumers import (
+    agencies_handler,
+    catalogue_handler,
+    dossier_events_handler,
+)
 from motcua_tracking.entrypoints.http import router
 from motcua_tracking.service import (
     CalendarBook,
@@ -75,6 +79,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         "tracking.dossier-events", [settings.topics.dossier_events], dossier_events_handler(tracker)
     )
     runtime.consume("tracking.procedures", [settings.topics.procedures], catalogue_handler(tracker))
+    runtime.consume("tracking.agencies", [settings.topics.agencies], agencies_handler())
     progress = GroupProgress(
         settings.kafka.bootstrap_servers, settings.service_name, settings.topics.dossier_events
     )

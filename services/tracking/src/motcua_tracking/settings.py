@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS
+from motcua.events.topics import AGENCIES, CATALOGUE, DOSSIER_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -99,6 +99,7 @@ class TopicSettings(BaseModel):
 
     dossier_events: str = DOSSIER_EVENTS.name
     procedures: str = CATALOGUE.name
+    agencies: str = AGENCIES.name
     publish_to: str | None = Field(
         default=None, description="Publish every event here instead of its contract topic"
     )

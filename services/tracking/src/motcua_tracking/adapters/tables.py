@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Identity,
     Index,
@@ -30,7 +31,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["CALENDAR_DECISIONS", "DOSSIERS", "DOSSIER_EVENTS", "PROCEDURES", "TIMERS", "metadata"]
+__all__ = [
+    "AGENCY_OFFICES",
+    "CALENDAR_DECISIONS",
+    "DOSSIERS",
+    "DOSSIER_EVENTS",
+    "PROCEDURES",
+    "TIMERS",
+    "metadata",
+]
 
 metadata = MetaData()
 
@@ -101,4 +110,18 @@ CALENDAR_DECISIONS = Table(
     Column("document", JSONB, nullable=False),
     Column("revision", BigInteger, nullable=False),
     _instant("loaded_at", nullable=False),
+)
+
+AGENCY_OFFICES = Table(
+    "agency_offices",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("office_hours", JSONB, nullable=False),
+    Column("late_cutoff", Text),
+    Column("retired_at", DateTime(timezone=True)),
+    Column("merged_into", Text),
+    Column("merged_on", Date),
+    Column("revision", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False, server_default=text("nextval('agency_offices_seq')")),
 )

@@ -1,14 +1,15 @@
-"""Kafka subscribers: intake's dossier events and the procedure catalogue."""
+"""Kafka subscribers: intake's dossier events, the procedure catalogue and the agencies."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.events import Envelope
+from motcua.events import AgencyUpdated, Envelope
 from motcua.messaging import BatchHandler
+from motcua_tracking.adapters.agencies import keep_agencies
 from motcua_tracking.service import DossierTracker
 
-__all__ = ["catalogue_handler", "dossier_events_handler"]
+__all__ = ["agencies_handler", "catalogue_handler", "dossier_events_handler"]
 
 
 def dossier_events_handler(tracker: DossierTracker) -> BatchHandler:
@@ -27,3 +28,15 @@ def catalogue_handler(tracker: DossierTracker) -> BatchHandler:
         await tracker.apply_catalogue(session, envelopes)
 
     return on_procedure_updated
+
+
+def agencies_handler() -> BatchHandler:
+    """The batch handler of `intake.agencies.v1`: names, office hours and cut-offs, which
+    deadlines computed from then on use instead of the configured ones."""
+
+    async def on_agency_updated(session: AsyncSession, envelopes: list[Envelope]) -> None:
+        await keep_agencies(
+            session, [e.data for e in envelopes if isinstance(e.data, AgencyUpdated)]
+        )
+
+    return on_agency_updated

@@ -22,7 +22,12 @@ from motcua_tracking.service import (
     Lookups,
     TooManyAttempts,
 )
-from motcua_tracking.service.views import CitizenView, DecisionView, DossierView
+from motcua_tracking.service.views import (
+    AgencyOfficeView,
+    CitizenView,
+    DecisionView,
+    DossierView,
+)
 
 __all__ = ["router"]
 
@@ -60,6 +65,17 @@ async def get_dossier(code: Code, lookups: LookupsDep, _: OfficialDep) -> Dossie
     if view is None:
         raise ProblemError(404, "dossier_not_found", f"no dossier {code} is tracked")
     return view
+
+
+@router.get(
+    "/agencies/{code}",
+    tags=["officials"],
+    summary="An agency's name and the office hours its deadlines use",
+)
+async def get_agency(code: Code, lookups: LookupsDep, _: OfficialDep) -> AgencyOfficeView:
+    """The name and office hours intake publishes (`source: published`), else the
+    configured office hours (`source: settings`, name null)."""
+    return await lookups.office(code)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua_tracking.adapters import agencies as offices_store
 from motcua_tracking.adapters import calendars as store
 from motcua_tracking.domain import (
     OfficeHours,
@@ -54,6 +55,9 @@ class CalendarBook:
     ) -> None:
         self._default_hours = default_hours
         self._agency_hours = dict(agency_hours)
+        # Office hours intake publishes (intake.agencies.v1) win over the configured ones.
+        self._published_hours: dict[str, OfficeHours] = {}
+        self._published_seq = -1
         self.years = years
         self.revision = revision
         self.in_force = decisions or tuple(
@@ -77,13 +81,18 @@ class CalendarBook:
 
     def for_agency(self, agency_code: str) -> WorkingCalendar:
         """The calendar of an agency (the default office hours unless configured)."""
-        hours = self._agency_hours.get(agency_code, self._default_hours)
+        hours = self.hours_for(agency_code)
         calendar = self._calendars.get(hours)
         if calendar is None:
             first, last = self.years
             calendar = WorkingCalendar(hours, self.decisions, first_year=first, last_year=last)
             self._calendars[hours] = calendar
         return calendar
+
+    def hours_for(self, agency_code: str) -> OfficeHours:
+        """The office hours of an agency: as intake publishes them, else as configured."""
+        published = self._published_hours.get(agency_code)
+        return published or self._agency_hours.get(agency_code, self._default_hours)
 
     def default(self) -> WorkingCalendar:
         """The calendar with the default office hours (days off do not depend on hours)."""
@@ -104,6 +113,14 @@ class CalendarBook:
         current = await store.revision(session)
         if current != self.revision:
             self.adopt(await self.stored(session, current))
+        await self._refresh_published(session)
+
+    async def _refresh_published(self, session: AsyncSession) -> None:
+        seq = await offices_store.offices_seq(session)
+        if seq != self._published_seq:
+            stored = await offices_store.offices(session)
+            self._published_hours = {o.code: OfficeHours(o.periods, o.cutoff) for o in stored}
+            self._published_seq = seq
 
     async def stored(self, session: AsyncSession, revision: int) -> CalendarBook:
         """The book on the stored decisions over the shipped ones."""

@@ -11,13 +11,16 @@ from __future__ import annotations
 import hmac
 import time
 from collections import deque
+from datetime import time as clock_time
 
 from motcua.db import Sessions
+from motcua_tracking.adapters.agencies import agency_name, agency_state
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.procedures import procedure_name
 from motcua_tracking.domain import TrackedDossier, WorkingCalendar
 from motcua_tracking.service.tracking import DossierTracker
 from motcua_tracking.service.views import (
+    AgencyOfficeView,
     ApologyView,
     CitizenApologyView,
     CitizenView,
@@ -75,9 +78,10 @@ class Lookups:
         found = await self._load(code)
         if found is None:
             return None
-        dossier, name = found
+        dossier, name, agency = found
         calendar = self._tracker.calendars.for_agency(dossier.agency_code)
-        return _official(dossier, name, calendar, self._standing(dossier, calendar))
+        view = _official(dossier, name, calendar, self._standing(dossier, calendar))
+        return view.model_copy(update={"agency_name": agency})
 
     async def citizen(self, code: str, phone_last4: str) -> CitizenView | None:
         """The citizen's view, or None (unknown code or wrong second factor alike)."""
@@ -88,7 +92,7 @@ class Lookups:
         if found is None or stored is None or not hmac.compare_digest(stored, expected):
             self._failures.record(code)
             return None
-        dossier, name = found
+        dossier, name, _ = found
         calendar = self._tracker.calendars.for_agency(dossier.agency_code)
         return _citizen(dossier, name, calendar, self._standing(dossier, calendar))
 
@@ -98,14 +102,33 @@ class Lookups:
         found = dossier.standing(calendar, now, self._tracker.rules.granularity)
         return found.value if found else None
 
-    async def _load(self, code: str) -> tuple[TrackedDossier, str] | None:
+    async def office(self, code: str) -> AgencyOfficeView:
+        """An agency's name and the office hours its deadlines are computed with."""
+        async with self._sessions() as session, session.begin():
+            await self._tracker.calendars.refresh(session)
+            state = await agency_state(session, code)
+        hours = self._tracker.calendars.hours_for(code)
+        published = state is not None and bool(state["office_hours"])
+        return AgencyOfficeView(
+            code=code,
+            name=state["name"] if state else None,
+            office_hours=[(_hhmm(a), _hhmm(b)) for a, b in hours.periods],
+            late_cutoff=None if hours.cutoff is None else _hhmm(hours.cutoff),
+            source="published" if published else "settings",
+            retired_at=state["retired_at"] if state else None,
+            merged_into=state["merged_into"] if state else None,
+            merged_on=state["merged_on"] if state else None,
+        )
+
+    async def _load(self, code: str) -> tuple[TrackedDossier, str, str | None] | None:
         async with self._sessions() as session, session.begin():
             await self._tracker.calendars.refresh(session)
             dossier = await DossierStore(session).document(code)
             if dossier is None:
                 return None
             name = await procedure_name(session, dossier.terms.code)
-        return dossier, name or dossier.procedure_name
+            agency = await agency_name(session, dossier.agency_code)
+        return dossier, name or dossier.procedure_name, agency
 
 
 def _official(
@@ -192,3 +215,7 @@ def _citizen(
         else None,
         finished_at=dossier.finished_at,
     )
+
+
+def _hhmm(moment: clock_time) -> str:
+    return moment.strftime("%H:%M")

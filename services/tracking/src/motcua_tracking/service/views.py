@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
 from motcua_tracking.domain import DossierStatus
 
 __all__ = [
+    "AgencyOfficeView",
     "ApologyView",
     "CitizenApologyView",
     "CitizenView",
@@ -100,6 +101,8 @@ class DossierView(_View):
 
     code: str
     agency_code: str
+    agency_name: str | None = None
+    """The agency's current name as intake publishes it (None until it is known)."""
     status: StatusView
     procedure: ProcedureView
     received_at: datetime
@@ -163,3 +166,17 @@ class DecisionView(_View):
     days_off: list[dict[str, str]]
     make_up_working_days: list[dict[str, str]]
     notes: list[str]
+
+
+class AgencyOfficeView(_View):
+    """An agency as tracking uses it: its name and the office hours and cut-off its
+    deadlines are computed with (`source`: `published` by intake, else `settings`)."""
+
+    code: str
+    name: str | None
+    office_hours: list[tuple[str, str]]
+    late_cutoff: str | None
+    source: str
+    retired_at: datetime | None = None
+    merged_into: str | None = None
+    merged_on: date | None = None
