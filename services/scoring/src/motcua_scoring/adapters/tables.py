@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "agencies",
     "change_log_state",
     "counters",
     "dirty_keys",
@@ -87,4 +88,16 @@ dirty_keys = sa.Table(
     sa.Column("scope", sa.Text, primary_key=True),
     sa.Column("period", sa.Text, primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+agencies = sa.Table(
+    "agencies",
+    metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("units", JSONB, nullable=False),
+    sa.Column("retired_at", sa.DateTime(timezone=True)),
+    sa.Column("merged_into", sa.Text),
+    sa.Column("merged_on", sa.Date),
+    sa.Column("revision", sa.Integer, nullable=False),
 )

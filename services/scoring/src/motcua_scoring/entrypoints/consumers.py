@@ -3,8 +3,12 @@ batch per database transaction."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from motcua.events import AgencyUpdated, Envelope
 from motcua.messaging import IdempotentConsumer
 from motcua.runtime import ServiceRuntime
+from motcua_scoring.adapters.agency_store import keep_agencies
 from motcua_scoring.service import Absorber
 from motcua_scoring.settings import ScoringSettings
 
@@ -12,6 +16,13 @@ __all__ = ["subscribe"]
 
 
 def subscribe(runtime: ServiceRuntime, settings: ScoringSettings) -> IdempotentConsumer:
-    """Absorb the dossier and tracking topics named in the settings."""
+    """Absorb the dossier and tracking topics named in the settings; keep the agencies."""
+    runtime.consume(f"{settings.consumer_name}.agencies", [settings.topics.agencies], on_agencies)
     topics = [settings.topics.dossier_events, settings.topics.tracking_events]
     return runtime.consume(settings.consumer_name, topics, Absorber(settings, runtime.clock))
+
+
+async def on_agencies(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    """Names of agencies and units, and merges (read by the indicators API)."""
+    states = [e.data for e in envelopes if isinstance(e.data, AgencyUpdated)]
+    await keep_agencies(await session.connection(), states)

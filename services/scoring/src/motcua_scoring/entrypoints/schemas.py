@@ -57,6 +57,9 @@ class IndicatorReport(BaseModel):
     """One scope in one period."""
 
     scope: str
+    name: str | None = Field(
+        default=None, description="The agency's or unit's name as intake publishes it."
+    )
     period: str
     kind: str
     first: str
@@ -81,6 +84,7 @@ class RankedScope(BaseModel):
     rank: int | None
     scope: str
     code: str
+    name: str | None = None
     value: Number
     figures: dict[str, Number]
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.counter_store import ScopeTables, read_rows
+from motcua_scoring.domain.indicators import as_of_day
+from motcua_scoring.domain.merges import Merge, absorbed_by, combined, from_date
 from motcua_scoring.service.figures import figures_json
 
 __all__ = ["evaluate_many", "evaluate_tables", "figure_rows", "read_tables"]
@@ -62,10 +64,36 @@ def figure_rows(
 
 
 async def evaluate_many(
-    conn: AsyncConnection, pairs: Iterable[Pair], now: datetime, earliest_year: int
+    conn: AsyncConnection,
+    pairs: Iterable[Pair],
+    now: datetime,
+    earliest_year: int,
+    merges: Sequence[Merge] = (),
 ) -> dict[tuple[str, str], d.Indicators]:
-    """`evaluate` for each pair, reading only the rows it needs."""
+    """`evaluate` for each pair, reading only the rows it needs; an agency counts the
+    dossiers of the agencies merged into it from each merge date (`domain.merges`)."""
     wanted = list(dict.fromkeys(pairs))
-    tables = await read_tables(conn, wanted, now, earliest_year)
+    parts = {pair: _absorbed_parts(pair, merges, now) for pair in wanted} if merges else {}
+    every = list(dict.fromkeys(wanted + [p for found in parts.values() for p in found]))
+    tables = await read_tables(conn, every, now, earliest_year)
     await asyncio.sleep(0)
-    return evaluate_tables(tables, wanted, now)
+    evaluated = evaluate_tables(tables, every, now)
+    if not parts:
+        return evaluated
+    return {
+        (s.key, p.key): combined(
+            evaluated[(s.key, p.key)], [evaluated[(x.key, y.key)] for x, y in parts[(s, p)]]
+        )
+        for s, p in wanted
+    }
+
+
+def _absorbed_parts(pair: Pair, merges: Sequence[Merge], now: datetime) -> list[Pair]:
+    scope, period = pair
+    as_of = as_of_day(period, now)
+    found = []
+    for absorbed, since in absorbed_by(scope, merges):
+        part = from_date(period, since, as_of)
+        if part is not None:
+            found.append((absorbed, part))
+    return found

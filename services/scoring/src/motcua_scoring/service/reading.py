@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from motcua.clock import Clock
 from motcua.verdicts import Granularity, standing
 from motcua_scoring import domain as d
+from motcua_scoring.adapters.agency_store import load_directory
 from motcua_scoring.adapters.change_log import key_history, last_seq
 from motcua_scoring.adapters.open_dossiers import OpenDossier, list_open
 from motcua_scoring.adapters.scope_store import known_scopes
+from motcua_scoring.domain.merges import merged_away, names_of
 from motcua_scoring.domain.periods import day_period, local_date
 from motcua_scoring.service.evaluation import evaluate_many
 from motcua_scoring.service.figures import number, report_json
@@ -52,11 +54,16 @@ class Reader:
         pairs = [(scope, period) for scope in scopes for period in periods]
         async with self.engine.connect() as conn:
             last = await last_seq(conn)
-            evaluated = await evaluate_many(conn, pairs, now, self.earliest_year)
+            directory = await load_directory(conn)
+            evaluated = await evaluate_many(conn, pairs, now, self.earliest_year, directory.merges)
+        names = names_of(scopes, directory.agencies, directory.units)
         return {
             "now": now.isoformat(),
             "last_event_id": last,
-            "items": [report_json(evaluated[(s.key, p.key)]) for s, p in pairs],
+            "items": [
+                {**report_json(evaluated[(s.key, p.key)]), "name": names.get(s.key)}
+                for s, p in pairs
+            ],
         }
 
     async def scopes(self, kind: d.ScopeKind) -> list[str]:
@@ -68,10 +75,17 @@ class Reader:
         """Agencies or units of the province ranked by one figure."""
         now = self.clock.now()
         async with self.engine.connect() as conn:
-            keys = await known_scopes(conn, kind.value)
+            directory = await load_directory(conn)
+            gone = merged_away(directory.merges, period.first)
+            keys = [k for k in await known_scopes(conn, kind.value) if _code(k) not in gone]
             evaluated = await evaluate_many(
-                conn, [(d.parse_scope(k), period) for k in keys], now, self.earliest_year
+                conn,
+                [(d.parse_scope(k), period) for k in keys],
+                now,
+                self.earliest_year,
+                directory.merges if kind is d.ScopeKind.AGENCY else (),
             )
+        names = names_of([d.parse_scope(k) for k in keys], directory.agencies, directory.units)
         summaries = {d.parse_scope(s): d.summarise(ind) for (s, _), ind in evaluated.items()}
         higher_is_better = figure not in d.LOWER_IS_BETTER
         ranked = d.rank(
@@ -90,6 +104,7 @@ class Reader:
                     "rank": r.rank,
                     "scope": r.scope.key,
                     "code": r.scope.value,
+                    "name": names.get(r.scope.key),
                     "value": number(r.value),
                     "figures": {n: number(summaries[r.scope][n]) for n in RANKING_COMPANIONS},
                 }
@@ -129,6 +144,10 @@ class Reader:
             "period": period.key,
             "points": list(buckets.values()),
         }
+
+
+def _code(key: str) -> str:
+    return key.partition(":")[2]
 
 
 def _place(scope: d.Scope) -> tuple[str, str] | None:

@@ -185,7 +185,8 @@ function renderRanking(data) {
     const row = document.createElement("tr");
     row.dataset.scope = item.scope;
     if (item.scope === state.scope) row.className = "current";
-    row.append(cell(item.rank == null ? "–" : String(item.rank)), cell(item.code),
+    row.append(cell(item.rank == null ? "–" : String(item.rank)),
+      cell(item.name ? `${item.name} (${item.code})` : item.code),
       cell(fmtPct(item.value), "n"), cell(fmtInt(item.figures.received), "n"),
       cell(fmtInt(item.figures.resolved), "n opt"), cell(fmtInt(item.figures.in_progress_overdue), "n"));
     body.append(row);
