@@ -200,6 +200,7 @@ async def province(
     topics = {
         "dossiers": await make_topic("x-dossiers", partitions=3),
         "catalogue": await make_topic("x-catalogue", partitions=1),
+        "agencies": await make_topic("x-agencies", partitions=1),
         "tracking": await make_topic("x-tracking", partitions=3),
         "indicators": await make_topic("x-indicators", partitions=1),
         "notices": await make_topic("x-notices", partitions=1),
@@ -234,7 +235,9 @@ async def province(
                     ],
                     commands={"enabled": False},
                     topics=IntakeTopics(
-                        dossier_events=topics["dossiers"], catalogue=topics["catalogue"]
+                        dossier_events=topics["dossiers"],
+                        catalogue=topics["catalogue"],
+                        agencies=topics["agencies"],
                     ),
                 ),
                 clock=clock,
@@ -247,6 +250,7 @@ async def province(
                     topics=TrackingTopics(
                         dossier_events=topics["dossiers"],
                         procedures=topics["catalogue"],
+                        agencies=topics["agencies"],
                         publish_to=topics["tracking"],
                     ),
                     timers=timers,
@@ -264,6 +268,7 @@ async def province(
                         dossier_events=topics["dossiers"],
                         tracking_events=topics["tracking"],
                         indicators=topics["indicators"],
+                        agencies=topics["agencies"],
                     ),
                 ),
                 clock=clock,
