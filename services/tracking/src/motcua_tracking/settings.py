@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from motcua.calendar_years import COVERED_YEARS
 from motcua.events.topics import AGENCIES, CATALOGUE, DOSSIER_EVENTS
 from motcua.settings import ServiceSettings
 
@@ -41,8 +42,8 @@ class CalendarSettings(BaseModel):
 
     default_hours: OfficeHoursSettings = OfficeHoursSettings()
     agencies: dict[str, OfficeHoursSettings] = {}
-    first_year: int = 2020
-    last_year: int = 2035
+    first_year: int = COVERED_YEARS.first
+    last_year: int = COVERED_YEARS.last
 
 
 class DeadlineSettings(BaseModel):

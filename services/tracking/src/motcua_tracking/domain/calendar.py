@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from motcua.calendar_years import COVERED_YEARS
 from motcua_tracking.domain.year_decisions import (
     YearDecision,
     load_shipped_decisions,
@@ -30,6 +31,8 @@ _SECONDS_PER_DAY = 86_400
 _NOT_IN_ARTICLE_112 = ("Day off (substituted", "Vietnam Cultural Day")
 _DEFAULT_PERIODS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
 _DEFAULT_CUTOFF = time(15, 0)
+# Labor Code 2019 (Art. 112) replaced Labor Code 2012 (Art. 115) on 1 January 2021.
+_LABOR_CODE_2019_FROM = 2021
 
 
 class CalendarRangeError(ValueError):
@@ -56,12 +59,26 @@ class Holiday:
     name: str
 
 
+def statutory_rule(year: int) -> str:
+    """The article that sets the public holidays of `year`.
+
+    Until 2020, Labor Code 2012 Art. 115: Tết five days, National Day 2/9 one day. From
+    2021, Labor Code 2019 Art. 112: the same, but National Day is 2/9 and a day next to
+    it. Both move a holiday falling on a weekly rest day to the next working day.
+    """
+    if year < _LABOR_CODE_2019_FROM:
+        return "Labor Code 2012 Art. 115"
+    return "Labor Code 2019 Art. 112"
+
+
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> tuple[Holiday, ...]:
-    """Labor Code 2019 Art. 112 holidays of `year`, with Art. 111 compensatory days.
+    """The statutory holidays of `year` under the code then in force (`statutory_rule`),
+    with the compensatory days for those falling on a weekly rest day.
 
-    Taken from the holidays library's Vietnam calendar, which computes the lunar dates
-    and moves a holiday falling on a weekly rest day to the next working day.
+    Taken from the holidays library's Vietnam calendar, which follows each Labor Code in
+    its years (one National Day before 2021, two from 2021), computes the lunar dates and
+    moves a holiday falling on a weekly rest day to the next working day.
     """
     source = holidays.country_holidays("VN", years=year, language="en_US")
     found: list[Holiday] = []
@@ -191,8 +208,8 @@ class WorkingCalendar:
         hours: OfficeHours | None = None,
         decisions: Iterable[YearDecision] = (),
         *,
-        first_year: int = 2020,
-        last_year: int = 2035,
+        first_year: int = COVERED_YEARS.first,
+        last_year: int = COVERED_YEARS.last,
     ) -> None:
         if first_year > last_year:
             raise ValueError(f"first_year {first_year} is after last_year {last_year}")
@@ -395,8 +412,8 @@ def build_calendar(
     hours: OfficeHours | None = None,
     decisions: Iterable[YearDecision] | None = None,
     *,
-    first_year: int = 2020,
-    last_year: int = 2035,
+    first_year: int = COVERED_YEARS.first,
+    last_year: int = COVERED_YEARS.last,
 ) -> WorkingCalendar:
     """A calendar with the given decisions, or the decisions shipped with the service."""
     if decisions is None:

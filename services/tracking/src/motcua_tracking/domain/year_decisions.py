@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
-SHIPPED_YEARS = (2025, 2026)
+# Every year from the first the calendar covers (motcua.calendar_years) to the latest known.
+SHIPPED_YEARS = tuple(range(2015, 2027))
 _DATA_PACKAGE = "motcua_tracking.domain"
 _DATA_FOLDER = "decisions"
 _TOP_KEYS = frozenset({"year", "source", "days_off", "make_up_working_days", "notes"})
