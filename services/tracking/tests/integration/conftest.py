@@ -35,6 +35,7 @@ class Stack:
         self.producer = producer
         self.dossier_topic = ""
         self.catalogue_topic = ""
+        self.agencies_topic = ""
         self.databases: list[str] = []
 
     async def new_database(self) -> str:
@@ -60,6 +61,7 @@ class Stack:
             topics=TopicSettings(
                 dossier_events=self.dossier_topic,
                 procedures=self.catalogue_topic,
+                agencies=self.agencies_topic,
                 publish_to=output or await self.new_output(),
             ),
             consumer=ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05),
@@ -138,6 +140,7 @@ async def stack(
     made = Stack(bootstrap_servers, database_base_url, producer)
     made.dossier_topic = await make_topic("dossier-events", partitions=3)
     made.catalogue_topic = await make_topic("procedures", partitions=1)
+    made.agencies_topic = await make_topic("agencies", partitions=1)
     yield made
     await producer.stop()
     for name in made.databases:
