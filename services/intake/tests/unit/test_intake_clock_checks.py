@@ -6,6 +6,7 @@ from motcua_intake.domain.clock_checks import (
     DEFAULT_CLOCK_SKEW,
     VIETNAM_TZ,
     check_reported_time,
+    event_day,
     local_date,
 )
 from motcua_intake.domain.validation import ErrorCode, Invalid, Valid
@@ -62,3 +63,24 @@ def test_the_local_date_is_the_date_in_vietnam() -> None:
     assert local_date(datetime(2026, 3, 10, 17, 0, tzinfo=UTC)) == date(2026, 3, 11)
     with pytest.raises(ValueError, match="timezone-aware"):
         local_date(datetime(2026, 3, 10, 17, 0))
+
+
+def test_a_time_of_a_past_covered_year_is_history_and_accepted() -> None:
+    reported = datetime(2015, 1, 1, 0, 0, tzinfo=VIETNAM_TZ)
+    assert check_reported_time(reported, NOW) == Valid(reported)
+    past = datetime(2019, 3, 4, 9, tzinfo=VIETNAM_TZ)
+    assert check_reported_time(past, NOW) == Valid(past)
+
+
+def test_a_time_before_the_calendar_s_years_is_refused_naming_them() -> None:
+    result = check_reported_time(datetime(2014, 12, 31, 23, 59, tzinfo=VIETNAM_TZ), NOW)
+    assert isinstance(result, Invalid)
+    assert result.code == ErrorCode.TIME_TOO_EARLY
+    assert "covers the years 2015–2035" in result.message
+
+
+def test_a_reported_time_is_judged_on_its_own_day() -> None:
+    assert event_day(datetime(2019, 2, 1, 18, 0, tzinfo=UTC), NOW) == date(2019, 2, 2)
+    assert event_day(NOW + timedelta(minutes=1), NOW) == date(2026, 3, 10)  # still to come
+    assert event_day(datetime(2019, 2, 1, 9, 0), NOW) == date(2026, 3, 10)  # no zone
+    assert event_day(datetime(1970, 1, 1, tzinfo=UTC), NOW) == date(2026, 3, 10)  # too early

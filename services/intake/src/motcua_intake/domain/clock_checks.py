@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from motcua.calendar_years import COVERED_YEARS
 from motcua_intake.domain.validation import Checked, ErrorCode, Invalid, Valid
 
 __all__ = [
@@ -12,14 +13,15 @@ __all__ = [
     "EARLIEST",
     "VIETNAM_TZ",
     "check_reported_time",
+    "event_day",
     "is_aware",
     "local_date",
 ]
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
-# Dossier codes carry a two-digit year: nothing earlier can be recorded.
-EARLIEST = datetime(2000, 1, 1, tzinfo=VIETNAM_TZ)
+# Nothing earlier than the working calendar's first year can be tracked or counted.
+EARLIEST = COVERED_YEARS.start
 
 
 def is_aware(moment: datetime) -> bool:
@@ -34,11 +36,20 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(VIETNAM_TZ).date()
 
 
+def event_day(reported: datetime, now: datetime) -> date:
+    """The day a reported time is judged on: its own (history is judged at its own
+    time), or today's when it is refused anyway (no zone, too early, still to come)."""
+    if is_aware(reported) and EARLIEST <= reported <= now:
+        return local_date(reported)
+    return local_date(now)
+
+
 def check_reported_time(
     reported: datetime, now: datetime, skew: timedelta = DEFAULT_CLOCK_SKEW
 ) -> Checked[datetime]:
-    """Accept a reported time if it is aware, not before 2000 (Vietnam time) and not
-    later than `now` plus `skew`."""
+    """Accept a reported time if it is aware, within the calendar's years (Vietnam
+    time) and not later than `now` plus `skew`: a time of any past year is history, and
+    only the genuinely future is refused."""
     if not is_aware(now):
         raise ValueError("now must be timezone-aware")
     if skew < timedelta(0):
@@ -51,7 +62,8 @@ def check_reported_time(
     if reported < EARLIEST:
         return Invalid(
             ErrorCode.TIME_TOO_EARLY,
-            f"time {reported.isoformat()} is before {EARLIEST.date().isoformat()}",
+            f"time {reported.isoformat()} is before {EARLIEST.date().isoformat()}: the "
+            f"working calendar covers the years {COVERED_YEARS}",
         )
     if reported > now + skew:
         return Invalid(

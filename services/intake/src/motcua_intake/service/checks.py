@@ -30,7 +30,7 @@ from motcua.events import (
 )
 from motcua.lifecycle import LifecycleStep
 from motcua_intake.domain.agencies import Agency
-from motcua_intake.domain.clock_checks import check_reported_time, is_aware, local_date
+from motcua_intake.domain.clock_checks import check_reported_time, event_day, is_aware
 from motcua_intake.domain.codes import check_client_code, check_code_agency
 from motcua_intake.domain.contacts import check_email, check_phone
 from motcua_intake.domain.identity import check_national_id, check_tax_code
@@ -90,7 +90,7 @@ class Checker:
                 self._collect(errors, "/dossier_code", check_code_agency(code, body.agency_code))
         self._receiving_unit(body, errors)
         self._time(errors, "/received_at", body.received_at, now)
-        applicant = self._applicant(body.applicant, local_date(now), errors)
+        applicant = self._applicant(body.applicant, event_day(body.received_at, now), errors)
         proxy = self._proxy(body.proxy, errors)
         if errors or applicant is None:
             raise field_rejection(errors).within(at)
@@ -126,7 +126,9 @@ class Checker:
         return Step(lifecycle_step(event), body.occurred_at, event, at)
 
     def apology(self, body: ApologyBody, now: datetime, at: str = "") -> Step:
-        """An apology (form 04): a known unit, an aware appointment still to come."""
+        """An apology (form 04): a known unit, an aware appointment later than the
+        apology itself (`filed_at`, now when not given), so a past apology is judged at
+        its own time."""
         errors: list[FieldError] = []
         filed_at = body.filed_at or now
         self._time(errors, "/filed_at", filed_at, now)
@@ -143,12 +145,12 @@ class Checker:
                     "the new appointment needs a UTC offset such as +07:00",
                 )
             )
-        elif appointment <= now:
+        elif is_aware(filed_at) and appointment <= filed_at:
             errors.append(
                 FieldError(
                     "/new_appointment_at",
                     "appointment_not_in_future",
-                    "the new appointment must be later than now",
+                    f"the new appointment must be later than the apology ({filed_at.isoformat()})",
                 )
             )
         if errors:
