@@ -14,6 +14,10 @@
   apology once accepted, with whether it was late, so counting both would count twice.
 - Step-level due times and verdicts, escalations and tracking's rejections change no
   indicator; a step's overdue warning is counted with the dossier's alerts.
+- A reception outside the working calendar's years (`motcua.calendar_years`) is left
+  out with the anomaly `outside_calendar`: tracking cannot track such a dossier (it
+  dead-letters its events), so it is counted nowhere rather than as received and never
+  resolved; its later events find no identity and count nowhere either.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from motcua.calendar_years import COVERED_YEARS
 from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
@@ -45,7 +50,9 @@ from motcua.events import (
 )
 from motcua_scoring import domain as d
 
-__all__ = ["Translated", "translate"]
+__all__ = ["OUTSIDE_CALENDAR", "Translated", "translate"]
+
+OUTSIDE_CALENDAR = "outside_calendar"
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ def translate(envelope: Envelope) -> Translated | None:
     at = envelope.occurred_at
     data = envelope.data
     match data:
+        case DossierReceived() if not COVERED_YEARS.covers(at):
+            return Translated(code, (), (OUTSIDE_CALENDAR,))
         case DossierReceived():
             agency, oddities = _agency(envelope)
             identity = d.Identity(
