@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable
 from types import FrameType
@@ -65,7 +66,12 @@ class Shutdown:
         return max(self.seconds - (time.monotonic() - self.requested_at), 0.0)
 
     def watch_signals(self) -> None:
-        """Chain SIGTERM and SIGINT: note the request, then call the previous handler."""
+        """Chain SIGTERM and SIGINT: note the request, then call the previous handler.
+
+        Only the main thread may set handlers: an app started elsewhere (a test client's
+        event loop thread) is not served by a server whose handler could be chained."""
+        if threading.current_thread() is not threading.main_thread():
+            return
         loop = asyncio.get_running_loop()
         for sig in _SIGNALS:
             previous = signal.getsignal(sig)
