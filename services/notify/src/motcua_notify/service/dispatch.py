@@ -136,9 +136,14 @@ class Dispatcher:
         """Send until `stop` is set; then finish sends under way and release the rest.
 
         Each channel has `workers` loops, so one claims and settles while another sends;
-        `concurrency` bounds the sends under way per channel across them.
+        `concurrency` bounds the sends under way per channel across them. With every
+        channel disabled there is nothing to send, and the task still lives until `stop`
+        (a task that ends makes `/health` fail).
         """
         self._stop = stop
+        if not self.loops:
+            await stop.wait()
+            return
         await asyncio.gather(*(loop.run(stop) for loop in self.loops))
 
     def _step_of(self, channel: Channel) -> Step:
