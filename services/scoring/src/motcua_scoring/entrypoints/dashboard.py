@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 __all__ = ["STATIC", "dashboard_router", "static_files"]
@@ -22,7 +22,11 @@ def dashboard_router() -> APIRouter:
     async def root() -> RedirectResponse:
         return RedirectResponse("/dashboard")
 
-    @router.get("/dashboard", summary="Live dashboard (Vietnamese, English toggle)")
+    @router.get(
+        "/dashboard",
+        summary="Live dashboard (Vietnamese, English toggle)",
+        response_class=HTMLResponse,
+    )
     async def dashboard() -> FileResponse:
         return FileResponse(STATIC / "dashboard.html", headers={"Cache-Control": "no-cache"})
 

@@ -25,13 +25,35 @@ __all__ = ["stream_router"]
 
 WAIT_SECONDS = 5.0
 RETRY_MS = 1000
+_EVENT = {
+    "type": "object",
+    "description": "One event; `data` is JSON: `{seq}` for ready and reset, a change for "
+    "indicators.",
+    "properties": {
+        "event": {"type": "string", "enum": ["ready", "indicators", "reset"]},
+        "id": {"type": "string", "description": "The change-log number (Last-Event-ID)."},
+        "data": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+    "required": ["event", "id", "data"],
+}
 
 
 def stream_router() -> APIRouter:
     """The SSE route."""
     router = APIRouter(prefix="/v1", tags=["indicators"])
 
-    @router.get("/indicators/stream", summary="Indicator changes, live (Server-Sent Events)")
+    @router.get(
+        "/indicators/stream",
+        summary="Indicator changes, live (Server-Sent Events)",
+        response_class=EventSourceResponse,
+        responses={
+            200: {
+                "description": "`ready`, then `indicators` for each change (`reset`: reload)",
+                "content": {"text/event-stream": {"schema": _EVENT}},
+            }
+        },
+    )
     async def stream(
         request: Request,
         hub: HubDep,
