@@ -1,0 +1,50 @@
+"""Scoring's HTTP API fuzzed from its OpenAPI document, on a real database and broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from http_fuzzing import WITH_CREDENTIALS, LiveApp, call_and_check, fuzz_schema, service_topics
+
+from motcua.messaging.kafka import create_topics
+from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua_scoring.app import create_app
+from motcua_scoring.settings import (
+    FeedSettings,
+    ScoringSettings,
+    TopicSettings,
+)
+
+pytestmark = pytest.mark.infra
+
+LIVE = LiveApp("scoring")
+schema = fuzz_schema(create_app(ScoringSettings()), LIVE)
+
+
+@pytest.fixture(scope="module")
+async def scoring(fuzz_database: str, bootstrap_servers: str) -> AsyncIterator[None]:
+    name, specs, (dossiers, tracking, indicators, agencies) = service_topics(
+        "scoring", "dossiers", "tracking", "indicators", "agencies"
+    )
+    await create_topics(bootstrap_servers, specs)
+    settings = ScoringSettings(
+        service_name=name,
+        database=DatabaseSettings(url=fuzz_database, pool_size=4),
+        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers),
+        topics=TopicSettings(
+            dossier_events=dossiers,
+            tracking_events=tracking,
+            indicators=indicators,
+            agencies=agencies,
+        ),
+        feed=FeedSettings(worker_process=False),
+    )
+    with LIVE.serving(create_app(settings)):
+        yield
+
+
+@schema.parametrize()
+@WITH_CREDENTIALS
+def test_every_answer_is_documented(case, scoring) -> None:
+    call_and_check(case)
