@@ -113,6 +113,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             max_line_bytes=settings.imports.max_line_bytes,
             max_listed=settings.imports.max_listed_rejections,
             log_every=settings.imports.progress_log_every,
+            progress_every=settings.imports.progress_every,
         ),
         agencies=agency_service,
     )

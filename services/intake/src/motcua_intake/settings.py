@@ -42,6 +42,9 @@ class ImportSettings(BaseModel):
     chunk_lines: int = Field(default=1000, ge=1)
     max_listed_rejections: int = Field(default=1000, ge=0)
     progress_log_every: int = Field(default=50_000, ge=1)
+    progress_every: int = Field(
+        default=10_000, ge=1, description="A progress figure every N lines of a streamed report"
+    )
 
 
 class CommandSettings(BaseModel):

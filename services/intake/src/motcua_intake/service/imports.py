@@ -11,6 +11,13 @@ Blank lines are skipped (but counted in line numbers). Lines are applied in orde
 chunks of `chunk_lines` per transaction; a refused line is reported with its number and
 reasons and does not stop the import. The body is never held whole: it is split into
 lines as it arrives, and the next chunk is parsed while the previous one is written.
+
+The report is a JSON summary (`run`), or NDJSON streamed as the import proceeds
+(`stream`): one line per imported line, in order, as its chunk is written
+(`{"line", "status": "accepted"|"rejected", "dossier_code", "reason"}`, the code the
+dossier was given or named), a `{"progress": …}` figure every `progress_every` lines,
+and last the `{"summary": …}`. The streamed report is spooled to a temporary file, so an
+import never waits for a client that reads its answer only once it has sent the body.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+import tempfile
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,14 +43,14 @@ from motcua_intake.adapters.metrics import (
     IMPORTS_RUNNING,
 )
 from motcua_intake.service.access import Principal
-from motcua_intake.service.commands import ImportLine
+from motcua_intake.service.commands import ImportLine, RegistrationLine
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.errors import Rejection, shape_rejection
 from motcua_intake.service.idempotency import replay
 from motcua_intake.service.items import Accepted, Claim, Item, Outcome
 from motcua_intake.service.ledger import Ledger
 
-__all__ = ["ImportReport", "ImportService", "ndjson_lines"]
+__all__ = ["ImportReport", "ImportService", "ReportSpool", "StreamedReport", "ndjson_lines"]
 
 log = logging.getLogger(__name__)
 _LINE: TypeAdapter[ImportLine] = TypeAdapter(ImportLine)
@@ -88,35 +96,67 @@ async def ndjson_lines(
 
 @dataclass
 class ImportReport:
-    """How an import went; the first `limit` rejected lines are listed."""
+    """How an import went; the first `limit` rejected lines are listed.
+
+    With `emit`, each decided line is also reported, in line order, when `flush` is
+    called after its chunk is written, with a progress figure every `progress_every`
+    reported lines.
+    """
 
     limit: int
+    emit: Callable[[bytes], None] | None = None
+    progress_every: int = 10_000
     lines: int = 0
     accepted: int = 0
     rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    _pending: list[tuple[int, bytes]] = field(default_factory=list)
+    _reported: int = 0
 
     def accept(self, count: int) -> None:
         self.accepted += count
         IMPORT_LINES.labels("accepted").inc(count)
         COMMANDS_ACCEPTED.labels("import", _COMMAND).inc(count)
 
-    def reject(self, number: int, rejection: Rejection) -> None:
+    def accepted_line(self, number: int, dossier_code: str | None) -> None:
+        if self.emit is not None:
+            entry = {"line": number, "status": "accepted", "dossier_code": dossier_code}
+            self._pending.append((number, orjson.dumps(entry)))
+
+    def reject(self, number: int, rejection: Rejection, dossier_code: str | None = None) -> None:
         self.rejected += 1
         IMPORT_LINES.labels("rejected").inc()
         COMMANDS_REJECTED.labels("import", rejection.code).inc()
+        reason = {
+            "code": rejection.code,
+            "detail": rejection.detail,
+            "errors": [
+                {"pointer": e.pointer, "code": e.code, "detail": e.detail} for e in rejection.errors
+            ],
+        }
         if len(self.rejections) < self.limit:
-            self.rejections.append(
-                {
-                    "line": number,
-                    "code": rejection.code,
-                    "detail": rejection.detail,
-                    "errors": [
-                        {"pointer": e.pointer, "code": e.code, "detail": e.detail}
-                        for e in rejection.errors
-                    ],
-                }
-            )
+            self.rejections.append({"line": number, **reason})
+        if self.emit is not None:
+            entry = {
+                "line": number,
+                "status": "rejected",
+                "dossier_code": dossier_code,
+                "reason": reason,
+            }
+            self._pending.append((number, orjson.dumps(entry)))
+
+    def flush(self) -> None:
+        """Report the lines decided since the last flush, in order, and the progress."""
+        if self.emit is None or not self._pending:
+            return
+        self._pending.sort(key=lambda pair: pair[0])
+        before = self._reported
+        self._reported += len(self._pending)
+        self.emit(b"".join(entry + b"\n" for _, entry in self._pending))
+        self._pending.clear()
+        if self._reported // self.progress_every > before // self.progress_every:
+            figure = {"lines": self._reported, "accepted": self.accepted, "rejected": self.rejected}
+            self.emit(orjson.dumps({"progress": figure}) + b"\n")
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -126,6 +166,83 @@ class ImportReport:
             "rejections": sorted(self.rejections, key=lambda r: int(r["line"])),
             "rejections_not_listed": self.rejected - len(self.rejections),
         }
+
+
+class ReportSpool:
+    """A streamed report: written by the import, read by the response as it grows.
+
+    Kept in a temporary file rather than memory, so a client that reads nothing until it
+    has sent its whole body neither holds the import back nor fills the memory.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the reader
+        self._written = 0
+        self._closed = False
+        self._wake = asyncio.Event()
+
+    @property
+    def written(self) -> int:
+        """Bytes written so far."""
+        return self._written
+
+    def write(self, data: bytes) -> None:
+        self._file.seek(0, 2)
+        self._file.write(data)
+        self._written += len(data)
+        self._wake.set()
+
+    def discard(self) -> None:
+        """Drop the spool unread."""
+        self._file.close()
+
+    def close(self) -> None:
+        """No more lines will come."""
+        self._closed = True
+        self._wake.set()
+
+    async def started(self) -> None:
+        """Wait until a first line is written or the spool is closed."""
+        while not self._written and not self._closed:
+            self._wake.clear()
+            await self._wake.wait()
+
+    async def read(self) -> AsyncIterator[bytes]:
+        """Every byte written, as it comes, until the spool is closed."""
+        offset = 0
+        try:
+            while True:
+                if offset < self._written:
+                    self._file.seek(offset)
+                    data = self._file.read(min(self._written - offset, 1 << 20))
+                    offset += len(data)
+                    yield data
+                elif self._closed:
+                    return
+                else:
+                    self._wake.clear()
+                    await self._wake.wait()
+        finally:
+            self._file.close()
+
+
+@dataclass
+class StreamedReport:
+    """An import's NDJSON report, read as it is written; `replayed` under a used key."""
+
+    lines: AsyncIterator[bytes]
+    replayed: bool = False
+
+
+async def _read_while(spool: ReportSpool, work: asyncio.Task[None]) -> AsyncIterator[bytes]:
+    """The spool's bytes; the import stops if the reader goes away before its end."""
+    try:
+        async for data in spool.read():
+            yield data
+    finally:
+        if not work.done():
+            work.cancel()
+        await asyncio.wait({work})
 
 
 class ImportService:
@@ -142,6 +259,7 @@ class ImportService:
         max_line_bytes: int,
         max_listed: int,
         log_every: int,
+        progress_every: int = 10_000,
     ) -> None:
         self._engine = engine
         self._dossiers = dossiers
@@ -151,6 +269,7 @@ class ImportService:
         self._max_line_bytes = max_line_bytes
         self._max_listed = max_listed
         self._log_every = log_every
+        self._progress_every = progress_every
 
     async def run(
         self, chunks: AsyncIterator[bytes], caller: Principal, key: str | None
@@ -159,7 +278,7 @@ class ImportService:
         scope = caller.dossier_scope()
         digest = hashlib.sha256(b"import\0")
         if key is None:
-            report = await self._import(chunks, scope, digest)
+            report = await self._import(chunks, scope, digest, ImportReport(self._max_listed))
             return Accepted(200, orjson.dumps(report.summary()))
         claim_scope = caller.idempotency_scope
         async with self._engine.begin() as conn:
@@ -170,7 +289,7 @@ class ImportService:
         if not claimed:
             return await self._replay(chunks, digest, claim_scope, key)
         try:
-            report = await self._import(chunks, scope, digest)
+            report = await self._import(chunks, scope, digest, ImportReport(self._max_listed))
         except BaseException:
             async with self._engine.begin() as conn:
                 await idempotency_store.release(conn, claim_scope, key)
@@ -179,6 +298,90 @@ class ImportService:
         async with self._engine.begin() as conn:
             await idempotency_store.complete(conn, claim_scope, key, digest.digest(), 200, body)
         return Accepted(200, body)
+
+    async def stream(
+        self, chunks: AsyncIterator[bytes], caller: Principal, key: str | None
+    ) -> StreamedReport:
+        """Import a stream of NDJSON and report it as NDJSON while it proceeds.
+
+        Returns once the first report line is written (a Rejection raised before that,
+        such as an empty import, is raised here); a failure after it ends the report
+        with an `{"error": …}` line. Under a used key, the stored summary is answered
+        (the lines' report is not kept).
+        """
+        spool = ReportSpool()
+        report = ImportReport(self._max_listed, spool.write, self._progress_every)
+        replayed = asyncio.Event()
+        work = asyncio.create_task(self._streamed(chunks, caller, key, report, spool, replayed))
+        started = asyncio.ensure_future(spool.started())
+        try:
+            await asyncio.wait({work, started}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            started.cancel()
+        if work.done() and work.exception() is not None:
+            spool.discard()
+            work.result()
+        return StreamedReport(_read_while(spool, work), replayed.is_set())
+
+    async def _streamed(
+        self,
+        chunks: AsyncIterator[bytes],
+        caller: Principal,
+        key: str | None,
+        report: ImportReport,
+        spool: ReportSpool,
+        replayed: asyncio.Event,
+    ) -> None:
+        """Run the import into `spool`, ending with its summary or an error."""
+        try:
+            stored = await self._run_report(chunks, caller, key, report)
+            if stored is not None:
+                replayed.set()
+                spool.write(b'{"summary": ' + stored.body + b"}\n")
+            else:
+                spool.write(orjson.dumps({"summary": report.summary()}) + b"\n")
+        except Rejection as stopped:
+            if not spool.written:
+                raise
+            problem = {"code": stopped.code, "detail": stopped.detail}
+            spool.write(orjson.dumps({"error": problem}) + b"\n")
+        except Exception:
+            if not spool.written:
+                raise
+            log.exception("import interrupted")
+            problem = {"code": "import_interrupted", "detail": "the import stopped here"}
+            spool.write(orjson.dumps({"error": problem}) + b"\n")
+        finally:
+            spool.close()
+
+    async def _run_report(
+        self, chunks: AsyncIterator[bytes], caller: Principal, key: str | None, report: ImportReport
+    ) -> Accepted | None:
+        """The import with the idempotency of `run`: None when run, else the stored
+        answer replayed."""
+        scope = caller.dossier_scope()
+        digest = hashlib.sha256(b"import\0")
+        if key is None:
+            await self._import(chunks, scope, digest, report)
+            return None
+        claim_scope = caller.idempotency_scope
+        async with self._engine.begin() as conn:
+            stored = (await idempotency_store.find(conn, [(claim_scope, key)])).get(
+                (claim_scope, key)
+            )
+            claimed = stored is None and await idempotency_store.claim(conn, claim_scope, key, b"")
+        if not claimed:
+            return await self._replay(chunks, digest, claim_scope, key)
+        try:
+            await self._import(chunks, scope, digest, report)
+        except BaseException:
+            async with self._engine.begin() as conn:
+                await idempotency_store.release(conn, claim_scope, key)
+            raise
+        body = orjson.dumps(report.summary())
+        async with self._engine.begin() as conn:
+            await idempotency_store.complete(conn, claim_scope, key, digest.digest(), 200, body)
+        return None
 
     async def _replay(
         self, chunks: AsyncIterator[bytes], digest: Any, scope: str, key: str
@@ -195,9 +398,8 @@ class ImportService:
         return outcome
 
     async def _import(
-        self, chunks: AsyncIterator[bytes], scope: str | None, digest: Any
+        self, chunks: AsyncIterator[bytes], scope: str | None, digest: Any, report: ImportReport
     ) -> ImportReport:
-        report = ImportReport(self._max_listed)
         IMPORTS_RUNNING.inc()
         writing: asyncio.Task[None] | None = None
         batch: list[tuple[int, bytes | None]] = []
@@ -235,8 +437,6 @@ class ImportService:
         items = self._items(batch, scope, report)
         if writing is not None:
             await writing
-        if not items:
-            return None
         return asyncio.create_task(self._write(items, report))
 
     def _items(
@@ -253,26 +453,45 @@ class ImportService:
                 continue
             try:
                 line = _LINE.validate_json(raw)
-                items.append((number, self._dossiers.import_item(line, scope, now)))
             except ValidationError as error:
                 report.reject(number, shape_rejection(error.errors(), tagged_top=True))
+                continue
+            try:
+                items.append((number, self._dossiers.import_item(line, scope, now)))
             except Rejection as rejection:
-                report.reject(number, rejection)
+                report.reject(number, rejection, _named_code(line))
         return items
 
     async def _write(self, items: list[tuple[int, Item]], report: ImportReport) -> None:
-        outcomes: list[Outcome] = await self._ledger.apply([item for _, item in items])
+        outcomes: list[Outcome] = []
+        if items:
+            outcomes = await self._ledger.apply([item for _, item in items])
         accepted = 0
-        for (number, _), outcome in zip(items, outcomes, strict=True):
+        for (number, item), outcome in zip(items, outcomes, strict=True):
             if isinstance(outcome, Rejection):
-                report.reject(number, outcome)
+                report.reject(number, outcome, _item_code(item))
             else:
                 accepted += 1
+                report.accepted_line(number, outcome.dossier_code or _item_code(item))
         report.accept(accepted)
+        report.flush()
 
 
 def _progress(report: ImportReport) -> dict[str, int]:
     return {"lines": report.lines, "accepted": report.accepted, "rejected": report.rejected}
+
+
+def _named_code(line: ImportLine) -> str | None:
+    """The dossier code a line names (a registration's own code, if it brings one)."""
+    if isinstance(line, RegistrationLine):
+        return line.dossier.dossier_code
+    return line.dossier_code
+
+
+def _item_code(item: Item) -> str | None:
+    if item.target is not None:
+        return item.target
+    return item.registration.client_code if item.registration is not None else None
 
 
 def _too_long(limit: int) -> Rejection:

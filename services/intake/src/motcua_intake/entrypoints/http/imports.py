@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from motcua_intake.entrypoints.http.deps import (
     CallerDep,
@@ -32,15 +35,51 @@ _BODY = {
 }
 
 
+_NDJSON = "application/x-ndjson"
+_STREAMED = {
+    "description": (
+        "With `Accept: application/x-ndjson`: the report streamed as the import proceeds, "
+        "one JSON object a line: "
+        '`{"line": 1, "status": "accepted", "dossier_code": "STP-190129-0001"}`, '
+        '`{"line": 2, "status": "rejected", "dossier_code": null, "reason": '
+        '{"code": "…", "detail": "…", "errors": [{"pointer", "code", "detail"}]}}`, '
+        '`{"progress": {"lines", "accepted", "rejected"}}` every N lines, and last '
+        '`{"summary": {…}}` (or `{"error": {"code", "detail"}}` if the import stopped).'
+    ),
+    "content": {_NDJSON: {"schema": {"type": "string"}}},
+}
+
+
+class _ReportResponse(StreamingResponse):
+    """A streamed report sent while the import still reads the request body: unlike
+    StreamingResponse, it does not also listen for a disconnect, which would take body
+    messages from the import (a disconnect stops the import where it reads)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
+
+
 @router.post(
     "/imports",
     summary="Import dossiers and events from NDJSON",
     response_model=ImportReportView,
-    responses=problems(403, 409, 422),
+    responses={**problems(403, 409, 422), 200: _STREAMED},
     openapi_extra=_BODY,
 )
 async def import_ndjson(
-    request: Request, caller: CallerDep, imports: ImportsDep, key: IdempotencyKeyDep = None
+    request: Request,
+    caller: CallerDep,
+    imports: ImportsDep,
+    key: IdempotencyKeyDep = None,
+    accept: Annotated[str, Header()] = "application/json",
 ) -> Response:
-    """Lines are applied in order, in chunks; refused lines are reported, not fatal."""
-    return json_response(await imports.run(request.stream(), caller, key))
+    """Lines are applied in order, in chunks; refused lines are reported, not fatal.
+
+    Ask for `application/x-ndjson` to get each line's dossier code and outcome as the
+    import proceeds; otherwise the answer is the summary once it is done.
+    """
+    if _NDJSON not in accept:
+        return json_response(await imports.run(request.stream(), caller, key))
+    report = await imports.stream(request.stream(), caller, key)
+    headers = {"Idempotent-Replayed": "true"} if report.replayed else {}
+    return _ReportResponse(report.lines, media_type=_NDJSON, headers=headers)
