@@ -44,6 +44,7 @@ __all__ = ["ServiceRuntime", "health_router"]
 
 log = logging.getLogger(__name__)
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+_REDRIVE_BATCH_TIMEOUT_MS = 1000
 
 
 class ServiceRuntime:
@@ -106,13 +107,19 @@ class ServiceRuntime:
         return consumer
 
     def _subscribe_redrive(self) -> None:
-        """Redriven letters go back to the consumer that gave up on them (its name is a header)."""
+        """Redriven letters go back to the consumer that gave up on them (its name is a header).
+
+        An operator's redrive is no hurry: the subscriber looks for letters once a second."""
+        options = self.settings.consumer
         subscriber = self.broker.subscriber(
             redrive_topic(self.name).name,
             group_id=self.name,
             batch=True,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
+            fetch_max_wait_ms=options.fetch_max_wait_ms,
+            consumer_timeout_ms=options.consumer_timeout_ms,
+            batch_timeout_ms=_REDRIVE_BATCH_TIMEOUT_MS,
             decoder=raw_bodies,
             title=f"{self.name}:redrive",
         )

@@ -102,9 +102,7 @@ class ScoringSettings(ServiceSettings):
     consumer_name: str = "scoring-events"
     # Larger batches than the common default: each batch is one transaction whose cost
     # is mostly per statement, so absorbing 2,000 events at once costs little more than 200.
-    consumer: ConsumerSettings = ConsumerSettings(
-        max_records=2000, fetch_max_wait_ms=500, batch_timeout_ms=150
-    )
+    consumer: ConsumerSettings = ConsumerSettings(max_records=2000)
     topics: TopicSettings = TopicSettings()
     feed: FeedSettings = FeedSettings()
     stream: StreamSettings = StreamSettings()

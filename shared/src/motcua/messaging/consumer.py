@@ -20,9 +20,11 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import chain
 from typing import Any
 from uuid import UUID
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
@@ -46,7 +48,14 @@ from motcua.metrics import (
 )
 from motcua.settings import ConsumerSettings
 
-__all__ = ["BatchHandler", "IdempotentConsumer", "PermanentError", "batch_subscriber", "raw_bodies"]
+__all__ = [
+    "BatchHandler",
+    "IdempotentConsumer",
+    "PermanentError",
+    "PromptBatchSubscriber",
+    "batch_subscriber",
+    "raw_bodies",
+]
 
 BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 _processed = PROCESSED
@@ -240,7 +249,8 @@ def batch_subscriber(
 ) -> BatchSubscriber:
     """A FastStream batch subscriber for at-least-once consumption: offsets are committed
     only when the handler says so (`AckPolicy.MANUAL`, after its transaction), a new group
-    starts from the earliest offset, and bodies are left raw for the handler to decode."""
+    starts from the earliest offset, and bodies are left raw for the handler to decode.
+    It polls without pausing in between (`PromptBatchSubscriber`)."""
     subscriber: BatchSubscriber = broker.subscriber(
         *topics,
         group_id=group_id,
@@ -250,11 +260,38 @@ def batch_subscriber(
         max_records=settings.max_records,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         batch_timeout_ms=settings.batch_timeout_ms,
+        consumer_timeout_ms=settings.consumer_timeout_ms,
         decoder=raw_bodies,
         title=title,
         **options,
     )
+    subscriber.__class__ = PromptBatchSubscriber
     return subscriber
+
+
+class PromptBatchSubscriber(BatchSubscriber):
+    """FastStream's batch subscriber, but for what it does after a poll that found nothing.
+
+    FastStream's sleeps `batch_timeout_ms` after such a poll, so a record arriving then
+    waits for the sleep to end, and only a short timeout keeps that wait short, at the
+    cost of waking an idle consumer ten times a second. Here the poll itself waits up to
+    `batch_timeout_ms` and returns as soon as a record arrives; only a poll that returns
+    empty-handed early (no partitions assigned yet) sleeps the rest, so nothing spins.
+    """
+
+    __slots__ = ()
+
+    async def get_msg(self, consumer: AIOKafkaConsumer) -> tuple[ConsumerRecord[Any, Any], ...]:
+        started = time.monotonic()
+        batches = await consumer.getmany(
+            timeout_ms=self.batch_timeout_ms, max_records=self.max_records
+        )
+        if batches:
+            return tuple(chain.from_iterable(batches.values()))
+        left = self.batch_timeout_ms / 1000 - (time.monotonic() - started)
+        if left > 0:
+            await asyncio.sleep(left)
+        return ()
 
 
 async def raw_bodies(message: Any) -> Any:
