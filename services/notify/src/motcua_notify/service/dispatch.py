@@ -62,6 +62,7 @@ __all__ = ["DispatchOptions", "Dispatcher"]
 
 log = logging.getLogger(__name__)
 _SHORTEST_PAUSE = 0.05
+_SPARE_POLL_FACTOR = 12
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,11 @@ class Dispatcher:
         self._slots = {c: asyncio.Semaphore(options.concurrency) for c in self._senders}
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         self._stop = asyncio.Event()
+        self._next_due: dict[Channel, datetime | None] = {}
         self.loops = [
             Loop(
                 f"dispatch-{channel.value}-{n}",
-                self._step_of(channel),
+                self._step_of(channel, n),
                 wake=None if wake is None else wake(),
             )
             for channel in self._senders
@@ -146,19 +148,22 @@ class Dispatcher:
             return
         await asyncio.gather(*(loop.run(stop) for loop in self.loops))
 
-    def _step_of(self, channel: Channel) -> Step:
+    def _step_of(self, channel: Channel, worker: int) -> Step:
+        # A channel's first sender keeps the safety poll; the others, there for throughput
+        # under load, wake on a notification or the next row coming due.
+        poll = self._options.idle_poll_seconds * (1 if worker == 0 else _SPARE_POLL_FACTOR)
+
         async def step() -> float:
             if await self.dispatch_once(channel, self._stop):
                 return 0.0
-            return await self.idle_pause(channel)
+            return self.idle_pause(channel, poll)
 
         return step
 
-    async def idle_pause(self, channel: Channel) -> float:
-        """Real seconds until the channel's earliest waiting row comes due, at most the poll."""
-        async with self._sessions() as session:
-            due = await next_due(session, channel.value)
-        poll = self._options.idle_poll_seconds
+    def idle_pause(self, channel: Channel, poll: float) -> float:
+        """Real seconds until the channel's earliest waiting row comes due (as the last claim
+        that found nothing saw it), at most `poll`."""
+        due = self._next_due.pop(channel, None)
         if due is None:
             return poll
         wait = (due - self._clock.now()).total_seconds() / clock_speed(self._clock)
@@ -176,6 +181,8 @@ class Dispatcher:
                 self.owner,
                 self._options.lease_seconds,
             )
+            if not rows:
+                self._next_due[channel] = await next_due(session, channel.value)
         if not rows:
             return 0
         attempts = await asyncio.gather(*(self._attempt(row, stop) for row in rows))

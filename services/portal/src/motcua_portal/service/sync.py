@@ -84,6 +84,7 @@ class SyncWorker:
         self._clock = clock
         self._draw = draw
         self._wake = asyncio.Event()
+        self._next_due: datetime | None = None
 
     def wake(self) -> None:
         """Look at the queue now (new events were queued)."""
@@ -100,7 +101,7 @@ class SyncWorker:
                 done = 0
             if done == 0:
                 self._wake.clear()
-                pause = await self._idle_pause()
+                pause = self._idle_pause()
                 waits = [
                     asyncio.ensure_future(stop.wait()),
                     asyncio.ensure_future(self._wake.wait()),
@@ -109,15 +110,11 @@ class SyncWorker:
                 for waiting in waits:
                     waiting.cancel()
 
-    async def _idle_pause(self) -> float:
-        """Real seconds until the earliest pending dossier comes due, at most the poll."""
+    def _idle_pause(self) -> float:
+        """Real seconds until the earliest pending dossier comes due (as the last pass that
+        found nothing saw it), at most the poll."""
         poll = self._settings.idle_poll_seconds
-        try:
-            async with self._sessions() as session:
-                due = await SyncStore(session).next_due()
-        except Exception:
-            log.exception("reading when the queue is next due failed")
-            return poll
+        due, self._next_due = self._next_due, None
         if due is None:
             return poll
         wait = (due - self._clock.now()).total_seconds() / clock_speed(self._clock)
@@ -128,7 +125,10 @@ class SyncWorker:
         now = self._clock.now()
         lease = now + timedelta(seconds=self._settings.lease_seconds)
         async with self._sessions() as session, session.begin():
-            claims = await SyncStore(session).claim(now, lease, self._settings.claim_size)
+            store = SyncStore(session)
+            claims = await store.claim(now, lease, self._settings.claim_size)
+            if not claims:
+                self._next_due = await store.next_due()
         if not claims:
             return 0
         jobs, held = await self._plan(claims)
