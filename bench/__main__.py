@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging", "deadlines", "intake", "tracking", "scoring", "notify", "portal"]
+BENCHES = ["messaging", "deadlines", "intake", "tracking", "scoring", "notify", "portal", "idle"]
 
 
 def main() -> None:
