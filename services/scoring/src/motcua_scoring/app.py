@@ -17,6 +17,7 @@ from motcua_scoring.adapters.dirty_keys import KEYS_OWED
 from motcua_scoring.entrypoints import (
     api_router,
     dashboard_router,
+    reports_router,
     static_files,
     stream_router,
     subscribe,
@@ -81,6 +82,7 @@ def create_app(settings: ScoringSettings | None = None, clock: Clock | None = No
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))
     app.include_router(api_router())
+    app.include_router(reports_router())
     app.include_router(stream_router())
     app.include_router(dashboard_router())
     app.mount("/static", static_files(), name="static")

@@ -20,6 +20,7 @@ _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
 class PeriodKind(StrEnum):
@@ -119,13 +120,20 @@ def year_period(year: int) -> Period:
     return _calendar(PeriodKind.YEAR, date(year, 1, 1))
 
 
+def week_period(year: int, week: int) -> Period:
+    """An ISO week (Monday to Sunday) as a range: weeks are not tiled by the counters."""
+    monday = date.fromisocalendar(year, week, 1)
+    return range_period(monday, monday + timedelta(days=6))
+
+
 def range_period(first: date, last: date) -> Period:
     """An arbitrary run of local days, both ends inclusive."""
     return Period(first, last, PeriodKind.RANGE)
 
 
 def parse_period(key: str) -> Period:
-    """The period a key names; raises ValueError for anything else."""
+    """The period a key names (an ISO week `2026-W47` is its Monday-to-Sunday range);
+    raises ValueError for anything else."""
     if ".." in key:
         first, _, last = key.partition("..")
         return range_period(date.fromisoformat(first), date.fromisoformat(last))
@@ -137,6 +145,8 @@ def parse_period(key: str) -> Period:
         return quarter_period(int(match[1]), int(match[2]))
     if match := _YEAR.match(key):
         return year_period(int(match[1]))
+    if match := _WEEK.match(key):
+        return week_period(int(match[1]), int(match[2]))
     raise ValueError(f"not a period key: {key!r}")
 
 
