@@ -50,3 +50,22 @@ def test_units_are_ranked_among_units() -> None:
 
     assert [r.scope.value for r in rank(values, ScopeKind.UNIT)] == ["Y", "X"]
     assert rank({}) == ()
+
+
+def test_equal_rates_are_ordered_by_volume_and_tie_only_when_both_are_equal() -> None:
+    # SYT resolved 1 dossier on time, PVIETTRI 38: the same 100 % is not the same record.
+    values = {agency(c): Fraction(1) for c in ("SYT", "PVIETTRI", "STP", "SXD")}
+    values[agency("SNN")] = Fraction(1, 2)
+    volumes = {agency("SYT"): 1, agency("PVIETTRI"): 38, agency("STP"): 5, agency("SXD"): 5}
+    volumes[agency("SNN")] = 100
+
+    ranked = rank(values, volumes=volumes)
+
+    assert [(r.scope.value, r.rank, r.tied) for r in ranked] == [
+        ("PVIETTRI", 1, False),
+        ("STP", 2, True),
+        ("SXD", 2, True),
+        ("SYT", 4, False),
+        ("SNN", 5, False),
+    ]
+    assert ranked[0].volume == 38

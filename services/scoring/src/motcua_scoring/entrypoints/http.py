@@ -83,7 +83,9 @@ def api_router() -> APIRouter:
         to: ToQuery = None,
     ) -> RankingsView:
         """Competition ranking (1, 2, 2, 4) within the province; lateness-type figures
-        rank lowest first; scopes with no value come last, unranked."""
+        rank lowest first; equal values are ordered by volume (dossiers resolved, more
+        first) and share a rank (`tied`) only when the volume is equal too; scopes with
+        no value come last, unranked."""
         if indicator not in d.FIGURES:
             raise _refused("indicator", "unknown_indicator", "not a figure of /v1/indicators")
         if kind not in RANKED_KINDS:

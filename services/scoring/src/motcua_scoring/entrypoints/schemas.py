@@ -79,9 +79,13 @@ class IndicatorsView(BaseModel):
 
 
 class RankedScope(BaseModel):
-    """A scope's rank (None: no value) and companion figures."""
+    """A scope's rank (None: no value) and companion figures. Equal values are ordered
+    by volume (dossiers resolved); `tied` when another scope has the same value and
+    volume, and so the same rank (shown as "=")."""
 
     rank: int | None
+    tied: bool = False
+    volume: int = 0
     scope: str
     code: str
     name: str | None = None

@@ -87,11 +87,13 @@ class Reader:
             )
         names = names_of([d.parse_scope(k) for k in keys], directory.agencies, directory.units)
         summaries = {d.parse_scope(s): d.summarise(ind) for (s, _), ind in evaluated.items()}
+        volumes = {d.parse_scope(s): ind.resolved for (s, _), ind in evaluated.items()}
         higher_is_better = figure not in d.LOWER_IS_BETTER
         ranked = d.rank(
             {scope: s[figure] for scope, s in summaries.items()},
             kind,
             higher_is_better,
+            volumes,
         )
         return {
             "now": now.isoformat(),
@@ -102,6 +104,8 @@ class Reader:
             "items": [
                 {
                     "rank": r.rank,
+                    "tied": r.tied,
+                    "volume": r.volume,
                     "scope": r.scope.key,
                     "code": r.scope.value,
                     "name": names.get(r.scope.key),
@@ -127,13 +131,17 @@ class Reader:
         }
 
     async def trend(self, scope: d.Scope, day: date | None) -> dict[str, Any]:
-        """The day's figures as they changed, the last value of each five minutes."""
+        """The day's figures as they changed during that day, in time order, the last
+        value of each five minutes. A day's figures can change before the day (a due time
+        set days ahead marks the day it turns overdue); those changes, and any stamped
+        after now, are not points of the day."""
         now = self.clock.now()
         period = day_period(day or local_date(now))
         async with self.engine.connect() as conn:
             changes = await key_history(conn, scope.key, period.key)
+        during = [c for c in changes if period.contains(c.changed_at) and c.changed_at <= now]
         buckets: dict[datetime, dict[str, Any]] = {}
-        for change in changes:
+        for change in sorted(during, key=lambda c: (c.changed_at, c.seq)):
             bucket = _floor(change.changed_at, TREND_BUCKET)
             point = {"at": change.changed_at.isoformat(), "seq": change.seq}
             point.update({name: change.figures.get(name) for name in TREND_FIGURES})
