@@ -1,7 +1,9 @@
 """`GET /v1/indicators/stream`: every indicator change as a Server-Sent Event.
 
 Each change is `event: indicators` with `id:` its change-log number; a client that
-reconnects sends `Last-Event-ID` and receives what it missed. If that point was pruned
+reconnects sends `Last-Event-ID` and receives what it missed. A client is sent a scope
+and period only when its figures changed since the last ones it was sent, and never a
+period that starts after today. If that point was pruned
 from the log, it gets `event: reset` and should reload the snapshot from
 `/v1/indicators` (whose `last_event_id` says where to resume).
 """
@@ -16,10 +18,12 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse
 
+from motcua.clock import Clock
 from motcua_scoring.adapters.change_log import Change
 from motcua_scoring.adapters.metrics import STREAM_CLIENTS
-from motcua_scoring.entrypoints.deps import HubDep, SettingsDep
-from motcua_scoring.service import ChangeFilter, ChangeHub, PrunedAway
+from motcua_scoring.domain.periods import local_date
+from motcua_scoring.entrypoints.deps import HubDep, ReaderDep, SettingsDep
+from motcua_scoring.service import ChangeFilter, ChangeHub, PrunedAway, SentFigures
 
 __all__ = ["stream_router"]
 
@@ -57,17 +61,19 @@ def stream_router() -> APIRouter:
     async def stream(
         request: Request,
         hub: HubDep,
+        reader: ReaderDep,
         settings: SettingsDep,
         scope: Annotated[list[str], Query(description="Only these scope keys.")] = [],  # noqa: B006
         kind: Annotated[list[str], Query(description="Only scopes of these kinds.")] = [],  # noqa: B006
         period: Annotated[list[str], Query(description="Only these period keys.")] = [],  # noqa: B006
         last_event_id: Annotated[str | None, Header()] = None,
     ) -> EventSourceResponse:
-        """Changes after `Last-Event-ID` (or from now), filtered by scope, kind and period."""
+        """Changes after `Last-Event-ID` (or from now), filtered by scope, kind and period;
+        a key only when its figures changed since the last sent, no day after today."""
         wanted = ChangeFilter(frozenset(scope), frozenset(kind), frozenset(period))
         start = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
         return EventSourceResponse(
-            _events(request, hub, wanted, start),
+            _events(request, hub, reader.clock, wanted, start),
             ping=int(settings.stream.ping_seconds),
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
@@ -76,9 +82,10 @@ def stream_router() -> APIRouter:
 
 
 async def _events(
-    request: Request, hub: ChangeHub, wanted: ChangeFilter, start: int | None
+    request: Request, hub: ChangeHub, clock: Clock, wanted: ChangeFilter, start: int | None
 ) -> AsyncIterator[dict[str, Any]]:
     STREAM_CLIENTS.inc()
+    sent = SentFigures()
     try:
         with hub.watching(wanted):
             seq = start if start is not None else await hub.current()
@@ -90,9 +97,10 @@ async def _events(
                     seq = await hub.current()
                     yield {"event": "reset", "id": str(seq), "data": _json({"seq": seq})}
                     continue
+                today = local_date(clock.now())
                 for change in changes:
                     seq = change.seq
-                    if wanted.wants(change):
+                    if wanted.wants(change) and sent.worth_sending(change, today):
                         yield {"event": "indicators", "id": str(seq), "data": _change_json(change)}
     except asyncio.CancelledError:
         raise

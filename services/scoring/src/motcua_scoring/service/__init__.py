@@ -5,7 +5,13 @@ from motcua_scoring.service.day_turn import DayTurn, day_turn_step
 from motcua_scoring.service.gauges import gauge_loop, refresh_gauges
 from motcua_scoring.service.publisher import FeedPublisher
 from motcua_scoring.service.reading import Reader
-from motcua_scoring.service.stream import ChangeFilter, ChangeHub, PrunedAway, prune_step
+from motcua_scoring.service.stream import (
+    ChangeFilter,
+    ChangeHub,
+    PrunedAway,
+    SentFigures,
+    prune_step,
+)
 
 __all__ = [
     "Absorber",
@@ -15,6 +21,7 @@ __all__ = [
     "FeedPublisher",
     "PrunedAway",
     "Reader",
+    "SentFigures",
     "day_turn_step",
     "gauge_loop",
     "prune_step",

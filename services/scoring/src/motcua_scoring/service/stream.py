@@ -18,8 +18,10 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,9 +35,10 @@ from motcua_scoring.adapters.change_log import (
     pruned_through,
 )
 from motcua_scoring.adapters.notifications import listening
+from motcua_scoring.domain.periods import parse_period
 from motcua_scoring.settings import StreamSettings
 
-__all__ = ["ChangeFilter", "ChangeHub", "PrunedAway", "prune_step"]
+__all__ = ["ChangeFilter", "ChangeHub", "PrunedAway", "SentFigures", "prune_step"]
 
 PAGE = 1000
 log = logging.getLogger(__name__)
@@ -64,6 +67,34 @@ class ChangeFilter:
             if scope not in self.scopes and kind not in self.kinds:
                 return False
         return not self.periods or period in self.periods
+
+
+@dataclass
+class SentFigures:
+    """What one client was sent: a change goes out only when its figures differ from the
+    last ones sent for its scope and period (the publisher may write a key again with
+    the same figures), and never for a period that starts after today (a due time set
+    days ahead moves the figures of the day it turns overdue)."""
+
+    last: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def worth_sending(self, change: Change, today: date) -> bool:
+        """Whether to send `change`; remembers it when so."""
+        if _first_day(change.period) > today:
+            return False
+        key = (change.scope, change.period)
+        if self.last.get(key) == change.figures:
+            return False
+        self.last[key] = change.figures
+        return True
+
+
+@lru_cache(maxsize=4096)
+def _first_day(period: str) -> date:
+    try:
+        return parse_period(period).first
+    except ValueError:
+        return date.min
 
 
 class ChangeHub:
