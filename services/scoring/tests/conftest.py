@@ -65,6 +65,7 @@ class Topics:
     dossier_events: str
     tracking_events: str
     indicators: str
+    agencies: str
 
 
 @dataclass
@@ -88,6 +89,7 @@ async def scoring_topics(make_topic) -> Topics:
         await make_topic("dossier-events", 3),
         await make_topic("tracking-events", 3),
         await make_topic("indicators", 1),
+        await make_topic("agencies", 1),
     )
 
 
@@ -120,6 +122,7 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics, bootstr
                 dossier_events=scoring_topics.dossier_events,
                 tracking_events=scoring_topics.tracking_events,
                 indicators=scoring_topics.indicators,
+                agencies=scoring_topics.agencies,
             ),
             stream=StreamSettings(poll_seconds=0.5, ping_seconds=5),
             gauges=GaugeSettings(refresh_seconds=0.5),
