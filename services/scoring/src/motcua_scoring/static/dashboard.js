@@ -19,6 +19,16 @@ const LABELS = {
     footer: "Số liệu tính từ sự kiện hồ sơ; tỷ lệ trên hồ sơ đã giải quyết trong kỳ.",
     state_overdue: "Quá hạn", state_due_soon: "Sắp đến hạn", state_within_deadline: "Trong hạn",
     noData: "Chưa có số liệu trong ngày", switchTo: "English", docTitle: "Chỉ số phục vụ một cửa",
+    kind_day: "Ngày", kind_week: "Tuần", kind_month: "Tháng", kind_quarter: "Quý", kind_year: "Năm",
+    kind_range: "Khoảng ngày", periodDay: "Ngày trong kỳ", periodTo: "Đến ngày", comparedWith: "so với",
+    previous: "Kỳ trước", groups766: "Điểm QĐ 766 theo nhóm chỉ số", notComputable: "Không tính được từ sự kiện hồ sơ",
+    group_transparency: "Công khai, minh bạch", group_progress: "Tiến độ, kết quả giải quyết",
+    group_online: "Cung cấp dịch vụ trực tuyến", group_payment: "Thanh toán trực tuyến",
+    group_digitisation: "Số hóa hồ sơ", group_satisfaction: "Mức độ hài lòng",
+    drill: "Báo cáo tình hình giải quyết hồ sơ", downloadXlsx: "Tải báo cáo Excel", downloadCsv: "Tải CSV",
+    dossiers: "Hồ sơ đang giải quyết", attention: "Quá hạn và sắp đến hạn", allOpen: "Tất cả",
+    alertsCol: "Cảnh báo", noDossier: "Không có hồ sơ.", total: "Tổng cộng", alert_overdue: "quá hạn",
+    alert_due_soon: "sắp đến hạn", tiedNote: "= đồng hạng (cùng tỷ lệ và cùng số hồ sơ đã giải quyết)",
   },
   en: {
     title: "Dossier handling indicators", asOf: "Updated", online: "Live", offline: "Disconnected",
@@ -37,6 +47,16 @@ const LABELS = {
     footer: "Figures computed from dossier events; rates over dossiers resolved in the period.",
     state_overdue: "Overdue", state_due_soon: "Due soon", state_within_deadline: "Within deadline",
     noData: "No figures yet today", switchTo: "Tiếng Việt", docTitle: "One-stop service indicators",
+    kind_day: "Day", kind_week: "Week", kind_month: "Month", kind_quarter: "Quarter", kind_year: "Year",
+    kind_range: "Date range", periodDay: "A day in the period", periodTo: "To", comparedWith: "compared with",
+    previous: "Previous period", groups766: "Decision 766 points by group", notComputable: "Not computable from dossier events",
+    group_transparency: "Transparency", group_progress: "Progress and results",
+    group_online: "Online services", group_payment: "Online payment",
+    group_digitisation: "Digitisation", group_satisfaction: "Satisfaction",
+    drill: "Progress report", downloadXlsx: "Download Excel report", downloadCsv: "Download CSV",
+    dossiers: "Dossiers in progress", attention: "Overdue and due soon", allOpen: "All",
+    alertsCol: "Alerts", noDossier: "No dossier.", total: "Total", alert_overdue: "overdue",
+    alert_due_soon: "due soon", tiedNote: "= tied (same rate and same number resolved)",
   },
 };
 const ZONE = "Asia/Ho_Chi_Minh";
@@ -45,7 +65,8 @@ const state = {
   scope: new URLSearchParams(location.search).get("scope") || "province:all",
   period: new URLSearchParams(location.search).get("period") || "month",
   periodKey: null, todayKey: null, figures: null, figuresSeq: -1, trend: [], source: null,
-  agencies: [],
+  agencies: [], kind: null, day: null, to: null, item: null, previous: null, names: {},
+  trail: null, report: null, dossiers: null, dossierState: "attention",
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => (LABELS[state.lang] || LABELS.vi)[key] || key;
@@ -80,6 +101,7 @@ function applyLanguage() {
   $("lang").setAttribute("aria-label", t("switchTo"));
   setLive(state.source && state.source.readyState === EventSource.OPEN);
   renderFigures(); renderTrend(); renderWatch(state.watch); renderRanking(state.ranking);
+  renderPeriod(); renderGroups(); renderReport(); renderDossiers(); renderScopeNames();
 }
 
 function setText(id, text) {
@@ -106,6 +128,7 @@ function renderFigures() {
   setText("alerts", `${fmtInt(f.overdue_alerts)} / ${fmtInt(f.overdue_alerts_withdrawn)}`);
   setText("on-time-rate", fmtPct(f.on_time_rate));
   $("on-time-meter").style.width = `${Math.round(100 * (f.on_time_rate || 0))}%`;
+  renderDeltas();
   setText("progress-score", fmtNum(f.score_766_progress));
   $("score-766").textContent = `${fmtNum(f.score_766_points)} / ${fmtNum(f.score_766_scored_max, 0)}`;
 }
@@ -185,11 +208,29 @@ function renderRanking(data) {
     const row = document.createElement("tr");
     row.dataset.scope = item.scope;
     if (item.scope === state.scope) row.className = "current";
-    row.append(cell(item.rank == null ? "–" : String(item.rank)),
+    if (item.name) state.names[item.scope] = item.name;
+    row.append(cell(item.rank == null ? "–" : `${item.tied ? "=" : ""}${item.rank}`, item.tied ? "tied" : ""),
       cell(item.name ? `${item.name} (${item.code})` : item.code),
       cell(fmtPct(item.value), "n"), cell(fmtInt(item.figures.received), "n"),
       cell(fmtInt(item.figures.resolved), "n opt"), cell(fmtInt(item.figures.in_progress_overdue), "n"));
+    row.classList.add("drillable");
+    row.addEventListener("click", () => drillTo([{ scope: "province:all" }, { scope: item.scope }]));
     body.append(row);
+  }
+  $("ranking-note").hidden = !(data && data.items.some((i) => i.tied));
+  renderScopeNames();
+}
+
+function labelOf(scope) {
+  if (scope === "province:all") return t("province");
+  const code = scope.split(":").slice(1).join(":");
+  const name = state.names[scope];
+  return name ? `${name} (${code})` : code;
+}
+
+function renderScopeNames() {
+  for (const option of $("scope").options) {
+    if (option.value !== "province:all") option.textContent = labelOf(option.value);
   }
 }
 
@@ -200,7 +241,7 @@ async function loadScopes() {
   for (const key of data.items) {
     if (known.has(key)) continue;
     const option = document.createElement("option");
-    option.value = key; option.textContent = key.split(":")[1];
+    option.value = key; option.textContent = labelOf(key);
     select.append(option);
   }
   if (![...select.options].some((o) => o.value === state.scope)) {
@@ -214,19 +255,266 @@ async function loadScopes() {
 async function loadFigures() {
   const data = await getJson("/v1/indicators", [["scope", state.scope], ["period", state.period]]);
   const item = data.items[0];
+  if (item.name) state.names[item.scope] = item.name;
   if (item.period !== state.periodKey || data.last_event_id >= state.figuresSeq) {
     state.periodKey = item.period;
     state.figures = item.figures;
     state.figuresSeq = data.last_event_id;
+    state.item = item;
   }
+  if (!state.day) state.day = item.first;
+  if (!state.to) state.to = item.last;
   $("as-of").textContent = fmtTime(data.now);
   $("as-of").dateTime = data.now;
-  renderFigures();
+  const previousKey = previousPeriod(item);
+  const previous = await getJson("/v1/indicators", [["scope", state.scope], ["period", previousKey]]);
+  state.previous = previous.items[0];
+  renderFigures(); renderPeriod(); renderGroups();
   return data.last_event_id;
 }
 
+// Periods: keys as the API names them, and the period before one of equal kind.
+const DAY_MS = 86400000;
+const utcDay = (iso) => new Date(`${iso}T00:00:00Z`);
+const isoDay = (date) => date.toISOString().slice(0, 10);
+const addDays = (iso, n) => isoDay(new Date(utcDay(iso).getTime() + n * DAY_MS));
+
+function isoWeek(iso) {
+  const date = utcDay(iso);
+  const thursday = new Date(date.getTime() + (3 - ((date.getUTCDay() + 6) % 7)) * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const firstThursday = new Date(jan4.getTime() + (3 - ((jan4.getUTCDay() + 6) % 7)) * DAY_MS);
+  const week = 1 + Math.round((thursday - firstThursday) / (7 * DAY_MS));
+  return `${year}-W${String(week).padStart(2, "0")}`;
+}
+
+function periodKey(kind, day, to) {
+  const [y, m] = day.split("-").map(Number);
+  switch (kind) {
+    case "day": return day;
+    case "week": return isoWeek(day);
+    case "month": return day.slice(0, 7);
+    case "quarter": return `${y}-Q${Math.floor((m - 1) / 3) + 1}`;
+    case "year": return String(y);
+    default: return to && to < day ? `${to}..${day}` : `${day}..${to || day}`;
+  }
+}
+
+function previousPeriod(item) {
+  const [y, m] = item.first.split("-").map(Number);
+  switch (item.kind) {
+    case "day": return addDays(item.first, -1);
+    case "month": return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+    case "quarter": { const q = Math.floor((m - 1) / 3) + 1; return q === 1 ? `${y - 1}-Q4` : `${y}-Q${q - 1}`; }
+    case "year": return String(y - 1);
+    default: {
+      const days = Math.round((utcDay(item.last) - utcDay(item.first)) / DAY_MS) + 1;
+      return `${addDays(item.first, -days)}..${addDays(item.first, -1)}`;
+    }
+  }
+}
+
+function kindOf(key) {
+  const relative = { today: "day", month: "month", quarter: "quarter", year: "year" };
+  if (relative[key]) return relative[key];
+  if (/^\d{4}-\d{2}-\d{2}$/.test(key)) return "day";
+  if (/^\d{4}-W\d{2}$/.test(key)) return "week";
+  if (/^\d{4}-\d{2}$/.test(key)) return "month";
+  if (/^\d{4}-Q\d$/.test(key)) return "quarter";
+  if (/^\d{4}$/.test(key)) return "year";
+  return "range";
+}
+
+function periodName(item) {
+  if (!item) return "–";
+  const fmt = (iso) => iso.split("-").reverse().join("/");
+  const [y, m] = item.first.split("-");
+  switch (item.kind) {
+    case "day": return fmt(item.first);
+    case "month": return `${t("kind_month")} ${m}/${y}`;
+    case "quarter": return `${t("kind_quarter")} ${Math.floor((Number(m) - 1) / 3) + 1}/${y}`;
+    case "year": return `${t("kind_year")} ${y}`;
+    default: return `${fmt(item.first)} – ${fmt(item.last)}`;
+  }
+}
+
+function renderPeriod() {
+  $("period-kind").value = state.kind;
+  $("period-day").value = state.day || "";
+  $("period-to").value = state.to || "";
+  $("period-to-label").hidden = state.kind !== "range";
+  $("period-title").textContent = periodName(state.item);
+  $("previous-title").textContent = periodName(state.previous);
+}
+
+function choosePeriod() {
+  state.kind = $("period-kind").value;
+  state.day = $("period-day").value || state.day;
+  state.to = $("period-to").value || state.to || state.day;
+  if (!state.day) return;
+  state.period = periodKey(state.kind, state.day, state.to);
+  state.figuresSeq = -1; state.item = null; state.previous = null;
+  keepInUrl(); loadAll();
+}
+
+const DELTAS = [
+  ["received", "received", fmtInt], ["early", "resolved_early", fmtInt], ["on-time", "resolved_on_time", fmtInt],
+  ["late", "resolved_late", fmtInt], ["overdue", "in_progress_overdue", fmtInt], ["on-time-rate", "on_time_rate", fmtPct],
+];
+function renderDeltas() {
+  const now = state.figures, before = state.previous && state.previous.figures;
+  for (const [id, figure, fmt] of DELTAS) {
+    const node = $(`${id}-delta`);
+    if (!now || !before) { node.textContent = ""; continue; }
+    const a = now[figure], b = before[figure];
+    const arrow = a == null || b == null || a === b ? "=" : a > b ? "▲" : "▼";
+    node.textContent = `${arrow} ${t("previous")}: ${fmt(b)}`;
+    node.dataset.trend = arrow === "▲" ? "up" : arrow === "▼" ? "down" : "same";
+  }
+}
+
+function renderGroups() {
+  const box = $("groups766");
+  box.replaceChildren();
+  const score = state.item && state.item.decision766;
+  if (!score) return;
+  for (const group of score.groups) {
+    const article = document.createElement("article");
+    article.className = "group";
+    article.dataset.group = group.name;
+    const head = document.createElement("h3");
+    head.textContent = `${t(`group_${group.name}`)}: ${fmtNum(group.points)} / ${fmtNum(group.max_points, 0)}`;
+    const table = document.createElement("table");
+    for (const c of group.components) {
+      const row = document.createElement("tr");
+      row.dataset.component = c.code;
+      row.append(cell(c.code), cell(c.name, "wrap"),
+        cell(c.computable ? `${fmtNum(c.points, 2)} / ${fmtNum(c.max_points, 0)}` : t("notComputable"),
+          c.computable ? "n" : "n muted"));
+      table.append(row);
+    }
+    article.append(head, table);
+    box.append(article);
+  }
+}
+
+// Drill-down: province → agency → unit → procedure → its dossiers.
+function drillTo(trail) {
+  state.trail = trail;
+  loadDrill();
+}
+
+function currentNode() { return state.trail[state.trail.length - 1].scope; }
+
+async function loadDrill() {
+  if (!state.trail) state.trail = state.scope === "province:all" ? [{ scope: "province:all" }]
+    : [{ scope: "province:all" }, { scope: state.scope }];
+  const node = currentNode();
+  const kind = node.split(":")[0];
+  const reportUrl = (format) => {
+    const url = new URL("/v1/reports/progress", location.origin);
+    url.searchParams.set("scope", node); url.searchParams.set("period", state.period);
+    url.searchParams.set("format", format);
+    return url.pathname + url.search;
+  };
+  $("report-xlsx").href = reportUrl("xlsx");
+  $("report-csv").href = reportUrl("csv");
+  const [report, dossiers] = await Promise.all([
+    kind === "procedure" ? null : getJson("/v1/reports/progress", [["scope", node], ["period", state.period]]),
+    getJson("/v1/open-dossiers", [["scope", node], ["limit", "500"]]),
+  ]);
+  state.report = report;
+  state.dossiers = dossiers;
+  if (report) for (const row of report.rows) if (row.name) state.names[row.scope] = row.name;
+  renderReport(); renderDossiers();
+}
+
+function renderTrail() {
+  const nav = $("trail");
+  nav.replaceChildren();
+  (state.trail || []).forEach((step, i) => {
+    if (i) nav.append(document.createTextNode(" › "));
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.scope = step.scope;
+    button.textContent = labelOf(step.scope);
+    button.disabled = i === state.trail.length - 1;
+    button.addEventListener("click", () => drillTo(state.trail.slice(0, i + 1)));
+    nav.append(button);
+  });
+}
+
+function renderReport() {
+  renderTrail();
+  const head = $("report-head"), body = $("report-body"), foot = $("report-foot");
+  head.replaceChildren(); body.replaceChildren(); foot.replaceChildren();
+  const report = state.report;
+  if (!report) return;
+  const lang = state.lang === "en" ? "en" : "vi";
+  const groups = document.createElement("tr");
+  groups.append(document.createElement("th"));
+  let last = null, span = null;
+  for (const column of report.columns) {
+    if (column.group[lang] !== last) {
+      span = document.createElement("th"); span.colSpan = 1; span.className = "group";
+      span.textContent = last = column.group[lang]; groups.append(span);
+    } else span.colSpan += 1;
+  }
+  const names = document.createElement("tr");
+  const first = document.createElement("th"); first.textContent = report.row_heading[lang]; names.append(first);
+  for (const column of report.columns) {
+    const th = document.createElement("th"); th.textContent = column[lang]; th.dataset.column = column.key; names.append(th);
+  }
+  head.append(groups, names);
+  const deeper = { province: true, agency: true, unit: true };
+  for (const row of report.rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.scope = row.scope;
+    const label = cell(labelOf(row.scope));
+    if (deeper[currentNode().split(":")[0]] && ["agency", "unit", "procedure"].includes(row.scope.split(":")[0])) {
+      tr.classList.add("drillable");
+      tr.addEventListener("click", () => drillTo([...state.trail, { scope: row.scope }]));
+    }
+    tr.append(label, ...report.columns.map((c) => cell(fmtInt(row.values[c.key]), "n")));
+    body.append(tr);
+  }
+  const total = document.createElement("tr");
+  total.append(cell(t("total")), ...report.columns.map((c) => cell(fmtInt(report.total[c.key]), "n")));
+  foot.append(total);
+}
+
+function renderDossiers() {
+  const body = $("dossiers");
+  body.replaceChildren();
+  const data = state.dossiers;
+  const inTrail = (item) => (state.trail || []).every((step) => {
+    const [kind, code] = [step.scope.split(":")[0], step.scope.split(":").slice(1).join(":")];
+    return kind === "province" || item[kind] === code;
+  });
+  const wanted = (item) => state.dossierState === "all" ? true
+    : state.dossierState === "attention" ? item.state !== "within_deadline" : item.state === state.dossierState;
+  const items = (data ? data.items : []).filter((i) => inTrail(i) && wanted(i));
+  for (const item of items) {
+    const row = document.createElement("tr");
+    row.dataset.code = item.code;
+    row.dataset.state = item.state;
+    const badge = document.createElement("span");
+    badge.className = `badge ${item.state}`;
+    badge.textContent = t(`state_${item.state}`);
+    const stateCell = document.createElement("td");
+    stateCell.append(badge);
+    row.append(cell(item.code), cell(item.procedure || "–"), cell(item.unit || "–"), cell(fmtTime(item.received_at)),
+      cell(fmtTime(item.due_at)), stateCell, cell(item.alerts.map((a) => t(`alert_${a}`)).join(", ") || "–"));
+    body.append(row);
+  }
+  $("dossiers-empty").hidden = items.length > 0;
+}
+
 async function loadTrend() {
-  const data = await getJson("/v1/trend", [["scope", state.scope]]);
+  const params = [["scope", state.scope]];
+  if (state.kind === "day" && state.day && /^\d{4}-\d{2}-\d{2}$/.test(state.period)) params.push(["day", state.day]);
+  const data = await getJson("/v1/trend", params);
   state.todayKey = data.period;
   state.trend = data.points;
   renderTrend();
@@ -244,6 +532,7 @@ function scheduleRefresh() {
       loadScopes(),
     ]);
     renderWatch(watch); renderRanking(ranking);
+    await Promise.all([loadDrill(), loadFigures()]);
   }, 700);
 }
 
@@ -282,7 +571,7 @@ function follow() {
 
 async function loadAll() {
   try {
-    await Promise.all([loadFigures(), loadTrend(), loadScopes()]);
+    await Promise.all([loadFigures(), loadTrend(), loadScopes(), loadDrill()]);
     scheduleRefresh();
   } catch (error) {
     setLive(false);
@@ -296,13 +585,16 @@ function keepInUrl() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  $("period").value = state.period;
+  state.kind = kindOf(state.period);
+  if (state.period.includes("..")) [state.day, state.to] = state.period.split("..");
+  else if (state.kind === "day" && state.period !== "today") state.day = state.period;
   $("scope").addEventListener("change", (e) => {
-    state.scope = e.target.value; state.figuresSeq = -1; keepInUrl(); follow(); loadAll();
+    state.scope = e.target.value; state.figuresSeq = -1; state.trail = null; keepInUrl(); follow(); loadAll();
   });
-  $("period").addEventListener("change", (e) => {
-    state.period = e.target.value; state.figuresSeq = -1; keepInUrl(); loadAll();
-  });
+  for (const id of ["period-kind", "period-day", "period-to"]) $(id).addEventListener("change", choosePeriod);
+  for (const input of document.querySelectorAll('input[name="dossier-state"]')) {
+    input.addEventListener("change", (e) => { state.dossierState = e.target.value; renderDossiers(); });
+  }
   $("lang").addEventListener("click", () => {
     state.lang = state.lang === "vi" ? "en" : "vi";
     localStorage.setItem("scoring.lang", state.lang);
