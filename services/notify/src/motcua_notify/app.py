@@ -33,7 +33,7 @@ from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.quiet_hours import QuietHours
 from motcua_notify.domain.rendering import SmsPolicy
 from motcua_notify.domain.retry import RetryPolicy
-from motcua_notify.entrypoints.consumers import subscribe
+from motcua_notify.entrypoints.consumers import subscribe, subscribe_agencies
 from motcua_notify.entrypoints.http import (
     Services,
     directory_router,
@@ -103,6 +103,7 @@ def create_app(
         Withdrawals(recorder, links, digest_options),
     )
     subscribe(runtime, applier, settings.topics.dossier_events, settings.topics.tracking_events)
+    subscribe_agencies(runtime, settings.topics.agencies)
 
     http = httpx.AsyncClient()
     own_senders = senders is None

@@ -7,7 +7,7 @@ from datetime import time
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.events.topics import AGENCIES, DOSSIER_EVENTS, TRACKING_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -36,6 +36,7 @@ class TopicSettings(BaseModel):
 
     dossier_events: str = DOSSIER_EVENTS.name
     tracking_events: str = TRACKING_EVENTS.name
+    agencies: str = AGENCIES.name
     notifications: str | None = None
 
 

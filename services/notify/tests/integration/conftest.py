@@ -34,6 +34,7 @@ class Topics:
     dossier_events: str
     tracking_events: str
     notifications: str
+    agencies: str
 
 
 @dataclass
@@ -55,6 +56,7 @@ async def topics(make_topic) -> Topics:
         await make_topic("dossier-events", 3),
         await make_topic("tracking-events", 3),
         await make_topic("notifications", 1),
+        await make_topic("agencies", 1),
     )
 
 
@@ -69,6 +71,7 @@ def notify_settings(fresh_database_url, kafka_settings, smtp_server, gateway, to
             dossier_events=topics.dossier_events,
             tracking_events=topics.tracking_events,
             notifications=topics.notifications,
+            agencies=topics.agencies,
         ),
         smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, pool_size=2, timeout=5),
         sms=SmsSettings(base_url=gateway, api_key="sms-key", timeout=3),

@@ -245,6 +245,7 @@ async def list_messages(
         _t.c.public_id,
         _t.c.dossier_code,
         _t.c.unit_code,
+        _t.c.agency_code,
         _t.c.audience,
         _t.c.message_type,
         _t.c.channel,

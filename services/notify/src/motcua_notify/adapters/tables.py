@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 __all__ = [
+    "agencies",
     "alert_withdrawals",
     "digest_runs",
     "directory_units",
@@ -20,6 +21,18 @@ metadata = sa.MetaData()
 def _at(name: str, nullable: bool = True) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
+
+agencies = sa.Table(
+    "agencies",
+    metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("units", JSONB, nullable=False),
+    _at("retired_at"),
+    sa.Column("merged_into", sa.Text),
+    sa.Column("merged_on", sa.Date),
+    sa.Column("revision", sa.Integer, nullable=False),
+)
 
 notifications = sa.Table(
     "notifications",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from motcua.db import Sessions
+from motcua_notify.adapters.agency_store import agency_names
 from motcua_notify.adapters.directory_store import get_unit, put_unit, seed_units
 from motcua_notify.domain.contacts import ContactFailure, normalise_email, normalise_phone
 from motcua_notify.domain.directory import UnitContact
@@ -39,6 +40,12 @@ class DirectoryService:
         async with self._sessions() as session, session.begin():
             created = await put_unit(session, checked)
         return checked, created
+
+    async def published_names(self, unit: UnitContact) -> tuple[str | None, str | None]:
+        """The unit's agency's name and its own name as intake last published them."""
+        async with self._sessions() as session:
+            names = await agency_names(session, [unit.agency_code], [unit.code])
+        return names.agencies.get(unit.agency_code), names.units.get(unit.code)
 
 
 def checked_unit(unit: UnitContact) -> UnitContact:

@@ -33,7 +33,12 @@ class UnitIn(BaseModel):
 
 
 class UnitOut(UnitIn):
+    """The unit as the directory holds it; `agency_name` and `unit_name` are intake's
+    latest (null until intake publishes the agency)."""
+
     code: str
+    agency_name: str | None = None
+    unit_name: str | None = None
 
 
 @router.get("/{code}", summary="A unit and its alert contacts")
@@ -41,7 +46,7 @@ async def get_unit(_: AdminDep, directory: DirectoryDep, code: CodePath) -> Unit
     unit = await directory.get(code)
     if unit is None:
         raise ProblemError(404, "unit_not_found", f"no unit {code} in the directory")
-    return _out(unit)
+    return _out(unit, *await directory.published_names(unit))
 
 
 @router.put(
@@ -68,7 +73,7 @@ async def put_unit(
     except InvalidUnit as exc:
         raise _invalid(exc) from None
     response.status_code = 201 if created else 200
-    return _out(stored)
+    return _out(stored, *await directory.published_names(stored))
 
 
 def _invalid(error: InvalidUnit) -> ProblemError:
@@ -77,10 +82,12 @@ def _invalid(error: InvalidUnit) -> ProblemError:
     return ProblemError(422, "invalid_unit", str(error), [Violation(f"/{field}", code, why)])
 
 
-def _out(unit: UnitContact) -> UnitOut:
+def _out(unit: UnitContact, agency_name: str | None, unit_name: str | None) -> UnitOut:
     return UnitOut(
         code=unit.code,
         agency_code=unit.agency_code,
+        agency_name=agency_name,
+        unit_name=unit_name,
         name=unit.name,
         role=unit.role,
         head_name=unit.head_name,

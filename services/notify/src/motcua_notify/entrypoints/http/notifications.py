@@ -18,11 +18,15 @@ router = APIRouter(prefix="/v1/notifications", tags=["delivery log"])
 
 
 class NotificationOut(BaseModel):
-    """One message to one recipient on one channel; the address is masked."""
+    """One message to one recipient on one channel; the address is masked. The agency's
+    and the unit's names are intake's latest (null until intake publishes the agency)."""
 
     id: UUID
     dossier_code: str | None
+    agency_code: str | None
+    agency_name: str | None
     unit_code: str | None
+    unit_name: str | None
     audience: str
     message_type: str
     channel: str
