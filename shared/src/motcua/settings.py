@@ -72,6 +72,12 @@ class ConsumerSettings(BaseModel):
     """The Kafka client's own safety wake-up while nothing happens (new records, commits,
     seeks and rebalances wake it at once; the client's default, 200 ms, costs an idle
     service more CPU than the rest of its waiting)."""
+    session_timeout_ms: int = Field(default=6000, ge=1)
+    """How long the group waits for a member that stopped heart-beating (a killed process)
+    before its partitions go to the others; 6 s is the broker's smallest by default."""
+    heartbeat_interval_ms: int = Field(default=1000, ge=1)
+    """How often a member heart-beats; a member learns of a rebalance (a restarted
+    instance joining) on its next heartbeat, so this bounds that part of a rejoin."""
     max_attempts: int = Field(default=3, ge=1)
     backoff_initial_seconds: float = Field(default=0.2, ge=0)
     backoff_max_seconds: float = Field(default=5.0, ge=0)

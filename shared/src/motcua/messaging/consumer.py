@@ -10,7 +10,11 @@ For each batch of records:
 4. only then commit the Kafka offsets.
 If the database itself is unreachable nothing is dead-lettered: the batch is
 rewound (seek) and read again after a pause that grows with each failure in a row
-(`motcua.loops`: backoff with jitter, cut short when the service stops).
+(`motcua.loops`: backoff with jitter, cut short when the service stops). Any other
+failure that escapes a batch rewinds it too: a batch is committed or read again,
+never passed over. Once its events are applied, the batch's dead letters are sent and
+recorded with retries of their own, so a failure there does not read the applied
+events again.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ __all__ = [
     "PermanentError",
     "PromptBatchSubscriber",
     "batch_subscriber",
+    "is_infrastructure_error",
     "raw_bodies",
 ]
 
@@ -71,6 +76,28 @@ _INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     # Publishing dead letters: the producer is renewed and the batch read again.
     KafkaError,
 )
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+"""Connection exception, insufficient resources, operator intervention (the server shutting
+down, `admin_shutdown`, `cannot_connect_now`): the database, not the event, is at fault."""
+
+
+def is_infrastructure_error(error: BaseException) -> bool:
+    """Whether `error` means the database or broker is unavailable (the batch is read again
+    later) rather than that an event cannot be applied.
+
+    asyncpg's errors while PostgreSQL stops or starts (`AdminShutdownError`,
+    `CannotConnectNowError`) reach us as a plain SQLAlchemy `DBAPIError`: they are told by
+    their SQLSTATE class, or by SQLAlchemy having invalidated the connection."""
+    if isinstance(error, _INFRASTRUCTURE_ERRORS):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        for cause in (error.orig, getattr(error.orig, "__cause__", None)):
+            state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+            if isinstance(state, str) and state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
+                return True
+    return False
 
 
 class PermanentError(Exception):
@@ -128,12 +155,17 @@ class IdempotentConsumer:
         records = list(raw) if isinstance(raw, tuple) else [raw]
         try:
             await self.process(records)
-        except _INFRASTRUCTURE_ERRORS:
+        except Exception as error:
+            # Whatever the failure, the batch is rewound: left uncommitted but not rewound,
+            # the next commit would pass over it.
             self.failures += 1
             pause = self._backoff.delay(self.failures)
-            log.exception(
-                "database or broker unavailable; batch will be read again in %.2f s", pause
-            )
+            if is_infrastructure_error(error):
+                log.exception(
+                    "database or broker unavailable; batch will be read again in %.2f s", pause
+                )
+            else:
+                log.exception("batch failed; it will be read again in %.2f s", pause)
             await sleep(self._stop, pause)
             await message.nack()
             return
@@ -171,16 +203,43 @@ class IdempotentConsumer:
         if decoded:
             try:
                 await self._apply(decoded)
-            except _INFRASTRUCTURE_ERRORS:
-                raise
-            except Exception:
+            except Exception as error:
+                if is_infrastructure_error(error):
+                    raise
                 log.warning("batch failed; applying its events one by one", exc_info=True)
                 for record, envelope in decoded:
                     letter = await self._apply_one(record, envelope)
                     if letter is not None:
                         letters.append(letter)
-        await self._dead_letters.publish(letters, self.name)
+        await self._settle(letters)
         CONSUMER_BATCH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
+
+    async def _settle(self, letters: list[DeadLetter]) -> None:
+        """Send and record the batch's dead letters, retrying until done: the batch's events
+        are applied, so reading it again would only repeat them. Letters already sent are
+        not sent again when only their record failed. If the service stops first, the
+        error is raised and the batch is read again after the restart."""
+        if not letters:
+            return
+        pending: list[DeadLetter] | None = None
+        sent = False
+        failures = 0
+        while True:
+            try:
+                if pending is None:
+                    pending = await self._dead_letters.unsent(letters, self.name)
+                if not sent:
+                    await self._dead_letters.send(pending, self.name)
+                    sent = True
+                await self._dead_letters.record(pending, self.name)
+                return
+            except Exception:
+                failures += 1
+                if self._stop.is_set():
+                    raise
+                pause = self._backoff.delay(failures)
+                log.exception("dead letters not settled; retrying in %.2f s", pause)
+                await sleep(self._stop, pause)
 
     async def _apply(self, pairs: list[tuple[ConsumerRecord[bytes, bytes], Envelope]]) -> None:
         unique: dict[UUID, tuple[ConsumerRecord[bytes, bytes], Envelope]] = {}
@@ -212,11 +271,11 @@ class IdempotentConsumer:
             try:
                 await self._apply([(record, envelope)])
                 return None
-            except _INFRASTRUCTURE_ERRORS:
-                raise
             except PermanentError as exc:
                 return DeadLetter(record, exc.code, exc.detail, attempt, str(envelope.event_id))
             except Exception as exc:
+                if is_infrastructure_error(exc):
+                    raise
                 if attempt == attempts:
                     log.error(
                         "event failed %d times; dead-lettering",
@@ -261,6 +320,8 @@ def batch_subscriber(
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         batch_timeout_ms=settings.batch_timeout_ms,
         consumer_timeout_ms=settings.consumer_timeout_ms,
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=settings.heartbeat_interval_ms,
         decoder=raw_bodies,
         title=title,
         **options,

@@ -80,7 +80,16 @@ class DeadLetterPublisher:
 
     async def publish(self, letters: list[DeadLetter], consumer: str) -> None:
         """Send every letter not sent before and wait until Kafka has them all."""
-        letters = await self._not_yet_sent(letters, consumer)
+        letters = await self.unsent(letters, consumer)
+        await self.send(letters, consumer)
+        await self.record(letters, consumer)
+
+    async def unsent(self, letters: list[DeadLetter], consumer: str) -> list[DeadLetter]:
+        """The letters whose message was not dead-lettered before (it may be read again)."""
+        return await self._not_yet_sent(letters, consumer)
+
+    async def send(self, letters: list[DeadLetter], consumer: str) -> None:
+        """Send the letters to the dead-letter topic and wait until Kafka has them all."""
         if not letters:
             return
         if self._producer is None:
@@ -92,6 +101,11 @@ class DeadLetterPublisher:
                 with contextlib.suppress(Exception):
                     await self._on_broken()
             raise
+
+    async def record(self, letters: list[DeadLetter], consumer: str) -> None:
+        """Keep the local record of sent letters, so they are not sent twice."""
+        if not letters:
+            return
         async with self._sessions() as session, session.begin():
             await session.execute(
                 insert(_LETTERS)
