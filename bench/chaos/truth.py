@@ -23,10 +23,12 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from motcua.events.topics import DOSSIER_EVENTS, TRACKING_EVENTS
-from motcua_demo.expected import COUNTED, expected_counts, outcome
+from motcua_demo.calendar import OfficeCalendar
+from motcua_demo.expected import COUNTED, Outcome, expected_counts, outcome
 from motcua_demo.simulator import Record
 from motcua_demo.stories import Story
 
+_CALENDAR = OfficeCalendar()
 READERS = {
     "tracking": (DOSSIER_EVENTS.name,),
     "scoring": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
@@ -169,11 +171,22 @@ async def _tracking(
             # `due_at`: the statutory appointment with the pauses of supplements that came
             # back (None while one is awaited: then the receipt's appointment stands).
             due = view["due_at"] or view["appointment_at"]
-            if datetime.fromisoformat(due) != story.appointment:
+            if datetime.fromisoformat(due) != _appointment(known):
                 wrong_deadline += 1
     verdict.count("tracking: registered dossiers missing", missing)
     verdict.count("tracking: dossiers in the wrong state", wrong_state)
     verdict.count("tracking: dossiers with the wrong appointment", wrong_deadline)
+
+
+def _appointment(known: Outcome) -> datetime:
+    """The appointment the played steps imply. The plan's (`story.appointment`) carries
+    the pause of its supplement; a supplement that has not come back by the end of the
+    played day pauses nothing yet, so the receipt's appointment stands."""
+    story = known.story
+    if any(step.type == "supplement_received" for step in known.steps):
+        return story.appointment
+    procedure = story.procedure
+    return _CALENDAR.appointment(story.received_at, procedure.working_days, procedure.late_cutoff)
 
 
 async def _scoring(
