@@ -107,7 +107,11 @@ class SyncSettings(BaseModel):
     backoff_initial_seconds: float = Field(default=2.0, ge=0)
     backoff_max_seconds: float = Field(default=600.0, ge=0)
     lookup_before_create: bool = Field(
-        default=True, description="Ask TraCuuHoSo before creating a dossier the portal may have."
+        default=True,
+        description=(
+            "Ask TraCuuHoSo before creating a dossier the portal may have: one an earlier "
+            "attempt may have reached (a timeout, an outage) or one being repaired."
+        ),
     )
     unmapped_procedure: Literal["hold", "local_code"] = Field(
         default="hold",

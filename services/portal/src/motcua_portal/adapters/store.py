@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import (
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_portal.adapters.tables import (
@@ -75,15 +90,6 @@ class _Bump:
             procedure_code=procedure.get("code"),
         )
 
-    def row(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "revision": self.facts,
-            "agency_code": self.agency_code,
-            "received_at": self.received_at,
-            "procedure_code": self.procedure_code,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Acknowledged:
@@ -96,35 +102,109 @@ class Acknowledged:
     steps: list[tuple[int, str, str, dict[str, Any]]]
     reply: str
 
-    def row(self, now: datetime, with_record: bool) -> dict[str, Any]:
-        row = {
+    def row(self, now: datetime) -> dict[str, Any]:
+        return {
             "b_code": self.claim.code,
             "b_revision": self.claim.revision,
             "b_now": now,
             "b_reply": self.reply[:4000],
+            "b_sent": self.record is not None,
+            "b_record": None if self.record is None else json.dumps(self.record),
+            "b_digest": self.record_digest,
         }
-        if with_record:
-            row |= {"b_record": self.record, "b_digest": self.record_digest}
-        return row
 
 
-def _acknowledge(with_record: bool) -> Any:
-    values: dict[str, Any] = {
-        "synced_revision": func.greatest(DOSSIERS.c.synced_revision, bindparam("b_revision")),
-        "on_portal": True,
-        "acknowledged_at": bindparam("b_now"),
-        "last_reply": bindparam("b_reply"),
-    }
-    if with_record:
-        values |= {
-            "record": bindparam("b_record", type_=JSONB),
-            "record_digest": bindparam("b_digest"),
-        }
-    return update(DOSSIERS).where(DOSSIERS.c.code == bindparam("b_code")).values(values)
+# One statement for every acknowledged dossier (executemany, pipelined by the driver, in
+# code order); the record is replaced only when one was sent.
+_ACKNOWLEDGE = text(
+    """
+    UPDATE portal_dossiers SET
+        synced_revision = greatest(synced_revision, CAST(:b_revision AS bigint)),
+        on_portal = true,
+        acknowledged_at = CAST(:b_now AS timestamptz),
+        created_on_portal_at = coalesce(created_on_portal_at, CAST(:b_now AS timestamptz)),
+        last_reply = CAST(:b_reply AS text),
+        record = CASE WHEN CAST(:b_sent AS boolean) THEN CAST(:b_record AS jsonb)
+                      ELSE record END,
+        record_digest = CASE WHEN CAST(:b_sent AS boolean) THEN CAST(:b_digest AS text)
+                             ELSE record_digest END
+    WHERE code = CAST(:b_code AS text)
+    """
+)
+
+# A batch of facts in one statement; a fact already kept (a redelivery) is skipped.
+_KEEP_EVENTS = text(
+    """
+    INSERT INTO portal_events
+        (event_id, dossier_code, event_type, occurred_at, recorded_at, data)
+    SELECT e.event_id, e.dossier_code, e.event_type, e.occurred_at, e.recorded_at,
+           e.data::jsonb
+    FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:codes AS text[]), CAST(:types AS text[]),
+        CAST(:occurred AS timestamptz[]), CAST(:recorded AS timestamptz[]),
+        CAST(:data AS text[])
+    ) AS e(event_id, dossier_code, event_type, occurred_at, recorded_at, data)
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+    """
+).columns(event_id=PG_UUID(as_uuid=True))
+
+# Each dossier's revision grows by its new facts, and its queue row holds the newest
+# revision: a held dossier is looked at again, a dead one waits for a redrive, a dossier
+# backing off keeps its pause (new events do not hammer the portal). Rows in code order.
+_BUMP_AND_QUEUE = text(
+    """
+    WITH bumped AS (
+        INSERT INTO portal_dossiers AS d
+            (code, revision, agency_code, received_at, procedure_code)
+        SELECT * FROM unnest(
+            CAST(:codes AS text[]), CAST(:facts AS bigint[]), CAST(:agencies AS text[]),
+            CAST(:received AS timestamptz[]), CAST(:procedures AS text[])
+        )
+        ON CONFLICT (code) DO UPDATE SET
+            revision = d.revision + excluded.revision,
+            agency_code = coalesce(excluded.agency_code, d.agency_code),
+            received_at = coalesce(excluded.received_at, d.received_at),
+            procedure_code = coalesce(excluded.procedure_code, d.procedure_code)
+        RETURNING d.code, d.revision
+    )
+    INSERT INTO portal_sync_queue AS q (code, revision, state, pending_since, due_at)
+    SELECT b.code, b.revision, 'pending', p.pending_since, CAST(:now AS timestamptz)
+    FROM bumped AS b
+    JOIN unnest(CAST(:codes AS text[]), CAST(:pending AS timestamptz[]))
+        AS p(code, pending_since) ON p.code = b.code
+    ORDER BY b.code
+    ON CONFLICT (code) DO UPDATE SET
+        revision = excluded.revision,
+        state = coalesce(nullif(q.state, 'held'), excluded.state),
+        pending_since = least(q.pending_since, excluded.pending_since),
+        due_at = CASE WHEN q.attempts = 0 THEN least(q.due_at, excluded.due_at)
+                      ELSE q.due_at END
+    RETURNING q.code
+    """
+).columns(code=Text)
+
+# The steps the portal acknowledged, in one statement whatever their number.
+_KEEP_PROGRESS = text(
+    """
+    INSERT INTO portal_progress AS p (code, step_key, position, digest, entry, sent_at)
+    SELECT s.code, s.step_key, s.position, s.digest, s.entry::jsonb, CAST(:now AS timestamptz)
+    FROM unnest(
+        CAST(:codes AS text[]), CAST(:keys AS text[]), CAST(:positions AS integer[]),
+        CAST(:digests AS text[]), CAST(:entries AS text[])
+    ) AS s(code, step_key, position, digest, entry)
+    ON CONFLICT (code, step_key) DO UPDATE SET
+        position = excluded.position,
+        digest = excluded.digest,
+        entry = excluded.entry,
+        sent_at = excluded.sent_at
+    """
+)
 
 
-# Executed with one parameter set per dossier (executemany, pipelined by the driver).
-_ACKNOWLEDGE = {True: _acknowledge(True), False: _acknowledge(False)}
+def _among(column: Any, codes: Iterable[str]) -> Any:
+    """`column = ANY(array)`: one statement text for any number of codes."""
+    return column == any_(bindparam("codes", list(codes), type_=ARRAY(Text)))
 
 
 class SyncStore:
@@ -137,26 +217,22 @@ class SyncStore:
 
     async def keep(self, facts: Sequence[NewFact], now: datetime) -> list[str]:
         """Store new facts, bump their dossiers' revisions and queue them (coalesced: one
-        queue row per dossier holding the newest revision). Returns the dossiers queued."""
+        queue row per dossier holding the newest revision). Returns the dossiers queued.
+
+        Two statements whatever the batch's size, each the same text every time (arrays,
+        not a VALUES list per row), so the driver prepares them once per connection."""
         if not facts:
             return []
         kept = await self.session.execute(
-            insert(EVENTS)
-            .values(
-                [
-                    {
-                        "event_id": f.event_id,
-                        "dossier_code": f.dossier_code,
-                        "event_type": f.event_type,
-                        "occurred_at": f.occurred_at,
-                        "recorded_at": f.recorded_at,
-                        "data": f.data,
-                    }
-                    for f in facts
-                ]
-            )
-            .on_conflict_do_nothing()
-            .returning(EVENTS.c.event_id)
+            _KEEP_EVENTS,
+            {
+                "ids": [f.event_id for f in facts],
+                "codes": [f.dossier_code for f in facts],
+                "types": [f.event_type for f in facts],
+                "occurred": [f.occurred_at for f in facts],
+                "recorded": [f.recorded_at for f in facts],
+                "data": [json.dumps(f.data, ensure_ascii=False) for f in facts],
+            },
         )
         fresh = set(kept.scalars())
         by_code: dict[str, list[NewFact]] = {}
@@ -165,63 +241,20 @@ class SyncStore:
                 by_code.setdefault(fact.dossier_code, []).append(fact)
         if not by_code:
             return []
-        revisions = await self._bump([_Bump.of(code, by_code[code]) for code in sorted(by_code)])
-        await self._queue(by_code, revisions, now)
-        return sorted(by_code)
-
-    async def _bump(self, bumps: list[_Bump]) -> dict[str, int]:
-        """One statement for the batch: each dossier's revision grows by its new facts."""
-        stmt = insert(DOSSIERS).values([bump.row() for bump in bumps])
-        new = stmt.excluded
-        result = await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[DOSSIERS.c.code],
-                set_={
-                    "revision": DOSSIERS.c.revision + new.revision,
-                    "agency_code": func.coalesce(new.agency_code, DOSSIERS.c.agency_code),
-                    "received_at": func.coalesce(new.received_at, DOSSIERS.c.received_at),
-                    "procedure_code": func.coalesce(new.procedure_code, DOSSIERS.c.procedure_code),
-                },
-            ).returning(DOSSIERS.c.code, DOSSIERS.c.revision)
+        bumps = [_Bump.of(code, by_code[code]) for code in sorted(by_code)]
+        queued = await self.session.execute(
+            _BUMP_AND_QUEUE,
+            {
+                "codes": [b.code for b in bumps],
+                "facts": [b.facts for b in bumps],
+                "agencies": [b.agency_code for b in bumps],
+                "received": [b.received_at for b in bumps],
+                "procedures": [b.procedure_code for b in bumps],
+                "pending": [min(f.recorded_at for f in by_code[b.code]) for b in bumps],
+                "now": now,
+            },
         )
-        return {r.code: int(r.revision) for r in result}
-
-    async def _queue(
-        self, by_code: dict[str, list[NewFact]], revisions: dict[str, int], now: datetime
-    ) -> None:
-        """One statement for the batch: a queue row per dossier holding its newest revision."""
-        queued = insert(QUEUE).values(
-            [
-                {
-                    "code": code,
-                    "revision": revisions[code],
-                    "state": "pending",
-                    "pending_since": min(f.recorded_at for f in facts),
-                    "due_at": now,
-                }
-                for code, facts in sorted(by_code.items())
-            ]
-        )
-        await self.session.execute(
-            queued.on_conflict_do_update(
-                index_elements=[QUEUE.c.code],
-                set_={
-                    "revision": queued.excluded.revision,
-                    # A held dossier is looked at again; a dead one waits for a redrive.
-                    "state": func.coalesce(
-                        func.nullif(QUEUE.c.state, "held"), queued.excluded.state
-                    ),
-                    "pending_since": func.least(
-                        QUEUE.c.pending_since, queued.excluded.pending_since
-                    ),
-                    # A dossier backing off keeps its pause: new events do not hammer the portal.
-                    "due_at": case(
-                        (QUEUE.c.attempts == 0, func.least(QUEUE.c.due_at, queued.excluded.due_at)),
-                        else_=QUEUE.c.due_at,
-                    ),
-                },
-            )
-        )
+        return sorted(queued.scalars())
 
     # -- the queue ---------------------------------------------------------------------
 
@@ -272,7 +305,7 @@ class SyncStore:
     async def facts(self, codes: Iterable[str]) -> dict[str, list[Fact]]:
         """The stored facts of these dossiers."""
         rows = await self.session.execute(
-            select(EVENTS).where(EVENTS.c.dossier_code.in_(list(codes)))
+            select(EVENTS).where(_among(EVENTS.c.dossier_code, codes))
         )
         found: dict[str, list[Fact]] = {}
         for r in rows:
@@ -283,14 +316,14 @@ class SyncStore:
 
     async def dossiers(self, codes: Iterable[str]) -> dict[str, Any]:
         """The dossier rows of these codes."""
-        rows = await self.session.execute(select(DOSSIERS).where(DOSSIERS.c.code.in_(list(codes))))
+        rows = await self.session.execute(select(DOSSIERS).where(_among(DOSSIERS.c.code, codes)))
         return {r.code: r for r in rows}
 
     async def sent_progress(self, codes: Iterable[str]) -> dict[str, dict[str, str]]:
         """Per dossier, the digest of each step the portal acknowledged."""
         rows = await self.session.execute(
             select(PROGRESS.c.code, PROGRESS.c.step_key, PROGRESS.c.digest).where(
-                PROGRESS.c.code.in_(list(codes))
+                _among(PROGRESS.c.code, codes)
             )
         )
         sent: dict[str, dict[str, str]] = {}
@@ -341,39 +374,24 @@ class SyncStore:
         if not done:
             return set()
         codes = [d.claim.code for d in done]
-        for with_record in (True, False):
-            rows = [d.row(now, with_record) for d in done if (d.record is not None) is with_record]
-            if rows:
-                await self.session.execute(_ACKNOWLEDGE[with_record], rows)
-        await self.session.execute(
-            update(DOSSIERS)
-            .where(DOSSIERS.c.code.in_(codes), DOSSIERS.c.created_on_portal_at.is_(None))
-            .values(created_on_portal_at=now)
-        )
+        rows = [d.row(now) for d in sorted(done, key=lambda d: d.claim.code)]
+        await self.session.execute(_ACKNOWLEDGE, rows)
         steps = [
-            {
-                "code": d.claim.code,
-                "step_key": key,
-                "position": position,
-                "digest": step_digest,
-                "entry": entry,
-                "sent_at": now,
-            }
+            (d.claim.code, key, position, step_digest, entry)
             for d in done
             for position, key, step_digest, entry in d.steps
         ]
         if steps:
-            stmt = insert(PROGRESS).values(steps)
             await self.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[PROGRESS.c.code, PROGRESS.c.step_key],
-                    set_={
-                        "position": stmt.excluded.position,
-                        "digest": stmt.excluded.digest,
-                        "entry": stmt.excluded.entry,
-                        "sent_at": stmt.excluded.sent_at,
-                    },
-                )
+                _KEEP_PROGRESS,
+                {
+                    "codes": [s[0] for s in steps],
+                    "keys": [s[1] for s in steps],
+                    "positions": [s[2] for s in steps],
+                    "digests": [s[3] for s in steps],
+                    "entries": [json.dumps(s[4], ensure_ascii=False) for s in steps],
+                    "now": now,
+                },
             )
         released = await self.session.execute(
             delete(QUEUE)

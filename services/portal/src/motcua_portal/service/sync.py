@@ -30,6 +30,7 @@ from motcua_portal.adapters.dvcqg import Portal
 from motcua_portal.adapters.metrics import FAILURES, SYNC_LAG, SYNCED, failure_label
 from motcua_portal.adapters.store import Acknowledged, Claim, SyncStore
 from motcua_portal.domain import (
+    Fact,
     NationalProcedure,
     Outcome,
     Reply,
@@ -65,6 +66,17 @@ class _Job:
     @property
     def code(self) -> str:
         return self.claim.code
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What a pass reads of its claimed dossiers."""
+
+    facts: dict[str, list[Fact]]
+    dossiers: dict[str, Any]
+    sent: dict[str, dict[str, str]]
+    procedures: dict[str, NationalProcedure]
+    units: dict[str, str]
 
 
 class SyncWorker:
@@ -124,33 +136,42 @@ class SyncWorker:
         """One pass: claim, plan, send, record. Returns how many dossiers it took."""
         now = self._clock.now()
         lease = now + timedelta(seconds=self._settings.lease_seconds)
+        # The claim and what the plan reads share a transaction (fewer round trips).
         async with self._sessions() as session, session.begin():
             store = SyncStore(session)
             claims = await store.claim(now, lease, self._settings.claim_size)
             if not claims:
                 self._next_due = await store.next_due()
-        if not claims:
-            return 0
-        jobs, held = await self._plan(claims)
+                return 0
+            stored = await self._read(store, claims)
+        jobs, held = self._plan(claims, stored)
         await self._lookup(jobs)
         await self._push_records(jobs)
         await self._push_progress(jobs)
         await self._finish(jobs, held)
         return len(claims)
 
-    async def _plan(self, claims: list[Claim]) -> tuple[list[_Job], list[tuple[Claim, str]]]:
+    @staticmethod
+    async def _read(store: SyncStore, claims: list[Claim]) -> _Stored:
         codes = [c.code for c in claims]
-        async with self._sessions() as session:
-            store = SyncStore(session)
-            facts = await store.facts(codes)
-            dossiers = await store.dossiers(codes)
-            sent = await store.sent_progress(codes)
-            procedures = await store.national_procedures(
+        dossiers = await store.dossiers(codes)
+        return _Stored(
+            facts=await store.facts(codes),
+            dossiers=dossiers,
+            sent=await store.sent_progress(codes),
+            procedures=await store.national_procedures(
                 {d.procedure_code for d in dossiers.values() if d.procedure_code}
-            )
-            units = await store.unit_codes(
+            ),
+            units=await store.unit_codes(
                 {d.agency_code for d in dossiers.values() if d.agency_code}
-            )
+            ),
+        )
+
+    def _plan(
+        self, claims: list[Claim], stored: _Stored
+    ) -> tuple[list[_Job], list[tuple[Claim, str]]]:
+        facts, dossiers, sent = stored.facts, stored.dossiers, stored.sent
+        procedures, units = stored.procedures, stored.units
         jobs: list[_Job] = []
         held: list[tuple[Claim, str]] = []
         for claim in claims:
@@ -194,7 +215,15 @@ class SyncWorker:
     async def _lookup(self, jobs: list[_Job]) -> None:
         if not self._settings.lookup_before_create:
             return
-        unknown = [j for j in jobs if j.push_record and not j.on_portal]
+        # The portal can have a dossier this service never heard it acknowledge only if
+        # an earlier attempt may have reached it (a timeout, an outage, a lost reply) or
+        # an administrator asks for it again; a first create needs no question ("đã tồn
+        # tại" turns it into an update all the same).
+        unknown = [
+            j
+            for j in jobs
+            if j.push_record and not j.on_portal and (j.claim.attempts > 0 or j.claim.force)
+        ]
 
         async def look(job: _Job) -> None:
             reply = await self._portal.lookup(job.unit, job.code)
