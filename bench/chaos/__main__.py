@@ -96,7 +96,10 @@ def faults(short: bool) -> list[Fault]:
             Fault("restart PostgreSQL", _restart("postgres")),
         ]
     return [
-        *(Fault(f"kill -9 {s}", _kill(s)) for s in ("intake", "tracking", "scoring", "notify")),
+        *(
+            Fault(f"kill -9 {s}", _kill(s))
+            for s in ("intake", "tracking", "scoring", "notify", "portal")
+        ),
         Fault("restart Kafka", _restart("kafka")),
         Fault("restart PostgreSQL", _restart("postgres")),
         Fault("SIGSTOP tracking 30 s", _freeze("tracking", 30)),
