@@ -15,10 +15,9 @@ from typing import Any
 
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker, KafkaMessage
-from sqlalchemy import exc as sa_exc
 
 from motcua.loops import Backoff, sleep
-from motcua.messaging.consumer import batch_subscriber
+from motcua.messaging.consumer import batch_subscriber, is_infrastructure_error
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
 from motcua.settings import ConsumerSettings
 from motcua_intake.service.dossiers import DossierService
@@ -28,14 +27,6 @@ __all__ = ["CommandConsumer"]
 
 log = logging.getLogger(__name__)
 CONSUMER = "intake-commands"
-_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.DisconnectionError,
-    ConnectionError,
-    OSError,
-    TimeoutError,
-)
 
 
 class CommandConsumer:
@@ -77,7 +68,9 @@ class CommandConsumer:
         records: list[Any] = list(raw) if isinstance(raw, tuple) else [raw]
         try:
             await self.process(records)
-        except _UNAVAILABLE:
+        except Exception as error:
+            if not is_infrastructure_error(error):
+                raise
             self._failures += 1
             pause = self._backoff.delay(self._failures)
             log.exception(
@@ -102,9 +95,9 @@ class CommandConsumer:
     async def _apply(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[Rejection | None]:
         try:
             return _rejections(await self._dossiers.execute([r.value or b"" for r in records]))
-        except _UNAVAILABLE:
-            raise
-        except Exception:
+        except Exception as error:
+            if is_infrastructure_error(error):
+                raise
             log.warning("command batch failed; applying its commands one by one", exc_info=True)
         return [await self._apply_one(record) for record in records]
 
@@ -113,9 +106,9 @@ class CommandConsumer:
         for attempt in range(1, self._settings.max_attempts + 1):
             try:
                 return _rejections(await self._dossiers.execute([record.value or b""]))[0]
-            except _UNAVAILABLE:
-                raise
             except Exception as error:
+                if is_infrastructure_error(error):
+                    raise
                 if attempt == self._settings.max_attempts:
                     return Rejection("invalid", "handler_error", f"{type(error).__name__}: {error}")
                 await asyncio.sleep(delay)
