@@ -52,4 +52,5 @@ def render(
         lines.append(f"- {name}: {value}")
     if verdict.problems:
         lines += ["", "Problems: " + "; ".join(verdict.problems)]
+        lines += [f"- {example}" for example in verdict.examples]
     return "\n".join(lines)

@@ -44,6 +44,8 @@ class Verdict:
 
     figures: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    """A few of the mismatches found, to start an investigation from."""
 
     def count(self, name: str, value: int, *, bad: bool = True) -> None:
         self.figures[name] = value
@@ -173,6 +175,13 @@ async def _tracking(
             due = view["due_at"] or view["appointment_at"]
             if datetime.fromisoformat(due) != _appointment(known):
                 wrong_deadline += 1
+                if wrong_deadline <= 5:
+                    steps = ", ".join(f"{s.type}@{s.at:%H:%M:%S}" for s in known.steps)
+                    verdict.examples.append(
+                        f"{record.codes[story.number]} ({story.fate}): expected"
+                        f" {_appointment(known).isoformat()}, tracking due_at {view['due_at']}"
+                        f" appointment_at {view['appointment_at']}; steps: {steps}"
+                    )
     verdict.count("tracking: registered dossiers missing", missing)
     verdict.count("tracking: dossiers in the wrong state", wrong_state)
     verdict.count("tracking: dossiers with the wrong appointment", wrong_deadline)
