@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["messaging", "deadlines", "intake", "tracking", "scoring", "notify", "portal", "idle"]
+BENCHES = [
+    "messaging",
+    "deadlines",
+    "intake",
+    "tracking",
+    "scoring",
+    "notify",
+    "portal",
+    "idle",
+    "e2e",
+]
 
 
 def main() -> None:

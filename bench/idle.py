@@ -23,14 +23,14 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
 
+from bench.procstat import Window, measure
 from bench.report import write_section
 from motcua.devstack import postgres, services, sinks
 from motcua.devstack.layout import STATE_ENV, Layout, find_root
@@ -38,82 +38,8 @@ from motcua.devstack.ports import load_ports
 from motcua.devstack.stack import Stack
 from motcua.events.topics import SERVICES
 
-TICKS = os.sysconf("SC_CLK_TCK")
 TARGET = 1.0  # % of one core per service
 STATE = ".local-idle"
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """CPU shares (% of one core) of each process over one measuring window."""
-
-    shares: dict[str, float]
-    seconds: float
-    load: tuple[float, float]  # 1-minute load average at the start and the end
-    busy: float  # the whole machine's busy share of all its cores, in %
-
-
-def _stat(pid: int) -> list[str]:
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    return raw[raw.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
-
-
-def _ticks(pid: int, *, reaped: bool = False) -> int:
-    """utime + stime (+ cutime + cstime: children that ended and were waited for)."""
-    fields = _stat(pid)
-    own = int(fields[11]) + int(fields[12])
-    return own + (int(fields[13]) + int(fields[14]) if reaped else 0)
-
-
-def _children(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int(_stat(int(entry.name))[1]) == parent:
-                    found.append(int(entry.name))
-            except (OSError, ValueError, IndexError):
-                continue
-    return found
-
-
-def _tree_ticks(pid: int) -> int:
-    """A process, its live children and the children it has reaped (PostgreSQL backends)."""
-    total = _ticks(pid, reaped=True)
-    for child in _children(pid):
-        try:
-            total += _ticks(child)
-        except OSError:
-            continue  # ended meanwhile: counted in the parent's cutime from now on
-    return total
-
-
-def _machine() -> tuple[int, int]:
-    """(busy, total) jiffies of all cores since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
-def _load() -> float:
-    return float(Path("/proc/loadavg").read_text().split()[0])
-
-
-def measure(pids: dict[str, int], seconds: float) -> Window:
-    """CPU share of each process over `seconds` of wall time."""
-    readers: dict[str, Callable[[int], int]] = {
-        name: _tree_ticks if name == "postgres" else _ticks for name in pids
-    }
-    load_start, (busy_start, total_start) = _load(), _machine()
-    started = {name: readers[name](pid) for name, pid in pids.items()}
-    began = time.monotonic()
-    time.sleep(seconds)
-    ended = {name: readers[name](pid) for name, pid in pids.items()}
-    elapsed = time.monotonic() - began
-    busy_end, total_end = _machine()
-    shares = {name: 100.0 * (ended[name] - started[name]) / TICKS / elapsed for name in pids}
-    busy = 100.0 * (busy_end - busy_start) / max(total_end - total_start, 1)
-    return Window(shares, elapsed, (load_start, _load()), busy)
 
 
 @contextmanager
