@@ -226,16 +226,29 @@ def _ending_marks(facts: DossierFacts) -> Iterator[Mark]:
             yield local_date(facts.finished_at), Counter.E_RESULTS, 1
 
 
+def resolution_counters(facts: DossierFacts) -> tuple[Counter, ...]:
+    """The resolution counters a dossier counts in once handling ended and tracking's
+    verdict is known (none before): its verdict (early, on time, late), for a late one
+    with or without an apology, and a re-appointment kept or broken. The counts and the
+    list of resolved dossiers both read this."""
+    judgement = facts.judgement
+    if facts.end_at is None or judgement is None:
+        return ()
+    found = [VERDICT_COUNTERS[judgement.verdict]]
+    if (with_apology := facts.late_with_apology) is not None:
+        found.append(APOLOGY_COUNTERS[with_apology])
+    if (kept := facts.reappointment_kept) is not None:
+        found.append(REAPPOINTMENT_COUNTERS[kept])
+    return tuple(found)
+
+
 def _resolution_marks(facts: DossierFacts) -> Iterator[Mark]:
     end_at, judgement = facts.end_at, facts.judgement
     if end_at is None or judgement is None:
         return
     day = local_date(end_at)
-    yield day, VERDICT_COUNTERS[judgement.verdict], 1
-    if (with_apology := facts.late_with_apology) is not None:
-        yield day, APOLOGY_COUNTERS[with_apology], 1
-    if (kept := facts.reappointment_kept) is not None:
-        yield day, REAPPOINTMENT_COUNTERS[kept], 1
+    for counter in resolution_counters(facts):
+        yield day, counter, 1
     yield day, Counter.PROCESSING_MILLIDAYS, int(judgement.processing_days * 1000)
     yield day, histogram_counter(half_day_bucket(judgement.processing_days)), 1
 

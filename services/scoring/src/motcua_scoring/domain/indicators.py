@@ -33,14 +33,12 @@ from datetime import date, datetime, timedelta
 
 from motcua.verdicts import Granularity, overdue_on
 from motcua_scoring.domain.counters import (
-    APOLOGY_COUNTERS,
     CHANNEL_COUNTERS,
     HISTOGRAM_PREFIX,
-    REAPPOINTMENT_COUNTERS,
-    VERDICT_COUNTERS,
     Counter,
     CounterKey,
     half_day_bucket,
+    resolution_counters,
 )
 from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import Period, cover, cover_keys, local_date, local_midnight
@@ -242,11 +240,8 @@ def _count_resolution(
     end_at, judgement = dossier.end_at, dossier.judgement
     if end_at is None or judgement is None or not period.contains(end_at):
         return
-    totals[VERDICT_COUNTERS[judgement.verdict]] += 1
-    if (with_apology := dossier.late_with_apology) is not None:
-        totals[APOLOGY_COUNTERS[with_apology]] += 1
-    if (kept := dossier.reappointment_kept) is not None:
-        totals[REAPPOINTMENT_COUNTERS[kept]] += 1
+    for counter in resolution_counters(dossier):
+        totals[counter] += 1
     totals[Counter.PROCESSING_MILLIDAYS] += int(judgement.processing_days * 1000)
     histogram[half_day_bucket(judgement.processing_days)] += 1
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from motcua.http import IsoDate, ProblemError, Violation
 from motcua_scoring import domain as d
+from motcua_scoring.domain.resolved import RESOLVED_CATEGORIES
 from motcua_scoring.entrypoints.deps import ReaderDep
 from motcua_scoring.entrypoints.params import parse_periods, parse_scopes
 from motcua_scoring.entrypoints.schemas import (
@@ -15,10 +16,12 @@ from motcua_scoring.entrypoints.schemas import (
     IndicatorsView,
     OpenDossiersView,
     RankingsView,
+    ResolvedDossiersView,
     ScopesView,
     TrendView,
 )
 from motcua_scoring.service.reading import RANKED_KINDS
+from motcua_scoring.service.resolved import resolved_dossiers
 
 __all__ = ["api_router"]
 
@@ -97,8 +100,10 @@ def api_router() -> APIRouter:
 
     @router.get("/scopes", summary="Scopes seen so far")
     async def scopes(reader: ReaderDep, kind: d.ScopeKind = d.ScopeKind.AGENCY) -> ScopesView:
-        """Scope keys of one kind, for pickers."""
-        return ScopesView(kind=kind.value, items=await reader.scopes(kind))
+        """Scope keys of one kind, for pickers, with the names intake published for
+        agencies and units (`intake.agencies.v1`); codes where none is known."""
+        items, names = await reader.named_scopes(kind)
+        return ScopesView(kind=kind.value, items=items, names=names)
 
     @router.get("/indicators/figures", summary="Names of the published figures")
     async def figures() -> FigureNames:
@@ -125,6 +130,42 @@ def api_router() -> APIRouter:
         except ValueError as exc:
             raise _refused("scope", "invalid_scope", str(exc)) from None
         return OpenDossiersView.model_validate(found)
+
+    @router.get("/resolved-dossiers", summary="Dossiers resolved in a period, by category")
+    async def resolved(
+        reader: ReaderDep,
+        scope: Annotated[
+            str, Query(description="`province:all`, `agency:…`, `unit:…`, `procedure:…`, `field:…`")
+        ] = "province:all",
+        period: PeriodQuery = [],  # noqa: B006
+        from_: FromQuery = None,
+        to: ToQuery = None,
+        category: Annotated[
+            str | None,
+            Query(
+                description="One of " + ", ".join(f"`{c}`" for c in RESOLVED_CATEGORIES) + "; "
+                "every resolved dossier when absent."
+            ),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    ) -> ResolvedDossiersView:
+        """The dossiers behind the resolution figures: resolved early, on time or late,
+        late with and without an apology (form 04), re-appointments kept and broken, by
+        the same definitions as `/v1/indicators` and the progress report (handling
+        ended in the period and tracking's verdict known), so `counts` equals those
+        figures for the same scope and period. Latest resolved first. No personal data."""
+        if category is not None and category not in RESOLVED_CATEGORIES:
+            raise _refused("category", "unknown_category", "not a category of resolved dossiers")
+        periods = parse_periods(period, from_, to, reader.clock.now())
+        if len(periods) != 1:
+            raise _refused("period", "one_period_required", "list exactly one period")
+        try:
+            found = await resolved_dossiers(
+                reader, parse_scopes([scope])[0], periods[0], category, limit
+            )
+        except ValueError as exc:
+            raise _refused("scope", "invalid_scope", str(exc)) from None
+        return ResolvedDossiersView.model_validate(found)
 
     @router.get("/trend", summary="The day's figures as they changed")
     async def trend(

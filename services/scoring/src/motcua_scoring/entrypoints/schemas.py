@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "FigureNames",
     "IndicatorsView",
     "OpenDossiersView",
     "RankingsView",
+    "ResolvedDossiersView",
     "ScopesView",
     "TrendView",
 ]
@@ -105,10 +106,27 @@ class RankingsView(BaseModel):
 
 
 class ScopesView(BaseModel):
-    """Scope keys of one kind."""
+    """Scope keys of one kind, and the names intake published for agencies and units."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "agency",
+                    "items": ["agency:STP", "agency:SXD"],
+                    "names": {"agency:STP": "Sở Tư pháp"},
+                }
+            ]
+        }
+    )
 
     kind: str
     items: list[str]
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Name by scope key, for the agencies and units intake named "
+        "(`intake.agencies.v1`); a scope without one is shown by its code.",
+    )
 
 
 class FigureNames(BaseModel):
@@ -137,6 +155,97 @@ class OpenDossiersView(BaseModel):
     now: str
     scope: str
     items: list[OpenDossier]
+
+
+class ResolvedDossier(BaseModel):
+    """A dossier resolved in the period and the counts it is in (no personal data)."""
+
+    code: str
+    agency: str | None
+    agency_name: str | None = None
+    unit: str | None
+    unit_name: str | None = None
+    procedure: str | None
+    received_at: str | None
+    due_at: str | None = Field(description="The statutory appointment it was judged by.")
+    resolved_at: str = Field(
+        description="When handling ended: finished, else returned, else refused or withdrawn."
+    )
+    verdict: str = Field(description="Tracking's verdict: `early`, `on_time` or `late`.")
+    processing_days: float
+    apology: str = Field(
+        description="The apology (form 04) tracking found: `not_needed`, `in_time`, `late` "
+        "or `missing`."
+    )
+    reappointed_to: str | None = Field(description="The new appointment an apology promised.")
+    reappointment_kept: bool | None
+    categories: list[str] = Field(
+        description="The figures of `/v1/indicators` the dossier counts in: "
+        "`resolved_early`, `resolved_on_time`, `resolved_late`, "
+        "`resolved_late_with_apology`, `resolved_late_without_apology`, "
+        "`reappointments_kept`, `reappointments_broken`."
+    )
+
+
+class ResolvedDossiersView(BaseModel):
+    """Dossiers of a scope resolved in a period, latest resolved first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "now": "2026-11-21T10:00:00+07:00",
+                    "scope": "agency:STP",
+                    "period": "2026-11",
+                    "first": "2026-11-01",
+                    "last": "2026-11-30",
+                    "category": "resolved_late_without_apology",
+                    "counts": {
+                        "resolved_early": 1,
+                        "resolved_on_time": 1,
+                        "resolved_late": 1,
+                        "resolved_late_with_apology": 0,
+                        "resolved_late_without_apology": 1,
+                        "reappointments_kept": 0,
+                        "reappointments_broken": 0,
+                    },
+                    "total": 1,
+                    "items": [
+                        {
+                            "code": "STP-261109-0009",
+                            "agency": "STP",
+                            "agency_name": "Sở Tư pháp",
+                            "unit": "B",
+                            "unit_name": "Phòng Hành chính tư pháp",
+                            "procedure": "2.000908",
+                            "received_at": "2026-10-20T09:00:00+07:00",
+                            "due_at": "2026-10-30T17:00:00+07:00",
+                            "resolved_at": "2026-11-20T09:00:00+07:00",
+                            "verdict": "late",
+                            "processing_days": 15.0,
+                            "apology": "missing",
+                            "reappointed_to": None,
+                            "reappointment_kept": None,
+                            "categories": ["resolved_late", "resolved_late_without_apology"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    now: str
+    scope: str
+    period: str
+    first: str
+    last: str
+    category: str | None = Field(description="The category listed; None: every resolved one.")
+    counts: dict[str, int] = Field(
+        description="Dossiers in each category, equal to the figures of the same name in "
+        "`/v1/indicators` for the scope and period."
+    )
+    total: int = Field(description="Dossiers in the category listed (before `limit`).")
+    items: list[ResolvedDossier]
 
 
 class TrendView(BaseModel):

@@ -71,6 +71,14 @@ class Reader:
         async with self.engine.connect() as conn:
             return await known_scopes(conn, kind.value)
 
+    async def named_scopes(self, kind: d.ScopeKind) -> tuple[list[str], dict[str, str]]:
+        """Scope keys of one kind seen so far, and the names intake published for them."""
+        async with self.engine.connect() as conn:
+            keys = await known_scopes(conn, kind.value)
+            directory = await load_directory(conn)
+        names = names_of(map(d.parse_scope, keys), directory.agencies, directory.units)
+        return keys, names
+
     async def rankings(self, kind: d.ScopeKind, figure: str, period: d.Period) -> dict[str, Any]:
         """Agencies or units of the province ranked by one figure."""
         now = self.clock.now()

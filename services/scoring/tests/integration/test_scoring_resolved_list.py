@@ -1,0 +1,165 @@
+"""The list of resolved dossiers on the real stack: for every scope and period, each
+category lists as many dossiers as the figure of the same name in `/v1/indicators` and
+in the progress report (tiles, report and list read one definition)."""
+
+from __future__ import annotations
+
+import pytest
+import scoring_province as province
+
+from motcua.events import ApologyStanding, Verdict
+from motcua_scoring.domain.resolved import RESOLVED_CATEGORIES
+
+pytestmark = pytest.mark.infra
+
+LATE_APOLOGISED = "STP-261112-0010"
+KEPT = "STP-261112-0011"
+BROKEN = "SXD-261112-0012"
+
+
+def write_more(script) -> None:
+    """Late with an apology in time; re-appointed and kept; re-appointed and broken."""
+    local = province.local
+    script.received(LATE_APOLOGISED, local(11, 12), unit="B")
+    script.deadline(LATE_APOLOGISED, local(11, 12), local(11, 13, 17))
+    script.apology(LATE_APOLOGISED, local(11, 13, 9), local(11, 13, 17), local(11, 16, 17), False)
+    script.finished(LATE_APOLOGISED, local(11, 17))
+    script.verdict(
+        LATE_APOLOGISED, local(11, 17, 18), Verdict.LATE, 3, apology=ApologyStanding.IN_TIME
+    )
+    script.received(KEPT, local(11, 12))
+    script.deadline(KEPT, local(11, 12), local(11, 13, 17))
+    script.apology(KEPT, local(11, 13, 9), local(11, 13, 17), local(11, 18, 17), False)
+    script.finished(KEPT, local(11, 18, 10))
+    script.verdict(
+        KEPT,
+        local(11, 18, 18),
+        Verdict.LATE,
+        4,
+        apology=ApologyStanding.IN_TIME,
+        reappointed_to=local(11, 18, 17),
+        reappointment_kept=True,
+    )
+    script.received(BROKEN, local(11, 12), agency="SXD", unit="SXD-1", procedure="P-BUILD")
+    script.deadline(BROKEN, local(11, 12), local(11, 13, 17), agency="SXD")
+    script.apology(
+        BROKEN, local(11, 13, 9), local(11, 13, 17), local(11, 16, 17), False, agency="SXD"
+    )
+    script.finished(BROKEN, local(11, 19), agency="SXD")
+    script.verdict(
+        BROKEN,
+        local(11, 19, 18),
+        Verdict.LATE,
+        5,
+        agency="SXD",
+        apology=ApologyStanding.IN_TIME,
+        reappointed_to=local(11, 16, 17),
+        reappointment_kept=False,
+    )
+
+
+@pytest.fixture
+async def service(scoring_settings, start_scoring, script, publish, scoring_db, wait_until):
+    settings = await scoring_settings()
+    running = await start_scoring(settings)
+    province.write(script)
+    write_more(script)
+    await script.publish(publish)
+
+    async def absorbed() -> bool:
+        events = await scoring_db(settings.database.url, "SELECT count(*) FROM processed_events")
+        dossiers = await scoring_db(
+            settings.database.url, "SELECT count(*) FROM dossier_facts WHERE facts IS NOT NULL"
+        )
+        return events[0][0] >= len(script.envelopes) and dossiers[0][0] >= province.DOSSIERS + 3
+
+    await wait_until(absorbed, what="the province absorbed")
+    return running
+
+
+async def get(service, path: str, **params) -> dict:
+    async with service.client() as client:
+        response = await client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+SCOPES = ["province:all", "agency:STP", "agency:SXD", "unit:A", "unit:B", "procedure:P-BIRTH"]
+PERIODS = ["2026-11", "2026-10", "2026-Q4", "2026-W47", "2026-11-20"]
+
+
+async def test_each_category_lists_as_many_dossiers_as_its_figure(service):
+    seen: set[str] = set()
+    for scope in SCOPES:
+        for period in PERIODS:
+            figures = (await get(service, "/v1/indicators", scope=scope, period=period))["items"][
+                0
+            ]["figures"]
+            every = await get(service, "/v1/resolved-dossiers", scope=scope, period=period)
+            assert every["counts"] == {c: figures[c] for c in RESOLVED_CATEGORIES}, (scope, period)
+            assert every["total"] == figures["resolved"] == len(every["items"]), (scope, period)
+            for category in RESOLVED_CATEGORIES:
+                listed = await get(
+                    service,
+                    "/v1/resolved-dossiers",
+                    scope=scope,
+                    period=period,
+                    category=category,
+                )
+                codes = [item["code"] for item in listed["items"]]
+                assert len(codes) == figures[category], (scope, period, category)
+                assert all(category in item["categories"] for item in listed["items"])
+                seen.update(codes if figures[category] else ())
+    assert {LATE_APOLOGISED, KEPT, BROKEN, province.code(9)} <= seen
+
+
+async def test_the_list_matches_the_progress_report_rows(service):
+    report = await get(service, "/v1/reports/progress", scope="agency:STP", period="2026-11")
+    for row in [*report["rows"], {"scope": "agency:STP", "values": report["total"]}]:
+        listed = await get(service, "/v1/resolved-dossiers", scope=row["scope"], period="2026-11")
+        for key in ("resolved_early", "resolved_on_time"):
+            assert listed["counts"][key] == row["values"][key], (row["scope"], key)
+        for key in ("resolved_late_with_apology", "resolved_late_without_apology"):
+            assert listed["counts"][key] == row["values"][key], (row["scope"], key)
+
+
+async def test_an_item_says_what_the_verdict_found(service):
+    kept = await get(
+        service,
+        "/v1/resolved-dossiers",
+        scope="agency:STP",
+        period="2026-11",
+        category="reappointments_kept",
+    )
+    [item] = kept["items"]
+    assert item["code"] == KEPT
+    assert item["verdict"] == "late"
+    assert item["apology"] == "in_time"
+    assert item["reappointment_kept"] is True
+    assert item["reappointed_to"] == "2026-11-18T17:00:00+07:00"
+    assert item["resolved_at"] == "2026-11-18T10:00:00+07:00"
+    assert item["categories"] == [
+        "resolved_late",
+        "resolved_late_with_apology",
+        "reappointments_kept",
+    ]
+    late = await get(
+        service,
+        "/v1/resolved-dossiers",
+        scope="province:all",
+        period="2026-11",
+        category="resolved_late_without_apology",
+    )
+    assert [i["code"] for i in late["items"]] == [province.code(9)]
+
+
+async def test_bad_requests_are_refused(service):
+    async with service.client() as client:
+        unknown = await client.get("/v1/resolved-dossiers", params={"category": "late"})
+        two = await client.get(
+            "/v1/resolved-dossiers", params=[("period", "2026-10"), ("period", "2026-11")]
+        )
+        channel = await client.get("/v1/resolved-dossiers", params={"scope": "channel:counter"})
+    for response in (unknown, two, channel):
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
