@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from motcua.events import Channel, Verdict
+from motcua.events import ApologyStanding, Channel, Verdict
 from motcua_scoring.domain import LOCAL_TZ, Period, Scope, ScopeKind, parse_period
 
 DOSSIERS = 9
@@ -76,6 +76,52 @@ def write(script) -> None:
     script.deadline(d9, local(10, 20), local(10, 30, 17))
     script.finished(d9, local(11, 20))
     script.verdict(d9, local(11, 20, 18), Verdict.LATE, 15)
+
+
+LATE_APOLOGISED = "STP-261112-0010"
+KEPT = "STP-261112-0011"
+BROKEN = "SXD-261112-0012"
+
+
+def write_resolutions(script) -> None:
+    """Three more dossiers resolved late in November, each with an apology in time: one
+    never re-appointed, one re-appointed and kept, one (SXD) re-appointed and broken."""
+    script.received(LATE_APOLOGISED, local(11, 12), unit="B")
+    script.deadline(LATE_APOLOGISED, local(11, 12), local(11, 13, 17))
+    script.apology(LATE_APOLOGISED, local(11, 13, 9), local(11, 13, 17), local(11, 16, 17), False)
+    script.finished(LATE_APOLOGISED, local(11, 17))
+    script.verdict(
+        LATE_APOLOGISED, local(11, 17, 18), Verdict.LATE, 3, apology=ApologyStanding.IN_TIME
+    )
+    script.received(KEPT, local(11, 12))
+    script.deadline(KEPT, local(11, 12), local(11, 13, 17))
+    script.apology(KEPT, local(11, 13, 9), local(11, 13, 17), local(11, 18, 17), False)
+    script.finished(KEPT, local(11, 18, 10))
+    script.verdict(
+        KEPT,
+        local(11, 18, 18),
+        Verdict.LATE,
+        4,
+        apology=ApologyStanding.IN_TIME,
+        reappointed_to=local(11, 18, 17),
+        reappointment_kept=True,
+    )
+    script.received(BROKEN, local(11, 12), agency="SXD", unit="SXD-1", procedure="P-BUILD")
+    script.deadline(BROKEN, local(11, 12), local(11, 13, 17), agency="SXD")
+    script.apology(
+        BROKEN, local(11, 13, 9), local(11, 13, 17), local(11, 16, 17), False, agency="SXD"
+    )
+    script.finished(BROKEN, local(11, 19), agency="SXD")
+    script.verdict(
+        BROKEN,
+        local(11, 19, 18),
+        Verdict.LATE,
+        5,
+        agency="SXD",
+        apology=ApologyStanding.IN_TIME,
+        reappointed_to=local(11, 16, 17),
+        reappointment_kept=False,
+    )
 
 
 SCOPES = [

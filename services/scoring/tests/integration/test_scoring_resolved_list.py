@@ -7,55 +7,9 @@ from __future__ import annotations
 import pytest
 import scoring_province as province
 
-from motcua.events import ApologyStanding, Verdict
 from motcua_scoring.domain.resolved import RESOLVED_CATEGORIES
 
 pytestmark = pytest.mark.infra
-
-LATE_APOLOGISED = "STP-261112-0010"
-KEPT = "STP-261112-0011"
-BROKEN = "SXD-261112-0012"
-
-
-def write_more(script) -> None:
-    """Late with an apology in time; re-appointed and kept; re-appointed and broken."""
-    local = province.local
-    script.received(LATE_APOLOGISED, local(11, 12), unit="B")
-    script.deadline(LATE_APOLOGISED, local(11, 12), local(11, 13, 17))
-    script.apology(LATE_APOLOGISED, local(11, 13, 9), local(11, 13, 17), local(11, 16, 17), False)
-    script.finished(LATE_APOLOGISED, local(11, 17))
-    script.verdict(
-        LATE_APOLOGISED, local(11, 17, 18), Verdict.LATE, 3, apology=ApologyStanding.IN_TIME
-    )
-    script.received(KEPT, local(11, 12))
-    script.deadline(KEPT, local(11, 12), local(11, 13, 17))
-    script.apology(KEPT, local(11, 13, 9), local(11, 13, 17), local(11, 18, 17), False)
-    script.finished(KEPT, local(11, 18, 10))
-    script.verdict(
-        KEPT,
-        local(11, 18, 18),
-        Verdict.LATE,
-        4,
-        apology=ApologyStanding.IN_TIME,
-        reappointed_to=local(11, 18, 17),
-        reappointment_kept=True,
-    )
-    script.received(BROKEN, local(11, 12), agency="SXD", unit="SXD-1", procedure="P-BUILD")
-    script.deadline(BROKEN, local(11, 12), local(11, 13, 17), agency="SXD")
-    script.apology(
-        BROKEN, local(11, 13, 9), local(11, 13, 17), local(11, 16, 17), False, agency="SXD"
-    )
-    script.finished(BROKEN, local(11, 19), agency="SXD")
-    script.verdict(
-        BROKEN,
-        local(11, 19, 18),
-        Verdict.LATE,
-        5,
-        agency="SXD",
-        apology=ApologyStanding.IN_TIME,
-        reappointed_to=local(11, 16, 17),
-        reappointment_kept=False,
-    )
 
 
 @pytest.fixture
@@ -63,7 +17,7 @@ async def service(scoring_settings, start_scoring, script, publish, scoring_db, 
     settings = await scoring_settings()
     running = await start_scoring(settings)
     province.write(script)
-    write_more(script)
+    province.write_resolutions(script)
     await script.publish(publish)
 
     async def absorbed() -> bool:
@@ -110,7 +64,7 @@ async def test_each_category_lists_as_many_dossiers_as_its_figure(service):
                 assert len(codes) == figures[category], (scope, period, category)
                 assert all(category in item["categories"] for item in listed["items"])
                 seen.update(codes if figures[category] else ())
-    assert {LATE_APOLOGISED, KEPT, BROKEN, province.code(9)} <= seen
+    assert {province.LATE_APOLOGISED, province.KEPT, province.BROKEN, province.code(9)} <= seen
 
 
 async def test_the_list_matches_the_progress_report_rows(service):
@@ -132,7 +86,7 @@ async def test_an_item_says_what_the_verdict_found(service):
         category="reappointments_kept",
     )
     [item] = kept["items"]
-    assert item["code"] == KEPT
+    assert item["code"] == province.KEPT
     assert item["verdict"] == "late"
     assert item["apology"] == "in_time"
     assert item["reappointment_kept"] is True

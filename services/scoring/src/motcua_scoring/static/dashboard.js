@@ -29,6 +29,14 @@ const LABELS = {
     dossiers: "Hồ sơ đang giải quyết", attention: "Quá hạn và sắp đến hạn", allOpen: "Tất cả",
     alertsCol: "Cảnh báo", noDossier: "Không có hồ sơ.", total: "Tổng cộng", alert_overdue: "quá hạn",
     alert_due_soon: "sắp đến hạn", tiedNote: "= đồng hạng (cùng tỷ lệ và cùng số hồ sơ đã giải quyết)",
+    groupAgencies: "Cơ quan", groupUnits: "Bộ phận", resolvedDossiers: "Hồ sơ đã giải quyết trong kỳ",
+    allResolved: "Tất cả", cat_resolved_late_without_apology: "Trễ hạn, không xin lỗi",
+    cat_resolved_late_with_apology: "Trễ hạn, có thư xin lỗi", cat_reappointments_broken: "Hẹn lại, lỡ hẹn",
+    cat_reappointments_kept: "Hẹn lại, giữ hẹn", cat_resolved_early: "Trước hạn", cat_resolved_on_time: "Đúng hạn",
+    resolvedAt: "Giải quyết xong", verdictCol: "Kết quả", apologyCol: "Thư xin lỗi", reappointmentCol: "Hẹn lại",
+    verdict_early: "Trước hạn", verdict_on_time: "Đúng hạn", verdict_late: "Trễ hạn",
+    apology_not_needed: "–", apology_in_time: "Gửi trước hạn", apology_late: "Gửi sau hạn", apology_missing: "Không có", apology_filed: "Có",
+    kept: "giữ hẹn", broken: "lỡ hẹn", shown: "Hiển thị", of: "trên",
   },
   en: {
     title: "Dossier handling indicators", asOf: "Updated", online: "Live", offline: "Disconnected",
@@ -57,6 +65,14 @@ const LABELS = {
     dossiers: "Dossiers in progress", attention: "Overdue and due soon", allOpen: "All",
     alertsCol: "Alerts", noDossier: "No dossier.", total: "Total", alert_overdue: "overdue",
     alert_due_soon: "due soon", tiedNote: "= tied (same rate and same number resolved)",
+    groupAgencies: "Agencies", groupUnits: "Units", resolvedDossiers: "Dossiers resolved in the period",
+    allResolved: "All", cat_resolved_late_without_apology: "Late, no apology",
+    cat_resolved_late_with_apology: "Late, with an apology", cat_reappointments_broken: "Re-appointed, broken",
+    cat_reappointments_kept: "Re-appointed, kept", cat_resolved_early: "Early", cat_resolved_on_time: "On time",
+    resolvedAt: "Resolved", verdictCol: "Verdict", apologyCol: "Apology", reappointmentCol: "Re-appointment",
+    verdict_early: "Early", verdict_on_time: "On time", verdict_late: "Late",
+    apology_not_needed: "–", apology_in_time: "Filed in time", apology_late: "Filed late", apology_missing: "Missing", apology_filed: "Filed",
+    kept: "kept", broken: "broken", shown: "Showing", of: "of",
   },
 };
 const ZONE = "Asia/Ho_Chi_Minh";
@@ -66,7 +82,7 @@ const state = {
   period: new URLSearchParams(location.search).get("period") || "month",
   periodKey: null, todayKey: null, figures: null, figuresSeq: -1, trend: [], source: null,
   agencies: [], kind: null, day: null, to: null, item: null, previous: null, names: {},
-  trail: null, report: null, dossiers: null, dossierState: "attention",
+  trail: null, report: null, dossiers: null, dossierState: "attention", resolved: null, resolvedCategory: "all",
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => (LABELS[state.lang] || LABELS.vi)[key] || key;
@@ -101,7 +117,7 @@ function applyLanguage() {
   $("lang").setAttribute("aria-label", t("switchTo"));
   setLive(state.source && state.source.readyState === EventSource.OPEN);
   renderFigures(); renderTrend(); renderWatch(state.watch); renderRanking(state.ranking);
-  renderPeriod(); renderGroups(); renderReport(); renderDossiers(); renderScopeNames();
+  renderPeriod(); renderGroups(); renderReport(); renderDossiers(); renderResolved(); renderScopeNames();
 }
 
 function setText(id, text) {
@@ -193,7 +209,7 @@ function renderWatch(data) {
     badge.textContent = t(`state_${item.state}`);
     const stateCell = document.createElement("td");
     stateCell.append(badge);
-    row.append(cell(item.code), cell(item.procedure || "–", "opt"), cell(item.unit || "–"),
+    row.append(cell(item.code), cell(item.procedure || "–", "opt"), cell(unitLabel(item)),
       cell(fmtTime(item.due_at)), stateCell);
     body.append(row);
   }
@@ -228,28 +244,44 @@ function labelOf(scope) {
   return name ? `${name} (${code})` : code;
 }
 
+function unitLabel(item) { return item.unit ? labelOf(`unit:${item.unit}`) : "–"; }
+
 function renderScopeNames() {
   for (const option of $("scope").options) {
     if (option.value !== "province:all") option.textContent = labelOf(option.value);
   }
+  for (const group of $("scope").querySelectorAll("optgroup")) group.label = t(group.dataset.group);
 }
 
+// The scope picker: agencies, then units, by the names intake published (codes otherwise).
 async function loadScopes() {
-  const data = await getJson("/v1/scopes", [["kind", "agency"]]);
+  const [agencies, units] = await Promise.all([
+    getJson("/v1/scopes", [["kind", "agency"]]), getJson("/v1/scopes", [["kind", "unit"]]),
+  ]);
   const select = $("scope");
   const known = new Set([...select.options].map((o) => o.value));
-  for (const key of data.items) {
-    if (known.has(key)) continue;
-    const option = document.createElement("option");
-    option.value = key; option.textContent = labelOf(key);
-    select.append(option);
+  for (const [data, group] of [[agencies, "groupAgencies"], [units, "groupUnits"]]) {
+    Object.assign(state.names, data.names || {});
+    let box = select.querySelector(`optgroup[data-group="${group}"]`);
+    if (!box) {
+      box = document.createElement("optgroup");
+      box.dataset.group = group;
+      select.append(box);
+    }
+    for (const key of data.items) {
+      if (known.has(key)) continue;
+      const option = document.createElement("option");
+      option.value = key;
+      box.append(option);
+    }
   }
   if (![...select.options].some((o) => o.value === state.scope)) {
     const option = document.createElement("option");
-    option.value = option.textContent = state.scope;
+    option.value = state.scope;
     select.append(option);
   }
   select.value = state.scope;
+  renderScopeNames();
 }
 
 async function loadFigures() {
@@ -420,14 +452,20 @@ async function loadDrill() {
   };
   $("report-xlsx").href = reportUrl("xlsx");
   $("report-csv").href = reportUrl("csv");
-  const [report, dossiers] = await Promise.all([
+  const [report, dossiers, resolved] = await Promise.all([
     kind === "procedure" ? null : getJson("/v1/reports/progress", [["scope", node], ["period", state.period]]),
     getJson("/v1/open-dossiers", [["scope", node], ["limit", "500"]]),
+    getJson("/v1/resolved-dossiers", [["scope", node], ["period", state.period], ["limit", "1000"]]),
   ]);
   state.report = report;
   state.dossiers = dossiers;
+  state.resolved = resolved;
   if (report) for (const row of report.rows) if (row.name) state.names[row.scope] = row.name;
-  renderReport(); renderDossiers();
+  for (const item of resolved.items) {
+    if (item.agency_name) state.names[`agency:${item.agency}`] = item.agency_name;
+    if (item.unit_name) state.names[`unit:${item.unit}`] = item.unit_name;
+  }
+  renderReport(); renderDossiers(); renderResolved();
 }
 
 function renderTrail() {
@@ -504,11 +542,61 @@ function renderDossiers() {
     badge.textContent = t(`state_${item.state}`);
     const stateCell = document.createElement("td");
     stateCell.append(badge);
-    row.append(cell(item.code), cell(item.procedure || "–"), cell(item.unit || "–"), cell(fmtTime(item.received_at)),
+    row.append(cell(item.code), cell(item.procedure || "–"), cell(unitLabel(item)), cell(fmtTime(item.received_at)),
       cell(fmtTime(item.due_at)), stateCell, cell(item.alerts.map((a) => t(`alert_${a}`)).join(", ") || "–"));
     body.append(row);
   }
   $("dossiers-empty").hidden = items.length > 0;
+}
+
+// A late verdict from before tracking judged the apology counts by the apologies known.
+function apologyText(item) {
+  if (item.apology !== "not_needed") return t(`apology_${item.apology}`);
+  if (item.categories.includes("resolved_late_without_apology")) return t("apology_missing");
+  return item.categories.includes("resolved_late_with_apology") ? t("apology_filed") : "–";
+}
+
+// Dossiers resolved in the period, by the categories the figures count (one definition).
+// A procedure reached through an agency or a unit lists only theirs, as the report row did.
+function renderResolved() {
+  const body = $("resolved");
+  body.replaceChildren();
+  const data = state.resolved;
+  const node = state.trail ? currentNode() : state.scope;
+  const within = node.startsWith("procedure:") ? state.trail.slice(1, -1) : [];
+  const inTrail = (item) => within.every((step) => {
+    const [kind, ...code] = step.scope.split(":");
+    return kind === "province" || item[kind] === code.join(":");
+  });
+  const listed = (data ? data.items : []).filter(inTrail);
+  const counts = { all: data ? data.total : null, ...(data ? data.counts : {}) };
+  if (within.length) {
+    counts.all = listed.length;
+    for (const key of Object.keys(data.counts)) counts[key] = listed.filter((i) => i.categories.includes(key)).length;
+  }
+  for (const node of document.querySelectorAll("#resolved-filters .count")) node.textContent = fmtInt(counts[node.dataset.count]);
+  const wanted = (item) => state.resolvedCategory === "all" || item.categories.includes(state.resolvedCategory);
+  const items = listed.filter(wanted);
+  for (const item of items) {
+    const row = document.createElement("tr");
+    row.dataset.code = item.code;
+    row.dataset.categories = item.categories.join(" ");
+    const badge = document.createElement("span");
+    badge.className = `badge ${item.verdict}`;
+    badge.textContent = t(`verdict_${item.verdict}`);
+    const verdictCell = document.createElement("td");
+    verdictCell.append(badge);
+    const promise = item.reappointment_kept == null ? "–"
+      : `${fmtTime(item.reappointed_to)} (${t(item.reappointment_kept ? "kept" : "broken")})`;
+    row.append(cell(item.code), cell(item.procedure || "–"), cell(unitLabel(item)),
+      cell(fmtTime(item.due_at)), cell(fmtTime(item.resolved_at)), verdictCell,
+      cell(apologyText(item)), cell(promise));
+    body.append(row);
+  }
+  const more = $("resolved-more");
+  more.hidden = !data || within.length > 0 || data.items.length >= data.total;
+  if (!more.hidden) more.textContent = `${t("shown")} ${fmtInt(data.items.length)} ${t("of")} ${fmtInt(data.total)}`;
+  $("resolved-empty").hidden = items.length > 0;
 }
 
 async function loadTrend() {
@@ -594,6 +682,9 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const id of ["period-kind", "period-day", "period-to"]) $(id).addEventListener("change", choosePeriod);
   for (const input of document.querySelectorAll('input[name="dossier-state"]')) {
     input.addEventListener("change", (e) => { state.dossierState = e.target.value; renderDossiers(); });
+  }
+  for (const input of document.querySelectorAll('input[name="resolved-category"]')) {
+    input.addEventListener("change", (e) => { state.resolvedCategory = e.target.value; renderResolved(); });
   }
   $("lang").addEventListener("click", () => {
     state.lang = state.lang === "vi" ? "en" : "vi";
