@@ -119,10 +119,14 @@ class FeedPublisher:
             if not owed:
                 return False
             chosen = self._turns.choose(owed, self._watched, self._budget.keys())
+            chosen_at = time.perf_counter()
             await self._publish(conn, [(s, p) for s, p, _ in chosen])
             await clear_keys(conn, chosen)
+            # The budget learns what the chosen keys cost; the scan and choice (read every
+            # owed key, however few are chosen) would otherwise shrink passes to one key
+            # while thousands are owed, and the feed would never catch up.
+            self._budget.observe(time.perf_counter() - chosen_at, len(chosen))
         elapsed = time.perf_counter() - started
-        self._budget.observe(elapsed, len(chosen))
         FEED_PASS_SECONDS.observe(elapsed)
         FEED_PASS_KEYS.observe(len(chosen))
         return len(chosen) < len(owed) or len(owed) >= scanned
@@ -153,7 +157,9 @@ class FeedPublisher:
 
 
 class PassBudget:
-    """How many keys fit in a pass of `seconds`, learnt from the passes so far."""
+    """How many keys fit in a pass of `seconds`, learnt from the time the keys of the
+    passes so far took to publish (not the pass's scan of the owed keys, which costs the
+    same however many are chosen)."""
 
     def __init__(self, seconds: float, most: int) -> None:
         self._seconds = seconds
