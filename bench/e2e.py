@@ -10,7 +10,9 @@ Kafka, the five services, the sinks and Prometheus, on the system clock) takes:
    year or a busy province's day) as one NDJSON import through intake's HTTP API. The
    clock runs from the first byte sent until every consumer group has committed the end
    of every partition it reads, every outbox is empty and the portal's queue too
-   (checked twice a second). Events/s counts what intake published in that time.
+   (checked twice a second), and scoring has published the figures of every key its
+   events moved (its feed's queue is empty). Events/s counts what intake published, over
+   the time until scoring drained.
    Meanwhile each process's CPU time is read from /proc: µs per event for intake,
    tracking, scoring, notify, portal, PostgreSQL (with its backends), Kafka and
    Prometheus; each service's peak RSS at the end.
@@ -39,6 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -49,6 +52,7 @@ from bench.loadgen import Connection, connect
 from bench.procstat import CpuMeter, peak_rss_mb
 from bench.report import write_section
 from bench.streams import KINDS, Stream, import_lines, plan
+from motcua.devstack import postgres
 from motcua.devstack.layout import STATE_ENV, Layout, find_root
 from motcua.devstack.stack import Stack
 from motcua.events.topics import DOSSIER_EVENTS, SERVICES, TopicSpec
@@ -82,7 +86,7 @@ class Sustained:
 
     @property
     def indicators_s(self) -> float:
-        """Until scoring applied every event (intake and tracking had published all)."""
+        """Until scoring applied every event and published the figures they moved."""
         return max(self.drained_s[s] for s in ("intake", "tracking", "scoring"))
 
     @property
@@ -148,6 +152,15 @@ class Drain:
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         self._http = httpx.AsyncClient(timeout=5)
+        self._scoring_db = postgres.asyncpg_dsn(env["DATABASE_URL"], "scoring")
+
+    async def owed_keys(self) -> int:
+        """Indicator keys whose figures scoring has not published yet (its feed's queue)."""
+        connection = await asyncpg.connect(self._scoring_db, timeout=10)
+        try:
+            return int(await connection.fetchval("SELECT count(*) FROM dirty_keys"))
+        finally:
+            await connection.close()
 
     async def __aenter__(self) -> Drain:
         await self._admin.start()
@@ -204,12 +217,13 @@ class Drain:
                     f"not drained after {patience:.0f} s: {sorted(set(SERVICES) - set(done))}"
                 )
             seen = time.monotonic()
-            lags, gauges = await self.lags(), await self.gauges()
+            lags, gauges, owed = await self.lags(), await self.gauges(), await self.owed_keys()
             for service in SERVICES:
                 if service in done:
                     continue
                 empty = lags[service] == 0 and all(gauges[service][b] == 0 for b in BACKLOGS)
                 empty = empty and (service != "notify" or gauges[service][PENDING] == 0)
+                empty = empty and (service != "scoring" or owed == 0)
                 start = since[service]
                 if empty and start is not None:
                     done[service] = start
@@ -549,8 +563,9 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> str:
         f" --stored {stored} --rates {rates} --rate-seconds {args.rate_seconds}`: a stack of its"
         f" own (`.local-e2e/`), the five services, the sinks and Prometheus, {r['offices']}"
         " offices of the seeded catalogue. The stream is one NDJSON import through intake;"
-        " drained means every consumer group committed the end of every partition and every"
-        " outbox and the portal's queue are empty.",
+        " drained means every consumer group committed the end of every partition, every"
+        " outbox and the portal's queue are empty, and scoring published the figures of"
+        " every key the events moved.",
         "",
         "| stored dossiers | lines | dossier events | import answered | scoring applied all |"
         " events/s | ratio to raw consume | ratio to raw produce | notify, portal drained |",
