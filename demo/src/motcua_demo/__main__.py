@@ -27,7 +27,12 @@ from motcua.clock import SimulatedClock
 from motcua.devstack.layout import Layout
 from motcua.devstack.stack import Stack
 from motcua_demo.calendar import VIETNAM
-from motcua_demo.indicators import fetch_alert_tables, fetch_table, wait_for_scoring
+from motcua_demo.indicators import (
+    agency_names,
+    fetch_alert_tables,
+    fetch_table,
+    wait_for_scoring,
+)
 from motcua_demo.intake import IntakeClient
 from motcua_demo.portal_sync import portal_sync_line
 from motcua_demo.readiness import wait_until_ready
@@ -174,9 +179,10 @@ async def _play(
             console.print(f"  [yellow]{example}[/]")
     period = f"{monday.isoformat()}..{(monday + timedelta(days=args.days - 1)).isoformat()}"
     await wait_for_scoring(env, period, registered, console)
-    console.print(await fetch_table(env, period))
+    names = await agency_names(env)
+    console.print(await fetch_table(env, period, names))
     week_start = datetime.combine(monday, datetime.min.time(), VIETNAM)
-    for table in await fetch_alert_tables(env, period, week_start.isoformat()):
+    for table in await fetch_alert_tables(env, period, week_start.isoformat(), names):
         console.print(table)
     console.print(await portal_sync_line(env, week_start, week_start + timedelta(days=7)))
 

@@ -1,6 +1,6 @@
 """The tables `make demo` ends with: scoring's indicators per agency for the simulated
 period, then the overdue alerts (scoring's count per agency, notify's deliveries and
-corrections)."""
+corrections). Agencies are shown by the names in intake's catalogue, beside their codes."""
 
 from __future__ import annotations
 
@@ -90,36 +90,80 @@ def _cell(name: str, value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else f"{float(value):.2f}"
 
 
-async def fetch_table(env: dict[str, str], period: str) -> Table:
-    """The per-agency indicator table of the period."""
-    reports = await agency_reports(env["SCORING_URL"], period)
+async def agency_names(
+    env: dict[str, str], transport: httpx.AsyncBaseTransport | None = None
+) -> dict[str, str]:
+    """Agency names by code, from intake's catalogue (`GET /v1/agencies`, the directory
+    it publishes on `intake.agencies.v1` for the services); empty if intake cannot say."""
+    async with httpx.AsyncClient(
+        base_url=env["INTAKE_URL"], timeout=30, transport=transport
+    ) as http:
+        try:
+            response = await http.get(
+                "/v1/agencies", headers={"X-API-Key": env.get("INTAKE_ADMIN_KEY", "")}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError:
+            return {}
+        return {a["code"]: a["name"] for a in response.json() if a.get("name")}
+
+
+def agency_label(report: dict[str, Any], names: dict[str, str]) -> str:
+    """The row heading of a scope: the province, or an agency's name and code (intake's
+    name, else the one scoring knows, else the code alone)."""
+    if report["scope"] == "province:all":
+        return "[bold]province[/]"
+    code = report["scope"].partition(":")[2]
+    name = names.get(code) or report.get("name")
+    return f"{name} ({code})" if name else code
+
+
+def _in_order(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(reports, key=lambda r: (r["scope"] == "province:all", r["scope"]))
+
+
+def indicator_table(reports: list[dict[str, Any]], period: str, names: dict[str, str]) -> Table:
+    """The per-agency indicator table of the period, agencies by name."""
     table = Table(title=f"Indicators {period} (scoring)", show_lines=False)
     table.add_column("agency")
     for _, label in COLUMNS:
         table.add_column(label, justify="right")
-    reports.sort(key=lambda r: (r["scope"] == "province:all", r["scope"]))
-    for report in reports:
-        name = "[bold]province[/]" if report["scope"] == "province:all" else report["scope"][7:]
-        table.add_row(name, *(_cell(key, report["figures"].get(key)) for key, _ in COLUMNS))
+    for report in _in_order(reports):
+        table.add_row(
+            agency_label(report, names),
+            *(_cell(key, report["figures"].get(key)) for key, _ in COLUMNS),
+        )
     return table
 
 
-async def fetch_alert_tables(env: dict[str, str], period: str, since: str) -> list[Table]:
+def alert_table(reports: list[dict[str, Any]], period: str, names: dict[str, str]) -> Table:
+    """Overdue alerts per agency (fired, withdrawn, standing), agencies by name."""
+    table = Table(title=f"Overdue alerts {period} (scoring)")
+    table.add_column("agency")
+    for _, label in ALERT_COLUMNS:
+        table.add_column(label, justify="right")
+    table.add_column("standing", justify="right")
+    for report in _in_order(reports):
+        figures = report["figures"]
+        fired, withdrawn = (int(figures.get(key) or 0) for key, _ in ALERT_COLUMNS)
+        table.add_row(
+            agency_label(report, names), str(fired), str(withdrawn), str(fired - withdrawn)
+        )
+    return table
+
+
+async def fetch_table(env: dict[str, str], period: str, names: dict[str, str]) -> Table:
+    """The per-agency indicator table of the period."""
+    return indicator_table(await agency_reports(env["SCORING_URL"], period), period, names)
+
+
+async def fetch_alert_tables(
+    env: dict[str, str], period: str, since: str, names: dict[str, str]
+) -> list[Table]:
     """Overdue alerts per agency (fired, withdrawn, standing) from scoring, and the alerts
     to officials notify sent, never sent and corrected since `since` (ISO instant)."""
     reports = await agency_reports(env["SCORING_URL"], period)
-    reports.sort(key=lambda r: (r["scope"] == "province:all", r["scope"]))
-    per_agency = Table(title=f"Overdue alerts {period} (scoring)")
-    per_agency.add_column("agency")
-    for _, label in ALERT_COLUMNS:
-        per_agency.add_column(label, justify="right")
-    per_agency.add_column("standing", justify="right")
-    for report in reports:
-        figures = report["figures"]
-        name = "[bold]province[/]" if report["scope"] == "province:all" else report["scope"][7:]
-        fired, withdrawn = (int(figures.get(key) or 0) for key, _ in ALERT_COLUMNS)
-        per_agency.add_row(name, str(fired), str(withdrawn), str(fired - withdrawn))
-    return [per_agency, await _notify_table(env, since)]
+    return [alert_table(reports, period, names), await _notify_table(env, since)]
 
 
 async def _notify_table(env: dict[str, str], since: str) -> Table:
