@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from motcua.vocabulary import ApologyStanding, Channel, Verdict
 
@@ -38,22 +38,52 @@ class Consent(_Value):
 
 
 class Applicant(_Value):
-    """The person or organisation the dossier is for (personal data: never logged)."""
+    """The person or organisation the dossier is for (personal data: never logged).
+
+    A citizen carries `national_id` (12-digit citizen ID), an organisation
+    `organisation_code` (tax code): the names of a registration's request. Records
+    written before the rename carry either one as `id_number`; they still parse.
+    """
 
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["citizen", "organisation"] = "citizen"
-    id_number: str = Field(min_length=1, max_length=20)
+    national_id: str | None = Field(default=None, min_length=1, max_length=20)
+    organisation_code: str | None = Field(default=None, min_length=1, max_length=20)
     phone: str | None = None
     email: str | None = None
     address: str | None = Field(default=None, max_length=500)
     consent: Consent = Consent()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_old_id_number(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "id_number" in data:
+            data = dict(data)
+            old = data.pop("id_number")
+            name = "organisation_code" if data.get("kind") == "organisation" else "national_id"
+            data.setdefault(name, old)
+        return data
+
+    @model_validator(mode="after")
+    def _has_its_id(self) -> Applicant:
+        if self.id_number is None:
+            wanted = "organisation_code" if self.kind == "organisation" else "national_id"
+            raise ValueError(f"a {self.kind} applicant needs its {wanted}")
+        return self
+
+    @property
+    def id_number(self) -> str | None:
+        """The citizen ID or the organisation's tax code, whichever the kind carries."""
+        return self.organisation_code if self.kind == "organisation" else self.national_id
+
 
 class Proxy(_Value):
-    """Someone handing in the dossier on the applicant's behalf."""
+    """Someone handing in the dossier on the applicant's behalf (`id_number` before)."""
 
     name: str = Field(min_length=1, max_length=200)
-    id_number: str | None = None
+    national_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("national_id", "id_number")
+    )
     phone: str | None = None
 
 

@@ -232,7 +232,8 @@ class Checker:
         return Applicant(
             name=body.name,
             kind=body.kind,
-            id_number=id_number,
+            national_id=id_number if body.kind == "citizen" else None,
+            organisation_code=id_number if body.kind == "organisation" else None,
             phone=phone,
             email=email,
             address=body.address,
@@ -260,7 +261,7 @@ class Checker:
             id_number = None if found is None else str(found.number)
         if body.phone is not None:
             phone = self._collect(errors, "/proxy/phone", check_phone(body.phone))
-        return Proxy(name=body.name, id_number=id_number, phone=phone)
+        return Proxy(name=body.name, national_id=id_number, phone=phone)
 
 
 def _no_contact(pointer: str, what: str) -> FieldError:

@@ -70,7 +70,12 @@ def record(history: DossierHistory, procedure: NationalProcedure) -> dict[str, A
     received = history.received or {}
     applicant = received.get("applicant") or {}
     kind = str(applicant.get("kind", "citizen"))
-    id_number = str(applicant.get("id_number", ""))
+    id_number = str(
+        applicant.get("national_id")
+        or applicant.get("organisation_code")
+        or applicant.get("id_number")  # a record written before the rename
+        or ""
+    )
     components = received.get("components") or ()
     digitised = bool(received.get("digitised"))
     paid_online = any(fee.paid_by == "online" for fee in history.fees)

@@ -1,0 +1,153 @@
+"""One name per concept: what an integrator sends and what the events carry agree.
+
+Each row of `CONCEPTS` is a concept, where a request names it and where an event
+names it; the two names must be the same. Records written before a rename still parse.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import orjson
+import pytest
+from pydantic import BaseModel
+
+from motcua.events import (
+    ApologyFiled,
+    Applicant,
+    DossierReceived,
+    DossierRefused,
+    DossierTransferred,
+    FinancialObligationPaid,
+    ProcessingFinished,
+    Proxy,
+    SupplementRequested,
+    decode,
+)
+from motcua.events.tracking import ApologyIssued
+from motcua_intake.service.commands import (
+    ApologyBody,
+    ApplicantBody,
+    ObligationPaidBody,
+    ProcessingFinishedBody,
+    ProxyBody,
+    RefusedBody,
+    RegisterBody,
+    SupplementRequestedBody,
+    TransferredBody,
+)
+
+# concept: (request model, its field), (event model, its field)
+CONCEPTS: dict[str, tuple[tuple[type[BaseModel], str], tuple[type[BaseModel], str]]] = {
+    "a citizen's ID number": ((ApplicantBody, "national_id"), (Applicant, "national_id")),
+    "an organisation's tax code": (
+        (ApplicantBody, "organisation_code"),
+        (Applicant, "organisation_code"),
+    ),
+    "a proxy's ID number": ((ProxyBody, "national_id"), (Proxy, "national_id")),
+    "the applicant's phone": ((ApplicantBody, "phone"), (Applicant, "phone")),
+    "the applicant's email": ((ApplicantBody, "email"), (Applicant, "email")),
+    "a proxy's phone": ((ProxyBody, "phone"), (Proxy, "phone")),
+    "a contact's phone": (
+        (SupplementRequestedBody, "contact_phone"),
+        (SupplementRequested, "contact_phone"),
+    ),
+    "the receiving unit": ((RegisterBody, "unit_code"), (DossierReceived, "unit_code")),
+    "the unit refusing": ((RefusedBody, "unit_code"), (DossierRefused, "unit_code")),
+    "the unit finishing": (
+        (ProcessingFinishedBody, "unit_code"),
+        (ProcessingFinished, "unit_code"),
+    ),
+    "the unit apologising": ((ApologyBody, "unit_code"), (ApologyFiled, "unit_code")),
+    "a transfer's first unit": ((TransferredBody, "from_unit"), (DossierTransferred, "from_unit")),
+    "a transfer's step": ((TransferredBody, "step_code"), (DossierTransferred, "step_code")),
+    "the new appointment": (
+        (ApologyBody, "new_appointment_at"),
+        (ApologyFiled, "new_appointment_at"),
+    ),
+    "who signed the apology": ((ApologyBody, "signed_by"), (ApologyFiled, "signed_by")),
+    "when the apology was filed": ((ApologyBody, "filed_at"), (ApologyIssued, "filed_at")),
+    "when the dossier was received": (
+        (RegisterBody, "received_at"),
+        (ApologyIssued, "received_at"),
+    ),
+    "how a fee was paid": ((ObligationPaidBody, "method"), (FinancialObligationPaid, "method")),
+}
+
+
+@pytest.mark.parametrize("concept", sorted(CONCEPTS))
+def test_a_concept_has_one_name_in_requests_and_events(concept: str) -> None:
+    (request, asked), (event, carried) = CONCEPTS[concept]
+    assert asked in request.model_fields, f"{request.__name__} has no {asked!r}"
+    assert carried in event.model_fields, f"{event.__name__} has no {carried!r}"
+    assert asked == carried, f"{concept}: requests say {asked!r}, events say {carried!r}"
+
+
+def test_no_event_field_keeps_an_old_name() -> None:
+    for model in (Applicant, Proxy):
+        assert "id_number" not in model.model_json_schema()["properties"]
+
+
+def _received(applicant: dict[str, Any], proxy: dict[str, Any] | None = None) -> bytes:
+    at = datetime(2026, 6, 5, 9, 0, tzinfo=UTC).isoformat()
+    data: dict[str, Any] = {
+        "procedure": {
+            "code": "1.001",
+            "name": "Cấp phép",
+            "field": "Xây dựng",
+            "processing_time": {"unit": "working_days", "amount": "5"},
+        },
+        "unit_code": "MC",
+        "channel": "counter",
+        "applicant": applicant,
+        "proxy": proxy,
+    }
+    envelope = {
+        "event_id": str(uuid4()),
+        "event_type": "dossier.received",
+        "schema_version": 1,
+        "occurred_at": at,
+        "recorded_at": at,
+        "dossier_code": "SXD-260605-0001",
+        "agency_code": "SXD",
+        "correlation_id": str(uuid4()),
+        "causation_id": None,
+        "producer": "intake",
+        "data": data,
+    }
+    return orjson.dumps(envelope)
+
+
+def test_a_record_written_with_the_old_names_still_parses() -> None:
+    raw = _received(
+        {"name": "Nguyễn Văn A", "id_number": "001099012345"},
+        {"name": "Trần Thị B", "id_number": "001199000001"},
+    )
+    data = decode(raw).data
+    assert isinstance(data, DossierReceived)
+    assert data.applicant.national_id == "001099012345"
+    assert data.applicant.id_number == "001099012345"
+    assert data.proxy is not None and data.proxy.national_id == "001199000001"
+
+
+def test_an_old_organisation_record_reads_its_tax_code() -> None:
+    raw = _received({"name": "Công ty A", "kind": "organisation", "id_number": "0101234567"})
+    data = decode(raw).data
+    assert isinstance(data, DossierReceived)
+    assert data.applicant.organisation_code == "0101234567"
+    assert data.applicant.national_id is None
+
+
+def test_what_is_written_now_uses_the_new_names() -> None:
+    raw = _received({"name": "Nguyễn Văn A", "national_id": "001099012345"}, {"name": "B"})
+    written = orjson.loads(decode(raw).model_dump_json())["data"]
+    assert written["applicant"]["national_id"] == "001099012345"
+    assert "id_number" not in written["applicant"]
+    assert "id_number" not in written["proxy"]
+
+
+def test_an_applicant_without_its_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="organisation_code"):
+        Applicant(name="Công ty A", kind="organisation", national_id="001099012345")
