@@ -33,6 +33,7 @@ from motcua.http.problems import (
     problem_response,
 )
 from motcua.http.text import Line, Paragraph
+from motcua.http.times import ResponseModel, in_vietnam, vietnam_time
 
 __all__ = [
     "PROBLEM_JSON",
@@ -44,9 +45,11 @@ __all__ = [
     "Paragraph",
     "Problem",
     "ProblemError",
+    "ResponseModel",
     "Violation",
     "allowing",
     "forbidden",
+    "in_vietnam",
     "install_http_edge",
     "one_of",
     "pointer_of",
@@ -56,6 +59,7 @@ __all__ = [
     "role_of_token",
     "token_caller",
     "unauthenticated",
+    "vietnam_time",
 ]
 
 

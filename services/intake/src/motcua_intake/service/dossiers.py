@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
+from motcua.http import vietnam_time
 from motcua_intake.adapters import dossier_store
 from motcua_intake.adapters.metrics import COMMANDS_ACCEPTED, COMMANDS_REJECTED
 from motcua_intake.service.access import Principal
@@ -128,7 +129,7 @@ class DossierService:
                 "agency_code": state.agency,
                 "status": int(state.status),
                 "status_label": state.status.label_vi,
-                "received_at": state.received_at,
+                "received_at": vietnam_time(state.received_at),
                 "events": [orjson.Fragment(e) for e in envelopes],
             }
         )

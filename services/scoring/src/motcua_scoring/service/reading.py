@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
+from motcua.http import vietnam_time
 from motcua.verdicts import Granularity, standing
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.agency_store import load_directory
@@ -58,7 +59,7 @@ class Reader:
             evaluated = await evaluate_many(conn, pairs, now, self.earliest_year, directory.merges)
         names = names_of(scopes, directory.agencies, directory.units)
         return {
-            "now": now.isoformat(),
+            "now": vietnam_time(now).isoformat(),
             "last_event_id": last,
             "items": [
                 {**report_json(evaluated[(s.key, p.key)]), "name": names.get(s.key)}
@@ -104,7 +105,7 @@ class Reader:
             volumes,
         )
         return {
-            "now": now.isoformat(),
+            "now": vietnam_time(now).isoformat(),
             "period": period.key,
             "kind": kind.value,
             "figure": figure,
@@ -133,7 +134,7 @@ class Reader:
         async with self.engine.connect() as conn:
             rows = await list_open(conn, place=place, limit=limit)
         return {
-            "now": now.isoformat(),
+            "now": vietnam_time(now).isoformat(),
             "scope": scope.key,
             "items": [_open_json(row, now, self.granularity) for row in rows],
         }
@@ -151,11 +152,11 @@ class Reader:
         buckets: dict[datetime, dict[str, Any]] = {}
         for change in sorted(during, key=lambda c: (c.changed_at, c.seq)):
             bucket = _floor(change.changed_at, TREND_BUCKET)
-            point = {"at": change.changed_at.isoformat(), "seq": change.seq}
+            point = {"at": vietnam_time(change.changed_at).isoformat(), "seq": change.seq}
             point.update({name: change.figures.get(name) for name in TREND_FIGURES})
             buckets[bucket] = point
         return {
-            "now": now.isoformat(),
+            "now": vietnam_time(now).isoformat(),
             "scope": scope.key,
             "period": period.key,
             "points": list(buckets.values()),
@@ -183,8 +184,8 @@ def _open_json(row: OpenDossier, now: datetime, granularity: Granularity) -> dic
         "agency": row.agency,
         "unit": row.unit,
         "procedure": row.procedure,
-        "received_at": row.received_at.isoformat(),
-        "due_at": row.due_at.isoformat() if row.due_at else None,
+        "received_at": vietnam_time(row.received_at).isoformat(),
+        "due_at": vietnam_time(row.due_at).isoformat() if row.due_at else None,
         "state": standing(row.due_at, now, granularity, warned=bool(warnings)).value,
         "alerts": warnings,
     }

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from motcua.http import vietnam_time
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.agency_store import AgencyDirectory, load_directory
 from motcua_scoring.adapters.office_facts import facts_ended_between
@@ -44,7 +45,7 @@ async def resolved_dossiers(
         resolved = await _resolved(conn, directory, scope, period, now)
     wanted = [r for r in resolved if category is None or category in r.categories]
     return {
-        "now": now.isoformat(),
+        "now": vietnam_time(now).isoformat(),
         "scope": scope.key,
         "period": period.key,
         "first": period.first.isoformat(),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from motcua.http import ResponseModel
 from motcua_tracking.domain import DossierStatus
 
 __all__ = [
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-class _View(BaseModel):
+class _View(ResponseModel):
     model_config = ConfigDict(frozen=True)
 
 
