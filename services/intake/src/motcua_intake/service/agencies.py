@@ -76,6 +76,31 @@ class UnitBody(_Body):
 class AgencyBody(_Body):
     """An agency's whole state (`PUT /v1/agencies/{code}`): a rename is a PUT with a new name."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Sở Xây dựng",
+                    "level": "province",
+                    "kind": "department",
+                    "units": [
+                        {"code": "SXD.MC", "name": "Bộ phận Một cửa", "role": "one_stop"},
+                        {
+                            "code": "SXD.QLXD",
+                            "name": "Phòng Quản lý xây dựng",
+                            "role": "specialist",
+                        },
+                    ],
+                    "office_hours": [["07:30", "11:30"], ["13:00", "17:00"]],
+                    "late_cutoff": "15:00",
+                    "procedures": ["1.001599"],
+                }
+            ]
+        },
+    )
+
     name: Text
     level: Literal["province", "district", "commune"]
     kind: Literal["service_centre", "department", "commune", "district"]
@@ -101,12 +126,24 @@ class AgencyBody(_Body):
 class MergeBody(_Body):
     """Merge this agency into another from a local date."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"into": "SXD", "on": "2026-07-01"}]},
+    )
+
     into: Annotated[Line, Field(min_length=1, max_length=64)]
     on: date = Field(description="From this local date the absorbing agency counts its dossiers.")
 
 
 class RetireBody(_Body):
     """Retire an agency: it takes no dossier received from `at` (now by default)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"at": "2026-07-01T00:00:00+07:00"}]},
+    )
 
     at: AwareDatetime | None = None
 

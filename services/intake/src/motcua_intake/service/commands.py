@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +45,11 @@ LongText = Annotated[Paragraph, Field(min_length=1, max_length=4000)]
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _example(example: dict[str, Any]) -> ConfigDict:
+    """A body's settings with the example the OpenAPI document shows."""
+    return ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [example]})
 
 
 class Consent(_Body):
@@ -87,6 +92,24 @@ class ComponentBody(_Body):
 class RegisterBody(_Body):
     """A dossier received at the counter or online (`POST /v1/dossiers`)."""
 
+    model_config = _example(
+        {
+            "procedure_code": "1.001599",
+            "agency_code": "SXD",
+            "unit_code": "SXD.MC",
+            "channel": "counter",
+            "applicant": {
+                "name": "Nguyễn Văn An",
+                "national_id": "001099012345",
+                "phone": "0912345678",
+                "email": "an.nguyen@example.vn",
+                "consent": {"email": True, "sms": True},
+            },
+            "components": [{"name": "Đơn đề nghị cấp giấy phép xây dựng", "original": True}],
+            "received_at": "2026-06-05T09:15:00+07:00",
+        }
+    )
+
     dossier_code: Code | None = Field(
         default=None, description="The counter software's own code; issued here when absent."
     )
@@ -109,6 +132,16 @@ class _Event(_Body):
 class TransferredBody(_Event):
     """Handed over to another unit (a row of the control slip)."""
 
+    model_config = _example(
+        {
+            "type": "transferred",
+            "occurred_at": "2026-06-05T10:00:00+07:00",
+            "from_unit": "SXD.MC",
+            "to_unit": "SXD.QLXD",
+            "step_code": "THAM_DINH",
+        }
+    )
+
     type: Literal["transferred"]
     from_unit: Code
     to_unit: Code
@@ -118,6 +151,17 @@ class TransferredBody(_Event):
 
 class SupplementRequestedBody(_Event):
     """The citizen is asked for missing papers (form 02)."""
+
+    model_config = _example(
+        {
+            "type": "supplement_requested",
+            "occurred_at": "2026-06-08T14:00:00+07:00",
+            "missing_items": ["Bản vẽ thiết kế"],
+            "reason": "Thiếu bản vẽ thiết kế có chữ ký của chủ đầu tư",
+            "unit_code": "SXD.QLXD",
+            "contact_phone": "02363822222",
+        }
+    )
 
     type: Literal["supplement_requested"]
     missing_items: Annotated[list[Text], Field(min_length=1, max_length=100)]
@@ -130,6 +174,15 @@ class SupplementRequestedBody(_Event):
 class SupplementReceivedBody(_Event):
     """The missing papers arrived."""
 
+    model_config = _example(
+        {
+            "type": "supplement_received",
+            "occurred_at": "2026-06-10T08:30:00+07:00",
+            "items": ["Bản vẽ thiết kế"],
+            "unit_code": "SXD.MC",
+        }
+    )
+
     type: Literal["supplement_received"]
     items: Annotated[list[Text], Field(max_length=100)] = Field(default_factory=list)
     unit_code: Code | None = None
@@ -137,6 +190,16 @@ class SupplementReceivedBody(_Event):
 
 class RefusedBody(_Event):
     """Refused with written reasons (form 03)."""
+
+    model_config = _example(
+        {
+            "type": "refused",
+            "occurred_at": "2026-06-05T10:00:00+07:00",
+            "stage": "appraisal",
+            "reasons": ["Công trình không phù hợp quy hoạch"],
+            "unit_code": "SXD.QLXD",
+        }
+    )
 
     type: Literal["refused"]
     stage: Literal["reception", "appraisal"]
@@ -147,6 +210,15 @@ class RefusedBody(_Event):
 class ObligationSetBody(_Event):
     """A fee or tax is due before the result."""
 
+    model_config = _example(
+        {
+            "type": "financial_obligation_set",
+            "occurred_at": "2026-06-09T09:00:00+07:00",
+            "amount_vnd": 150000,
+            "description": "Lệ phí cấp giấy phép xây dựng",
+        }
+    )
+
     type: Literal["financial_obligation_set"]
     amount_vnd: Annotated[int, Field(ge=0)]
     description: LongText
@@ -155,6 +227,15 @@ class ObligationSetBody(_Event):
 class ObligationPaidBody(_Event):
     """The fee or tax was paid."""
 
+    model_config = _example(
+        {
+            "type": "financial_obligation_paid",
+            "occurred_at": "2026-06-09T15:00:00+07:00",
+            "amount_vnd": 150000,
+            "method": "online",
+        }
+    )
+
     type: Literal["financial_obligation_paid"]
     amount_vnd: Annotated[int, Field(ge=0)]
     method: Literal["online", "counter", "bank_transfer"]
@@ -162,6 +243,16 @@ class ObligationPaidBody(_Event):
 
 class ProcessingFinishedBody(_Event):
     """Processing finished with an outcome."""
+
+    model_config = _example(
+        {
+            "type": "processing_finished",
+            "occurred_at": "2026-06-12T16:00:00+07:00",
+            "outcome": "approved",
+            "unit_code": "SXD.QLXD",
+            "e_result_issued": True,
+        }
+    )
 
     type: Literal["processing_finished"]
     outcome: Literal["approved", "rejected"]
@@ -173,12 +264,29 @@ class ProcessingFinishedBody(_Event):
 class ResultReturnedBody(_Event):
     """The result was handed to the citizen."""
 
+    model_config = _example(
+        {
+            "type": "result_returned",
+            "occurred_at": "2026-06-15T09:00:00+07:00",
+            "method": "counter",
+        }
+    )
+
     type: Literal["result_returned"]
     method: Literal["counter", "postal", "online"] = "counter"
 
 
 class WithdrawnBody(_Event):
     """Withdrawn at the citizen's request (status 7) or stopped, conditions not met (8)."""
+
+    model_config = _example(
+        {
+            "type": "withdrawn",
+            "occurred_at": "2026-06-06T10:00:00+07:00",
+            "kind": "withdrawn",
+            "reason": "Công dân xin rút hồ sơ",
+        }
+    )
 
     type: Literal["withdrawn"]
     kind: Literal["withdrawn", "stopped"] = "withdrawn"
@@ -187,6 +295,14 @@ class WithdrawnBody(_Event):
 
 class SatisfactionRatedBody(_Event):
     """The citizen's rating, 1 (very unhappy) to 5 (very happy)."""
+
+    model_config = _example(
+        {
+            "type": "satisfaction_rated",
+            "occurred_at": "2026-06-15T09:10:00+07:00",
+            "score": 5,
+        }
+    )
 
     type: Literal["satisfaction_rated"]
     score: Annotated[int, Field(ge=1, le=5)]
@@ -210,6 +326,15 @@ EventBody = Annotated[
 
 class ApologyBody(_Body):
     """An apology and new appointment filed by the responsible unit (form 04)."""
+
+    model_config = _example(
+        {
+            "unit_code": "SXD.QLXD",
+            "reason": "Hồ sơ cần lấy ý kiến của cơ quan liên quan",
+            "new_appointment_at": "2026-06-19T16:00:00+07:00",
+            "signed_by": "Trần Văn Bình",
+        }
+    )
 
     unit_code: Code
     reason: LongText
@@ -298,6 +423,32 @@ class StepBody(_Body):
 class ProcedureBody(_Body):
     """A catalogue entry (`PUT /v1/procedures/{code}`); step allotments sum to the total."""
 
+    model_config = _example(
+        {
+            "name": "Cấp giấy phép xây dựng",
+            "field": "Xây dựng",
+            "level": "province",
+            "competent_agency": "SXD",
+            "processing_time": {"unit": "working_days", "amount": "15"},
+            "steps": [
+                {
+                    "code": "TIEP_NHAN",
+                    "name": "Tiếp nhận",
+                    "unit_role": "one_stop",
+                    "allotted": {"unit": "working_days", "amount": "1"},
+                },
+                {
+                    "code": "THAM_DINH",
+                    "name": "Thẩm định",
+                    "unit_role": "specialist",
+                    "allotted": {"unit": "working_days", "amount": "14"},
+                },
+            ],
+            "has_fee": True,
+            "fee_vnd": 150000,
+        }
+    )
+
     name: Text
     field: Text
     level: Literal["province", "commune"]
@@ -312,6 +463,8 @@ class ProcedureBody(_Body):
 
 class IssueKeyBody(_Body):
     """A new API key for an agency."""
+
+    model_config = _example({"label": "counter software", "scopes": []})
 
     label: Annotated[Line, Field(min_length=1, max_length=200)] = "issued"
     scopes: list[Literal["admin"]] = Field(default_factory=list)

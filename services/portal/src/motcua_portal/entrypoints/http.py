@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from motcua.http import Line, ProblemError, problem_responses
+from motcua.http import Line, ProblemError, in_vietnam, problem_responses
 from motcua_portal.entrypoints.auth import AdminDep, OfficialDep
 from motcua_portal.service import Operations, UnknownDossier, UnknownProcedure
 
@@ -28,12 +28,36 @@ OperationsDep = Annotated[Operations, Depends(_operations)]
 class RepairRequest(BaseModel):
     """Send again every dossier received in [received_from, received_to)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "received_from": "2026-06-01T00:00:00+07:00",
+                    "received_to": "2026-06-08T00:00:00+07:00",
+                }
+            ]
+        }
+    )
+
     received_from: AwareDatetime
     received_to: AwareDatetime
 
 
 class ProcedureMapping(BaseModel):
     """The national procedure a local one is (confirmed by an administrator)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "national_code": "1.009972",
+                    "national_name": "Cấp giấy phép xây dựng mới",
+                    "field_code": "G09-XD",
+                    "field_name": "Xây dựng",
+                }
+            ]
+        }
+    )
 
     national_code: Line = Field(min_length=1, max_length=64)
     national_name: Line | None = Field(default=None, max_length=500)
@@ -43,6 +67,8 @@ class ProcedureMapping(BaseModel):
 
 class UnitMapping(BaseModel):
     """The portal's unit code (madonvi) of an agency."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"unit_code": "000.00.15.H17"}]})
 
     unit_code: Line = Field(min_length=1, max_length=64)
 
@@ -60,15 +86,19 @@ class SyncSummary(BaseModel):
 async def sync_summary(
     operations: OperationsDep,
     _: OfficialDep,
-    received_from: Annotated[AwareDatetime | None, Query()] = None,
-    received_to: Annotated[AwareDatetime | None, Query()] = None,
+    received_from: Annotated[
+        AwareDatetime | None, Query(examples=["2026-06-01T00:00:00+07:00"])
+    ] = None,
+    received_to: Annotated[
+        AwareDatetime | None, Query(examples=["2026-06-08T00:00:00+07:00"])
+    ] = None,
 ) -> SyncSummary:
     return SyncSummary(**await operations.summary(received_from, received_to))
 
 
 @router.get("/sync/dead-letters", summary="Dossiers given up on, with the portal's reply")
 async def dead_letters(operations: OperationsDep, _: OfficialDep) -> list[dict[str, Any]]:
-    return await operations.dead_letters()
+    return in_vietnam(await operations.dead_letters())  # type: ignore[no-any-return]
 
 
 @router.post("/sync/dead-letters/redrive", summary="Redrive every dead dossier")
@@ -96,11 +126,12 @@ async def repair_range(
 @router.get("/sync/{code}", summary="What the portal has for a dossier and when it got it")
 async def sync_state(code: Code, operations: OperationsDep, _: OfficialDep) -> dict[str, Any]:
     try:
-        return await operations.sync_state(code)
+        state = await operations.sync_state(code)
     except UnknownDossier:
         raise ProblemError(
             404, "dossier_not_found", "no event of this dossier has arrived"
         ) from None
+    return in_vietnam(state)  # type: ignore[no-any-return]
 
 
 @router.post("/sync/{code}/repair", summary="Send a dossier again: its record and every step")

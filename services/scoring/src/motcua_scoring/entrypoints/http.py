@@ -28,7 +28,11 @@ __all__ = ["api_router"]
 MAX_PAIRS = 1000
 
 ScopeQuery = Annotated[
-    list[str], Query(description="Scope keys, e.g. `province:all`, `agency:STP`, `unit:A`.")
+    list[str],
+    Query(
+        description="Scope keys, e.g. `province:all`, `agency:STP`, `unit:A`.",
+        examples=[["province:all", "agency:STP"]],
+    ),
 ]
 KindQuery = Annotated[
     d.ScopeKind | None, Query(description="Every known scope of this kind, besides `scope`.")
@@ -37,13 +41,18 @@ PeriodQuery = Annotated[
     list[str],
     Query(
         description="Period keys (`2026-11-21`, `2026-11`, `2026-Q4`, `2026`, "
-        "`2026-11-01..2026-11-21`) or `today`, `month`, `quarter`, `year`."
+        "`2026-11-01..2026-11-21`) or `today`, `month`, `quarter`, `year`.",
+        examples=[["2026-11"]],
     ),
 ]
 FromQuery = Annotated[
-    IsoDate | None, Query(alias="from", description="First day of a range (YYYY-MM-DD).")
+    IsoDate | None,
+    Query(alias="from", description="First day of a range (YYYY-MM-DD).", examples=["2026-11-01"]),
 ]
-ToQuery = Annotated[IsoDate | None, Query(description="Last day of a range (included).")]
+ToQuery = Annotated[
+    IsoDate | None,
+    Query(description="Last day of a range (included).", examples=["2026-11-21"]),
+]
 
 
 def api_router() -> APIRouter:
@@ -75,9 +84,10 @@ def api_router() -> APIRouter:
     @router.get("/rankings", summary="Agencies or units ranked by one indicator")
     async def rankings(
         reader: ReaderDep,
-        indicator: Annotated[str, Query(description="Any figure name of `/v1/indicators`.")] = (
-            "on_time_rate"
-        ),
+        indicator: Annotated[
+            str,
+            Query(description="Any figure name of `/v1/indicators`.", examples=["on_time_rate"]),
+        ] = ("on_time_rate"),
         kind: Annotated[d.ScopeKind, Query(description="`agency` or `unit`.")] = (
             d.ScopeKind.AGENCY
         ),
@@ -113,9 +123,9 @@ def api_router() -> APIRouter:
     @router.get("/open-dossiers", summary="Open dossiers, soonest due first")
     async def open_dossiers(
         reader: ReaderDep,
-        scope: Annotated[str, Query(description="`province:all`, `agency:…`, `unit:…`")] = (
-            "province:all"
-        ),
+        scope: Annotated[
+            str, Query(description="`province:all`, `agency:…`, `unit:…`", examples=["agency:STP"])
+        ] = ("province:all"),
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> OpenDossiersView:
         """Dossier code, place, reception and statutory due time, and a state by the rule
@@ -135,7 +145,11 @@ def api_router() -> APIRouter:
     async def resolved(
         reader: ReaderDep,
         scope: Annotated[
-            str, Query(description="`province:all`, `agency:…`, `unit:…`, `procedure:…`, `field:…`")
+            str,
+            Query(
+                description="`province:all`, `agency:…`, `unit:…`, `procedure:…`, `field:…`",
+                examples=["agency:STP"],
+            ),
         ] = "province:all",
         period: PeriodQuery = [],  # noqa: B006
         from_: FromQuery = None,
@@ -144,7 +158,8 @@ def api_router() -> APIRouter:
             str | None,
             Query(
                 description="One of " + ", ".join(f"`{c}`" for c in RESOLVED_CATEGORIES) + "; "
-                "every resolved dossier when absent."
+                "every resolved dossier when absent.",
+                examples=[str(RESOLVED_CATEGORIES[0])],
             ),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -170,9 +185,12 @@ def api_router() -> APIRouter:
     @router.get("/trend", summary="The day's figures as they changed")
     async def trend(
         reader: ReaderDep,
-        scope: str = "province:all",
+        scope: Annotated[str, Query(examples=["agency:STP"])] = "province:all",
         day: Annotated[
-            IsoDate | None, Query(description="Local date (YYYY-MM-DD); today by default.")
+            IsoDate | None,
+            Query(
+                description="Local date (YYYY-MM-DD); today by default.", examples=["2026-11-21"]
+            ),
         ] = None,
     ) -> TrendView:
         """Received, resolved and in-progress numbers of one day, sampled every 5 minutes

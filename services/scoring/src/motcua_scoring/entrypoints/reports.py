@@ -49,7 +49,11 @@ def reports_router() -> APIRouter:
     async def progress(
         reader: ReaderDep,
         scope: Annotated[
-            str, Query(description="The office: `province:all`, `agency:…`, `unit:…`, …")
+            str,
+            Query(
+                description="The office: `province:all`, `agency:…`, `unit:…`, …",
+                examples=["agency:STP"],
+            ),
         ] = "province:all",
         by: Annotated[
             d.ScopeKind | None,
@@ -62,11 +66,12 @@ def reports_router() -> APIRouter:
             list[str],
             Query(
                 description="One period: `2026-11-21`, `2026-W47`, `2026-11`, `2026-Q4`, "
-                "`2026`, `2026-11-01..2026-11-21`, or `today`, `month`, `quarter`, `year`."
+                "`2026`, `2026-11-01..2026-11-21`, or `today`, `month`, `quarter`, `year`.",
+                examples=[["2026-Q4"]],
             ),
         ] = [],  # noqa: B006 - FastAPI copies query defaults
-        from_: Annotated[IsoDate | None, Query(alias="from")] = None,
-        to: Annotated[IsoDate | None, Query()] = None,
+        from_: Annotated[IsoDate | None, Query(alias="from", examples=["2026-10-01"])] = None,
+        to: Annotated[IsoDate | None, Query(examples=["2026-12-31"])] = None,
         format: ReportFormat = ReportFormat.JSON,
     ) -> Any:
         """Received (online, at the counter, by post) and carried over; resolved early, on

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse
 
 from motcua.clock import Clock
+from motcua.http import vietnam_time
 from motcua_scoring.adapters.change_log import Change
 from motcua_scoring.adapters.metrics import STREAM_CLIENTS
 from motcua_scoring.domain.periods import local_date
@@ -63,9 +64,15 @@ def stream_router() -> APIRouter:
         hub: HubDep,
         reader: ReaderDep,
         settings: SettingsDep,
-        scope: Annotated[list[str], Query(description="Only these scope keys.")] = [],  # noqa: B006
-        kind: Annotated[list[str], Query(description="Only scopes of these kinds.")] = [],  # noqa: B006
-        period: Annotated[list[str], Query(description="Only these period keys.")] = [],  # noqa: B006
+        scope: Annotated[
+            list[str], Query(description="Only these scope keys.", examples=[["agency:STP"]])
+        ] = [],  # noqa: B006
+        kind: Annotated[
+            list[str], Query(description="Only scopes of these kinds.", examples=[["agency"]])
+        ] = [],  # noqa: B006
+        period: Annotated[
+            list[str], Query(description="Only these period keys.", examples=[["2026-11-21"]])
+        ] = [],  # noqa: B006
         last_event_id: Annotated[str | None, Header()] = None,
     ) -> EventSourceResponse:
         """Changes after `Last-Event-ID` (or from now), filtered by scope, kind and period;
@@ -114,7 +121,7 @@ def _change_json(change: Change) -> str:
             "seq": change.seq,
             "scope": change.scope,
             "period": change.period,
-            "changed_at": change.changed_at.isoformat(),
+            "changed_at": vietnam_time(change.changed_at).isoformat(),
             "figures": change.figures,
         }
     )

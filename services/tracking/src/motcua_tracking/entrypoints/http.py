@@ -89,7 +89,7 @@ async def lookup(
     code: Code,
     lookups: LookupsDep,
     phone_last4: Annotated[
-        str, Query(pattern=r"^\d{4}$", description="Last 4 digits of the phone")
+        str, Query(pattern=r"^\d{4}$", description="Last 4 digits of the phone", examples=["5678"])
     ],
 ) -> CitizenView:
     try:
@@ -112,6 +112,18 @@ async def list_decisions(decisions: DecisionsDep, _: OfficialDep) -> list[Decisi
     return [_decision_view(item) for item in await decisions.in_force()]
 
 
+_DECISION_EXAMPLE = {
+    "year": 2026,
+    "source": "Thông báo 6150/TB-BNV về lịch nghỉ Tết Dương lịch và Tết Nguyên Đán 2026",
+    "days_off": [
+        {"date": "2026-01-01", "reason": "Tết Dương lịch"},
+        {"from": "2026-02-14", "to": "2026-02-22", "reason": "Tết Nguyên Đán"},
+    ],
+    "make_up_working_days": [],
+    "notes": [],
+}
+
+
 @router.put(
     "/calendar/decisions/{year}",
     tags=["calendar"],
@@ -121,7 +133,7 @@ async def put_decision(
     year: Annotated[int, Path(ge=1990, le=2100)],
     decisions: DecisionsDep,
     _: AdminDep,
-    document: Annotated[dict[str, Any], Body()],
+    document: Annotated[dict[str, Any], Body(examples=[_DECISION_EXAMPLE])],
 ) -> DecisionLoadedView:
     try:
         decision = parse_decision(document)

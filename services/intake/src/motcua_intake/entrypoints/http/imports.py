@@ -24,7 +24,18 @@ router = APIRouter(prefix="/v1", tags=["imports"])
 _BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        "content": {
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": (
+                    '{"kind": "event", "dossier_code": "SXD-260605-0001", "event": '
+                    '{"type": "result_returned", "occurred_at": "2026-06-15T09:00:00+07:00"}}\n'
+                    '{"kind": "apology", "dossier_code": "SXD-260605-0002", "apology": '
+                    '{"unit_code": "SXD.QLXD", "reason": "Cần lấy ý kiến", '
+                    '"new_appointment_at": "2026-06-19T16:00:00+07:00"}}\n'
+                ),
+            }
+        },
         "description": (
             "One JSON object per line: "
             '`{"kind": "registration", "dossier": {…}, "events": [{…}]}`, '

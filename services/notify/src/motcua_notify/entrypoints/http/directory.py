@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.http import Line, ProblemError, Violation
 from motcua_notify.domain.directory import UnitContact
@@ -21,6 +21,22 @@ CodePath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-
 
 class UnitIn(BaseModel):
     """A unit's alert contacts; `channels` lists where alerts go (email, sms, webhook)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "agency_code": "SXD",
+                    "name": "Phòng Quản lý xây dựng",
+                    "role": "specialist",
+                    "head_name": "Trần Văn Bình",
+                    "email": "qlxd@sxd.example.vn",
+                    "phone": "0912345678",
+                    "channels": ["email", "sms"],
+                }
+            ]
+        }
+    )
 
     agency_code: Line = Field(min_length=1, max_length=64)
     name: Line = Field(min_length=1, max_length=300)

@@ -7,9 +7,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime
 
-from motcua.http import Line, ProblemError, Violation
+from motcua.http import Line, ProblemError, ResponseModel, Violation
 from motcua_notify.entrypoints.http.dependencies import DeliveryLogDep, ReaderDep, ServicesDep
 
 __all__ = ["router"]
@@ -17,7 +17,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1/notifications", tags=["delivery log"])
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(ResponseModel):
     """One message to one recipient on one channel; the address is masked. The agency's
     and the unit's names are intake's latest (null until intake publishes the agency)."""
 
@@ -43,23 +43,23 @@ class NotificationOut(BaseModel):
     body_purged: bool
 
 
-class NotificationPage(BaseModel):
+class NotificationPage(ResponseModel):
     items: list[NotificationOut]
 
 
-class MessageCount(BaseModel):
+class MessageCount(ResponseModel):
     message_type: str
     status: str
     count: int
 
 
-class WithdrawalCount(BaseModel):
+class WithdrawalCount(ResponseModel):
     message_type: str
     outcome: str
     count: int
 
 
-class FiguresOut(BaseModel):
+class FiguresOut(ResponseModel):
     """Messages per type and status; withdrawn alerts per type and what notify did."""
 
     messages: list[MessageCount]
@@ -70,7 +70,10 @@ class FiguresOut(BaseModel):
 async def figures(
     _: ReaderDep,
     log: DeliveryLogDep,
-    since: Annotated[AwareDatetime | None, Query(description="Only rows written since")] = None,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(description="Only rows written since", examples=["2026-06-05T00:00:00+07:00"]),
+    ] = None,
 ) -> FiguresOut:
     """Alerts sent are the official types' `accepted`/`delivered` rows, alerts never sent
     their `withdrawn` rows, corrections the `alert_withdrawn` rows. An alert withdrawal's
@@ -91,11 +94,19 @@ async def list_notifications(
     log: DeliveryLogDep,
     found: ServicesDep,
     dossier_code: Annotated[
-        str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+        str | None,
+        Query(
+            min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["SXD-260605-0001"]
+        ),
     ] = None,
     recipient: Annotated[
         Line | None,
-        Query(min_length=3, max_length=320, description="Exact email, phone or webhook URL"),
+        Query(
+            min_length=3,
+            max_length=320,
+            description="Exact email, phone or webhook URL",
+            examples=["an.nguyen@example.vn"],
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1)] = 100,
 ) -> NotificationPage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.http import Line, ProblemError
 from motcua_notify.domain.messages import Channel
@@ -19,6 +19,14 @@ router = APIRouter(prefix="/v1/receipts", tags=["delivery receipts"])
 
 class ReceiptIn(BaseModel):
     """The gateway's message id and status; `reference` is the client_ref / tracking_id sent."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"message_id": "sms-5f1c2a", "status": "DELIVRD", "reference": "n-0b9e7c41"}
+            ]
+        }
+    )
 
     message_id: Line = Field(min_length=1, max_length=200)
     status: Line = Field(min_length=1, max_length=40)
