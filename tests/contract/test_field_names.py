@@ -38,6 +38,7 @@ from motcua_intake.service.commands import (
     SupplementRequestedBody,
     TransferredBody,
 )
+from motcua_tracking.service.views import ApologyView, CitizenApologyView
 
 # concept: (request model, its field), (event model, its field)
 CONCEPTS: dict[str, tuple[tuple[type[BaseModel], str], tuple[type[BaseModel], str]]] = {
@@ -76,6 +77,23 @@ CONCEPTS: dict[str, tuple[tuple[type[BaseModel], str], tuple[type[BaseModel], st
     "how a fee was paid": ((ObligationPaidBody, "method"), (FinancialObligationPaid, "method")),
 }
 
+# concept: (response model, its field), (event model, its field)
+ANSWERS: dict[str, tuple[tuple[type[BaseModel], str], tuple[type[BaseModel], str]]] = {
+    "when the apology was filed": ((ApologyView, "filed_at"), (ApologyIssued, "filed_at")),
+    "the due time the apology replaced": (
+        (ApologyView, "original_due_at"),
+        (ApologyIssued, "original_due_at"),
+    ),
+    "the apology's new appointment": (
+        (ApologyView, "new_appointment_at"),
+        (ApologyIssued, "new_appointment_at"),
+    ),
+    "when the citizen's apology was filed": (
+        (CitizenApologyView, "filed_at"),
+        (ApologyIssued, "filed_at"),
+    ),
+}
+
 
 @pytest.mark.parametrize("concept", sorted(CONCEPTS))
 def test_a_concept_has_one_name_in_requests_and_events(concept: str) -> None:
@@ -83,6 +101,23 @@ def test_a_concept_has_one_name_in_requests_and_events(concept: str) -> None:
     assert asked in request.model_fields, f"{request.__name__} has no {asked!r}"
     assert carried in event.model_fields, f"{event.__name__} has no {carried!r}"
     assert asked == carried, f"{concept}: requests say {asked!r}, events say {carried!r}"
+
+
+@pytest.mark.parametrize("concept", sorted(ANSWERS))
+def test_a_concept_has_one_name_in_responses_and_events(concept: str) -> None:
+    (answer, shown), (event, carried) = ANSWERS[concept]
+    assert shown in answer.model_fields, f"{answer.__name__} has no {shown!r}"
+    assert carried in event.model_fields, f"{event.__name__} has no {carried!r}"
+    assert shown == carried, f"{concept}: responses say {shown!r}, events say {carried!r}"
+
+
+def test_a_renamed_response_field_is_still_returned_under_its_former_name() -> None:
+    at = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    view = ApologyView(
+        reason="r", original_due_at=at, new_appointment_at=at, filed_at=at, late=False
+    ).model_dump(mode="json")
+    assert view["issued_at"] == view["filed_at"] == "2026-11-20T08:00:00+07:00"
+    assert view["original_appointment_at"] == view["original_due_at"]
 
 
 def test_no_event_field_keeps_an_old_name() -> None:

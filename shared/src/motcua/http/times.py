@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler, field_serializer
+from pydantic import BaseModel, field_validator
 
 __all__ = ["VIETNAM", "ResponseModel", "in_vietnam", "vietnam_time"]
 
@@ -37,10 +37,13 @@ def in_vietnam(value: Any) -> Any:
 
 
 class ResponseModel(BaseModel):
-    """Base of the models a route returns: its datetimes are rendered in +07:00."""
+    """Base of the models a route returns: its datetimes are held, so rendered, in +07:00.
 
-    @field_serializer("*", mode="wrap", check_fields=False)
-    def _times_in_vietnam(
-        self, value: Any, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> Any:
-        return handler(in_vietnam(value))
+    Converted when the model is built (not by a serializer, which would leave the
+    response schema of the OpenAPI document untyped).
+    """
+
+    @field_validator("*", mode="after", check_fields=False)
+    @classmethod
+    def _times_in_vietnam(cls, value: Any) -> Any:
+        return in_vietnam(value)

@@ -188,9 +188,9 @@ def _apology(dossier: TrackedDossier, calendar: WorkingCalendar) -> ApologyView 
         return None
     return ApologyView(
         reason=item.reason,
-        original_appointment_at=dossier.due(calendar, until=dossier.finished_at),
+        original_due_at=dossier.due(calendar, until=dossier.finished_at),
         new_appointment_at=item.due_at,
-        issued_at=item.issued_at,
+        filed_at=item.issued_at,
         late=item.issued_late,
     )
 
@@ -209,7 +209,7 @@ def _citizen(
         awaiting_supplement=dossier.is_open and dossier.clock.is_suspended,
         standing=standing,
         apology=CitizenApologyView(
-            reason=item.reason, new_appointment_at=item.due_at, issued_at=item.issued_at
+            reason=item.reason, new_appointment_at=item.due_at, filed_at=item.issued_at
         )
         if item
         else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, computed_field
 
 from motcua.http import ResponseModel
 from motcua_tracking.domain import DossierStatus
@@ -69,13 +69,34 @@ class PauseView(_View):
 
 
 class ApologyView(_View):
-    """The accepted apology and re-appointment (form 04)."""
+    """The accepted apology and re-appointment (form 04).
+
+    `filed_at` and `original_due_at` are the names the apology's request and the
+    `tracking.apology-issued` event use; `issued_at` and `original_appointment_at` are
+    their former names, still returned (deprecated).
+    """
 
     reason: str
-    original_appointment_at: datetime | None
+    original_due_at: datetime | None
     new_appointment_at: datetime
-    issued_at: datetime
+    filed_at: datetime
     late: bool
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `original_due_at`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def original_appointment_at(self) -> datetime | None:
+        """Deprecated: `original_due_at`."""
+        return self.original_due_at
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `filed_at`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def issued_at(self) -> datetime:
+        """Deprecated: `filed_at`."""
+        return self.filed_at
 
 
 class HistoryView(_View):
@@ -129,11 +150,19 @@ class DossierView(_View):
 
 
 class CitizenApologyView(_View):
-    """The apology as the citizen sees it."""
+    """The apology as the citizen sees it (`issued_at`: the former name of `filed_at`)."""
 
     reason: str
     new_appointment_at: datetime
-    issued_at: datetime
+    filed_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `filed_at`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def issued_at(self) -> datetime:
+        """Deprecated: `filed_at`."""
+        return self.filed_at
 
 
 class CitizenView(_View):
