@@ -11,7 +11,7 @@ from motcua.http import ResponseModel, in_vietnam, vietnam_time
 
 class _Inner(ResponseModel):
     at: datetime
-    many: list[datetime] = []
+    many: tuple[datetime, ...] = ()
 
 
 class _Outer(ResponseModel):
