@@ -8,11 +8,15 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from motcua.settings import KafkaSettings
 
-async def raw_produce(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]]) -> float:
+
+async def raw_produce(
+    kafka: KafkaSettings, topic: str, records: list[tuple[bytes, bytes]]
+) -> float:
     """(key, value) records per second a bare idempotent `acks=all` producer sends."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
@@ -28,11 +32,11 @@ async def raw_produce(bootstrap: str, topic: str, records: list[tuple[bytes, byt
         await producer.stop()
 
 
-async def raw_consume(bootstrap: str, topics: list[str], n: int) -> float:
+async def raw_consume(kafka: KafkaSettings, topics: list[str], n: int) -> float:
     """Records per second a bare consumer reads and commits, from its first batch on."""
     consumer = AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=f"raw-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",

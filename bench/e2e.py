@@ -57,6 +57,7 @@ from motcua.devstack.layout import STATE_ENV, Layout, find_root
 from motcua.devstack.stack import Stack
 from motcua.events.topics import DOSSIER_EVENTS, SERVICES, TopicSpec
 from motcua.messaging.kafka import create_topics
+from motcua.settings import KafkaSettings
 from motcua_demo.intake import IntakeClient
 from motcua_demo.stories import Office
 
@@ -146,11 +147,11 @@ def _pids(stack: Stack) -> dict[str, int]:
 class Drain:
     """Whether everything that was sent has been applied everywhere."""
 
-    def __init__(self, bootstrap: str, env: dict[str, str]) -> None:
-        self._bootstrap = bootstrap
+    def __init__(self, kafka: KafkaSettings, env: dict[str, str]) -> None:
+        self._kafka = kafka
         self._metrics = [f"{env[s.upper() + '_URL']}/metrics" for s in SERVICES]
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self._admin = AIOKafkaAdminClient(**kafka.client_options())
+        self._consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
         self._http = httpx.AsyncClient(timeout=5)
         self._scoring_db = postgres.asyncpg_dsn(env["DATABASE_URL"], "scoring")
 
@@ -236,8 +237,8 @@ class Drain:
         return (await self.gauges())["notify"][PENDING]
 
 
-async def _published(bootstrap: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def _published(kafka: KafkaSettings) -> int:
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [
@@ -283,10 +284,10 @@ async def sustained(
     env: dict[str, str], stack: Stack, stream: Stream, stored: int, patience: float
 ) -> Sustained:
     """Import `stream`, wait until everything drained; time, CPU and memory."""
-    bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
+    kafka = KafkaSettings.from_environment(env)
     meter = CpuMeter(_pids(stack), tree=frozenset({"postgres"}))
-    before = await _published(bootstrap)
-    async with Drain(bootstrap, env) as drain:
+    before = await _published(kafka)
+    async with Drain(kafka, env) as drain:
         meter.start()
         started = time.monotonic()
         report = await _import(env, stream.lines)
@@ -298,7 +299,7 @@ async def sustained(
         print(
             f"  import rejected {report['rejected']} lines: {str(report.get('rejections'))[:400]}"
         )
-    events = await _published(bootstrap) - before
+    events = await _published(kafka) - before
     rss = {s: peak_rss_mb(pid) for s, pid in meter.pids.items() if s in SERVICES}
     return Sustained(
         stored,
@@ -430,11 +431,11 @@ async def _send_paced(
 # -- baselines ---------------------------------------------------------------------------------
 
 
-async def baselines(bootstrap: str, n: int) -> tuple[float, float]:
+async def baselines(kafka: KafkaSettings, n: int) -> tuple[float, float]:
     """(raw consume/s, raw produce/s) of `n` of the records intake published."""
     consumer = AIOKafkaConsumer(
         DOSSIER_EVENTS.name,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=f"raw-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -454,9 +455,9 @@ async def baselines(bootstrap: str, n: int) -> tuple[float, float]:
         await consumer.stop()
     consume = len(records) / (time.perf_counter() - (started or time.perf_counter()))
     topic = f"bench.e2e-raw.{uuid.uuid4().hex[:8]}"
-    await create_topics(bootstrap, [TopicSpec(topic, partitions=DOSSIER_EVENTS.partitions)])
+    await create_topics(kafka, [TopicSpec(topic, partitions=DOSSIER_EVENTS.partitions)])
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
@@ -500,7 +501,7 @@ def _preload(offices: list[Office], count: int, start: int, before: date) -> lis
 
 async def run(args: argparse.Namespace, stack: Stack, env: dict[str, str]) -> dict[str, Any]:
     await _ready(env)
-    bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
+    kafka = KafkaSettings.from_environment(env)
     today = (datetime.now(UTC) + VIETNAM_OFFSET).date()
     async with httpx.AsyncClient(base_url=env["INTAKE_URL"], timeout=30) as http:
         client = IntakeClient(http, env["INTAKE_ADMIN_KEY"])
@@ -514,7 +515,7 @@ async def run(args: argparse.Namespace, stack: Stack, env: dict[str, str]) -> di
         if level > stored:
             print(f"storing {level - stored:,} more dossiers first (not measured)")
             await _import(env, _preload(offices, level - stored, stored, today))
-            async with Drain(bootstrap, env) as drain:
+            async with Drain(kafka, env) as drain:
                 await drain.wait(args.patience)
             stored = level
         stream = import_lines(args.stream, stories, f"E{uuid.uuid4().hex[:4].upper()}", today)
@@ -536,7 +537,7 @@ async def run(args: argparse.Namespace, stack: Stack, env: dict[str, str]) -> di
                 f"p99 {ordered[int(len(ordered) * 0.99) - 1]:.3f} s, {len(delays)} seen"
             )
     events = results["sustained"][0].events
-    results["baselines"] = await baselines(bootstrap, events)
+    results["baselines"] = await baselines(kafka, events)
     results["load"] = os.getloadavg()
     return results
 

@@ -36,6 +36,7 @@ from bench.report import write_section
 from bench.stack import free_port, infrastructure
 from motcua.events.topics import TopicSpec
 from motcua.messaging.kafka import create_topics
+from motcua.settings import KafkaSettings
 from motcua.testing.infra import create_database, drop_database
 
 KEY = "bench-stp-key-000000000000000000"
@@ -100,7 +101,7 @@ class CpuMeter:
 
 @contextlib.contextmanager
 def servers(
-    database_url: str, bootstrap: str, replicas: int, topics: tuple[str, str]
+    database_url: str, kafka: KafkaSettings, replicas: int, topics: tuple[str, str]
 ) -> Iterator[tuple[list[str], CpuMeter]]:
     """`replicas` intake processes, each on its own port (as replicas behind a balancer)."""
     env = {
@@ -110,7 +111,7 @@ def servers(
         "INTAKE_TOPICS__CATALOGUE": topics[1],
         "INTAKE_DATABASE__URL": database_url,
         "INTAKE_DATABASE__POOL_SIZE": "10",
-        "INTAKE_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        **kafka.environment("INTAKE_KAFKA__"),
         "INTAKE_COMMANDS__ENABLED": "false",
         "INTAKE_LOG_LEVEL": "WARNING",
         "INTAKE_BOOTSTRAP_KEYS": json.dumps([{"key": KEY, "agency": "STP"}]),
@@ -316,27 +317,27 @@ async def http_import(
     return {"rate": lines / elapsed, "published": lines / published, "lines": lines, **cpu}
 
 
-async def intake_sized_produce(bootstrap: str, n: int) -> float:
+async def intake_sized_produce(kafka: KafkaSettings, n: int) -> float:
     """The ceiling: raw produce of intake-sized (2.3 kB) records on a topic of its own."""
     topic = f"bench.intake-raw.{uuid.uuid4().hex[:8]}.v1"
-    await create_topics(bootstrap, [TopicSpec(topic, 6)])
+    await create_topics(kafka, [TopicSpec(topic, 6)])
     payload = os.urandom(1150).hex().encode()
     return await raw_produce(
-        bootstrap, topic, [(f"STP-261120-{i:05d}".encode(), payload) for i in range(n)]
+        kafka, topic, [(f"STP-261120-{i:05d}".encode(), payload) for i in range(n)]
     )
 
 
 async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    bootstrap, base_url = infrastructure()
+    kafka, base_url = infrastructure()
     load_before = os.getloadavg()[0]
     name = f"bench_intake_{uuid.uuid4().hex[:8]}"
     await create_database(base_url, name)
     topics = (f"bench.intake-dossiers.{name}.v1", f"bench.intake-catalogue.{name}.v1")
-    await create_topics(bootstrap, [TopicSpec(topics[0], 6), TopicSpec(topics[1], 3)])
+    await create_topics(kafka, [TopicSpec(topics[0], 6), TopicSpec(topics[1], 3)])
     results: dict[str, dict[str, float]] = {}
     try:
         url = f"{base_url}/{name}"
-        with servers(url, bootstrap, args.replicas, topics) as (bases, meter):
+        with servers(url, kafka, args.replicas, topics) as (bases, meter):
             for base in bases:
                 await wait_ready(base)
             results["health"] = await drive(bases, 5, args.clients, meter, health)
@@ -344,7 +345,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
                 bases, args.seconds, args.clients, meter, register_then_transfer
             )
             results["import"] = await http_import(bases[0], args.lines, meter, url)
-        results["raw"] = {"rate": await intake_sized_produce(bootstrap, 50_000)}
+        results["raw"] = {"rate": await intake_sized_produce(kafka, 50_000)}
         results["load"] = {"before": load_before, "after": os.getloadavg()[0]}
     finally:
         await drop_database(base_url, name)

@@ -23,9 +23,9 @@ from motcua.events.topics import TopicSpec
 from motcua.messaging import outbox
 from motcua.messaging.consumer import IdempotentConsumer
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import create_topics, idempotent_producer
+from motcua.messaging.kafka import broker_security, create_topics, idempotent_producer
 from motcua.messaging.schema import create_messaging_tables
-from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
+from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
 from motcua.testing.infra import create_database, drop_database
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -35,7 +35,7 @@ def envelopes(n: int) -> list[Envelope]:
     return [
         Envelope.wrap(
             SatisfactionRated(score=4),
-            producer="bench",
+            producer="intake",
             occurred_at=NOW,
             now=NOW,
             dossier_code=f"STP-261120-{i % 5000:04d}",
@@ -46,10 +46,10 @@ def envelopes(n: int) -> list[Envelope]:
 
 
 async def run(n: int) -> dict[str, float]:
-    bootstrap, base_url = infrastructure()
+    kafka, base_url = infrastructure()
     run_id = uuid.uuid4().hex[:8]
     raw_topic, relay_topic = f"bench.raw.{run_id}.v1", f"bench.relay.{run_id}.v1"
-    await create_topics(bootstrap, [TopicSpec(raw_topic, 6), TopicSpec(relay_topic, 6)])
+    await create_topics(kafka, [TopicSpec(raw_topic, 6), TopicSpec(relay_topic, 6)])
     db_name = f"bench_{run_id}"
     await create_database(base_url, db_name)
     engine = create_engine(DatabaseSettings(url=f"{base_url}/{db_name}", pool_size=8))
@@ -60,8 +60,8 @@ async def run(n: int) -> dict[str, float]:
             await conn.execute(text("CREATE TABLE effects (event_id uuid primary key, score int)"))
         events = envelopes(n)
         payloads = [(e.key.encode(), encode(e)) for e in events]
-        results["raw_produce"] = await raw_produce(bootstrap, raw_topic, payloads)
-        results["raw_consume"] = await raw_consume(bootstrap, [raw_topic], n)
+        results["raw_produce"] = await raw_produce(kafka, raw_topic, payloads)
+        results["raw_consume"] = await raw_consume(kafka, [raw_topic], n)
 
         # Relay: stage everything (timed apart), then drain to Kafka.
         sess = sessions(engine)
@@ -76,7 +76,7 @@ async def run(n: int) -> dict[str, float]:
                     ],
                 )
         results["outbox_stage"] = n / (time.perf_counter() - started)
-        producer = idempotent_producer(KafkaSettings(bootstrap_servers=bootstrap), "bench-relay")
+        producer = idempotent_producer(kafka, "bench-relay")
         await producer.start()
         relay = outbox.OutboxRelay(engine, producer, OutboxSettings(batch_size=2000), "bench")
         started = time.perf_counter()
@@ -99,7 +99,7 @@ async def run(n: int) -> dict[str, float]:
             dead_letters=DeadLetterPublisher(producer, sess, "bench"),
             settings=ConsumerSettings(max_records=1000),
         )
-        broker = KafkaBroker(bootstrap, logger=None)
+        broker = KafkaBroker(kafka.bootstrap_servers, security=broker_security(kafka), logger=None)
         consumer.subscribe(broker, raw_topic, group_id=f"idem-{run_id}")
         started = time.perf_counter()
         await broker.start()

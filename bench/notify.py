@@ -129,9 +129,9 @@ def smtp_count(path: Path) -> dict[str, int]:
         return {"count": 0, "unique": 0}
 
 
-async def produce(bootstrap: str, batches: list[tuple[str, list[Envelope]]]) -> float:
+async def produce(kafka: KafkaSettings, batches: list[tuple[str, list[Envelope]]]) -> float:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5
+        **kafka.client_options(), enable_idempotence=True, acks="all", linger_ms=5
     )
     await producer.start()
     started = time.perf_counter()
@@ -147,7 +147,7 @@ async def produce(bootstrap: str, batches: list[tuple[str, list[Envelope]]]) -> 
 
 
 async def run(n: int) -> dict[str, float]:
-    bootstrap, base_url = infrastructure()
+    kafka, base_url = infrastructure()
     run_id = uuid.uuid4().hex[:8]
     dossier_topic, tracking_topic = (
         f"bench.notify-dossiers.{run_id}.v1",
@@ -156,7 +156,7 @@ async def run(n: int) -> dict[str, float]:
     notices = f"bench.notify-notices.{run_id}.v1"
     service = f"notify-bench-{run_id}"  # its own consumer group, apart from a running stack
     await create_topics(
-        bootstrap,
+        kafka,
         [
             TopicSpec(dossier_topic, 6),
             TopicSpec(tracking_topic, 6),
@@ -176,7 +176,7 @@ async def run(n: int) -> dict[str, float]:
         service_name=service,
         log_level="WARNING",
         database=DatabaseSettings(url=f"{base_url}/{db_name}", pool_size=10),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        kafka=kafka,
         consumer=ConsumerSettings(max_records=1000),
         topics=TopicSettings(
             dossier_events=dossier_topic, tracking_events=tracking_topic, notifications=notices
@@ -202,7 +202,7 @@ async def run(n: int) -> dict[str, float]:
             await asyncio.sleep(3)  # the consumer joins its group
             started = time.perf_counter()
             results["produce_seconds"] = await produce(
-                bootstrap, [(dossier_topic, received), (tracking_topic, deadlines)]
+                kafka, [(dossier_topic, received), (tracking_topic, deadlines)]
             )
             while smtp_count(counts)["count"] < n:
                 await asyncio.sleep(0.05)
@@ -225,9 +225,7 @@ async def run(n: int) -> dict[str, float]:
         final = smtp_count(counts)
         results["smtp_received"] = final["count"]
         results["smtp_unique"] = final["unique"]
-        results["raw_consume"] = await raw_consume(
-            bootstrap, [dossier_topic, tracking_topic], 2 * n
-        )
+        results["raw_consume"] = await raw_consume(kafka, [dossier_topic, tracking_topic], 2 * n)
     finally:
         smtp.terminate()
         await smtp.wait()

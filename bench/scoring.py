@@ -48,7 +48,7 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.messaging.kafka import create_topics
-from motcua.settings import DatabaseSettings
+from motcua.settings import DatabaseSettings, KafkaSettings
 from motcua.testing.infra import create_database, drop_database
 from motcua_scoring.domain import LOCAL_TZ
 
@@ -63,7 +63,12 @@ TARGET_P99_MS = 1_000
 
 def wrap(data: Event, code: str, agency: str, at: datetime) -> Envelope:
     return Envelope.wrap(
-        data, producer="bench", occurred_at=at, now=at, dossier_code=code, agency_code=agency
+        data,
+        producer=data.topic.owner,
+        occurred_at=at,
+        now=at,
+        dossier_code=code,
+        agency_code=agency,
     )
 
 
@@ -121,8 +126,8 @@ def lifecycle(n: int, rng: random.Random) -> tuple[list[Envelope], list[Envelope
     return intake, tracking
 
 
-async def produce(bootstrap: str, topic: str, events: list[Envelope]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all")
+async def produce(kafka: KafkaSettings, topic: str, events: list[Envelope]) -> None:
+    producer = AIOKafkaProducer(**kafka.client_options(), linger_ms=5, acks="all")
     await producer.start()
     try:
         futures = [await producer.send(topic, encode(e), key=e.key.encode()) for e in events]
@@ -132,14 +137,14 @@ async def produce(bootstrap: str, topic: str, events: list[Envelope]) -> None:
 
 
 def start_service(
-    name: str, database_url: str, bootstrap: str, topics: dict[str, str], port: int
+    name: str, database_url: str, kafka: KafkaSettings, topics: dict[str, str], port: int
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "SCORING_SERVICE_NAME": name,
         "SCORING_LOG_LEVEL": "WARNING",
         "SCORING_DATABASE__URL": database_url,
-        "SCORING_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        **kafka.environment("SCORING_KAFKA__"),
         "SCORING_TOPICS__DOSSIER_EVENTS": topics["dossier"],
         "SCORING_TOPICS__TRACKING_EVENTS": topics["tracking"],
         "SCORING_TOPICS__INDICATORS": topics["indicators"],
@@ -215,7 +220,7 @@ async def wait_healthy(url: str) -> None:
 
 
 async def latency(
-    url: str, bootstrap: str, topic: str, rate: int, seconds: int
+    url: str, kafka: KafkaSettings, topic: str, rate: int, seconds: int
 ) -> tuple[list[float], int]:
     """Receptions at `rate` per second; for each, the delay until the SSE stream shows its
     agency's received count of today reaching it."""
@@ -256,7 +261,7 @@ async def latency(
 
             total = rate * seconds
             reader = asyncio.create_task(read())
-            producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2, acks="all")
+            producer = AIOKafkaProducer(**kafka.client_options(), linger_ms=2, acks="all")
             await producer.start()
             tick = 0.01
             per_tick = max(1, round(rate * tick))
@@ -287,7 +292,7 @@ async def latency(
 
 
 async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
-    bootstrap, base_url = infrastructure()
+    kafka, base_url = infrastructure()
     run_id = uuid.uuid4().hex[:8]
     name = f"scoring-bench-{run_id}"
     topics = {
@@ -296,7 +301,7 @@ async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
         "indicators": f"bench.indicators.{run_id}.v1",
     }
     await create_topics(
-        bootstrap,
+        kafka,
         [
             TopicSpec(topics["dossier"], 6),
             TopicSpec(topics["tracking"], 6),
@@ -312,13 +317,13 @@ async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
     intake, tracking = lifecycle(dossiers, rng)
     total = len(intake) + len(tracking)
     results: dict[str, float] = {"events": total}
-    await produce(bootstrap, topics["dossier"], intake)
-    await produce(bootstrap, topics["tracking"], tracking)
+    await produce(kafka, topics["dossier"], intake)
+    await produce(kafka, topics["tracking"], tracking)
     results["raw_consume"] = await raw_consume(
-        bootstrap, [topics["dossier"], topics["tracking"]], total
+        kafka, [topics["dossier"], topics["tracking"]], total
     )
     port = free_port()
-    service = start_service(name, database_url, bootstrap, topics, port)
+    service = start_service(name, database_url, kafka, topics, port)
     try:
         url = f"http://127.0.0.1:{port}"
         await wait_healthy(url)
@@ -331,7 +336,7 @@ async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
                 await conn.execute(text("SELECT count(*) FROM indicator_changes"))
             ).scalar()
         before = await pass_stats(url)
-        delays, achieved = await latency(url, bootstrap, topics["dossier"], rate, seconds)
+        delays, achieved = await latency(url, kafka, topics["dossier"], rate, seconds)
         after = await pass_stats(url)
         passes = after[0] - before[0]
         results["passes"] = passes

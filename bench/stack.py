@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import socket
 
+from motcua.settings import KafkaSettings
 
-def infrastructure() -> tuple[str, str]:
-    """(bootstrap servers, database base URL) of the running local stack."""
+
+def infrastructure() -> tuple[KafkaSettings, str]:
+    """(Kafka, signed in as the operator; database base URL) of the running local stack."""
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL"):
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"].rstrip("/")
+        return KafkaSettings.from_environment(), os.environ["DATABASE_URL"].rstrip("/")
     from motcua.testing.infra import resolve_infrastructure
 
     infra = resolve_infrastructure()
-    return infra.kafka_bootstrap_servers, infra.database_url.rstrip("/")
+    return infra.kafka, infra.database_url.rstrip("/")
 
 
 def free_port() -> int:

@@ -41,8 +41,8 @@ from motcua.events import (
 from motcua.events.topics import TopicSpec
 from motcua.messaging.consumer import IdempotentConsumer
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import create_topics
-from motcua.settings import ConsumerSettings, DatabaseSettings
+from motcua.messaging.kafka import broker_security, create_topics
+from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
 from motcua.testing import create_database, drop_database
 from motcua_tracking.adapters.documents import to_document
 from motcua_tracking.app import MIGRATIONS
@@ -77,7 +77,12 @@ APPLICANT = Applicant(name="Nguyễn Văn A", id_number="001099012345", phone="0
 
 def _wrap(code: str, data, at: datetime) -> Envelope:
     return Envelope.wrap(
-        data, producer="bench", occurred_at=at, now=at, dossier_code=code, agency_code="STP"
+        data,
+        producer=data.topic.owner,
+        occurred_at=at,
+        now=at,
+        dossier_code=code,
+        agency_code="STP",
     )
 
 
@@ -128,9 +133,9 @@ def dossier_events(n: int) -> list[Envelope]:
     return events
 
 
-async def produce(bootstrap: str, topic: str, events: list[Envelope]) -> None:
+async def produce(kafka: KafkaSettings, topic: str, events: list[Envelope]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         enable_idempotence=True,
         linger_ms=5,
         max_batch_size=256 * 1024,
@@ -141,10 +146,10 @@ async def produce(bootstrap: str, topic: str, events: list[Envelope]) -> None:
     await producer.stop()
 
 
-async def raw_consume(bootstrap: str, topic: str, n: int) -> float:
+async def raw_consume(kafka: KafkaSettings, topic: str, n: int) -> float:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=f"raw-{topic}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -163,14 +168,14 @@ async def raw_consume(bootstrap: str, topic: str, n: int) -> float:
     return (n - first) / elapsed
 
 
-async def consumer_bench(bootstrap: str, base_url: str, n: int) -> dict[str, float]:
+async def consumer_bench(kafka: KafkaSettings, base_url: str, n: int) -> dict[str, float]:
     run = uuid.uuid4().hex[:8]
     topic = f"bench.tracking.{run}.v1"
-    await create_topics(bootstrap, [TopicSpec(topic, 6)])
+    await create_topics(kafka, [TopicSpec(topic, 6)])
     events = dossier_events(n)
     n = len(events)
-    await produce(bootstrap, topic, events)
-    results = {"events": float(n), "raw_consume": await raw_consume(bootstrap, topic, n)}
+    await produce(kafka, topic, events)
+    results = {"events": float(n), "raw_consume": await raw_consume(kafka, topic, n)}
 
     db = f"bench_tracking_{run}"
     await create_database(base_url, db)
@@ -189,7 +194,7 @@ async def consumer_bench(bootstrap: str, base_url: str, n: int) -> dict[str, flo
             dead_letters=DeadLetterPublisher(None, sess, "bench-tracking"),
             settings=ConsumerSettings(max_records=500),
         )
-        broker = KafkaBroker(bootstrap, logger=None)
+        broker = KafkaBroker(kafka.bootstrap_servers, security=broker_security(kafka), logger=None)
         consumer.subscribe(broker, topic, group_id=f"tracking-{run}")
         await broker.start()
         first, started = 0, time.perf_counter()
@@ -425,10 +430,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--timers", type=int, default=3_000)
     args = parser.parse_args(argv)
-    bootstrap, base_url = infrastructure()
+    kafka, base_url = infrastructure()
 
     async def run() -> tuple[dict[str, float], dict[str, float]]:
-        consumer = await consumer_bench(bootstrap, base_url, args.events)
+        consumer = await consumer_bench(kafka, base_url, args.events)
         timers = await timer_bench(base_url, args.dossiers, args.timers)
         consumer["load"] = os.getloadavg()[0]
         return consumer, timers

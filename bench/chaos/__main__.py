@@ -34,6 +34,7 @@ from bench.chaos.watch import Watcher
 from bench.report import write_section
 from motcua.clock import SimulatedClock
 from motcua.devstack.credentials import credentials
+from motcua.settings import KafkaSettings
 from motcua_demo.calendar import VIETNAM
 from motcua_demo.readiness import backlog
 from motcua_demo.scenario import Mix, plan_week
@@ -153,12 +154,12 @@ async def _wait_for_traffic(watcher: Watcher, paths: list[str], within: float = 
     print("  (not every path carried traffic before this fault)", flush=True)
 
 
-async def _drain(bootstrap: str, within: float = 180) -> bool:
+async def _drain(kafka: KafkaSettings, within: float = 180) -> bool:
     """Until every consumer group has committed to the end of its topics, three times."""
     deadline, calm = time.monotonic() + within, 0
     while time.monotonic() < deadline:
         try:
-            calm = calm + 1 if not any((await backlog(bootstrap)).values()) else 0
+            calm = calm + 1 if not any((await backlog(kafka)).values()) else 0
         except Exception:  # the broker may still be settling
             calm = 0
         if calm >= 3:
@@ -187,21 +188,22 @@ async def _play(
         watcher.progress["http write"] = intake.successes
         stop = asyncio.Event()
         watching = asyncio.create_task(watcher.run(stop))
-        await inject_malformed(stack.bootstrap(), MALFORMED)
+        await inject_malformed(stack.kafka(), MALFORMED)
         simulator = Simulator(intake, clock, clock_speed(args), concurrency=16)
         end = datetime.combine(DAY, datetime.min.time(), VIETNAM) + CLOSES
         playing = asyncio.create_task(simulator.run(stories, end))
         await _run_faults(stack, watcher, chosen)
         record = await playing
         print(f"played: {len(record.sent)} requests, {intake.retries} retried", flush=True)
-        drained = await _drain(stack.bootstrap())
+        drained = await _drain(stack.kafka())
         await asyncio.sleep(5)  # the last relays and timers
         stop.set()
         await watching
         verdict = await compare(
-            stack.bootstrap(),
-            {s: stack.database(s) for s in ("tracking", "scoring", "notify")},
-            {i.service: i.url for i in instances if "-" not in i.name},
+            stack.kafka(),
+            {s: stack.database(s) for s in ("tracking", "scoring", "notify", "portal")},
+            {i.service: i.url for i in instances if "-" not in i.name}
+            | {"dvcqg": environment["DVCQG_FAKE_URL"]},
             credentials(stack.layout)["operator_token"],
             (stories, record, DAY),
             MALFORMED,

@@ -8,11 +8,13 @@ import signal
 import time
 from dataclasses import dataclass
 
+from motcua.devstack.envfile import read_env
 from motcua.devstack.layout import STATE_ENV, Layout
 from motcua.devstack.ports import HOST, load_ports
 from motcua.devstack.services import url
 from motcua.devstack.stack import Stack
 from motcua.events.topics import SERVICES
+from motcua.settings import KafkaSettings
 
 STATE_DIR = ".local-chaos"
 
@@ -58,8 +60,9 @@ class ChaosStack:
         ports = load_ports(self.layout, extra=self.names)
         return [Instance(n, n.split("-")[0], url(ports[n])) for n in self.names]
 
-    def bootstrap(self) -> str:
-        return f"{HOST}:{load_ports(self.layout)['kafka']}"
+    def kafka(self) -> KafkaSettings:
+        """The stack's broker, signed in as its operator."""
+        return KafkaSettings.from_environment(read_env(self.layout.env_file))
 
     def database(self, service: str) -> str:
         """A plain asyncpg DSN of a service's database."""

@@ -72,8 +72,8 @@ class Mailbox:
 class Province:
     """The running services and what the test needs to drive and observe them."""
 
-    def __init__(self, bootstrap: str, clock: ManualClock, mailbox: Mailbox) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, kafka: KafkaSettings, clock: ManualClock, mailbox: Mailbox) -> None:
+        self.kafka = kafka
         self.clock = clock
         self.mailbox = mailbox
         self.admin_key = ADMIN_KEY
@@ -156,7 +156,7 @@ class Province:
     async def follow_tracking(self) -> None:
         consumer = AIOKafkaConsumer(
             self.tracking_topic,
-            bootstrap_servers=self.bootstrap,
+            **self.kafka.client_options(),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
         )
@@ -183,14 +183,14 @@ async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30) ->
 
 @pytest.fixture
 async def province(
-    bootstrap_servers: str,
+    kafka_settings: KafkaSettings,
     database_base_url: str,
     make_topic: Callable[..., Awaitable[str]],
 ) -> AsyncIterator[Province]:
     run = uuid.uuid4().hex[:8]
     names = {s: f"{s}-{run}" for s in ("intake", "tracking", "scoring", "notify")}
     await create_topics(
-        bootstrap_servers,
+        kafka_settings,
         [
             spec
             for name in names.values()
@@ -209,7 +209,7 @@ async def province(
     for name in databases.values():
         await create_database(database_base_url, name)
     common: dict[str, Any] = {
-        "kafka": KafkaSettings(bootstrap_servers=bootstrap_servers),
+        "kafka": kafka_settings,
         "outbox": OutboxSettings(idle_poll_seconds=0.02),
         "consumer": ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05),
     }
@@ -219,7 +219,7 @@ async def province(
 
     clock = ManualClock(datetime.fromisoformat("2026-06-01T08:00:00+07:00"))
     with Mailbox() as mailbox:
-        made = Province(bootstrap_servers, clock, mailbox)
+        made = Province(kafka_settings, clock, mailbox)
         made.tracking_topic = topics["tracking"]
         timers = TimerSettings(poll_seconds=0.05, gauge_seconds=0.5)
         made.alert_grace = timers.alert_grace()

@@ -32,15 +32,15 @@ valid = fuzz_schema(DOCUMENT, LIVE, valid_only=True)
 
 
 @pytest.fixture(scope="module")
-async def intake(fuzz_database: str, bootstrap_servers: str) -> AsyncIterator[None]:
+async def intake(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIterator[None]:
     name, specs, (dossiers, catalogue, agencies) = service_topics(
         "intake", "dossiers", "catalogue", "agencies"
     )
-    await create_topics(bootstrap_servers, specs)
+    await create_topics(kafka_settings, specs)
     settings = IntakeSettings(
         service_name=name,
         database=DatabaseSettings(url=fuzz_database, pool_size=4),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers),
+        kafka=kafka_settings,
         bootstrap_keys=[
             BootstrapKey(key=ADMIN_KEY, scopes=["admin"]),
             BootstrapKey(key=AGENCY_KEY, agency="STP"),

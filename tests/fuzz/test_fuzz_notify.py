@@ -39,15 +39,15 @@ valid = fuzz_schema(DOCUMENT, LIVE, valid_only=True)
 
 
 @pytest.fixture(scope="module")
-async def notify(fuzz_database: str, bootstrap_servers: str) -> AsyncIterator[None]:
+async def notify(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIterator[None]:
     name, specs, (dossiers, tracking, notifications) = service_topics(
         "notify", "dossiers", "tracking", "notifications"
     )
-    await create_topics(bootstrap_servers, specs)
+    await create_topics(kafka_settings, specs)
     settings = NotifySettings(
         service_name=name,
         database=DatabaseSettings(url=fuzz_database, pool_size=4),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers),
+        kafka=kafka_settings,
         topics=TopicSettings(
             dossier_events=dossiers, tracking_events=tracking, notifications=notifications
         ),

@@ -45,15 +45,15 @@ valid = fuzz_schema(DOCUMENT, LIVE, valid_only=True)
 
 
 @pytest.fixture(scope="module")
-async def portal(fuzz_database: str, bootstrap_servers: str) -> AsyncIterator[None]:
+async def portal(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIterator[None]:
     name, specs, (dossiers, tracking, procedures) = service_topics(
         "portal", "dossiers", "tracking", "procedures"
     )
-    await create_topics(bootstrap_servers, specs)
+    await create_topics(kafka_settings, specs)
     settings = PortalSettings(
         service_name=name,
         database=DatabaseSettings(url=fuzz_database, pool_size=4),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers),
+        kafka=kafka_settings,
         topics=TopicSettings(
             dossier_events=dossiers, tracking_events=tracking, procedures=procedures
         ),

@@ -23,15 +23,15 @@ schema = fuzz_schema(create_app(ScoringSettings()), LIVE)
 
 
 @pytest.fixture(scope="module")
-async def scoring(fuzz_database: str, bootstrap_servers: str) -> AsyncIterator[None]:
+async def scoring(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIterator[None]:
     name, specs, (dossiers, tracking, indicators, agencies) = service_topics(
         "scoring", "dossiers", "tracking", "indicators", "agencies"
     )
-    await create_topics(bootstrap_servers, specs)
+    await create_topics(kafka_settings, specs)
     settings = ScoringSettings(
         service_name=name,
         database=DatabaseSettings(url=fuzz_database, pool_size=4),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers),
+        kafka=kafka_settings,
         topics=TopicSettings(
             dossier_events=dossiers,
             tracking_events=tracking,

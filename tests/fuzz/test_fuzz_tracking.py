@@ -35,15 +35,15 @@ valid = fuzz_schema(DOCUMENT, LIVE, valid_only=True)
 
 
 @pytest.fixture(scope="module")
-async def tracking(fuzz_database: str, bootstrap_servers: str) -> AsyncIterator[None]:
+async def tracking(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIterator[None]:
     name, specs, (events, procedures, agencies, published) = service_topics(
         "tracking", "dossiers", "procedures", "agencies", "published"
     )
-    await create_topics(bootstrap_servers, specs)
+    await create_topics(kafka_settings, specs)
     settings = TrackingSettings(
         service_name=name,
         database=DatabaseSettings(url=fuzz_database, pool_size=4),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap_servers),
+        kafka=kafka_settings,
         topics=TopicSettings(
             dossier_events=events, procedures=procedures, agencies=agencies, publish_to=published
         ),

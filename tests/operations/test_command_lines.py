@@ -14,6 +14,7 @@ import pytest
 
 from motcua.devstack.envfile import load_stack_env, write_env
 from motcua.devstack.layout import ROOT_ENV, STATE_ENV
+from motcua.settings import KafkaSettings
 
 BIN = Path(sys.executable).parent
 STACK_VARIABLES = ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", ROOT_ENV, STATE_ENV)
@@ -30,7 +31,9 @@ def _checkout(root: Path, values: dict[str, str]) -> Path:
 
 def _run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     environment = {
-        k: v for k, v in os.environ.items() if k not in STACK_VARIABLES and "__" not in k
+        k: v
+        for k, v in os.environ.items()
+        if k not in STACK_VARIABLES and "__" not in k and not k.startswith("KAFKA_")
     }
     executable = shutil.which(tool, path=str(BIN))
     assert executable, f"{tool} is not installed in {BIN}"
@@ -47,9 +50,9 @@ def _closed_port() -> int:
 
 @pytest.mark.infra
 def test_motcua_dlq_reads_the_stack_env_from_a_subfolder(
-    tmp_path: Path, bootstrap_servers: str
+    tmp_path: Path, kafka_settings: KafkaSettings
 ) -> None:
-    inside = _checkout(tmp_path, {"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers})
+    inside = _checkout(tmp_path, kafka_settings.environment())
 
     done = _run("motcua-dlq", "list", "tracking", cwd=inside)
 
@@ -109,12 +112,12 @@ def test_variables_already_set_win_over_the_stack_env(
 
 @pytest.mark.infra
 def test_kafka_topics_from_the_jars_finds_the_stack_by_itself(
-    tmp_path: Path, bootstrap_servers: str
+    tmp_path: Path, kafka_settings: KafkaSettings
 ) -> None:
     wrapper = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "bin" / "kafka-topics"
-    environment = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
     environment[STATE_ENV] = str(tmp_path)
-    write_env(tmp_path / "stack.env", {"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers})
+    write_env(tmp_path / "stack.env", kafka_settings.environment())
 
     done = subprocess.run(
         [str(wrapper), "--list"], env=environment, capture_output=True, text=True, timeout=120

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, INTAKE_COMMANDS, TRACKING_EVENTS
 from motcua.events.topics import SERVICES as SERVICE_NAMES
+from motcua.settings import KafkaSettings
 
 __all__ = ["GROUPS", "backlog", "wait_until_ready", "wait_until_settled"]
 
@@ -30,10 +31,10 @@ GROUPS = {
 """Each service's consumer group (named after it) and the topics it reads."""
 
 
-async def backlog(bootstrap_servers: str) -> dict[str, int]:
+async def backlog(kafka: KafkaSettings) -> dict[str, int]:
     """Per consumer group, the records on its topics it has not committed yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
+    offsets = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await admin.start()
     await offsets.start()
     try:
@@ -69,7 +70,7 @@ async def _unready(env: dict[str, str]) -> list[str]:
             if not ready:
                 waiting.append(f"{service} /ready")
     if not waiting:
-        behind = await backlog(env["KAFKA_BOOTSTRAP_SERVERS"])
+        behind = await backlog(KafkaSettings.from_environment(env))
         waiting += [f"{group} {n} events behind" for group, n in behind.items() if n]
     return waiting
 
@@ -93,7 +94,7 @@ async def wait_until_settled(
     began, quiet = time.monotonic(), 0
     with console.status("waiting for the pipeline to settle") as status:
         while quiet < polls and time.monotonic() - began < patience:
-            behind = await backlog(env["KAFKA_BOOTSTRAP_SERVERS"])
+            behind = await backlog(KafkaSettings.from_environment(env))
             quiet = quiet + 1 if not any(behind.values()) else 0
             status.update(f"events still on their way: {sum(behind.values())}")
             await asyncio.sleep(1)

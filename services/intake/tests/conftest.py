@@ -78,14 +78,14 @@ async def intake_topics(make_topic: Callable[..., Any]) -> TopicSettings:
 
 @pytest.fixture
 def intake_settings(
-    fresh_database_url: str, bootstrap_servers: str, intake_topics: TopicSettings
+    fresh_database_url: str, kafka_settings: KafkaSettings, intake_topics: TopicSettings
 ) -> Callable[..., IntakeSettings]:
     """Settings on the test's database; keyword arguments override fields."""
 
     def make(**overrides: Any) -> IntakeSettings:
         values: dict[str, Any] = {
             "database": DatabaseSettings(url=fresh_database_url, pool_size=5),
-            "kafka": KafkaSettings(bootstrap_servers=bootstrap_servers),
+            "kafka": kafka_settings,
             "bootstrap_keys": [
                 BootstrapKey(key=ADMIN_KEY, scopes=["admin"]),
                 BootstrapKey(key=STP_KEY, agency="STP"),

@@ -94,7 +94,7 @@ async def scoring_topics(make_topic) -> Topics:
 
 
 @pytest.fixture
-def scoring_settings(fresh_database_url, kafka_settings, scoring_topics, bootstrap_servers):
+def scoring_settings(fresh_database_url, kafka_settings, scoring_topics):
     """`scoring_settings(database_url=..., group=..., now=...)`: settings on this test's
     topics; each call gets a fresh consumer group (its own service name)."""
 
@@ -103,7 +103,7 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics, bootstr
     ) -> ScoringSettings:
         name = group or f"scoring-{uuid.uuid4().hex[:8]}"
         await create_topics(
-            bootstrap_servers,
+            kafka_settings,
             [
                 TopicSpec(redrive_topic(name).name, 1),
                 TopicSpec(dead_letter_topic(name).name, 1),
@@ -132,7 +132,7 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics, bootstr
 
 
 @pytest.fixture
-async def start_scoring(fresh_database_url, bootstrap_servers):
+async def start_scoring(fresh_database_url, kafka_settings):
     """`await start_scoring(settings)`: the app served by uvicorn on a free loopback port
     (stopped before the test's database is dropped)."""
     running: list[RunningScoring] = []

@@ -34,7 +34,7 @@ from motcua.events.topics import redrive_topic
 from motcua.loops import Backoff, Loop, Loops, Probe, Step
 from motcua.messaging.consumer import BatchHandler, IdempotentConsumer, raw_bodies
 from motcua.messaging.deadletters import HEADER_PREFIX, DeadLetterPublisher
-from motcua.messaging.kafka import idempotent_producer
+from motcua.messaging.kafka import broker_security, idempotent_producer
 from motcua.messaging.outbox import OutboxRelay
 from motcua.messaging.wakeups import OUTBOX_CHANNEL, Wakeups
 from motcua.settings import ServiceSettings
@@ -58,6 +58,7 @@ class ServiceRuntime:
         self.sessions: Sessions = sessions(self.engine)
         self.broker = KafkaBroker(
             settings.kafka.bootstrap_servers,
+            security=broker_security(settings.kafka),
             client_id=self.name,
             middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=self.name)],
             logger=None,

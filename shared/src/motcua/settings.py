@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import os
+import ssl
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from motcua.clock import ClockSettings
@@ -19,11 +24,65 @@ __all__ = [
 
 
 class KafkaSettings(BaseModel):
-    """How to reach Kafka."""
+    """How to reach Kafka, and as whom.
+
+    Every Kafka client of the project is built from these, through `client_options`.
+    With `security_protocol` SASL_PLAINTEXT or SASL_SSL the client signs in with SCRAM as
+    `sasl_username`; the broker's ACLs then decide what that principal may write and read.
+    """
 
     bootstrap_servers: str = "127.0.0.1:9092"
     linger_ms: int = 5
     request_timeout_ms: int = 30_000
+    security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments every aiokafka client (producer, consumer, admin) takes."""
+        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap_servers}
+        if self.security_protocol != "PLAINTEXT":
+            options |= {
+                "security_protocol": self.security_protocol,
+                "sasl_mechanism": self.sasl_mechanism,
+                "sasl_plain_username": self.sasl_username,
+                "sasl_plain_password": (
+                    self.sasl_password.get_secret_value() if self.sasl_password else None
+                ),
+            }
+        if self.security_protocol == "SASL_SSL":
+            options["ssl_context"] = ssl.create_default_context()
+        return options
+
+    def environment(self, prefix: str = "KAFKA_") -> dict[str, str]:
+        """These settings as environment variables: `KAFKA_...` for tools, or a service's
+        nested form with `prefix="TRACKING_KAFKA__"`."""
+        values = {
+            "BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "SECURITY_PROTOCOL": self.security_protocol,
+            "SASL_MECHANISM": self.sasl_mechanism,
+            "SASL_USERNAME": self.sasl_username,
+            "SASL_PASSWORD": self.sasl_password.get_secret_value() if self.sasl_password else None,
+        }
+        return {f"{prefix}{name}": value for name, value in values.items() if value}
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> KafkaSettings:
+        """The broker and principal tools and tests use: `KAFKA_BOOTSTRAP_SERVERS`,
+        `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME` and
+        `KAFKA_SASL_PASSWORD` (the local stack writes its operator's to `stack.env`)."""
+        env = os.environ if environ is None else environ
+        fields = {
+            "bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
+            "security_protocol": "KAFKA_SECURITY_PROTOCOL",
+            "sasl_mechanism": "KAFKA_SASL_MECHANISM",
+            "sasl_username": "KAFKA_SASL_USERNAME",
+            "sasl_password": "KAFKA_SASL_PASSWORD",
+        }
+        return cls.model_validate(
+            {field: env[name] for field, name in fields.items() if env.get(name)}
+        )
 
 
 class DatabaseSettings(BaseModel):
@@ -108,3 +167,14 @@ class ServiceSettings(BaseSettings):
     loops: LoopSettings = LoopSettings()
     shutdown_seconds: float = Field(default=10.0, gt=0)
     """On SIGTERM, how long requests and background work get to finish."""
+
+    @model_validator(mode="after")
+    def _signed_in_to_kafka_in_production(self) -> ServiceSettings:
+        if self.clock.environment == "production" and (
+            self.kafka.security_protocol == "PLAINTEXT" or not self.kafka.sasl_password
+        ):
+            raise ValueError(
+                "in production a service signs in to Kafka: set KAFKA__SECURITY_PROTOCOL "
+                "(SASL_SSL or SASL_PLAINTEXT), KAFKA__SASL_USERNAME and KAFKA__SASL_PASSWORD"
+            )
+        return self

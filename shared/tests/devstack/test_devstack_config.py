@@ -8,17 +8,36 @@ from motcua.devstack import kafka, prometheus, services
 from motcua.devstack.envfile import read_env, write_env
 from motcua.devstack.layout import Layout
 
+SECRETS = {"kafka_broker_password": "broker-secret", "kafka_controller_password": "c-secret"}
+
 
 def test_broker_properties_listen_on_the_kept_ports(layout: Layout) -> None:
-    text = kafka.render_properties(layout, port=21001, controller_port=21002)
+    text = kafka.render_properties(layout, port=21001, controller_port=21002, secrets=SECRETS)
     properties = dict(
         line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
     )
 
-    assert properties["listeners"] == ("PLAINTEXT://127.0.0.1:21001,CONTROLLER://127.0.0.1:21002")
+    assert properties["listeners"] == (
+        "SASL_PLAINTEXT://127.0.0.1:21001,CONTROLLER://127.0.0.1:21002"
+    )
     assert properties["controller.quorum.voters"] == "1@127.0.0.1:21002"
     assert properties["log.dirs"] == str(layout.kafka_data)
     assert properties["auto.create.topics.enable"] == "false"
+
+
+def test_the_broker_lets_nobody_in_without_signing_in_and_an_acl(layout: Layout) -> None:
+    text = kafka.render_properties(layout, port=21001, controller_port=21002, secrets=SECRETS)
+    properties = dict(
+        line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+    assert "PLAINTEXT:PLAINTEXT" not in properties["listener.security.protocol.map"]
+    assert properties["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert properties["allow.everyone.if.no.acl.found"] == "false"
+    assert properties["super.users"] == "User:broker;User:controller"
+    assert 'password="broker-secret"' in properties[
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"
+    ]
 
 
 def test_prometheus_scrapes_each_service_with_its_name(layout: Layout) -> None:

@@ -25,12 +25,10 @@ async def test_a_message_goes_through_the_broker_in_key_order(
     infrastructure: Infrastructure,
 ) -> None:
     topic = f"test.devstack-{uuid.uuid4().hex[:8]}.v1"
-    assert await create_topics(infrastructure.kafka_bootstrap_servers, [TopicSpec(topic, 3)])
-    assert await create_topics(infrastructure.kafka_bootstrap_servers, [TopicSpec(topic, 3)]) == []
+    assert await create_topics(infrastructure.kafka, [TopicSpec(topic, 3)])
+    assert await create_topics(infrastructure.kafka, [TopicSpec(topic, 3)]) == []
     key = b"H12.01-240101-0001"
-    producer = AIOKafkaProducer(
-        bootstrap_servers=infrastructure.kafka_bootstrap_servers, enable_idempotence=True
-    )
+    producer = AIOKafkaProducer(**infrastructure.kafka.client_options(), enable_idempotence=True)
     await producer.start()
     try:
         for n in range(5):
@@ -39,7 +37,7 @@ async def test_a_message_goes_through_the_broker_in_key_order(
         await producer.stop()
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        **infrastructure.kafka.client_options(),
         group_id=f"devstack-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
     )

@@ -55,28 +55,28 @@ class BrokenProducer:
         return None
 
 
-def runtime_on(url: str, bootstrap: str, service: str, **overrides: object) -> ServiceRuntime:
+def runtime_on(url: str, kafka: KafkaSettings, service: str, **overrides: object) -> ServiceRuntime:
     settings = ServiceSettings(
         service_name=service,
         database=DatabaseSettings(url=url, pool_size=3),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        kafka=kafka,
         **overrides,
     )
     return ServiceRuntime(settings, migrations=None)
 
 
 async def test_a_relay_whose_producer_broke_renews_it_and_publishes_everything(
-    db_engine, db_sessions, fresh_database_url, bootstrap_servers, make_topic
+    db_engine, db_sessions, fresh_database_url, kafka_settings, make_topic
 ):
     topic = await make_topic("relay-renewal", partitions=2)
-    runtime = runtime_on(fresh_database_url, bootstrap_servers, "relaytest")
+    runtime = runtime_on(fresh_database_url, kafka_settings, "relaytest")
     async with runtime.lifespan():
         assert runtime.relay is not None
         runtime.relay.bind(BrokenProducer())  # type: ignore[arg-type]
         events = [
             Envelope.wrap(
                 SatisfactionRated(score=5),
-                producer="test",
+                producer="intake",
                 occurred_at=NOW,
                 now=NOW,
                 dossier_code=f"STP-261120-{i:04d}",
@@ -97,7 +97,7 @@ async def test_a_relay_whose_producer_broke_renews_it_and_publishes_everything(
         await eventually(all_published, "the relay published the staged events")
         assert not isinstance(runtime.producer, BrokenProducer)
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest"
+        topic, **kafka_settings.client_options(), auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
@@ -112,11 +112,11 @@ async def test_a_relay_whose_producer_broke_renews_it_and_publishes_everything(
 
 
 async def test_ready_fails_naming_a_failing_loop_and_recovers_after(
-    db_engine, fresh_database_url, bootstrap_servers
+    db_engine, fresh_database_url, kafka_settings
 ):
     runtime = runtime_on(
         fresh_database_url,
-        bootstrap_servers,
+        kafka_settings,
         "readytest",
         loops=LoopSettings(stall_seconds=0.5, backoff_max_seconds=0.2),
     )
@@ -149,8 +149,8 @@ async def test_ready_fails_naming_a_failing_loop_and_recovers_after(
             await eventually(lambda: ready_is(200), "/ready turned green again")
 
 
-async def test_a_dead_task_fails_liveness(db_engine, fresh_database_url, bootstrap_servers):
-    runtime = runtime_on(fresh_database_url, bootstrap_servers, "livetest")
+async def test_a_dead_task_fails_liveness(db_engine, fresh_database_url, kafka_settings):
+    runtime = runtime_on(fresh_database_url, kafka_settings, "livetest")
 
     async def crashes(stop: asyncio.Event) -> None:
         raise RuntimeError("a bug")
@@ -170,10 +170,10 @@ async def test_a_dead_task_fails_liveness(db_engine, fresh_database_url, bootstr
 
 
 async def test_an_invalid_message_read_again_is_dead_lettered_once(
-    db_engine, db_sessions, kafka_settings, bootstrap_servers, make_topic
+    db_engine, db_sessions, kafka_settings, make_topic
 ):
     service = f"dlq{int(time.time() * 1000) % 10**9}"
-    await create_topics(bootstrap_servers, [TopicSpec(dead_letter_topic(service).name, 1)])
+    await create_topics(kafka_settings, [TopicSpec(dead_letter_topic(service).name, 1)])
     producer = idempotent_producer(kafka_settings, "test")
     await producer.start()
     try:
@@ -216,7 +216,7 @@ class Batch:
 
 
 async def test_a_batch_finding_the_database_down_is_rewound_after_a_pause_cut_short_at_stop(
-    bootstrap_servers,
+    kafka_settings,
 ):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -224,7 +224,7 @@ async def test_a_batch_finding_the_database_down_is_rewound_after_a_pause_cut_sh
     engine = create_engine(DatabaseSettings(url=nowhere, pool_size=1))
     envelope = Envelope.wrap(
         SatisfactionRated(score=5),
-        producer="test",
+        producer="intake",
         occurred_at=NOW,
         now=NOW,
         dossier_code="STP-261120-0001",

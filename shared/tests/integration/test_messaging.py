@@ -21,7 +21,7 @@ from motcua.events.topics import TopicSpec, dead_letter_topic
 from motcua.messaging import outbox
 from motcua.messaging.consumer import IdempotentConsumer, PermanentError
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import create_topics, idempotent_producer
+from motcua.messaging.kafka import broker_security, create_topics, idempotent_producer
 from motcua.messaging.redrive import redrive
 from motcua.settings import ConsumerSettings, KafkaSettings, OutboxSettings
 
@@ -32,7 +32,7 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def event(code: str, score: int = 4) -> Envelope:
     return Envelope.wrap(
         SatisfactionRated(score=score),
-        producer="test",
+        producer="intake",
         occurred_at=NOW,
         now=NOW,
         dossier_code=code,
@@ -82,9 +82,9 @@ async def effect_rows(engine: AsyncEngine) -> list[tuple[UUID, str, int]]:
         ]
 
 
-async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20) -> list:
+async def read_all(kafka: KafkaSettings, topic: str, expected: int, within: float = 20) -> list:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **kafka.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     out: list = []
@@ -128,7 +128,7 @@ def make_consumer(
 
 
 async def test_relay_publishes_exactly_what_was_committed(
-    db_engine, db_sessions, producer, bootstrap_servers, make_topic
+    db_engine, db_sessions, producer, kafka_settings, make_topic
 ):
     topic = await make_topic("relay", partitions=3)
     committed = [event(f"STP-261120-{i:04d}") for i in range(50)]
@@ -147,7 +147,7 @@ async def test_relay_publishes_exactly_what_was_committed(
     assert published == 50
     assert await relay.publish_pending() == 0  # marked sent: nothing twice
 
-    records = await read_all(bootstrap_servers, topic, 51, within=5)
+    records = await read_all(kafka_settings, topic, 51, within=5)
     assert sorted(decode(r.value).event_id for r in records) == sorted(
         e.event_id for e in committed
     )
@@ -156,7 +156,7 @@ async def test_relay_publishes_exactly_what_was_committed(
 
 
 async def test_two_relays_keep_each_key_in_order(
-    db_engine, db_sessions, producer, kafka_settings, bootstrap_servers, make_topic
+    db_engine, db_sessions, producer, kafka_settings, make_topic
 ):
     keys = [f"HCM-261120-{i:04d}" for i in range(5)]
     written = [event(k, score=1 + (n % 5)) for n in range(40) for k in keys]
@@ -178,7 +178,7 @@ async def test_two_relays_keep_each_key_in_order(
         await asyncio.gather(*(drain(r) for r in relays))
     finally:
         await second.stop()
-    records = await read_all(bootstrap_servers, topic, len(written) + 1, within=5)
+    records = await read_all(kafka_settings, topic, len(written) + 1, within=5)
     seen = [decode(r.value) for r in records]
     assert len(seen) == len(written)
     for key in keys:
@@ -187,15 +187,17 @@ async def test_two_relays_keep_each_key_in_order(
         ]
 
 
-async def run_broker(bootstrap: str, consumer: IdempotentConsumer, topics: list[str], group: str):
-    broker = KafkaBroker(bootstrap)
+async def run_broker(
+    kafka: KafkaSettings, consumer: IdempotentConsumer, topics: list[str], group: str
+):
+    broker = KafkaBroker(kafka.bootstrap_servers, security=broker_security(kafka))
     consumer.subscribe(broker, *topics, group_id=group)
     await broker.start()
     return broker
 
 
 async def test_redelivery_after_a_crash_does_not_double_effects(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     topic = await make_topic("crash", partitions=1)
     events = [event(f"STP-261120-{i:04d}", score=4) for i in range(20)]
@@ -219,13 +221,13 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
         dead_letters=DeadLetterPublisher(producer, db_sessions, "test"),
         settings=ConsumerSettings(),
     )
-    broker = await run_broker(bootstrap_servers, crashing, [topic], group)
+    broker = await run_broker(kafka_settings, crashing, [topic], group)
     await asyncio.wait_for(crashed.wait(), 30)
     await broker.stop()
     applied_once = await effect_rows(effects)
 
     healthy = make_consumer("crash", db_sessions, producer, "test")
-    broker = await run_broker(bootstrap_servers, healthy, [topic], group)
+    broker = await run_broker(kafka_settings, healthy, [topic], group)
     try:
 
         async def redelivered_and_committed():
@@ -247,11 +249,11 @@ async def test_redelivery_after_a_crash_does_not_double_effects(
 
 
 async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     service = f"svc{make_topic.__hash__() % 100000}"
     dlq = dead_letter_topic(service)
-    await create_topics(bootstrap_servers, [dlq])
+    await create_topics(kafka_settings, [dlq])
     topic = await make_topic("poison", partitions=1)
     good_before, bug, refused, good_after = (
         event("A-1", 4),
@@ -269,7 +271,7 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
         await producer.send_and_wait(topic, payload, key=b"A-1")
 
     consumer = make_consumer("poison", db_sessions, producer, service, max_attempts=3)
-    broker = await run_broker(bootstrap_servers, consumer, [topic], f"g-{topic}")
+    broker = await run_broker(kafka_settings, consumer, [topic], f"g-{topic}")
     try:
 
         async def both_good_applied():
@@ -282,7 +284,7 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
 
     letters = [
         r
-        for r in await read_all(bootstrap_servers, dlq.name, 10_000, within=6)
+        for r in await read_all(kafka_settings, dlq.name, 10_000, within=6)
         if dict(r.headers).get("x-dlq-original-topic") == topic.encode()
     ]
     reasons = [dict(r.headers)["x-dlq-reason"].decode() for r in letters]
@@ -299,11 +301,11 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
 
 
 async def test_redrive_puts_dead_letters_back(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     service = f"redrive{id(effects) % 100000}"
     await create_topics(
-        bootstrap_servers, [dead_letter_topic(service), TopicSpec(f"{service}.redrive.v1", 1)]
+        kafka_settings, [dead_letter_topic(service), TopicSpec(f"{service}.redrive.v1", 1)]
     )
     topic = await make_topic("redrive", partitions=1)
     flaky = event("B-1", 2)
@@ -311,7 +313,7 @@ async def test_redrive_puts_dead_letters_back(
 
     consumer = make_consumer("redrive", db_sessions, producer, service, max_attempts=2)
     broker = await run_broker(
-        bootstrap_servers, consumer, [topic, f"{service}.redrive.v1"], f"g-{topic}"
+        kafka_settings, consumer, [topic, f"{service}.redrive.v1"], f"g-{topic}"
     )
     try:
 
@@ -331,7 +333,7 @@ async def test_redrive_puts_dead_letters_back(
             )
 
         consumer._handler = fixed_handler  # the bug is fixed and deployed
-        moved = await redrive(bootstrap_servers, service)
+        moved = await redrive(kafka_settings, service)
         assert moved == 1
 
         async def applied():
@@ -341,17 +343,17 @@ async def test_redrive_puts_dead_letters_back(
         assert original is record_effects
     finally:
         await broker.stop()
-    assert await redrive(bootstrap_servers, service) == 0  # nothing left to move
+    assert await redrive(kafka_settings, service) == 0  # nothing left to move
 
 
 async def test_per_key_order_holds_across_a_rebalance(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     topic = await make_topic("rebalance", partitions=4)
     keys = [f"K-{i}" for i in range(8)]
     group = f"g-{topic}"
     first = await run_broker(
-        bootstrap_servers,
+        kafka_settings,
         make_consumer("order", db_sessions, producer, "t", max_records=20),
         [topic],
         group,
@@ -366,7 +368,7 @@ async def test_per_key_order_holds_across_a_rebalance(
             sent += batch
             if n == 20:  # a second member joins: partitions are reassigned mid-stream
                 second = await run_broker(
-                    bootstrap_servers,
+                    kafka_settings,
                     make_consumer("order", db_sessions, producer, "t", max_records=20),
                     [topic],
                     group,

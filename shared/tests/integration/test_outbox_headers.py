@@ -29,7 +29,7 @@ async def producer(kafka_settings: KafkaSettings) -> AsyncIterator[AIOKafkaProdu
 def _rated(code: str, caused_by: Envelope | None = None) -> Envelope:
     return Envelope.wrap(
         SatisfactionRated(score=5),
-        producer="test",
+        producer="intake",
         occurred_at=NOW,
         now=NOW,
         dossier_code=code,
@@ -38,9 +38,9 @@ def _rated(code: str, caused_by: Envelope | None = None) -> Envelope:
     )
 
 
-async def _records(bootstrap: str, topic: str, count: int) -> list:
+async def _records(kafka: KafkaSettings, topic: str, count: int) -> list:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **kafka.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     records: list = []
@@ -54,7 +54,7 @@ async def _records(bootstrap: str, topic: str, count: int) -> list:
 
 
 async def test_published_records_carry_type_version_and_correlation_headers(
-    db_engine, db_sessions, producer, bootstrap_servers, make_topic
+    db_engine, db_sessions, producer, kafka_settings, make_topic
 ) -> None:
     topic = await make_topic("headers", partitions=2)
     first = _rated("STP-261120-0001")
@@ -65,7 +65,7 @@ async def test_published_records_carry_type_version_and_correlation_headers(
     while await relay.publish_pending():
         pass
 
-    records = await _records(bootstrap_servers, topic, 2)
+    records = await _records(kafka_settings, topic, 2)
 
     headers = {r.key.decode(): {k: v.decode() for k, v in r.headers} for r in records}
     assert headers == {

@@ -25,6 +25,7 @@ import pytest
 from motcua.devstack import services
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.messaging.kafka import create_topics
+from motcua.settings import KafkaSettings
 
 pytestmark = pytest.mark.infra
 
@@ -72,21 +73,21 @@ class Served:
 
 @pytest.fixture
 async def serve_scoring(
-    fresh_database_url: str, bootstrap_servers: str, make_topic, tmp_path: Path
+    fresh_database_url: str, kafka_settings: KafkaSettings, make_topic, tmp_path: Path
 ) -> AsyncIterator[Callable[[], Awaitable[Served]]]:
     started: list[Served] = []
 
     async def serve() -> Served:
         name = f"scoring-{uuid.uuid4().hex[:8]}"
         await create_topics(
-            bootstrap_servers,
+            kafka_settings,
             [TopicSpec(redrive_topic(name).name, 1), TopicSpec(dead_letter_topic(name).name, 1)],
         )
         port = free_port()
         environment = {
             "SCORING_SERVICE_NAME": name,
             "SCORING_DATABASE__URL": fresh_database_url,
-            "SCORING_KAFKA__BOOTSTRAP_SERVERS": bootstrap_servers,
+            **kafka_settings.environment("SCORING_KAFKA__"),
             "SCORING_HTTP__PORT": str(port),
             "SCORING_TOPICS__DOSSIER_EVENTS": await make_topic("dossier-events", 1),
             "SCORING_TOPICS__TRACKING_EVENTS": await make_topic("tracking-events", 1),

@@ -33,12 +33,12 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], what: str) -> 
         await asyncio.sleep(0.05)
 
 
-def quiet_runtime(url: str, bootstrap: str) -> ServiceRuntime:
+def quiet_runtime(url: str, kafka: KafkaSettings) -> ServiceRuntime:
     """A runtime whose relay would look at the outbox only once a minute on its own."""
     settings = ServiceSettings(
         service_name="wakeuptest",
         database=DatabaseSettings(url=url, pool_size=3),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        kafka=kafka,
         outbox=OutboxSettings(idle_poll_seconds=SAFETY_POLL),
     )
     return ServiceRuntime(settings, migrations=None)
@@ -47,7 +47,7 @@ def quiet_runtime(url: str, bootstrap: str) -> ServiceRuntime:
 def rated(code: str) -> Envelope:
     return Envelope.wrap(
         SatisfactionRated(score=5),
-        producer="test",
+        producer="intake",
         occurred_at=NOW,
         now=NOW,
         dossier_code=code,
@@ -62,8 +62,8 @@ async def idle(runtime: ServiceRuntime) -> None:
     await eventually(lambda: relay.last_success is not None, "the relay's first pass")
 
 
-async def received(bootstrap: str, topic: str, code: str) -> None:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+async def received(kafka: KafkaSettings, topic: str, code: str) -> None:
+    consumer = AIOKafkaConsumer(topic, **kafka.client_options(), auto_offset_reset="earliest")
     await consumer.start()
     try:
 
@@ -77,22 +77,22 @@ async def received(bootstrap: str, topic: str, code: str) -> None:
 
 
 async def test_an_idle_relay_publishes_a_newly_staged_event_at_once(
-    db_sessions, fresh_database_url, bootstrap_servers, make_topic
+    db_sessions, fresh_database_url, kafka_settings, make_topic
 ):
     topic = await make_topic("wakeup", partitions=1)
-    runtime = quiet_runtime(fresh_database_url, bootstrap_servers)
+    runtime = quiet_runtime(fresh_database_url, kafka_settings)
     async with runtime.lifespan():
         await idle(runtime)
         async with db_sessions() as session, session.begin():
             await outbox.stage(session, rated("STP-261120-0001"), topic=topic)
-        await received(bootstrap_servers, topic, "STP-261120-0001")
+        await received(kafka_settings, topic, "STP-261120-0001")
 
 
 async def test_a_lost_listening_connection_is_rebuilt_and_work_still_flows(
-    db_engine, db_sessions, fresh_database_url, bootstrap_servers, make_topic
+    db_engine, db_sessions, fresh_database_url, kafka_settings, make_topic
 ):
     topic = await make_topic("wakeup-lost", partitions=1)
-    runtime = quiet_runtime(fresh_database_url, bootstrap_servers)
+    runtime = quiet_runtime(fresh_database_url, kafka_settings)
     async with runtime.lifespan():
         await idle(runtime)
         lost = runtime.wakeups.backend_pid
@@ -106,4 +106,4 @@ async def test_a_lost_listening_connection_is_rebuilt_and_work_still_flows(
         await eventually(listening_again, "the service listens on a new connection")
         async with db_sessions() as session, session.begin():
             await outbox.stage(session, rated("STP-261120-0002"), topic=topic)
-        await received(bootstrap_servers, topic, "STP-261120-0002")
+        await received(kafka_settings, topic, "STP-261120-0002")

@@ -9,6 +9,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from motcua.events import Envelope, decode
+from motcua.settings import KafkaSettings
 
 READ, ADMIN, RECEIPTS = "doc-nhat-ky", "quan-tri", "bien-nhan"
 
@@ -37,9 +38,9 @@ async def gateway_messages(client: httpx.AsyncClient, gateway: str) -> list[dict
     return (await client.get(f"{gateway}/_messages")).json()
 
 
-async def read_events(bootstrap: str, topic: str, expected: int, within: float = 10) -> list:
+async def read_events(kafka: KafkaSettings, topic: str, expected: int, within: float = 10) -> list:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic, **kafka.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     found: list[Envelope] = []

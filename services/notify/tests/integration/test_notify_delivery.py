@@ -99,7 +99,7 @@ async def test_rate_limited_sms_is_retried_then_accepted(
 
 
 async def test_permanent_failures_are_recorded_and_published(
-    notify_settings, topics, start_notify, publish, smtp_server, gateway, client, bootstrap_servers
+    notify_settings, topics, start_notify, publish, smtp_server, gateway, client, kafka_settings
 ):
     notify = await start_notify(notify_settings, clock=daytime())
     await client.post(f"{gateway}/_mode", json={"mode": "reject", "times": 1})
@@ -129,7 +129,7 @@ async def test_permanent_failures_are_recorded_and_published(
     [zalo] = [i for i in await settled(client, notify, garbage, 3) if i["channel"] == "zalo"]
     assert (zalo["status"], zalo["reason"]) == ("failed", "gateway_garbage")
 
-    events = await read_events(bootstrap_servers, topics.notifications, 5)
+    events = await read_events(kafka_settings, topics.notifications, 5)
     failed = sorted(e.data.reason for e in events if e.event_type == "notify.failed")
     assert failed == [
         "gateway_garbage",

@@ -31,7 +31,7 @@ SEVEN_AM = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
 
 
 async def test_each_message_type_reaches_its_channel_with_the_right_text(
-    notify_settings, topics, start_notify, publish, smtp_server, gateway, client, bootstrap_servers
+    notify_settings, topics, start_notify, publish, smtp_server, gateway, client, kafka_settings
 ):
     settings = notify_settings.model_copy(
         update={"digest": DigestSettings(enabled=True, check_seconds=0.2)}
@@ -163,7 +163,7 @@ async def test_each_message_type_reaches_its_channel_with_the_right_text(
 
     assert len(await eventually(digest_hook_in)) == 13 + 1
 
-    events = await read_events(bootstrap_servers, topics.notifications, 23)
+    events = await read_events(kafka_settings, topics.notifications, 23)
     assert len(events) == 23
     assert {e.event_type for e in events} == {"notify.delivered"}
     assert all(e.data.recipient_kind in ("citizen", "official") for e in events)

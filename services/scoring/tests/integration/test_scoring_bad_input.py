@@ -13,7 +13,7 @@ pytestmark = pytest.mark.infra
 
 
 async def test_odd_events_are_counted_where_they_can_be_and_reported(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until, bootstrap_servers
+    scoring_settings, start_scoring, script, publish, scoring_db, wait_until, kafka_settings
 ):
     settings = await scoring_settings()
     service = await start_scoring(settings)
@@ -22,7 +22,7 @@ async def test_odd_events_are_counted_where_they_can_be_and_reported(
     script.received(known, province.local(11, 20))
     script.received(known, province.local(11, 20, 11), agency="SXD")  # contradicts
     await script.publish(publish)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers)
+    producer = AIOKafkaProducer(**kafka_settings.client_options())
     await producer.start()
     await producer.send_and_wait(script.topics.dossier_events, b'{"event_type": "?"}', key=b"x")
     await producer.stop()

@@ -143,7 +143,7 @@ async def test_redelivered_events_change_nothing_and_a_replay_gives_the_same_num
 
 async def consumed_everything(settings, total: int) -> bool:
     """Whether the consumer group has committed offsets past every published record."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(settings.service_name)
@@ -176,7 +176,7 @@ async def test_the_compacted_feed_carries_the_latest_figures_per_key(
     await wait_until(relayed, what="feed published")
     consumer = AIOKafkaConsumer(
         settings.topics.indicators,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **settings.kafka.client_options(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )

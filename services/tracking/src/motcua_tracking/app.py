@@ -80,9 +80,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     )
     runtime.consume("tracking.procedures", [settings.topics.procedures], catalogue_handler(tracker))
     runtime.consume("tracking.agencies", [settings.topics.agencies], agencies_handler())
-    progress = GroupProgress(
-        settings.kafka.bootstrap_servers, settings.service_name, settings.topics.dossier_events
-    )
+    progress = GroupProgress(settings.kafka, settings.service_name, settings.topics.dossier_events)
     timers = TimerLoop(
         runtime.sessions,
         tracker,

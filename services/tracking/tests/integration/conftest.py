@@ -29,8 +29,8 @@ ADMIN_TOKEN = "admin-test-token"
 class Stack:
     """Topics, a producer and helpers shared by the apps of one test."""
 
-    def __init__(self, bootstrap: str, base_url: str, producer: AIOKafkaProducer) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, kafka: KafkaSettings, base_url: str, producer: AIOKafkaProducer) -> None:
+        self.kafka = kafka
         self.base_url = base_url
         self.producer = producer
         self.dossier_topic = ""
@@ -46,18 +46,18 @@ class Stack:
 
     async def new_output(self) -> str:
         topic = f"test.tracking-out.{uuid.uuid4().hex[:10]}.v1"
-        await create_topics(self.bootstrap, [TopicSpec(topic, 3)])
+        await create_topics(self.kafka, [TopicSpec(topic, 3)])
         return topic
 
     async def settings(
         self, database_url: str, *, service: str | None = None, output: str | None = None
     ) -> TrackingSettings:
         service = service or f"tracking-{uuid.uuid4().hex[:8]}"
-        await create_topics(self.bootstrap, [dead_letter_topic(service), redrive_topic(service)])
+        await create_topics(self.kafka, [dead_letter_topic(service), redrive_topic(service)])
         return TrackingSettings(
             service_name=service,
             database=DatabaseSettings(url=database_url, pool_size=4, max_overflow=4),
-            kafka=KafkaSettings(bootstrap_servers=self.bootstrap),
+            kafka=self.kafka,
             topics=TopicSettings(
                 dossier_events=self.dossier_topic,
                 procedures=self.catalogue_topic,
@@ -112,7 +112,7 @@ class Stack:
     async def read(self, topic: str, expected: int, within: float = 20) -> list[Envelope]:
         consumer = AIOKafkaConsumer(
             topic,
-            bootstrap_servers=self.bootstrap,
+            **self.kafka.client_options(),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
         )
@@ -130,14 +130,13 @@ class Stack:
 
 @pytest.fixture
 async def stack(
-    bootstrap_servers: str,
-    database_base_url: str,
     kafka_settings: KafkaSettings,
+    database_base_url: str,
     make_topic: Callable[..., Awaitable[str]],
 ) -> AsyncIterator[Stack]:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_settings.client_options(), enable_idempotence=True)
     await producer.start()
-    made = Stack(bootstrap_servers, database_base_url, producer)
+    made = Stack(kafka_settings, database_base_url, producer)
     made.dossier_topic = await make_topic("dossier-events", partitions=3)
     made.catalogue_topic = await make_topic("procedures", partitions=1)
     made.agencies_topic = await make_topic("agencies", partitions=1)

@@ -172,7 +172,7 @@ async def test_a_bad_event_is_dead_lettered_and_the_partition_moves_on(stack, in
     assert reason == "unknown_dossier" and tracked == [known]
     dlq = AIOKafkaConsumer(
         dead_letter_topic(settings.service_name).name,
-        bootstrap_servers=stack.bootstrap,
+        **stack.kafka.client_options(),
         auto_offset_reset="earliest",
     )
     await dlq.start()

@@ -30,6 +30,7 @@ from motcua.devstack.layout import Layout
 from motcua.devstack.processes import tail
 from motcua.devstack.stack import Stack
 from motcua.events.topics import all_topics
+from motcua.settings import KafkaSettings
 
 __all__ = ["main"]
 
@@ -125,12 +126,15 @@ def _follow(files: Sequence[Path]) -> None:
 
 
 def _topics(bootstrap_servers: str, timeout: float) -> int:
+    settings = KafkaSettings.from_environment().model_copy(
+        update={"bootstrap_servers": bootstrap_servers}
+    )
     deadline = time.monotonic() + timeout
-    while not run_blocking(kafka.ping(bootstrap_servers)):
+    while not run_blocking(kafka.ping(settings)):
         if time.monotonic() > deadline:
             raise StackError(f"no Kafka broker answers on {bootstrap_servers}")
         time.sleep(1)
-    created = run_blocking(kafka.ensure_topics(bootstrap_servers, all_topics()))
+    created = run_blocking(kafka.ensure_topics(settings, all_topics()))
     print(f"kafka: created {len(created)} topics, {len(all_topics()) - len(created)} existed")
     return 0
 

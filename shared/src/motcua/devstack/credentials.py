@@ -11,11 +11,32 @@ import secrets
 from pathlib import Path
 
 from motcua.devstack.layout import Layout
+from motcua.messaging.access import OPERATOR, PRINCIPALS
 
-__all__ = ["DEMO_AGENCY", "credentials", "service_credentials"]
+__all__ = [
+    "DEMO_AGENCY",
+    "KAFKA_BROKER",
+    "KAFKA_CONTROLLER",
+    "credentials",
+    "kafka_password",
+    "operator_kafka_env",
+    "service_credentials",
+]
 
 DEMO_AGENCY = "STP"
-_NAMES = ("intake_admin_key", "demo_api_key", "operator_token", "lookup_pepper", "receipt_token")
+KAFKA_BROKER = "broker"
+"""The broker's own SCRAM principal (between listeners; a super user)."""
+KAFKA_CONTROLLER = "controller"
+"""The broker's principal on its controller listener (SASL/PLAIN; a super user)."""
+_KAFKA_USERS = (*PRINCIPALS, KAFKA_BROKER, KAFKA_CONTROLLER)
+_NAMES = (
+    "intake_admin_key",
+    "demo_api_key",
+    "operator_token",
+    "lookup_pepper",
+    "receipt_token",
+    *(f"kafka_{user}_password" for user in _KAFKA_USERS),
+)
 
 
 def _path(layout: Layout) -> Path:
@@ -36,9 +57,35 @@ def credentials(layout: Layout) -> dict[str, str]:
     return stored
 
 
+def kafka_password(values: dict[str, str], user: str) -> str:
+    """The SCRAM (or, for the controller, PLAIN) password of a broker principal."""
+    return values[f"kafka_{user}_password"]
+
+
+def _kafka_env(prefix: str, user: str, values: dict[str, str]) -> dict[str, str]:
+    return {
+        f"{prefix}SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        f"{prefix}SASL_MECHANISM": "SCRAM-SHA-512",
+        f"{prefix}SASL_USERNAME": user,
+        f"{prefix}SASL_PASSWORD": kafka_password(values, user),
+    }
+
+
+def operator_kafka_env(values: dict[str, str]) -> dict[str, str]:
+    """`KAFKA_SECURITY_PROTOCOL`... of the operator principal, for tools and tests."""
+    return _kafka_env("KAFKA_", OPERATOR, values)
+
+
 def service_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
-    """What a service is told at start-up: intake its bootstrap keys, the others the operator
-    token for their protected routes (and tracking its look-up pepper)."""
+    """What a service is told at start-up: its Kafka principal; intake its bootstrap keys,
+    the others the operator token for their protected routes (and tracking its look-up
+    pepper)."""
+    prefix = service.upper()
+    kafka = _kafka_env(f"{prefix}_KAFKA__", service, values)
+    return kafka | _http_credentials(service, values)
+
+
+def _http_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
     if service == "intake":
         keys = [
             {"key": values["intake_admin_key"], "agency": None, "scopes": ["admin"]},

@@ -12,6 +12,14 @@ from motcua.devstack.layout import Layout
 
 __all__ = ["load_stack_env", "read_env", "write_env"]
 
+_KAFKA = (
+    "BOOTSTRAP_SERVERS",
+    "SECURITY_PROTOCOL",
+    "SASL_MECHANISM",
+    "SASL_USERNAME",
+    "SASL_PASSWORD",
+)
+
 
 def write_env(path: Path, values: Mapping[str, str]) -> None:
     """Write `values` as `KEY=VALUE` lines, quoting only where a shell needs it."""
@@ -41,7 +49,8 @@ def load_stack_env(
 ) -> Path | None:
     """Fill `environ` (default `os.environ`) from the local stack's `stack.env`, found by
     walking up to the repository root; variables already set win. With `service`, its own
-    `<SERVICE>_DATABASE__URL` and `<SERVICE>_KAFKA__BOOTSTRAP_SERVERS` are derived too.
+    `<SERVICE>_DATABASE__URL` and `<SERVICE>_KAFKA__BOOTSTRAP_SERVERS` (with the operator's
+    sign-in, `<SERVICE>_KAFKA__SASL_USERNAME`...) are derived too.
     Returns the file read, or None when there is none (a deployment, a fresh clone)."""
     target = os.environ if environ is None else environ
     try:
@@ -55,6 +64,7 @@ def load_stack_env(
         prefix = service.upper()
         if database := target.get("DATABASE_URL"):
             target.setdefault(f"{prefix}_DATABASE__URL", f"{database.rstrip('/')}/{service}")
-        if bootstrap := target.get("KAFKA_BOOTSTRAP_SERVERS"):
-            target.setdefault(f"{prefix}_KAFKA__BOOTSTRAP_SERVERS", bootstrap)
+        for name in _KAFKA:
+            if setting := target.get(f"KAFKA_{name}"):
+                target.setdefault(f"{prefix}_KAFKA__{name}", setting)
     return path if values else None

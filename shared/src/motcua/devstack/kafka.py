@@ -1,15 +1,22 @@
-"""The single-node KRaft Kafka broker of the local stack, from the jars of deploy/kafka."""
+"""The single-node KRaft Kafka broker of the local stack, from the jars of deploy/kafka.
+
+Clients sign in with SCRAM (`motcua.messaging.access` names the principals and their
+ACLs): the users are written when the storage is formatted, the ACLs applied with Kafka's
+own tool once the broker answers, and again whenever their definition changes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from string import Template
 
@@ -17,15 +24,19 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from motcua.devstack.blocking import run_blocking
+from motcua.devstack.credentials import KAFKA_BROKER, KAFKA_CONTROLLER, kafka_password
 from motcua.devstack.errors import StackError
 from motcua.devstack.layout import Layout
 from motcua.devstack.ports import HOST
 from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 from motcua.events.topics import TopicSpec
 from motcua.messaging import provisioning
+from motcua.messaging.access import PRINCIPALS, grants
+from motcua.settings import KafkaSettings
 
 __all__ = [
     "MARKER",
+    "admin_settings",
     "ensure_jars",
     "ensure_topics",
     "find_java",
@@ -91,11 +102,17 @@ def ensure_jars(layout: Layout) -> bool:
     return True
 
 
-def render_properties(layout: Layout, port: int, controller_port: int) -> str:
+def render_properties(
+    layout: Layout, port: int, controller_port: int, secrets: Mapping[str, str]
+) -> str:
     """server.properties for the broker, from deploy/kafka/server.properties.template."""
     template = Template((layout.kafka_deploy / "server.properties.template").read_text("utf-8"))
     return template.substitute(
-        port=port, controller_port=controller_port, log_dirs=layout.kafka_data
+        port=port,
+        controller_port=controller_port,
+        log_dirs=layout.kafka_data,
+        broker_password=kafka_password(dict(secrets), KAFKA_BROKER),
+        controller_password=kafka_password(dict(secrets), KAFKA_CONTROLLER),
     )
 
 
@@ -111,12 +128,28 @@ def _classpath(layout: Layout) -> str:
     return f"{layout.kafka_libs}/*"
 
 
-def _format_storage(layout: Layout, java: str) -> None:
+def _users_stamp(layout: Layout) -> Path:
+    return layout.kafka / "users.json"
+
+
+def _users(secrets: Mapping[str, str]) -> dict[str, str]:
+    return {user: kafka_password(dict(secrets), user) for user in (*PRINCIPALS, KAFKA_BROKER)}
+
+
+def _format_storage(layout: Layout, java: str, secrets: Mapping[str, str]) -> None:
+    users = _users(secrets)
+    digest = hashlib.sha256(json.dumps(users, sort_keys=True).encode()).hexdigest()
     if (layout.kafka_data / "meta.properties").is_file():
-        return
+        if _users_stamp(layout).is_file() and _users_stamp(layout).read_text() == digest:
+            return
+        # Formatted before sign-in existed (or with other users): SCRAM users can only be
+        # written by formatting, so the local broker starts over with empty topics.
+        shutil.rmtree(layout.kafka_data)
     layout.kafka_data.mkdir(parents=True, exist_ok=True)
     command = [java, "-cp", _classpath(layout), "kafka.tools.StorageTool", "format"]
     args = ["-t", _cluster_id(), "-c", str(layout.kafka_properties), "--ignore-formatted"]
+    for user, password in users.items():
+        args += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]"]
     done = subprocess.run(  # noqa: S603
         [*command, *args],
         cwd=layout.kafka,
@@ -129,17 +162,84 @@ def _format_storage(layout: Layout, java: str) -> None:
         raise StackError(
             f"kafka: formatting {layout.kafka_data} failed:\n{done.stdout}{done.stderr}"
         )
+    _users_stamp(layout).write_text(digest)
+    _acls_stamp(layout).unlink(missing_ok=True)
 
 
-def start(layout: Layout, port: int, controller_port: int, timeout: float = 120.0) -> bool:
-    """Start the broker and wait until it answers; False if it was already running."""
+def _acls_stamp(layout: Layout) -> Path:
+    return layout.kafka / "acls.sha256"
+
+
+def _apply_acls(layout: Layout, java: str, bootstrap: str, secrets: Mapping[str, str]) -> None:
+    """Add every ACL of `motcua.messaging.access` unless those of this definition are there.
+
+    One `AclCommand` per grant, run side by side (each is a JVM start), signed in as the
+    broker's own principal."""
+    wanted = [grant.arguments() for grant in grants()]
+    digest = hashlib.sha256(json.dumps(wanted).encode()).hexdigest()
+    if _acls_stamp(layout).is_file() and _acls_stamp(layout).read_text() == digest:
+        return
+    password = kafka_password(dict(secrets), KAFKA_BROKER)
+    with tempfile.NamedTemporaryFile("w", dir=layout.kafka, suffix=".properties") as config:
+        config.write(
+            "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+            f'required username="{KAFKA_BROKER}" password="{password}";\n'
+        )
+        config.flush()
+        base = [java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", _classpath(layout)]
+        base += ["org.apache.kafka.tools.AclCommand", "--bootstrap-server", bootstrap]
+        base += ["--command-config", config.name]
+        running = [
+            subprocess.Popen(  # noqa: S603
+                [*base, *arguments],
+                cwd=layout.kafka,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for arguments in wanted
+        ]
+        failures = []
+        for process, arguments in zip(running, wanted, strict=True):
+            output, _ = process.communicate()
+            if process.returncode != 0:
+                failures.append(f"{' '.join(arguments)}:\n{output}")
+    if failures:
+        raise StackError("kafka: could not add ACLs:\n" + "\n".join(failures))
+    _acls_stamp(layout).write_text(digest)
+
+
+def admin_settings(port: int, secrets: Mapping[str, str]) -> KafkaSettings:
+    """Settings signing in to the local broker as its own super user (the stack's tools)."""
+    return KafkaSettings.model_validate(
+        {
+            "bootstrap_servers": f"{HOST}:{port}",
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_username": KAFKA_BROKER,
+            "sasl_password": kafka_password(dict(secrets), KAFKA_BROKER),
+        }
+    )
+
+
+def start(
+    layout: Layout,
+    port: int,
+    controller_port: int,
+    secrets: Mapping[str, str],
+    timeout: float = 120.0,
+) -> bool:
+    """Start the broker, wait until it answers and apply the ACLs; False if it was already
+    running."""
     if running_pid(layout.pid("kafka"), MARKER) is not None:
         return False
     java = find_java()
     ensure_jars(layout)
     layout.kafka.mkdir(parents=True, exist_ok=True)
-    layout.kafka_properties.write_text(render_properties(layout, port, controller_port))
-    _format_storage(layout, java)
+    layout.kafka_properties.write_text(render_properties(layout, port, controller_port, secrets))
+    layout.kafka_properties.chmod(0o600)
+    _format_storage(layout, java, secrets)
     log_config = layout.kafka_deploy / "log4j2.yaml"
     command = [
         java,
@@ -154,15 +254,16 @@ def start(layout: Layout, port: int, controller_port: int, timeout: float = 120.
     log = layout.log("kafka")
     pid = spawn(command, log=log, cwd=layout.kafka, env=os.environ)
     write_pid(layout.pid("kafka"), pid)
-    bootstrap = f"{HOST}:{port}"
+    admin = admin_settings(port, secrets)
     try:
         wait_until(
-            lambda: run_blocking(ping(bootstrap)),
+            lambda: run_blocking(ping(admin)),
             what="kafka",
             timeout=timeout,
             alive=lambda: running_pid(layout.pid("kafka"), MARKER) is not None,
             log=log,
         )
+        _apply_acls(layout, java, admin.bootstrap_servers, secrets)
     except StackError:
         stop(pid, MARKER)
         raise
@@ -180,13 +281,13 @@ async def _accepts_connections(bootstrap_servers: str) -> bool:
     return True
 
 
-async def ping(bootstrap_servers: str) -> bool:
+async def ping(settings: KafkaSettings) -> bool:
     """Whether the broker answers a metadata request and knows its controller."""
     # A plain connect first: the admin client logs every refused connection.
-    if not await _accepts_connections(bootstrap_servers):
+    if not await _accepts_connections(settings.bootstrap_servers):
         return False
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(_PING_SECONDS * 1000)
+        **settings.client_options(), request_timeout_ms=int(_PING_SECONDS * 1000)
     )
     try:
         async with asyncio.timeout(_PING_SECONDS):
@@ -200,10 +301,10 @@ async def ping(bootstrap_servers: str) -> bool:
 
 
 async def ensure_topics(
-    bootstrap_servers: str, specs: Iterable[TopicSpec], attempts: int = 5
+    settings: KafkaSettings, specs: Iterable[TopicSpec], attempts: int = 5
 ) -> list[str]:
     """Create the topics that do not exist yet (one replica); return the names created."""
     try:
-        return await provisioning.ensure_topics(bootstrap_servers, specs, attempts=attempts)
+        return await provisioning.ensure_topics(settings, specs, attempts=attempts)
     except provisioning.TopicError as error:
         raise StackError(f"kafka: {error}") from error

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from motcua.devstack import kafka, postgres, prometheus, services, sinks
 from motcua.devstack.blocking import run_blocking
-from motcua.devstack.credentials import credentials, service_credentials
+from motcua.devstack.credentials import credentials, operator_kafka_env, service_credentials
 from motcua.devstack.envfile import write_env
 from motcua.devstack.layout import Layout
 from motcua.devstack.ports import HOST, ensure_free, load_ports
@@ -140,11 +140,14 @@ class Stack:
         if self.pid("kafka") is None:
             if kafka.ensure_jars(self.layout):
                 self.report(f"kafka: fetched the broker jars into {self.layout.kafka_libs}")
-            kafka.start(self.layout, ports["kafka"], ports["kafka_controller"])
+            kafka.start(
+                self.layout, ports["kafka"], ports["kafka_controller"], credentials(self.layout)
+            )
             self.report(f"kafka: started on {address}")
         else:
             self.report(f"kafka: already running on {address}")
-        created = run_blocking(kafka.ensure_topics(address, all_topics()))
+        admin = kafka.admin_settings(ports["kafka"], credentials(self.layout))
+        created = run_blocking(kafka.ensure_topics(admin, all_topics()))
         if created:
             self.report(f"kafka: created {len(created)} topics")
 
@@ -236,6 +239,7 @@ class Stack:
         environment: dict[str, str] = {}
         if self.pid("kafka") is not None:
             environment["KAFKA_BOOTSTRAP_SERVERS"] = f"{HOST}:{ports['kafka']}"
+            environment |= operator_kafka_env(credentials(self.layout))
         if self.pid("postgres") is not None:
             environment["DATABASE_URL"] = postgres.base_url(ports["postgres"])
         for service in SERVICES:

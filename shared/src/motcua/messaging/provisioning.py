@@ -2,12 +2,18 @@
 
     motcua-topics create [--bootstrap-servers HOST:PORT] [--replication-factor N]
     motcua-topics list   [--bootstrap-servers HOST:PORT]
+    motcua-topics acls   [--kafka-acls PATH] [--command-config PATH]
 
 Topics are created with their partitions, compaction and retention; existing topics are
 left as they are, and one whose partition count differs from the contract is reported
 (adding partitions moves keys to other partitions: see docs/operations.md). The broker is
-`--bootstrap-servers`, else `$KAFKA_BOOTSTRAP_SERVERS`, else the local stack's. Used by
+`--bootstrap-servers`, else `$KAFKA_BOOTSTRAP_SERVERS`, else the local stack's; the
+principal comes from `$KAFKA_SECURITY_PROTOCOL`, `$KAFKA_SASL_USERNAME`... Used by
 the Kubernetes Job `motcua-topics`, docker-compose's `kafka-topics` and the local stack.
+
+`acls` prints, as a shell script, the `kafka-acls` commands that add every ACL of
+`motcua.messaging.access`; the Job and docker-compose run it in a Kafka image, signed in
+with `--command-config` as a principal allowed to change ACLs.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -26,8 +33,10 @@ from aiokafka.errors import KafkaError
 
 from motcua.devstack.envfile import load_stack_env
 from motcua.events.topics import TopicSpec, all_topics
+from motcua.messaging.access import grants
+from motcua.settings import KafkaSettings
 
-__all__ = ["TopicError", "TopicState", "ensure_topics", "main", "topic_states"]
+__all__ = ["TopicError", "TopicState", "acl_script", "ensure_topics", "main", "topic_states"]
 
 _TOPIC_ALREADY_EXISTS = 36
 
@@ -59,14 +68,14 @@ class TopicState:
 
 
 async def ensure_topics(
-    bootstrap_servers: str,
+    settings: KafkaSettings,
     specs: Iterable[TopicSpec],
     replication_factor: int = 1,
     attempts: int = 5,
 ) -> list[str]:
     """Create the topics that do not exist yet; return the names created."""
     wanted = {spec.name: spec for spec in specs}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=30_000)
     try:
         await admin.start()
         for attempt in range(attempts):
@@ -82,9 +91,9 @@ async def ensure_topics(
     return []
 
 
-async def topic_states(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> list[TopicState]:
+async def topic_states(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[TopicState]:
     """Each topic of `specs` with its partition count on the broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=30_000)
     try:
         await admin.start()
         described = await admin.describe_topics()
@@ -128,7 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="motcua-topics", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("command", choices=["create", "list"])
+    parser.add_argument("command", choices=["create", "list", "acls"])
+    parser.add_argument("--kafka-acls", default="/opt/kafka/bin/kafka-acls.sh")
+    parser.add_argument("--command-config", default="/work/admin.properties")
     parser.add_argument(
         "--bootstrap-servers",
         default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
@@ -140,8 +151,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _reachable(bootstrap_servers: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5_000)
+async def _reachable(settings: KafkaSettings) -> bool:
+    admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=5_000)
     try:
         await admin.start()
         await admin.describe_cluster()
@@ -152,25 +163,37 @@ async def _reachable(bootstrap_servers: str) -> bool:
     return True
 
 
-def _wait_for(bootstrap_servers: str, seconds: float) -> None:
+def _wait_for(settings: KafkaSettings, seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while not asyncio.run(_reachable(bootstrap_servers)):
+    while not asyncio.run(_reachable(settings)):
         if time.monotonic() > deadline:
-            raise TopicError(f"no Kafka broker answers on {bootstrap_servers}")
+            raise TopicError(f"no Kafka broker answers on {settings.bootstrap_servers}")
         time.sleep(1)
+
+
+def acl_script(bootstrap_servers: str, kafka_acls: str, command_config: str) -> str:
+    """A shell script adding every ACL of the system (adding an existing ACL is a no-op)."""
+    base = [kafka_acls, "--bootstrap-server", bootstrap_servers, "--command-config", command_config]
+    lines = ["#!/bin/sh", "set -e"]
+    lines += [shlex.join([*base, *grant.arguments()]) for grant in grants()]
+    return "\n".join(lines) + "\n"
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
     load_stack_env()
     args = _parser().parse_args(argv)
-    _wait_for(args.bootstrap_servers, args.wait)
+    if args.command == "acls":
+        print(acl_script(args.bootstrap_servers, args.kafka_acls, args.command_config), end="")
+        return 0
+    settings = KafkaSettings.from_environment().model_copy(
+        update={"bootstrap_servers": args.bootstrap_servers}
+    )
+    _wait_for(settings, args.wait)
     if args.command == "create":
-        created = asyncio.run(
-            ensure_topics(args.bootstrap_servers, all_topics(), args.replication_factor)
-        )
+        created = asyncio.run(ensure_topics(settings, all_topics(), args.replication_factor))
         print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
-    states = asyncio.run(topic_states(args.bootstrap_servers, all_topics()))
+    states = asyncio.run(topic_states(settings, all_topics()))
     for state in states:
         print(state.line)
     return 1 if any(state.partitions is None for state in states) else 0

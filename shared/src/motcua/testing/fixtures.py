@@ -20,7 +20,6 @@ from motcua.messaging.schema import create_messaging_tables
 from motcua.settings import DatabaseSettings, KafkaSettings
 
 __all__ = [
-    "bootstrap_servers",
     "database_base_url",
     "db_engine",
     "db_sessions",
@@ -31,32 +30,28 @@ __all__ = [
 
 
 @pytest.fixture(scope="session")
-def _infrastructure() -> tuple[str, str]:
+def _infrastructure() -> tuple[KafkaSettings, str]:
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL"):
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"]
+        return KafkaSettings.from_environment(), os.environ["DATABASE_URL"]
     from motcua.testing.infra import resolve_infrastructure
 
     infra = resolve_infrastructure()
-    return infra.kafka_bootstrap_servers, infra.database_url
+    return infra.kafka, infra.database_url
 
 
 @pytest.fixture(scope="session")
-def bootstrap_servers(_infrastructure: tuple[str, str]) -> str:
-    """The real broker's address, with every topic of the system created."""
+def kafka_settings(_infrastructure: tuple[KafkaSettings, str]) -> KafkaSettings:
+    """The real broker, signed in as the operator where it asks for a sign-in, with every
+    topic of the system created. Build every test's Kafka client from it
+    (`AIOKafkaProducer(**kafka_settings.client_options())`)."""
     asyncio.run(create_topics(_infrastructure[0], all_topics()))
     return _infrastructure[0]
 
 
 @pytest.fixture(scope="session")
-def database_base_url(_infrastructure: tuple[str, str]) -> str:
+def database_base_url(_infrastructure: tuple[KafkaSettings, str]) -> str:
     """The real PostgreSQL server's URL, without a database name."""
     return _infrastructure[1].rstrip("/")
-
-
-@pytest.fixture(scope="session")
-def kafka_settings(bootstrap_servers: str) -> KafkaSettings:
-    """Kafka settings pointing at the real broker."""
-    return KafkaSettings(bootstrap_servers=bootstrap_servers)
 
 
 @pytest.fixture
@@ -87,12 +82,12 @@ def db_sessions(db_engine: AsyncEngine) -> Sessions:
 
 
 @pytest.fixture
-def make_topic(bootstrap_servers: str) -> Callable[..., Awaitable[str]]:
+def make_topic(kafka_settings: KafkaSettings) -> Callable[..., Awaitable[str]]:
     """Create a topic with a unique name: `await make_topic("orders", partitions=3)`."""
 
     async def _make(name: str = "events", partitions: int = 1) -> str:
         topic = f"test.{name}.{uuid.uuid4().hex[:10]}.v1"
-        await create_topics(bootstrap_servers, [TopicSpec(topic, partitions)])
+        await create_topics(kafka_settings, [TopicSpec(topic, partitions)])
         return topic
 
     return _make

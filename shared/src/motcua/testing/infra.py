@@ -3,7 +3,8 @@
 `resolve_infrastructure` tries, in order:
 
 1. `KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` from the environment (`make test`
-   exports them). They must answer: an explicit setting that does not is an error.
+   exports them, with the operator's sign-in `KAFKA_SASL_USERNAME`...). They must
+   answer: an explicit setting that does not is an error.
 2. `.local/stack.env` of a running local stack, if both still answer.
 3. Kafka and PostgreSQL containers, when a Docker engine answers.
 4. The local stack's PostgreSQL and Kafka, started here (`motcua-stack up --infra`);
@@ -29,6 +30,7 @@ from motcua.devstack.errors import StackError
 from motcua.devstack.layout import Layout
 from motcua.devstack.stack import Stack
 from motcua.events.topics import SERVICES, TopicSpec, all_topics
+from motcua.settings import KafkaSettings
 
 __all__ = [
     "Infrastructure",
@@ -51,7 +53,8 @@ _POSTGRES_IMAGE = "postgres:15"
 class Infrastructure:
     """Where the tests find Kafka and PostgreSQL."""
 
-    kafka_bootstrap_servers: str
+    kafka: KafkaSettings
+    """The broker, signed in as the operator where it asks for a sign-in."""
     database_url: str
     """SQLAlchemy URL of the server without a database; append `/<name>`."""
     source: str = "environment"
@@ -63,8 +66,8 @@ class InfrastructureUnavailable(RuntimeError):
 
 def _answers(infrastructure: Infrastructure) -> str | None:
     """None when both answer, else what does not."""
-    if not run_blocking(kafka.ping(infrastructure.kafka_bootstrap_servers)):
-        return f"no Kafka broker answers on {infrastructure.kafka_bootstrap_servers}"
+    if not run_blocking(kafka.ping(infrastructure.kafka)):
+        return f"no Kafka broker answers on {infrastructure.kafka.bootstrap_servers}"
     if not run_blocking(postgres.ping(infrastructure.database_url)):
         return f"no PostgreSQL answers on {infrastructure.database_url}"
     return None
@@ -76,7 +79,7 @@ def _from_environment() -> Infrastructure | None:
         return None
     if not bootstrap or not database:
         raise InfrastructureUnavailable(f"set both {KAFKA_ENV} and {DATABASE_ENV}, or neither")
-    infrastructure = Infrastructure(bootstrap, database, "environment")
+    infrastructure = Infrastructure(KafkaSettings.from_environment(), database, "environment")
     if failure := _answers(infrastructure):
         raise InfrastructureUnavailable(f"{failure} (from {KAFKA_ENV}/{DATABASE_ENV})")
     return infrastructure
@@ -86,7 +89,8 @@ def _from_stack_env(layout: Layout) -> Infrastructure | str:
     values = read_env(layout.env_file)
     if KAFKA_ENV not in values or DATABASE_ENV not in values:
         return f"no running local stack ({layout.env_file} has no {KAFKA_ENV}/{DATABASE_ENV})"
-    infrastructure = Infrastructure(values[KAFKA_ENV], values[DATABASE_ENV], "local stack")
+    settings = KafkaSettings.from_environment(values)
+    infrastructure = Infrastructure(settings, values[DATABASE_ENV], "local stack")
     return _answers(infrastructure) or infrastructure
 
 
@@ -114,7 +118,7 @@ def _from_containers() -> Infrastructure:
     database.start()
     host, port = database.get_container_host_ip(), database.get_exposed_port(5432)
     infrastructure = Infrastructure(
-        broker.get_bootstrap_server(),
+        KafkaSettings(bootstrap_servers=broker.get_bootstrap_server()),
         f"postgresql+asyncpg://motcua:motcua@{host}:{port}",
         "containers",
     )
@@ -124,13 +128,14 @@ def _from_containers() -> Infrastructure:
 
 def _from_local_stack(layout: Layout) -> Infrastructure:
     environment = Stack(layout, report=lambda _line: None).up(infra_only=True)
-    return Infrastructure(environment[KAFKA_ENV], environment[DATABASE_ENV], "started stack")
+    settings = KafkaSettings.from_environment(environment)
+    return Infrastructure(settings, environment[DATABASE_ENV], "started stack")
 
 
 def _provision(infrastructure: Infrastructure) -> None:
     """What the local stack provides as well: the services' databases, every topic."""
     run_blocking(postgres.ensure_databases(infrastructure.database_url, SERVICES))
-    run_blocking(kafka.ensure_topics(infrastructure.kafka_bootstrap_servers, all_topics()))
+    run_blocking(kafka.ensure_topics(infrastructure.kafka, all_topics()))
 
 
 def resolve_infrastructure(layout: Layout | None = None) -> Infrastructure:
@@ -195,6 +200,6 @@ async def drop_database(base_url: str, name: str) -> None:
         await connection.close()
 
 
-async def create_topics(bootstrap_servers: str, specs: Iterable[TopicSpec]) -> list[str]:
+async def create_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet (for example unique per test); return those."""
-    return await kafka.ensure_topics(bootstrap_servers, specs)
+    return await kafka.ensure_topics(settings, specs)

@@ -5,20 +5,22 @@ from __future__ import annotations
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from motcua.settings import KafkaSettings
+
 __all__ = ["GroupProgress"]
 
 
 class GroupProgress:
     """Reads a group's lag on one topic; start it before use, close it after."""
 
-    def __init__(self, bootstrap_servers: str, group: str, topic: str) -> None:
-        self._bootstrap, self._group, self._topic = bootstrap_servers, group, topic
+    def __init__(self, kafka: KafkaSettings, group: str, topic: str) -> None:
+        self._kafka, self._group, self._topic = kafka, group, topic
         self._clients: tuple[AIOKafkaAdminClient, AIOKafkaConsumer] | None = None
 
     async def start(self) -> None:
         """Connect (clients are made here: they need the running event loop)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
-        offsets = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        admin = AIOKafkaAdminClient(**self._kafka.client_options())
+        offsets = AIOKafkaConsumer(**self._kafka.client_options(), enable_auto_commit=False)
         await admin.start()
         await offsets.start()
         self._clients = (admin, offsets)
