@@ -23,7 +23,7 @@ from motcua.events import Envelope, SatisfactionRated, encode
 from motcua.events.topics import dead_letter_topic
 from motcua.messaging.consumer import IdempotentConsumer, PermanentError
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import create_topics, idempotent_producer
+from motcua.messaging.kafka import broker_security, create_topics, idempotent_producer
 from motcua.settings import ConsumerSettings, KafkaSettings
 
 pytestmark = pytest.mark.infra
@@ -33,7 +33,7 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def event(code: str, score: int = 4) -> Envelope:
     return Envelope.wrap(
         SatisfactionRated(score=score),
-        producer="test",
+        producer="intake",
         occurred_at=NOW,
         now=NOW,
         dossier_code=code,
@@ -77,10 +77,10 @@ async def stored_letters(engine: AsyncEngine) -> list[Any]:
         return list(rows.scalars())
 
 
-async def letters_on(bootstrap: str, dlq: str, topic: str) -> list[str]:
+async def letters_on(kafka: KafkaSettings, dlq: str, topic: str) -> list[str]:
     """The reasons of the dead letters of `topic` on the DLQ (read to its current end)."""
     consumer = AIOKafkaConsumer(
-        dlq, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        dlq, **kafka.client_options(), auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     try:
@@ -112,9 +112,9 @@ async def until(predicate: Callable[[], Any]) -> None:
 
 @contextlib.asynccontextmanager
 async def consuming(
-    bootstrap: str, consumer: IdempotentConsumer, topic: str
+    kafka: KafkaSettings, consumer: IdempotentConsumer, topic: str
 ) -> AsyncIterator[None]:
-    broker = KafkaBroker(bootstrap)
+    broker = KafkaBroker(kafka.bootstrap_servers, security=broker_security(kafka))
     consumer.subscribe(broker, topic, group_id=f"g-{topic}")
     await broker.start()
     try:
@@ -137,7 +137,7 @@ def make_consumer(
 
 
 async def test_a_database_shutdown_mid_batch_dead_letters_no_valid_event(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     """PostgreSQL terminating the connections (asyncpg's `AdminShutdownError`, a plain
     `DBAPIError` to SQLAlchemy) is the database's fault, not the events': the batch is
@@ -145,7 +145,7 @@ async def test_a_database_shutdown_mid_batch_dead_letters_no_valid_event(
     topic = await make_topic("shutdown", partitions=1)
     events = [event(f"STP-261120-{i:04d}") for i in range(3)]
     for e in events:
-        await producer.send_and_wait(topic, encode(e), key=b"k")
+        await producer.send_and_wait(topic, encode(e), key=e.key.encode())
     terminated = 0
 
     async def shut_down_six_times(session: AsyncSession, envelopes: list[Envelope]) -> None:
@@ -156,14 +156,14 @@ async def test_a_database_shutdown_mid_batch_dead_letters_no_valid_event(
         await record_effects(session, envelopes)
 
     service = f"faults{id(effects) % 100000}"
-    await create_topics(bootstrap_servers, [dead_letter_topic(service)])
+    await create_topics(kafka_settings, [dead_letter_topic(service)])
     publisher = DeadLetterPublisher(producer, db_sessions, service)
     consumer = make_consumer("shutdown", db_sessions, shut_down_six_times, publisher)
 
     async def all_applied_or_one_dead_lettered() -> bool:
         return await _count(effects, 3) or bool(await stored_letters(effects))
 
-    async with consuming(bootstrap_servers, consumer, topic):
+    async with consuming(kafka_settings, consumer, topic):
         await asyncio.wait_for(until(all_applied_or_one_dead_lettered), 60)
     assert terminated == 6
     assert sorted(await applied(effects)) == sorted(e.event_id for e in events)
@@ -191,14 +191,14 @@ class FlakySessions:
 
 
 async def test_a_failed_dead_letter_record_retries_it_without_reading_the_batch_again(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     """The batch is applied, its dead letter sent, then recording the letter fails: only
     the recording is tried again. Applied events are not read again, the letter is not
     sent twice."""
     service = f"faults{id(effects) % 100000}"
     dlq = dead_letter_topic(service)
-    await create_topics(bootstrap_servers, [dlq])
+    await create_topics(kafka_settings, [dlq])
     topic = await make_topic("record", partitions=1)
     good, refused, later = event("B-1", 4), event("B-1", 1), event("B-1", 5)
     for e in (good, refused, later):
@@ -208,13 +208,13 @@ async def test_a_failed_dead_letter_record_retries_it_without_reading_the_batch_
     flaky = FlakySessions(db_sessions, 2, ConnectionError("database connection lost"))
     publisher = DeadLetterPublisher(producer, flaky, service)  # type: ignore[arg-type]
     consumer = make_consumer("record", db_sessions, record_effects, publisher)
-    async with consuming(bootstrap_servers, consumer, topic):
+    async with consuming(kafka_settings, consumer, topic):
         await asyncio.wait_for(until(lambda: _count(effects, 2)), 60)
         await asyncio.wait_for(until(lambda: _has_letters(effects, 1)), 60)
     assert flaky.opened >= 2
     assert await applied(effects) == [good.event_id, later.event_id]
     assert await stored_letters(effects) == ["unhappy"]
-    assert await letters_on(bootstrap_servers, dlq.name, topic) == ["unhappy"]
+    assert await letters_on(kafka_settings, dlq.name, topic) == ["unhappy"]
     read_again = REGISTRY.get_sample_value(
         "motcua_consumer_duplicates_total", {"app": "test", "topic": topic}
     )
@@ -240,14 +240,14 @@ class FailingOnce:
 
 
 async def test_a_failed_dead_letter_publish_never_passes_the_message_over(
-    effects, db_sessions, producer, bootstrap_servers, make_topic
+    effects, db_sessions, producer, kafka_settings, make_topic
 ):
     """The dead-letter publish fails with an error that is not the broker's or the
     database's: the message is still dead-lettered, even though later batches are
     committed past it."""
     service = f"faults{id(effects) % 100000}"
     dlq = dead_letter_topic(service)
-    await create_topics(bootstrap_servers, [dlq])
+    await create_topics(kafka_settings, [dlq])
     topic = await make_topic("publish", partitions=1)
     good, refused, after = event("C-1", 4), event("C-1", 1), event("C-1", 5)
     for e in (good, refused):
@@ -256,10 +256,46 @@ async def test_a_failed_dead_letter_publish_never_passes_the_message_over(
     failing = FailingOnce(producer)
     publisher = DeadLetterPublisher(failing, db_sessions, service)  # type: ignore[arg-type]
     consumer = make_consumer("publish", db_sessions, record_effects, publisher)
-    async with consuming(bootstrap_servers, consumer, topic):
+    async with consuming(kafka_settings, consumer, topic):
         await asyncio.wait_for(failing.failed.wait(), 60)
         await producer.send_and_wait(topic, encode(after), key=b"C-1")
         await asyncio.wait_for(until(lambda: _count(effects, 2)), 60)
         await asyncio.wait_for(until(lambda: _has_letters(effects, 1)), 60)
     assert await applied(effects) == [good.event_id, after.event_id]
-    assert await letters_on(bootstrap_servers, dlq.name, topic) == ["unhappy"]
+    assert await letters_on(kafka_settings, dlq.name, topic) == ["unhappy"]
+
+
+async def test_a_mis_keyed_or_forged_event_is_dead_lettered_and_the_partition_flows(
+    effects, db_sessions, producer, kafka_settings, make_topic
+):
+    """An event keyed by another dossier's code could overtake its predecessor on another
+    partition; an event naming a producer other than its topic's owner is forged. Both go
+    to the DLQ with their reason; the events around them are applied."""
+    service = f"faults{id(effects) % 100000}"
+    dlq = dead_letter_topic(service)
+    await create_topics(kafka_settings, [dlq])
+    topic = await make_topic("provenance", partitions=1)
+    before, mis_keyed, after = event("D-1", 4), event("D-2", 4), event("D-1", 5)
+    forged = Envelope.wrap(
+        SatisfactionRated(score=5),
+        producer="mallory",
+        occurred_at=NOW,
+        now=NOW,
+        dossier_code="D-1",
+        agency_code="STP",
+    )
+    await producer.send_and_wait(topic, encode(before), key=b"D-1")
+    await producer.send_and_wait(topic, encode(mis_keyed), key=b"D-1")
+    await producer.send_and_wait(topic, encode(forged), key=b"D-1")
+    await producer.send_and_wait(topic, encode(after), key=b"D-1")
+
+    publisher = DeadLetterPublisher(producer, db_sessions, service)
+    consumer = make_consumer("provenance", db_sessions, record_effects, publisher)
+    async with consuming(kafka_settings, consumer, topic):
+        await asyncio.wait_for(until(lambda: _count(effects, 2)), 60)
+        await asyncio.wait_for(until(lambda: _has_letters(effects, 2)), 60)
+    assert await applied(effects) == [before.event_id, after.event_id]
+    assert await letters_on(kafka_settings, dlq.name, topic) == [
+        "key_mismatch",
+        "unexpected_producer",
+    ]

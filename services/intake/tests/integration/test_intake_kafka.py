@@ -11,15 +11,16 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from motcua.events import decode
 from motcua.events.topics import TopicSpec, dead_letter_topic
+from motcua.settings import KafkaSettings
 
 pytestmark = pytest.mark.infra
 
 DLQ = dead_letter_topic("intake")
 
 
-async def end_offsets(bootstrap: str, spec: TopicSpec) -> dict[TopicPartition, int]:
+async def end_offsets(kafka: KafkaSettings, spec: TopicSpec) -> dict[TopicPartition, int]:
     """Where each partition of a shared topic ends now: a test reads only what follows."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
@@ -28,9 +29,9 @@ async def end_offsets(bootstrap: str, spec: TopicSpec) -> dict[TopicPartition, i
         await consumer.stop()
 
 
-async def read_since(bootstrap: str, start: dict[TopicPartition, int], wanted, patience=30.0):
+async def read_since(kafka: KafkaSettings, start: dict[TopicPartition, int], wanted, patience=30.0):
     """Records after `start` until `wanted(records)` holds."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     records: list = []
     try:
@@ -50,9 +51,9 @@ async def read_since(bootstrap: str, start: dict[TopicPartition, int], wanted, p
 
 
 async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
-    intake, registration, bootstrap_servers
+    intake, registration, kafka_settings
 ):
-    start = await end_offsets(bootstrap_servers, TopicSpec(intake.topics.dossier_events, 6))
+    start = await end_offsets(kafka_settings, TopicSpec(intake.topics.dossier_events, 6))
     at = intake.clock.now().isoformat()
     code = (await intake.post("/v1/dossiers", registration())).json()["code"]
     bodies = [
@@ -69,7 +70,7 @@ async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
     def ours(records):
         return [r for r in records if r.key == code.encode()]
 
-    records = await read_since(bootstrap_servers, start, lambda rs: len(ours(rs)) >= 6)
+    records = await read_since(kafka_settings, start, lambda rs: len(ours(rs)) >= 6)
     envelopes = [decode(r.value) for r in ours(records)]
     assert len({r.partition for r in ours(records)}) == 1
     assert [e.event_type for e in envelopes] == [
@@ -87,8 +88,8 @@ async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
     assert await intake.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
 
-async def test_a_catalogue_edit_reaches_the_compacted_topic(intake, bootstrap_servers):
-    start = await end_offsets(bootstrap_servers, TopicSpec(intake.topics.catalogue, 3))
+async def test_a_catalogue_edit_reaches_the_compacted_topic(intake, kafka_settings):
+    start = await end_offsets(kafka_settings, TopicSpec(intake.topics.catalogue, 3))
     entry = (await intake.client.get("/v1/procedures/1.001193", headers=intake.headers())).json()
     body = {k: v for k, v in entry.items() if k not in {"code", "revision"}} | {
         "fee_vnd": 0,
@@ -108,23 +109,23 @@ async def test_a_catalogue_edit_reaches_the_compacted_topic(intake, bootstrap_se
             if r.key == b"1.001193" and decode(r.value).data.procedure.name == "Khai sinh"
         ]
 
-    records = await read_since(bootstrap_servers, start, lambda rs: bool(edited(rs)))
+    records = await read_since(kafka_settings, start, lambda rs: bool(edited(rs)))
     assert decode(edited(records)[0].value).data.revision == 2
 
 
 @pytest.fixture
-async def producer(bootstrap_servers):
-    p = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+async def producer(kafka_settings):
+    p = AIOKafkaProducer(**kafka_settings.client_options(), acks="all")
     await p.start()
     yield p
     await p.stop()
 
 
 async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
-    start_intake, registration, bootstrap_servers, make_topic, producer, unique, clock
+    start_intake, registration, kafka_settings, make_topic, producer, unique, clock
 ):
     topic = await make_topic("intake-commands", partitions=2)
-    dlq_start = await end_offsets(bootstrap_servers, DLQ)
+    dlq_start = await end_offsets(kafka_settings, DLQ)
     register = {
         "command": "register_dossier",
         "agency_code": "STP",
@@ -158,13 +159,16 @@ async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
     for message in messages:
         value = message if isinstance(message, bytes) else orjson.dumps(message)
         await producer.send_and_wait(topic, value, key=b"STP-KAFKA-1")
+    # Keyed by another dossier: it could overtake the dossier's earlier commands.
+    mis_keyed = {**too_early, "idempotency_key": unique("cmd")}
+    await producer.send_and_wait(topic, orjson.dumps(mis_keyed), key=b"STP-KAFKA-2")
 
     settings = {"commands": {"enabled": True, "topics": [topic], "group_id": unique("g")}}
     async with start_intake(**settings) as intake:
         letters = await read_since(
-            bootstrap_servers,
+            kafka_settings,
             dlq_start,
-            lambda rs: len([r for r in rs if _origin(r) == topic]) >= 4,
+            lambda rs: len([r for r in rs if _origin(r) == topic]) >= 5,
             patience=60,
         )
         status = await intake.scalar("SELECT status FROM dossiers WHERE code = 'STP-KAFKA-1'")
@@ -178,11 +182,12 @@ async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
         "forbidden",
         "invalid_command",
         "invalid_national_id",
+        "key_mismatch",
         "transition_not_allowed",
     ]
     national = next(h for h in mine if h["x-dlq-reason"] == b"invalid_national_id")
     assert national["x-dlq-error"] == b"/body/applicant/national_id: invalid_national_id"
-    assert local == 4
+    assert local == 5
 
 
 def _origin(record) -> str:

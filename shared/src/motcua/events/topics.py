@@ -36,6 +36,12 @@ class TopicSpec:
     compacted: bool = False
     retention_ms: int | None = None
 
+    @property
+    def owner(self) -> str:
+        """The service that writes the topic (its name's first part); the broker's ACLs let
+        no one else, and consumers dead-letter events that name another producer."""
+        return self.name.split(".", 1)[0]
+
     def configs(self) -> dict[str, str]:
         """Topic-level broker configuration."""
         configs = {"cleanup.policy": "compact" if self.compacted else "delete"}

@@ -1,7 +1,10 @@
 """The idempotent, at-least-once batch consumer every service uses.
 
 For each batch of records:
-1. decode; a record that is not a valid event goes to the dead-letter topic at once;
+1. decode; a record that is not a valid event goes to the dead-letter topic at once, and
+   so does one whose key is not its event's key (the dossier code: a mis-keyed event
+   could overtake its predecessor on another partition) or whose event names a producer
+   other than the owner of its event type's topic;
 2. in ONE database transaction, record the event ids in `processed_events`
    (`ON CONFLICT DO NOTHING`) and apply the effects of those not seen before;
 3. if the batch fails, apply its events one at a time, each retried with backoff
@@ -59,6 +62,7 @@ __all__ = [
     "PromptBatchSubscriber",
     "batch_subscriber",
     "is_infrastructure_error",
+    "provenance_fault",
     "raw_bodies",
 ]
 
@@ -98,6 +102,28 @@ def is_infrastructure_error(error: BaseException) -> bool:
             if isinstance(state, str) and state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
                 return True
     return False
+
+
+def provenance_fault(
+    record: ConsumerRecord[bytes, bytes], envelope: Envelope
+) -> tuple[str, str] | None:
+    """(reason, detail) when a record did not come the way its event says, else None:
+    its key differs from the event's key, or its producer is not the owner of the event
+    type's topic."""
+    owner = envelope.data.topic.owner
+    if envelope.producer != owner:
+        return (
+            "unexpected_producer",
+            f"{envelope.event_type} is written by {owner}, not {envelope.producer!r}",
+        )
+    try:
+        expected = envelope.key
+    except InvalidEvent as exc:
+        return "invalid_event", str(exc)
+    key = record.key.decode(errors="replace") if record.key is not None else None
+    if key != expected:
+        return "key_mismatch", f"record key {key!r} is not the event's key {expected!r}"
+    return None
 
 
 class PermanentError(Exception):
@@ -197,9 +223,14 @@ class IdempotentConsumer:
         decoded: list[tuple[ConsumerRecord[bytes, bytes], Envelope]] = []
         for record in records:
             try:
-                decoded.append((record, decode(record.value)))
+                envelope = decode(record.value)
             except InvalidEvent as exc:
                 letters.append(DeadLetter(record, "invalid_event", str(exc), attempts=1))
+                continue
+            if fault := provenance_fault(record, envelope):
+                letters.append(DeadLetter(record, *fault, attempts=1))
+                continue
+            decoded.append((record, envelope))
         if decoded:
             try:
                 await self._apply(decoded)

@@ -2,9 +2,12 @@
 
 A message is a JSON object `{"command": "register_dossier" | "record_event" | "file_apology",
 "agency_code": …, "idempotency_key": …, "dossier_code": … (events and apologies), "body": …}`
-whose body is the matching HTTP body. Delivery is at least once: offsets are committed
-after the batch's transaction; a redelivered command is recognised by its idempotency key.
-A refused command goes to the dead-letter topic `intake.dlq.v1` with its reason.
+whose body is the matching HTTP body. A command naming a dossier (`dossier_code`, or the
+registration body's own `dossier_code`) is keyed by that code, so one dossier's commands
+stay in order on one partition; a command keyed otherwise is refused (`key_mismatch`).
+Delivery is at least once: offsets are committed after the batch's transaction; a
+redelivered command is recognised by its idempotency key. A refused command goes to the
+dead-letter topic `intake.dlq.v1` with its reason.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import logging
 from typing import Any
 
+import orjson
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -84,7 +88,10 @@ class CommandConsumer:
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply every record or dead-letter it; returns when all are settled."""
-        outcomes = await self._apply(records)
+        faults = [key_mismatch(record) for record in records]
+        keyed = [record for record, fault in zip(records, faults, strict=True) if fault is None]
+        applied = iter(await self._apply(keyed) if keyed else [])
+        outcomes = [fault if fault is not None else next(applied) for fault in faults]
         letters = [
             DeadLetter(record, outcome.code, _reason(outcome), attempts=1)
             for record, outcome in zip(records, outcomes, strict=True)
@@ -114,6 +121,29 @@ class CommandConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._settings.backoff_max_seconds)
         return None  # pragma: no cover - the loop always returns
+
+
+def key_mismatch(record: ConsumerRecord[bytes, bytes]) -> Rejection | None:
+    """A refusal when the command names a dossier but the record is keyed otherwise (an
+    unreadable command is left to the command's own validation)."""
+    try:
+        command = orjson.loads(record.value or b"")
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(command, dict):
+        return None
+    body = command.get("body")
+    code = command.get("dossier_code") or (
+        body.get("dossier_code") if isinstance(body, dict) else None
+    )
+    if not isinstance(code, str):
+        return None
+    key = record.key.decode(errors="replace") if record.key is not None else None
+    if key == code:
+        return None
+    return Rejection(
+        "invalid", "key_mismatch", f"the record key {key!r} is not the dossier code {code!r}"
+    )
 
 
 def _rejections(outcomes: list[Any]) -> list[Rejection | None]:
