@@ -98,7 +98,7 @@ def test_production_generates_no_secret_and_dev_generates_every_one() -> None:
     documented = {
         d["metadata"]["name"] for d in k8s.provided_secrets(K8S / "overlays" / "production")
     }
-    assert referenced | {"motcua-database"} == documented
+    assert referenced | {"motcua-database", "motcua-kafka"} == documented
     generated = {re.sub(r"-[a-z0-9]{10}$", "", d["metadata"]["name"]) for d in _of("Secret", "dev")}
     assert generated == documented
 
@@ -115,28 +115,51 @@ def test_each_service_has_probes_and_never_a_simulated_clock() -> None:
         assert env[f"{prefix}_CLOCK__ENVIRONMENT"] == "production"
 
 
-def test_a_job_creates_the_topics_with_the_services_image() -> None:
+def test_a_job_creates_the_topics_then_the_acls_with_the_services_image() -> None:
     (job,) = _of("Job")
-    (container,) = job["spec"]["template"]["spec"]["containers"]
-    assert container["args"][:2] == ["motcua-topics", "create"]
+    pod = job["spec"]["template"]["spec"]
+    topics, script = pod["initContainers"]
+    (acls,) = pod["containers"]
+    assert topics["args"][:2] == ["motcua-topics", "create"]
+    assert "motcua-topics acls" in script["command"][-1]
+    assert "sh /work/acls.sh" in acls["command"][-1]
     images = {
         c["image"] for d in _of("Deployment") for c in d["spec"]["template"]["spec"]["containers"]
     }
-    assert images == {container["image"]}
+    assert images == {topics["image"]} == {script["image"]}
+    for container in (topics, acls):
+        env = {e["name"]: e["valueFrom"] for e in container["env"] if "valueFrom" in e}
+        assert env["KAFKA_SASL_PASSWORD"]["secretKeyRef"] == {
+            "name": "motcua-kafka",
+            "key": "KAFKA_ADMIN_PASSWORD",
+        }
+
+
+def test_each_service_signs_in_to_kafka_as_its_own_principal() -> None:
+    for deployment in _of("Deployment"):
+        name = deployment["metadata"]["name"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        prefix = f"{name.upper()}_KAFKA__"
+        assert env[f"{prefix}SASL_USERNAME"]["value"] == name
+        assert env[f"{prefix}SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "motcua-kafka",
+            "key": f"{prefix}SASL_PASSWORD",
+        }
 
 
 def test_one_image_name_and_one_kafka_version_everywhere() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     built = {s["image"] for s in compose["services"].values() if "build" in s}
-    deployed = {
-        c["image"]
-        for d in _of("Deployment", "dev") + _of("Job", "dev")
-        for c in d["spec"]["template"]["spec"]["containers"]
-    }
+    pods = [d["spec"]["template"]["spec"] for d in _of("Deployment", "dev") + _of("Job", "dev")]
+    containers = [c for pod in pods for c in pod["containers"] + pod.get("initContainers", [])]
+    deployed = {c["image"] for c in containers if not c["image"].startswith("apache/kafka")}
     assert built == deployed == {"motcua-services:local"}
     pom = (ROOT / "deploy" / "kafka" / "pom.xml").read_text()
     (version,) = re.findall(r"<kafka.version>(.+)</kafka.version>", pom)
+    kafka_images = {c["image"] for c in containers if c["image"].startswith("apache/kafka")}
     assert compose["services"]["kafka"]["image"] == f"apache/kafka:{version}"
+    assert kafka_images == {f"apache/kafka:{version}"}
 
 
 def test_the_schema_check_catches_a_broken_manifest() -> None:

@@ -3,6 +3,7 @@ the contract with their partitions, compaction and retention, on the real broker
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 import uuid
@@ -13,13 +14,16 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from motcua.events.topics import TopicSpec, all_topics
-from motcua.messaging.provisioning import ensure_topics, topic_states
+from motcua.messaging.access import grants
+from motcua.messaging.provisioning import acl_script, ensure_topics, topic_states
+from motcua.settings import KafkaSettings
 
 pytestmark = pytest.mark.infra
+ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _configs(bootstrap_servers: str, topic: str) -> dict[str, str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def _configs(kafka_settings: KafkaSettings, topic: str) -> dict[str, str]:
+    admin = AIOKafkaAdminClient(**kafka_settings.client_options())
     await admin.start()
     try:
         (response,) = await admin.describe_configs(
@@ -32,40 +36,40 @@ async def _configs(bootstrap_servers: str, topic: str) -> dict[str, str]:
 
 
 async def test_topics_are_created_with_partitions_compaction_and_retention(
-    bootstrap_servers: str,
+    kafka_settings: KafkaSettings,
 ) -> None:
     suffix = uuid.uuid4().hex[:10]
     compacted = TopicSpec(f"test.compacted.{suffix}.v1", partitions=3, compacted=True)
     kept = TopicSpec(f"test.kept.{suffix}.v1", partitions=2, retention_ms=-1)
 
-    created = await ensure_topics(bootstrap_servers, [compacted, kept])
-    again = await ensure_topics(bootstrap_servers, [compacted, kept])
+    created = await ensure_topics(kafka_settings, [compacted, kept])
+    again = await ensure_topics(kafka_settings, [compacted, kept])
 
     assert sorted(created) == sorted([compacted.name, kept.name])
     assert again == []
-    states = await topic_states(bootstrap_servers, [compacted, kept])
+    states = await topic_states(kafka_settings, [compacted, kept])
     assert [s.partitions for s in states] == [3, 2]
-    assert (await _configs(bootstrap_servers, compacted.name))["cleanup.policy"] == "compact"
-    kept_configs = await _configs(bootstrap_servers, kept.name)
+    assert (await _configs(kafka_settings, compacted.name))["cleanup.policy"] == "compact"
+    kept_configs = await _configs(kafka_settings, kept.name)
     assert (kept_configs["cleanup.policy"], kept_configs["retention.ms"]) == ("delete", "-1")
 
 
 async def test_a_topic_whose_partitions_differ_from_the_contract_is_reported(
-    bootstrap_servers: str,
+    kafka_settings: KafkaSettings,
 ) -> None:
     name = f"test.repartitioned.{uuid.uuid4().hex[:10]}.v1"
-    await ensure_topics(bootstrap_servers, [TopicSpec(name, partitions=1)])
+    await ensure_topics(kafka_settings, [TopicSpec(name, partitions=1)])
 
-    (state,) = await topic_states(bootstrap_servers, [TopicSpec(name, partitions=6)])
+    (state,) = await topic_states(kafka_settings, [TopicSpec(name, partitions=6)])
 
     assert state.partitions == 1
     assert "DIFFERS" in state.line
 
 
-def test_the_job_command_lists_every_topic_of_the_contract(bootstrap_servers: str) -> None:
+def test_the_job_command_lists_every_topic_of_the_contract(kafka_settings: KafkaSettings) -> None:
     tool = Path(sys.executable).parent / "motcua-topics"
     done = subprocess.run(
-        [str(tool), "create", "--bootstrap-servers", bootstrap_servers],
+        [str(tool), "create", "--bootstrap-servers", kafka_settings.bootstrap_servers],
         capture_output=True,
         text=True,
         timeout=180,
@@ -74,3 +78,14 @@ def test_the_job_command_lists_every_topic_of_the_contract(bootstrap_servers: st
     assert done.returncode == 0, done.stderr
     listed = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[1:]}
     assert listed == {spec.name: "ok" for spec in all_topics()}
+
+
+def test_the_compose_acl_script_is_the_one_the_access_rules_give() -> None:
+    committed = ROOT / "deploy" / "kafka" / "compose" / "acls.sh"
+    expected = acl_script("kafka:9092", "/opt/kafka/bin/kafka-acls.sh", "/tmp/admin.properties")
+    assert committed.read_text() == expected, (
+        "regenerate: uv run motcua-topics acls --bootstrap-servers kafka:9092 "
+        "--command-config /tmp/admin.properties > deploy/kafka/compose/acls.sh"
+    )
+    for grant in grants():
+        assert shlex.join(grant.arguments()) in expected
