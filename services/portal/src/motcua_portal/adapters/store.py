@@ -499,7 +499,10 @@ class SyncStore:
                 set_={
                     "state": "pending",
                     "attempts": 0,
-                    "due_at": now,
+                    # A dead dossier is due at once even for a caller whose clock is
+                    # behind the service's (a command line beside a simulated clock):
+                    # the service's own clock read its death.
+                    "due_at": func.least(now, func.coalesce(QUEUE.c.dead_at, now)),
                     "leased_until": None,
                     "dead_at": None,
                     "reason": None,

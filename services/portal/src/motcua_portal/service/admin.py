@@ -22,6 +22,7 @@ from motcua_portal.adapters.tables import (
     UNIT_MAP,
 )
 from motcua_portal.domain import Reply, Suggestion, suggest
+from motcua_portal.service.deadletters import SyncDeadLetters
 
 __all__ = ["Operations", "UnknownDossier", "UnknownProcedure"]
 
@@ -42,6 +43,7 @@ class Operations:
         self._portal = portal
         self._clock = clock
         self._wake = wake
+        self._dead = SyncDeadLetters(sessions, clock, wake)
 
     async def sync_state(self, code: str) -> dict[str, Any]:
         """What the portal has for a dossier and when it got it."""
@@ -135,35 +137,11 @@ class Operations:
 
     async def dead_letters(self) -> list[dict[str, Any]]:
         """Dossiers given up on, with the portal's last reply."""
-        async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(QUEUE).where(QUEUE.c.state == "dead").order_by(QUEUE.c.dead_at)
-                )
-            ).all()
-        return [
-            {
-                "code": r.code,
-                "attempts": r.attempts,
-                "last_code": r.last_code,
-                "last_reply": r.last_reply,
-                "dead_at": _iso(r.dead_at),
-            }
-            for r in rows
-        ]
+        return await self._dead.list()
 
     async def redrive(self, code: str | None) -> int:
         """Give one dead dossier (or all) a new series of attempts."""
-        async with self._sessions() as session, session.begin():
-            store = SyncStore(session)
-            dead = await store.dead([code] if code else None)
-            count = (
-                await store.requeue(dead, self._clock.now(), force=False, states=("dead",))
-                if dead
-                else 0
-            )
-        self._wake()
-        return count
+        return await self._dead.redrive(code)
 
     async def procedures(self) -> list[dict[str, Any]]:
         """Local procedures and the national codes they are mapped to (None: unmapped)."""
