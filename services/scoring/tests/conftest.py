@@ -66,6 +66,7 @@ class Topics:
     tracking_events: str
     indicators: str
     agencies: str
+    procedures: str
 
 
 @dataclass
@@ -90,6 +91,7 @@ async def scoring_topics(make_topic) -> Topics:
         await make_topic("tracking-events", 3),
         await make_topic("indicators", 1),
         await make_topic("agencies", 1),
+        await make_topic("procedures", 1),
     )
 
 
@@ -123,6 +125,7 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics):
                 tracking_events=scoring_topics.tracking_events,
                 indicators=scoring_topics.indicators,
                 agencies=scoring_topics.agencies,
+                procedures=scoring_topics.procedures,
             ),
             stream=StreamSettings(poll_seconds=0.5, ping_seconds=5),
             gauges=GaugeSettings(refresh_seconds=0.5),

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import AGENCIES, DOSSIER_EVENTS, INDICATORS, TRACKING_EVENTS
+from motcua.events.topics import AGENCIES, CATALOGUE, DOSSIER_EVENTS, INDICATORS, TRACKING_EVENTS
 from motcua.settings import ConsumerSettings, ServiceSettings
 
 __all__ = [
@@ -27,6 +27,7 @@ class TopicSettings(BaseModel):
     tracking_events: str = TRACKING_EVENTS.name
     indicators: str = INDICATORS.name
     agencies: str = AGENCIES.name
+    procedures: str = CATALOGUE.name
 
 
 class FeedSettings(BaseModel):

@@ -1,4 +1,5 @@
-"""Agencies as intake publishes them: names of agencies and units, and merges."""
+"""Agencies and procedures as intake publishes them: names of agencies, units and
+procedures, and merges."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from motcua.events import AgencyUpdated
-from motcua_scoring.adapters.tables import agencies
+from motcua.events import AgencyUpdated, ProcedureUpdated
+from motcua_scoring.adapters.tables import agencies, procedures
 from motcua_scoring.domain.merges import Merge
 
-__all__ = ["AgencyDirectory", "keep_agencies", "load_directory"]
+__all__ = ["AgencyDirectory", "keep_agencies", "keep_procedures", "load_directory"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class AgencyDirectory:
     agencies: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     merges: tuple[Merge, ...] = ()
+    procedures: dict[str, str] = field(default_factory=dict)
 
 
 async def keep_agencies(conn: AsyncConnection, states: Sequence[AgencyUpdated]) -> None:
@@ -47,9 +49,24 @@ async def keep_agencies(conn: AsyncConnection, states: Sequence[AgencyUpdated]) 
         )
 
 
+async def keep_procedures(conn: AsyncConnection, states: Sequence[ProcedureUpdated]) -> None:
+    """Keep the newest revision of each procedure's name."""
+    for state in states:
+        row = {"code": state.procedure.code, "name": state.procedure.name}
+        statement = pg_insert(procedures).values(**row, revision=state.revision)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[procedures.c.code],
+                set_={"name": statement.excluded.name, "revision": statement.excluded.revision},
+                where=procedures.c.revision <= statement.excluded.revision,
+            )
+        )
+
+
 async def load_directory(conn: AsyncConnection) -> AgencyDirectory:
-    """Every agency's name, its units' names, and the merges."""
+    """Every agency's name, its units' names, the merges and the procedures' names."""
     rows = (await conn.execute(sa.select(agencies))).all()
+    named = (await conn.execute(sa.select(procedures.c.code, procedures.c.name))).all()
     return AgencyDirectory(
         agencies={row.code: row.name for row in rows},
         units={unit["code"]: unit["name"] for row in rows for unit in row.units},
@@ -60,4 +77,5 @@ async def load_directory(conn: AsyncConnection) -> AgencyDirectory:
                 if row.merged_into is not None and row.merged_on is not None
             )
         ),
+        procedures={row.code: row.name for row in named},
     )

@@ -52,7 +52,7 @@ async def mark_keys(conn: AsyncConnection, keys: Collection[tuple[str, str]]) ->
 async def take_keys(conn: AsyncConnection, limit: int) -> list[DirtyKey]:
     """Up to `limit` owed keys with the version they were seen at."""
     rows = await conn.execute(_TAKE, {"n": limit})
-    return [(scope, period, version) for scope, period, version in rows.tuples()]
+    return [(scope, period, version) for scope, period, version in rows]
 
 
 async def clear_keys(conn: AsyncConnection, keys: Sequence[DirtyKey]) -> None:

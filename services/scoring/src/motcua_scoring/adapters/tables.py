@@ -101,3 +101,11 @@ agencies = sa.Table(
     sa.Column("merged_on", sa.Date),
     sa.Column("revision", sa.Integer, nullable=False),
 )
+
+procedures = sa.Table(
+    "procedures",
+    metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+)

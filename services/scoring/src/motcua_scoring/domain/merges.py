@@ -75,12 +75,17 @@ def merged_away(merges: Iterable[Merge], first_day: date) -> frozenset[str]:
 
 
 def names_of(
-    scopes: Iterable[Scope], agencies: Mapping[str, str], units: Mapping[str, str]
+    scopes: Iterable[Scope],
+    agencies: Mapping[str, str],
+    units: Mapping[str, str],
+    procedures: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Names of the agency and unit scopes that have one, by scope key."""
+    """Names of the agency, unit and procedure scopes that have one, by scope key."""
     names = {}
+    tables = {ScopeKind.AGENCY: agencies, ScopeKind.UNIT: units}
+    tables[ScopeKind.PROCEDURE] = procedures or {}
     for scope in scopes:
-        table = {ScopeKind.AGENCY: agencies, ScopeKind.UNIT: units}.get(scope.kind, {})
+        table = tables.get(scope.kind, {})
         if scope.value in table:
             names[scope.key] = table[scope.value]
     return names

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.events import AgencyUpdated, Envelope
+from motcua.events import AgencyUpdated, Envelope, ProcedureUpdated
 from motcua.messaging import IdempotentConsumer
 from motcua.runtime import ServiceRuntime
-from motcua_scoring.adapters.agency_store import keep_agencies
+from motcua_scoring.adapters.agency_store import keep_agencies, keep_procedures
 from motcua_scoring.service import Absorber
 from motcua_scoring.settings import ScoringSettings
 
@@ -16,8 +16,12 @@ __all__ = ["subscribe"]
 
 
 def subscribe(runtime: ServiceRuntime, settings: ScoringSettings) -> IdempotentConsumer:
-    """Absorb the dossier and tracking topics named in the settings; keep the agencies."""
+    """Absorb the dossier and tracking topics named in the settings; keep the agencies'
+    and procedures' names."""
     runtime.consume(f"{settings.consumer_name}.agencies", [settings.topics.agencies], on_agencies)
+    runtime.consume(
+        f"{settings.consumer_name}.procedures", [settings.topics.procedures], on_procedures
+    )
     topics = [settings.topics.dossier_events, settings.topics.tracking_events]
     return runtime.consume(settings.consumer_name, topics, Absorber(settings, runtime.clock))
 
@@ -26,3 +30,9 @@ async def on_agencies(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """Names of agencies and units, and merges (read by the indicators API)."""
     states = [e.data for e in envelopes if isinstance(e.data, AgencyUpdated)]
     await keep_agencies(await session.connection(), states)
+
+
+async def on_procedures(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    """Names of procedures (read by the indicators API, the dashboard and reports)."""
+    states = [e.data for e in envelopes if isinstance(e.data, ProcedureUpdated)]
+    await keep_procedures(await session.connection(), states)

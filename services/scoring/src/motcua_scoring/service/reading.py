@@ -57,7 +57,7 @@ class Reader:
             last = await last_seq(conn)
             directory = await load_directory(conn)
             evaluated = await evaluate_many(conn, pairs, now, self.earliest_year, directory.merges)
-        names = names_of(scopes, directory.agencies, directory.units)
+        names = names_of(scopes, directory.agencies, directory.units, directory.procedures)
         return {
             "now": vietnam_time(now).isoformat(),
             "last_event_id": last,
@@ -77,7 +77,9 @@ class Reader:
         async with self.engine.connect() as conn:
             keys = await known_scopes(conn, kind.value)
             directory = await load_directory(conn)
-        names = names_of(map(d.parse_scope, keys), directory.agencies, directory.units)
+        names = names_of(
+            map(d.parse_scope, keys), directory.agencies, directory.units, directory.procedures
+        )
         return keys, names
 
     async def rankings(self, kind: d.ScopeKind, figure: str, period: d.Period) -> dict[str, Any]:
@@ -94,7 +96,12 @@ class Reader:
                 self.earliest_year,
                 directory.merges if kind is d.ScopeKind.AGENCY else (),
             )
-        names = names_of([d.parse_scope(k) for k in keys], directory.agencies, directory.units)
+        names = names_of(
+            [d.parse_scope(k) for k in keys],
+            directory.agencies,
+            directory.units,
+            directory.procedures,
+        )
         summaries = {d.parse_scope(s): d.summarise(ind) for (s, _), ind in evaluated.items()}
         volumes = {d.parse_scope(s): ind.resolved for (s, _), ind in evaluated.items()}
         higher_is_better = figure not in d.LOWER_IS_BETTER

@@ -53,7 +53,7 @@ async def progress_report(
             rows = await _province_rows(reader, conn, directory, by, period)
         else:
             rows = await _office_rows(reader, conn, directory, office, by, period)
-    names = names_of([office], directory.agencies, directory.units)
+    names = names_of([office], directory.agencies, directory.units, directory.procedures)
     return ProgressReport(
         office=office,
         office_name=names.get(office.key),
@@ -82,7 +82,7 @@ async def _province_rows(
     evaluated = await evaluate_many(
         conn, [(s, period) for s in scopes], reader.clock.now(), reader.earliest_year, merges
     )
-    names = names_of(scopes, directory.agencies, directory.units)
+    names = names_of(scopes, directory.agencies, directory.units, directory.procedures)
     return [
         ReportRow(s, names.get(s.key), report_values(evaluated[(s.key, period.key)]))
         for s in scopes
@@ -99,7 +99,7 @@ async def _office_rows(
 ) -> list[ReportRow]:
     facts = await facts_of_office(conn, office)
     members = sorted({s for f in facts for s in d.scopes_of(f) if s.kind is by})
-    names = names_of(members, directory.agencies, directory.units)
+    names = names_of(members, directory.agencies, directory.units, directory.procedures)
     now = reader.clock.now()
     return [
         ReportRow(
