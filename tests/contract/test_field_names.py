@@ -20,13 +20,14 @@ from motcua.events import (
     DossierReceived,
     DossierRefused,
     DossierTransferred,
+    Envelope,
     FinancialObligationPaid,
     ProcessingFinished,
     Proxy,
     SupplementRequested,
     decode,
 )
-from motcua.events.tracking import ApologyIssued
+from motcua.events.tracking import ApologyIssued, DossierVerdictGiven
 from motcua_intake.service.commands import (
     ApologyBody,
     ApplicantBody,
@@ -38,7 +39,13 @@ from motcua_intake.service.commands import (
     SupplementRequestedBody,
     TransferredBody,
 )
-from motcua_tracking.service.views import ApologyView, CitizenApologyView
+from motcua_scoring.entrypoints.schemas import OpenDossier, ResolvedDossier
+from motcua_tracking.service.views import (
+    ApologyView,
+    CitizenApologyView,
+    CitizenView,
+    DossierView,
+)
 
 # concept: (request model, its field), (event model, its field)
 CONCEPTS: dict[str, tuple[tuple[type[BaseModel], str], tuple[type[BaseModel], str]]] = {
@@ -92,6 +99,20 @@ ANSWERS: dict[str, tuple[tuple[type[BaseModel], str], tuple[type[BaseModel], str
         (CitizenApologyView, "filed_at"),
         (ApologyIssued, "filed_at"),
     ),
+    "an official's view of the new appointment": (
+        (DossierView, "new_appointment_at"),
+        (ApologyIssued, "new_appointment_at"),
+    ),
+    "a citizen's view of the new appointment": (
+        (CitizenView, "new_appointment_at"),
+        (ApologyIssued, "new_appointment_at"),
+    ),
+    "the new appointment a verdict found": (
+        (ResolvedDossier, "new_appointment_at"),
+        (DossierVerdictGiven, "new_appointment_at"),
+    ),
+    "an open dossier's agency": ((OpenDossier, "agency_code"), (Envelope, "agency_code")),
+    "a resolved dossier's unit": ((ResolvedDossier, "unit_code"), (ApologyIssued, "unit_code")),
 }
 
 

@@ -90,7 +90,8 @@ async def test_an_item_says_what_the_verdict_found(service):
     assert item["verdict"] == "late"
     assert item["apology"] == "in_time"
     assert item["reappointment_kept"] is True
-    assert item["reappointed_to"] == "2026-11-18T17:00:00+07:00"
+    assert item["new_appointment_at"] == "2026-11-18T17:00:00+07:00"
+    assert item["reappointed_to"] == item["new_appointment_at"]  # its former name
     assert item["resolved_at"] == "2026-11-18T10:00:00+07:00"
     assert item["categories"] == [
         "resolved_late",

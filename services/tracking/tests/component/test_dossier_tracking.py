@@ -123,10 +123,10 @@ async def test_a_late_dossier_owes_an_apology_that_sets_a_new_appointment(harnes
     ]
     assert await harness.published("tracking.escalated") == []  # an apology was filed
     citizen = await harness.lookups.citizen(code, "5678")
-    assert (citizen.appointment_at, citizen.reappointed_to) == (at(3, 9, 9), at(3, 13, 17))
+    assert (citizen.appointment_at, citizen.new_appointment_at) == (at(3, 9, 9), at(3, 13, 17))
     assert citizen.apology.reason
     official = await harness.lookups.official(code)
-    assert (official.due_at, official.reappointed_to) == (at(3, 9, 9), at(3, 13, 17))
+    assert (official.due_at, official.new_appointment_at) == (at(3, 9, 9), at(3, 13, 17))
 
     harness.clock.set(at(3, 13, 18))
     await harness.fire()

@@ -15,7 +15,7 @@ def test_a_citizen_look_up_shows_its_times_in_vietnam_time() -> None:
         procedure_name="Cấp phép",
         received_at=datetime(2026, 11, 19, 23, 30, tzinfo=UTC),
         appointment_at=datetime(2026, 12, 4, 10, 0, tzinfo=UTC),
-        reappointed_to=None,
+        new_appointment_at=None,
         awaiting_supplement=False,
         standing="within_deadline",
         apology=None,

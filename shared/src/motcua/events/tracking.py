@@ -104,8 +104,12 @@ class DossierVerdictGiven(TrackingEvent):
     responsible_unit: str | None = None
     apology: ApologyStanding = ApologyStanding.NOT_NEEDED
     """The apology the verdict found: in time, late, missing (late without one)."""
+    new_appointment_at: AwareDatetime | None = None
+    """The new appointment an accepted apology promised, if any (the name of the
+    apology's own field)."""
     reappointed_to: AwareDatetime | None = None
-    """The new appointment an accepted apology promised, if any."""
+    """Deprecated: the former name of `new_appointment_at`, still sent with the same
+    value; read `new_appointment_at`."""
     reappointment_kept: bool | None = None
     """Whether the dossier ended by the new appointment (None: never re-appointed)."""
     revision: int = Field(default=0, ge=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 __all__ = [
     "FigureNames",
@@ -136,13 +136,43 @@ class FigureNames(BaseModel):
     lower_is_better: list[str]
 
 
-class OpenDossier(BaseModel):
+class _FormerCodeNames(BaseModel):
+    """`agency`, `unit` and `procedure`: the former names of the `*_code` fields (the
+    names intake's requests and every event use), still returned (deprecated)."""
+
+    agency_code: str | None
+    unit_code: str | None
+    procedure_code: str | None
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `agency_code`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def agency(self) -> str | None:
+        """Deprecated: `agency_code`."""
+        return self.agency_code
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `unit_code`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def unit(self) -> str | None:
+        """Deprecated: `unit_code`."""
+        return self.unit_code
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `procedure_code`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def procedure(self) -> str | None:
+        """Deprecated: `procedure_code`."""
+        return self.procedure_code
+
+
+class OpenDossier(_FormerCodeNames):
     """An open dossier and where it stands (no personal data)."""
 
     code: str
-    agency: str | None
-    unit: str | None
-    procedure: str | None
     received_at: str
     due_at: str | None
     state: str
@@ -157,15 +187,13 @@ class OpenDossiersView(BaseModel):
     items: list[OpenDossier]
 
 
-class ResolvedDossier(BaseModel):
+class ResolvedDossier(_FormerCodeNames):
     """A dossier resolved in the period and the counts it is in (no personal data)."""
 
     code: str
-    agency: str | None
     agency_name: str | None = None
-    unit: str | None
     unit_name: str | None = None
-    procedure: str | None
+    procedure_name: str | None = None
     received_at: str | None
     due_at: str | None = Field(description="The statutory appointment it was judged by.")
     resolved_at: str = Field(
@@ -177,7 +205,9 @@ class ResolvedDossier(BaseModel):
         description="The apology (form 04) tracking found: `not_needed`, `in_time`, `late` "
         "or `missing`."
     )
-    reappointed_to: str | None = Field(description="The new appointment an apology promised.")
+    new_appointment_at: str | None = Field(
+        description="The new appointment an apology promised (the apology's own field name)."
+    )
     reappointment_kept: bool | None
     categories: list[str] = Field(
         description="The figures of `/v1/indicators` the dossier counts in: "
@@ -185,6 +215,14 @@ class ResolvedDossier(BaseModel):
         "`resolved_late_with_apology`, `resolved_late_without_apology`, "
         "`reappointments_kept`, `reappointments_broken`."
     )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `new_appointment_at`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def reappointed_to(self) -> str | None:
+        """Deprecated: `new_appointment_at`."""
+        return self.new_appointment_at
 
 
 class ResolvedDossiersView(BaseModel):
@@ -213,18 +251,19 @@ class ResolvedDossiersView(BaseModel):
                     "items": [
                         {
                             "code": "STP-261109-0009",
-                            "agency": "STP",
+                            "agency_code": "STP",
                             "agency_name": "Sở Tư pháp",
-                            "unit": "B",
+                            "unit_code": "B",
                             "unit_name": "Phòng Hành chính tư pháp",
-                            "procedure": "2.000908",
+                            "procedure_code": "2.000908",
+                            "procedure_name": "Cấp Phiếu lý lịch tư pháp",
                             "received_at": "2026-10-20T09:00:00+07:00",
                             "due_at": "2026-10-30T17:00:00+07:00",
                             "resolved_at": "2026-11-20T09:00:00+07:00",
                             "verdict": "late",
                             "processing_days": 15.0,
                             "apology": "missing",
-                            "reappointed_to": None,
+                            "new_appointment_at": None,
                             "reappointment_kept": None,
                             "categories": ["resolved_late", "resolved_late_without_apology"],
                         }

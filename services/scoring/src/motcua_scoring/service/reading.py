@@ -188,9 +188,9 @@ def _open_json(row: OpenDossier, now: datetime, granularity: Granularity) -> dic
     warnings = _warnings(row)
     return {
         "code": row.code,
-        "agency": row.agency,
-        "unit": row.unit,
-        "procedure": row.procedure,
+        "agency_code": row.agency,
+        "unit_code": row.unit,
+        "procedure_code": row.procedure,
         "received_at": vietnam_time(row.received_at).isoformat(),
         "due_at": vietnam_time(row.due_at).isoformat() if row.due_at else None,
         "state": standing(row.due_at, now, granularity, warned=bool(warnings)).value,

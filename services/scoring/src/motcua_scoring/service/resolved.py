@@ -81,18 +81,19 @@ def _item_json(item: ResolvedDossier, directory: AgencyDirectory) -> dict[str, A
     assert judgement is not None  # listed only with a verdict
     return {
         "code": facts.code,
-        "agency": facts.agency,
+        "agency_code": facts.agency,
         "agency_name": directory.agencies.get(facts.agency or ""),
-        "unit": facts.unit,
+        "unit_code": facts.unit,
         "unit_name": directory.units.get(facts.unit or ""),
-        "procedure": facts.procedure,
+        "procedure_code": facts.procedure,
+        "procedure_name": directory.procedures.get(facts.procedure or ""),
         "received_at": _local(facts.received_at),
         "due_at": _local(facts.due_at),
         "resolved_at": _local(item.resolved_at),
         "verdict": judgement.verdict.value,
         "processing_days": float(judgement.processing_days),
         "apology": judgement.apology.value,
-        "reappointed_to": _local(facts.reappointed_to),
+        "new_appointment_at": _local(facts.reappointed_to),
         "reappointment_kept": facts.reappointment_kept,
         "categories": list(item.categories),
     }

@@ -209,7 +209,7 @@ function renderWatch(data) {
     badge.textContent = t(`state_${item.state}`);
     const stateCell = document.createElement("td");
     stateCell.append(badge);
-    row.append(cell(item.code), cell(item.procedure || "–", "opt"), cell(unitLabel(item)),
+    row.append(cell(item.code), cell(procedureLabel(item), "opt"), cell(unitLabel(item)),
       cell(fmtTime(item.due_at)), stateCell);
     body.append(row);
   }
@@ -244,7 +244,10 @@ function labelOf(scope) {
   return name ? `${name} (${code})` : code;
 }
 
-function unitLabel(item) { return item.unit ? labelOf(`unit:${item.unit}`) : "–"; }
+function unitLabel(item) { return item.unit_code ? labelOf(`unit:${item.unit_code}`) : "–"; }
+function procedureLabel(item) {
+  return item.procedure_code ? labelOf(`procedure:${item.procedure_code}`) : "–";
+}
 
 function renderScopeNames() {
   for (const option of $("scope").options) {
@@ -462,8 +465,9 @@ async function loadDrill() {
   state.resolved = resolved;
   if (report) for (const row of report.rows) if (row.name) state.names[row.scope] = row.name;
   for (const item of resolved.items) {
-    if (item.agency_name) state.names[`agency:${item.agency}`] = item.agency_name;
-    if (item.unit_name) state.names[`unit:${item.unit}`] = item.unit_name;
+    if (item.agency_name) state.names[`agency:${item.agency_code}`] = item.agency_name;
+    if (item.unit_name) state.names[`unit:${item.unit_code}`] = item.unit_name;
+    if (item.procedure_name) state.names[`procedure:${item.procedure_code}`] = item.procedure_name;
   }
   renderReport(); renderDossiers(); renderResolved();
 }
@@ -542,7 +546,7 @@ function renderDossiers() {
     badge.textContent = t(`state_${item.state}`);
     const stateCell = document.createElement("td");
     stateCell.append(badge);
-    row.append(cell(item.code), cell(item.procedure || "–"), cell(unitLabel(item)), cell(fmtTime(item.received_at)),
+    row.append(cell(item.code), cell(procedureLabel(item)), cell(unitLabel(item)), cell(fmtTime(item.received_at)),
       cell(fmtTime(item.due_at)), stateCell, cell(item.alerts.map((a) => t(`alert_${a}`)).join(", ") || "–"));
     body.append(row);
   }
@@ -587,8 +591,8 @@ function renderResolved() {
     const verdictCell = document.createElement("td");
     verdictCell.append(badge);
     const promise = item.reappointment_kept == null ? "–"
-      : `${fmtTime(item.reappointed_to)} (${t(item.reappointment_kept ? "kept" : "broken")})`;
-    row.append(cell(item.code), cell(item.procedure || "–"), cell(unitLabel(item)),
+      : `${fmtTime(item.new_appointment_at)} (${t(item.reappointment_kept ? "kept" : "broken")})`;
+    row.append(cell(item.code), cell(procedureLabel(item)), cell(unitLabel(item)),
       cell(fmtTime(item.due_at)), cell(fmtTime(item.resolved_at)), verdictCell,
       cell(apologyText(item)), cell(promise));
     body.append(row);

@@ -144,7 +144,7 @@ def _official(
         counting_from=dossier.counting_from,
         appointment_at=dossier.appointment_at,
         due_at=dossier.due(calendar, until=dossier.finished_at),
-        reappointed_to=dossier.promised_due(calendar, until=dossier.finished_at),
+        new_appointment_at=dossier.promised_due(calendar, until=dossier.finished_at),
         supplement_policy=clock.policy.value,
         holder_unit=dossier.holder,
         steps=[
@@ -205,7 +205,7 @@ def _citizen(
         procedure_name=name,
         received_at=dossier.clock.received_at,
         appointment_at=dossier.due(calendar, until=dossier.finished_at),
-        reappointed_to=dossier.promised_due(calendar, until=dossier.finished_at),
+        new_appointment_at=dossier.promised_due(calendar, until=dossier.finished_at),
         awaiting_supplement=dossier.is_open and dossier.clock.is_suspended,
         standing=standing,
         apology=CitizenApologyView(

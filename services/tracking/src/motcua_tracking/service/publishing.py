@@ -91,6 +91,7 @@ def _dossier_verdict(dossier: TrackedDossier, o: DossierJudged) -> Event:
         processing_working_days=o.working_days,
         responsible_unit=o.responsible_unit,
         apology=o.apology,
+        new_appointment_at=o.reappointed_to,
         reappointed_to=o.reappointed_to,
         reappointment_kept=o.reappointment_kept,
         revision=dossier.revision,

@@ -113,10 +113,12 @@ class DossierView(_View):
 
     `appointment_at` is the appointment printed on the receipt; `due_at` the statutory
     appointment with the supplement pauses applied (what the verdict is judged against;
-    None while a supplement is awaited); `reappointed_to` the new appointment an apology
-    promised, a separate promise that never changes the verdict. `standing` is where an
-    open dossier stands now against `due_at` (`within_deadline`, `due_soon`, `overdue`;
-    None once finished), by the rule scoring's open-dossier list and overdue count use.
+    None while a supplement is awaited); `new_appointment_at` the new appointment an
+    apology promised (the name of the apology's own field), a separate promise that never
+    changes the verdict; `reappointed_to` its former name, still returned (deprecated).
+    `standing` is where an open dossier stands now against `due_at` (`within_deadline`,
+    `due_soon`, `overdue`; None once finished), by the rule scoring's open-dossier list
+    and overdue count use.
     `revision` grows each time a late-arriving event made tracking rebuild the dossier
     from its events.
     """
@@ -131,7 +133,7 @@ class DossierView(_View):
     counting_from: datetime
     appointment_at: datetime
     due_at: datetime | None
-    reappointed_to: datetime | None
+    new_appointment_at: datetime | None
     supplement_policy: str
     holder_unit: str
     steps: list[StepView]
@@ -147,6 +149,14 @@ class DossierView(_View):
     result_returned_at: datetime | None
     history: list[HistoryView]
     revision: int
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `new_appointment_at`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def reappointed_to(self) -> datetime | None:
+        """Deprecated: `new_appointment_at`."""
+        return self.new_appointment_at
 
 
 class CitizenApologyView(_View):
@@ -169,7 +179,8 @@ class CitizenView(_View):
     """What a citizen may see of their dossier: no personal data, no internal units.
 
     `appointment_at` is the statutory appointment with the waits for the citizen's
-    papers added; `reappointed_to` the new appointment promised in an apology, if any;
+    papers added; `new_appointment_at` the new appointment promised in an apology, if any
+    (`reappointed_to`: its former name, deprecated);
     `standing` whether the open dossier is within the deadline, due soon or overdue now.
     """
 
@@ -178,11 +189,19 @@ class CitizenView(_View):
     procedure_name: str
     received_at: datetime
     appointment_at: datetime | None
-    reappointed_to: datetime | None
+    new_appointment_at: datetime | None
     awaiting_supplement: bool
     standing: str | None
     apology: CitizenApologyView | None
     finished_at: datetime | None
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Former name of `new_appointment_at`.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def reappointed_to(self) -> datetime | None:
+        """Deprecated: `new_appointment_at`."""
+        return self.new_appointment_at
 
 
 class DecisionView(_View):
