@@ -35,9 +35,10 @@ def test_the_broker_lets_nobody_in_without_signing_in_and_an_acl(layout: Layout)
     assert properties["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
     assert properties["allow.everyone.if.no.acl.found"] == "false"
     assert properties["super.users"] == "User:broker;User:controller"
-    assert 'password="broker-secret"' in properties[
-        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"
-    ]
+    assert (
+        'password="broker-secret"'
+        in properties["listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"]
+    )
 
 
 def test_prometheus_scrapes_each_service_with_its_name(layout: Layout) -> None:
