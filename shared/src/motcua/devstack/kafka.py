@@ -43,6 +43,7 @@ __all__ = [
     "jars_current",
     "ping",
     "render_properties",
+    "signs_in",
     "start",
 ]
 
@@ -136,11 +137,22 @@ def _users(secrets: Mapping[str, str]) -> dict[str, str]:
     return {user: kafka_password(dict(secrets), user) for user in (*PRINCIPALS, KAFKA_BROKER)}
 
 
+def _users_digest(secrets: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(_users(secrets), sort_keys=True).encode()).hexdigest()
+
+
+def signs_in(layout: Layout, secrets: Mapping[str, str]) -> bool:
+    """Whether the broker's storage was formatted with the SCRAM users of `secrets` (a
+    broker of an older stack, formatted before sign-in existed, was not)."""
+    stamp = _users_stamp(layout)
+    return stamp.is_file() and stamp.read_text() == _users_digest(secrets)
+
+
 def _format_storage(layout: Layout, java: str, secrets: Mapping[str, str]) -> None:
     users = _users(secrets)
-    digest = hashlib.sha256(json.dumps(users, sort_keys=True).encode()).hexdigest()
+    digest = _users_digest(secrets)
     if (layout.kafka_data / "meta.properties").is_file():
-        if _users_stamp(layout).is_file() and _users_stamp(layout).read_text() == digest:
+        if signs_in(layout, secrets):
             return
         # Formatted before sign-in existed (or with other users): SCRAM users can only be
         # written by formatting, so the local broker starts over with empty topics.

@@ -137,6 +137,18 @@ class Stack:
 
     def _up_kafka(self, ports: dict[str, int]) -> None:
         address = f"{HOST}:{ports['kafka']}"
+        if self.pid("kafka") is not None and not kafka.signs_in(
+            self.layout, credentials(self.layout)
+        ):
+            self.report(
+                "kafka: restarting with sign-in (SCRAM) and ACLs; its storage is formatted "
+                "again, so its topics start empty, and the services restart to sign in"
+            )
+            running = [f.stem for f in self.layout.pids.glob("*.pid")]
+            for component in running:
+                if instance_of(component) in SERVICES:
+                    self._stop(component)
+            self._stop("kafka")
         if self.pid("kafka") is None:
             if kafka.ensure_jars(self.layout):
                 self.report(f"kafka: fetched the broker jars into {self.layout.kafka_libs}")
