@@ -7,7 +7,9 @@
 - scoring's counted figures per agency equal to `motcua_demo.expected`;
 - every notification recorded once per (event, message, audience, channel, unit,
   recipient), and sent;
-- dead letters: exactly the malformed messages injected, once per consuming service.
+- dead letters: exactly the malformed messages injected, once per consuming service;
+- every registered dossier on the fake national portal with tracking's status and one
+  progress entry per accepted step, in order (`bench.chaos.portal`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.chaos.portal import check_portal
 from motcua.events.topics import DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.settings import KafkaSettings
 from motcua_demo.calendar import OfficeCalendar
 from motcua_demo.expected import COUNTED, Outcome, expected_counts, outcome
 from motcua_demo.simulator import Record
@@ -33,6 +37,7 @@ READERS = {
     "tracking": (DOSSIER_EVENTS.name,),
     "scoring": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
     "notify": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
+    "portal": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
 }
 SENT = {"accepted", "delivered", "sent"}
 MALFORMED = b'{"not": "an event"}'
@@ -53,9 +58,9 @@ class Verdict:
             self.problems.append(f"{name}: {value}")
 
 
-async def topic_events(bootstrap: str, topic: str) -> tuple[Counter[str], int]:
+async def topic_events(kafka: KafkaSettings, topic: str) -> tuple[Counter[str], int]:
     """Event ids on a topic (with how often each was written) and the malformed records."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
@@ -82,11 +87,11 @@ async def topic_events(bootstrap: str, topic: str) -> tuple[Counter[str], int]:
         await consumer.stop()
 
 
-async def inject_malformed(bootstrap: str, how_many: int) -> None:
+async def inject_malformed(kafka: KafkaSettings, how_many: int) -> None:
     """Put messages no consumer can read on the dossier topic (they must be dead-lettered)."""
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all")
     await producer.start()
     try:
         for n in range(how_many):
@@ -96,7 +101,7 @@ async def inject_malformed(bootstrap: str, how_many: int) -> None:
 
 
 async def compare(
-    bootstrap: str,
+    kafka: KafkaSettings,
     databases: dict[str, str],
     urls: dict[str, str],
     operator_token: str,
@@ -105,9 +110,7 @@ async def compare(
 ) -> Verdict:
     stories, record, last_day = run
     verdict = Verdict()
-    topics = {
-        t: await topic_events(bootstrap, t) for t in (DOSSIER_EVENTS.name, TRACKING_EVENTS.name)
-    }
+    topics = {t: await topic_events(kafka, t) for t in (DOSSIER_EVENTS.name, TRACKING_EVENTS.name)}
     verdict.count(
         "events written twice to a topic (skipped by consumers)",
         sum(n - 1 for ids, _ in topics.values() for n in ids.values()),
@@ -132,6 +135,14 @@ async def compare(
     await _tracking(verdict, urls["tracking"], operator_token, stories, record)
     await _scoring(verdict, urls["scoring"], stories, record, last_day)
     await _notify(verdict, databases["notify"])
+    await check_portal(
+        verdict.count,
+        verdict.examples,
+        databases["portal"],
+        urls["dvcqg"],
+        (urls["tracking"], operator_token),
+        (stories, record),
+    )
     return verdict
 
 
