@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua.clock import VIETNAM
+
 PERIODS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
 DAY_SECONDS = 8 * 3600
 CUTOFF = time(15, 0)

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+
+from motcua.clock import VIETNAM as _VIETNAM
 
 __all__ = ["COVERED_YEARS", "CalendarYears"]
-
-_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True, slots=True)

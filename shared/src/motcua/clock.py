@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 __all__ = [
+    "VIETNAM",
     "Clock",
     "ClockSettings",
     "ManualClock",
@@ -22,6 +24,10 @@ __all__ = [
     "clock_speed",
     "make_clock",
 ]
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+"""The zone of every calendar reasoning, office hour and time shown to people; the one
+definition every service and the demo import."""
 
 
 class Clock(Protocol):

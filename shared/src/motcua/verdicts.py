@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from motcua.clock import VIETNAM
 from motcua.vocabulary import Verdict
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
     "verdict",
 ]
 
-VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
 """The zone whose days verdicts compare."""
 
 

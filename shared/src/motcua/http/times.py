@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, field_validator
 
-__all__ = ["VIETNAM", "ResponseModel", "in_vietnam", "vietnam_time"]
+from motcua.clock import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+__all__ = ["VIETNAM", "ResponseModel", "in_vietnam", "vietnam_time"]
 
 
 def vietnam_time(moment: datetime) -> datetime:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from motcua.calendar_years import COVERED_YEARS
+from motcua.clock import VIETNAM as VIETNAM_TZ
 from motcua_intake.domain.validation import Checked, ErrorCode, Invalid, Valid
 
 __all__ = [
@@ -18,7 +18,6 @@ __all__ = [
     "local_date",
 ]
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 # Nothing earlier than the working calendar's first year can be tracked or counted.
 EARLIEST = COVERED_YEARS.start

@@ -1,5 +1,6 @@
 """Pure notification logic: message types, contexts, templates, SMS sizing, timing, contacts."""
 
+from motcua.clock import VIETNAM
 from motcua_notify.domain.contacts import (
     ContactFailure,
     Recipient,
@@ -32,7 +33,7 @@ from motcua_notify.domain.contexts import (
     SupplementRequestContext,
 )
 from motcua_notify.domain.idempotency import idempotency_key
-from motcua_notify.domain.local_time import VIETNAM, format_local
+from motcua_notify.domain.local_time import format_local
 from motcua_notify.domain.messages import Audience, Channel, MessageType
 from motcua_notify.domain.outbound import (
     Accepted,

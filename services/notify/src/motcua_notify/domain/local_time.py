@@ -1,9 +1,8 @@
 """Vietnam local time, as citizens and officials read it."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from motcua.clock import VIETNAM
 
 
 class NaiveDatetimeError(ValueError):

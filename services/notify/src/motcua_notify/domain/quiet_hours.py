@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from motcua_notify.domain.local_time import VIETNAM, to_local
+from motcua.clock import VIETNAM
+from motcua_notify.domain.local_time import to_local
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from motcua.calendar_years import COVERED_YEARS
+from motcua.clock import VIETNAM
 from motcua_tracking.domain.year_decisions import (
     YearDecision,
     load_shipped_decisions,
@@ -42,7 +43,7 @@ class CalendarRangeError(ValueError):
 @cache
 def vietnam_time_zone() -> ZoneInfo:
     """The zone all calendar reasoning uses (Asia/Ho_Chi_Minh)."""
-    return ZoneInfo("Asia/Ho_Chi_Minh")
+    return VIETNAM
 
 
 def seconds_of(moment: time) -> int:
