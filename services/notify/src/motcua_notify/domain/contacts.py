@@ -6,6 +6,15 @@ from enum import StrEnum
 
 from motcua_notify.domain.messages import Channel
 
+__all__ = [
+    "ContactFailure",
+    "Recipient",
+    "address_for",
+    "mask",
+    "normalise_email",
+    "normalise_phone",
+]
+
 # Mobile prefixes in use since the 2018 renumbering (03x, 05x, 07x, 08x, 09x).
 _VN_MOBILE = re.compile(r"(?:3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7}")
 _PHONE_NOISE = re.compile(r"[\s.\-()]")

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from motcua_notify.domain.sms import SmsEncoding, SmsSize, measure, unaccented
 
+__all__ = ["EmailContent", "MessageContent", "SmsContent", "WebhookContent", "ZnsContent"]
+
 
 @dataclass(frozen=True)
 class EmailContent:

@@ -10,6 +10,26 @@ from datetime import date, datetime
 
 from motcua_notify.domain.messages import MessageType
 
+__all__ = [
+    "CONTEXT_TYPES",
+    "AlertWithdrawnContext",
+    "ApologyContext",
+    "ApologyRequiredContext",
+    "DailyDigestContext",
+    "DigestEntry",
+    "DueSoonContext",
+    "EscalationContext",
+    "MessageContext",
+    "OverdueContext",
+    "ReceiptContext",
+    "RefusalContext",
+    "ResultReadyContext",
+    "StopNoticeContext",
+    "SupplementRequestContext",
+    "as_variables",
+    "field_names",
+]
+
 
 @dataclass(frozen=True)
 class ReceiptContext:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from motcua_notify.domain.contacts import Recipient
 from motcua_notify.domain.messages import Channel
 
+__all__ = ["ONE_STOP", "Directory", "UnitContact"]
+
 ONE_STOP = "one_stop"
 
 

@@ -19,6 +19,8 @@ from typing import Any
 from motcua_notify.domain.contacts import Recipient
 from motcua_notify.domain.messages import Channel
 
+__all__ = ["Citizen", "DossierView", "FactKind"]
+
 
 @dataclass(frozen=True)
 class Citizen:

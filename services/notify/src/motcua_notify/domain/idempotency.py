@@ -4,6 +4,8 @@ import hashlib
 
 from motcua_notify.domain.messages import Channel, MessageType
 
+__all__ = ["idempotency_key"]
+
 _KEY_VERSION = "notify.v1"
 _SEPARATOR = "\x1f"
 

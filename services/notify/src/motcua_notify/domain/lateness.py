@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from motcua_notify.domain.local_time import to_local
 
+__all__ = ["overdue_working_days"]
+
 
 def overdue_working_days(due_at: datetime, now: datetime) -> int:
     """Return the whole Monday-to-Friday days passed since the due time, in local time.

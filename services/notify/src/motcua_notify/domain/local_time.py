@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from motcua.clock import VIETNAM
 
+__all__ = ["NaiveDatetimeError", "format_day", "format_local", "iso_format", "to_local"]
+
 
 class NaiveDatetimeError(ValueError):
     """A datetime without a time zone reached code that needs an instant."""

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+__all__ = ["Audience", "Channel", "MessageType"]
+
 
 class Audience(StrEnum):
     CITIZEN = "citizen"

@@ -5,6 +5,15 @@ from dataclasses import dataclass
 from motcua_notify.domain.content import MessageContent
 from motcua_notify.domain.messages import Channel, MessageType
 
+__all__ = [
+    "Accepted",
+    "Delivered",
+    "OutboundMessage",
+    "PermanentFailure",
+    "SendResult",
+    "TemporaryFailure",
+]
+
 
 @dataclass(frozen=True)
 class OutboundMessage:

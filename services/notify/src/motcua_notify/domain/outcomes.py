@@ -14,6 +14,8 @@ from motcua_notify.domain.outbound import (
 from motcua_notify.domain.quiet_hours import QuietHours, earliest_send_time
 from motcua_notify.domain.retry import RetryPolicy, attempts_left, retry_delay
 
+__all__ = ["FINAL", "Decision", "Status", "decide"]
+
 
 class Status(StrEnum):
     """The life of a row of the delivery log."""

@@ -18,6 +18,8 @@ from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.quiet_hours import QuietHours, earliest_send_time
 from motcua_notify.domain.rendering import SmsTooLongError, TemplateRegistry
 
+__all__ = ["MessageRequest", "PlanReason", "PlanStatus", "PlannedMessage", "plan", "withdrawn"]
+
 
 class PlanStatus(StrEnum):
     PENDING = "pending"

@@ -5,6 +5,8 @@ import hmac
 
 from motcua_notify.domain.contacts import ContactFailure, normalise_email, normalise_phone
 
+__all__ = ["address_digest", "normalise_address"]
+
 
 def normalise_address(raw: str) -> str:
     """Return the form an address is stored under (email, +84 phone or URL), else `raw` trimmed."""

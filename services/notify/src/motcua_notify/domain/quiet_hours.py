@@ -6,6 +6,8 @@ from datetime import datetime, time, timedelta, tzinfo
 from motcua.clock import VIETNAM
 from motcua_notify.domain.local_time import to_local
 
+__all__ = ["QuietHours", "earliest_send_time"]
+
 
 @dataclass(frozen=True)
 class QuietHours:

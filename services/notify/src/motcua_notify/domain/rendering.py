@@ -35,6 +35,16 @@ from motcua_notify.domain.template_checks import (
     parse,
 )
 
+__all__ = [
+    "PARAM_PREFIX",
+    "Rendered",
+    "SmsPolicy",
+    "SmsTooLongError",
+    "TemplateRegistry",
+    "TemplateSpec",
+    "required_channels",
+]
+
 PARAM_PREFIX = "param."
 _PARTS: dict[Channel, frozenset[str]] = {
     Channel.EMAIL: frozenset({"subject", "html", "text"}),

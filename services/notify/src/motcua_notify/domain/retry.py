@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+__all__ = ["RetryPolicy", "attempts_left", "retry_delay"]
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

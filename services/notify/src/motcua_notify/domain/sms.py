@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from unidecode import unidecode
 
+__all__ = ["SmsEncoding", "SmsSize", "encoding_of", "measure", "segments", "unaccented"]
+
 _GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

@@ -12,6 +12,8 @@ from motcua_notify.domain.content import (
 )
 from motcua_notify.domain.messages import Channel
 
+__all__ = ["content_from_json", "content_to_json"]
+
 
 def content_to_json(content: MessageContent) -> dict[str, Any]:
     """Return a JSON-ready dict holding everything needed to send the content again."""

@@ -4,6 +4,15 @@ from collections.abc import Iterable
 
 from jinja2 import Environment, TemplateSyntaxError, meta, nodes
 
+__all__ = [
+    "TemplateError",
+    "check_declared_exist",
+    "check_declared_used",
+    "check_json_outputs",
+    "check_variables",
+    "parse",
+]
+
 
 class TemplateError(ValueError):
     """A template cannot be loaded; the message names the template and the culprit."""

@@ -23,6 +23,8 @@ from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.rendering import PARAM_PREFIX, SmsPolicy, TemplateRegistry, TemplateSpec
 from motcua_notify.domain.template_checks import TemplateError
 
+__all__ = ["load_registry", "load_specs"]
+
 _E = TypeVar("_E", MessageType, Channel)
 _KEY = re.compile(r"(?P<channel>[a-z]+)\.v(?P<version>[1-9]\d*)")
 _FILES = {

@@ -17,6 +17,8 @@ from motcua_scoring.domain.facts import (
     VerdictGiven,
 )
 
+__all__ = ["Anomaly", "anomalies"]
+
 
 class Anomaly(StrEnum):
     UNKNOWN_DOSSIER = "unknown_dossier"

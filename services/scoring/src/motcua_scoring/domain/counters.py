@@ -27,6 +27,27 @@ from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import calendar_keys, local_date
 from motcua_scoring.domain.scopes import scopes_of
 
+__all__ = [
+    "APOLOGY_COUNTERS",
+    "CHANNEL_COUNTERS",
+    "HISTOGRAM_PREFIX",
+    "REAPPOINTMENT_COUNTERS",
+    "STANDING_COUNTERS",
+    "VERDICT_COUNTERS",
+    "Counter",
+    "CounterKey",
+    "Mark",
+    "Table",
+    "add",
+    "contributions",
+    "counters",
+    "half_day_bucket",
+    "histogram_counter",
+    "marks",
+    "resolution_counters",
+    "tally",
+]
+
 HISTOGRAM_PREFIX = "processing_half_days:"
 
 

@@ -20,6 +20,46 @@ from enum import StrEnum
 
 from motcua.vocabulary import ApologyStanding, Channel, Verdict
 
+__all__ = [
+    "DISLIKED_UP_TO",
+    "PROCESSING_DAYS_QUANTUM",
+    "SATISFIED_FROM",
+    "AlertFired",
+    "AlertKind",
+    "AlertWithdrawn",
+    "ApologyIssued",
+    "DeadlineSet",
+    "DossierFacts",
+    "FactUpdate",
+    "Identity",
+    "ObligationSet",
+    "Paid",
+    "PaymentMethod",
+    "ProcessingFinished",
+    "Rated",
+    "Reappointed",
+    "Received",
+    "Refused",
+    "ResultReturned",
+    "SupplementReceived",
+    "SupplementRequested",
+    "Transferred",
+    "VerdictGiven",
+    "Withdrawn",
+    "apply",
+    "apply_all",
+    "apply_deadline",
+    "apply_finished",
+    "apply_paid",
+    "apply_rated",
+    "apply_reappointed",
+    "apply_received",
+    "apply_refused",
+    "apply_transferred",
+    "apply_verdict",
+    "utc",
+]
+
 PROCESSING_DAYS_QUANTUM = Decimal("0.001")
 SATISFIED_FROM = 4
 DISLIKED_UP_TO = 2

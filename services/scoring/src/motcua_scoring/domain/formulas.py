@@ -23,6 +23,47 @@ from fractions import Fraction
 
 from motcua_scoring.domain.indicators import Indicators
 
+__all__ = [
+    "DIGITISED_FULL_AT",
+    "ONE",
+    "ONLINE_SPLIT",
+    "ONLINE_SUBMISSION_FULL_AT",
+    "P90",
+    "PROCEDURES_ONLINE_FULL_AT",
+    "PROCESSING_SATISFACTION_FULL_AT",
+    "PROGRESS_MAX",
+    "ComponentScore",
+    "Decision766Score",
+    "GroupScore",
+    "Rates",
+    "average_processing_days",
+    "average_score",
+    "complaint_points",
+    "decision766",
+    "digitised_share",
+    "e_result_share",
+    "early_rate",
+    "full_online_share",
+    "late_rate",
+    "late_with_apology_rate",
+    "linear_points",
+    "on_time_over_received",
+    "on_time_rate",
+    "online_payment_points",
+    "online_payment_share",
+    "online_share",
+    "p90_processing_days",
+    "processing_satisfaction_rate",
+    "progress_points",
+    "progress_points_received_variant",
+    "progress_rate",
+    "rates",
+    "ratio",
+    "reappointment_kept_rate",
+    "satisfied_share",
+    "threshold_points",
+]
+
 ONE = Fraction(1)
 
 PROGRESS_MAX = Fraction(20)

@@ -44,6 +44,16 @@ from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
 from motcua_scoring.domain.periods import Period, cover, cover_keys, local_date, local_midnight
 from motcua_scoring.domain.scopes import Scope, scopes_of
 
+__all__ = [
+    "Indicators",
+    "RowsNeeded",
+    "as_of_day",
+    "count",
+    "evaluate",
+    "evaluate_each",
+    "rows_needed",
+]
+
 _YEAR_KEY = re.compile(r"^\d{4}$")
 
 

@@ -14,6 +14,27 @@ from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
 
+__all__ = [
+    "CALENDAR_KINDS",
+    "LOCAL_TZ",
+    "Period",
+    "PeriodKind",
+    "calendar_keys",
+    "calendar_periods_of",
+    "cover",
+    "cover_keys",
+    "day_period",
+    "local_date",
+    "local_midnight",
+    "month_period",
+    "parse_period",
+    "periods_of",
+    "quarter_period",
+    "range_period",
+    "week_period",
+    "year_period",
+]
+
 LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

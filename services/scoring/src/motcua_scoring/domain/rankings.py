@@ -14,6 +14,8 @@ from fractions import Fraction
 
 from motcua_scoring.domain.scopes import Scope, ScopeKind
 
+__all__ = ["Ranked", "Value", "rank"]
+
 Value = Fraction | int | None
 
 

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from motcua_scoring.domain.facts import DossierFacts
 
+__all__ = ["PROVINCE", "Scope", "ScopeKind", "parse_scope", "scopes_of"]
+
 
 class ScopeKind(StrEnum):
     PROVINCE = "province"

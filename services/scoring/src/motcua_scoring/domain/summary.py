@@ -13,6 +13,17 @@ from fractions import Fraction
 from motcua_scoring.domain.formulas import decision766, progress_points_received_variant, rates
 from motcua_scoring.domain.indicators import Indicators
 
+__all__ = [
+    "AVERAGES",
+    "COUNTS",
+    "FIGURES",
+    "LOWER_IS_BETTER",
+    "RATES",
+    "SCORES",
+    "Figure",
+    "summarise",
+]
+
 Figure = int | Fraction | None
 
 _NOT_FIGURES = {"scope", "period", "as_of", "processing_histogram"}

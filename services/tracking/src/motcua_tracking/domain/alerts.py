@@ -7,6 +7,8 @@ from decimal import ROUND_CEILING, Decimal
 
 from motcua_tracking.domain.calendar import WorkingCalendar
 
+__all__ = ["due_soon_at", "elapsed_share_at", "overdue_at", "warning_at"]
+
 
 def due_soon_at(calendar: WorkingCalendar, due_at: datetime) -> datetime:
     """Opening of the last working day before the appointment day.

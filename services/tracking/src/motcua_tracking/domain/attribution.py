@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.deadlines import ProcessingTime, end_position
 
+__all__ = ["Attribution", "Overrun", "StepRun", "attribute_lateness"]
+
 
 @dataclass(frozen=True)
 class StepRun:

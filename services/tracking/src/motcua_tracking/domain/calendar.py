@@ -26,6 +26,18 @@ from motcua_tracking.domain.year_decisions import (
     replace_year,
 )
 
+__all__ = [
+    "CalendarRangeError",
+    "Holiday",
+    "OfficeHours",
+    "WorkingCalendar",
+    "build_calendar",
+    "seconds_of",
+    "statutory_holidays",
+    "statutory_rule",
+    "vietnam_time_zone",
+]
+
 _SECONDS_PER_DAY = 86_400
 # The library also lists yearly swapped days (they belong to the year's decision) and
 # 24/11, whose legal force is not established; neither is part of Labor Code Art. 112.

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.clocks import DossierClock
 
+__all__ = ["DeadlineChange", "OpenDeadline", "changed_days", "changed_deadlines"]
+
 
 @dataclass(frozen=True)
 class OpenDeadline:

@@ -20,6 +20,15 @@ from enum import StrEnum
 from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.deadlines import ProcedureTerms, appointment
 
+__all__ = [
+    "ApologyRejected",
+    "ClockError",
+    "DossierClock",
+    "Reappointment",
+    "SupplementPolicy",
+    "Suspension",
+]
+
 
 class SupplementPolicy(StrEnum):
     """What a supplement request does to the clock.

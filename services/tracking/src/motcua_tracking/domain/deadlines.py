@@ -26,6 +26,24 @@ from enum import StrEnum
 
 from motcua_tracking.domain.calendar import WorkingCalendar
 
+__all__ = [
+    "NO_CUTOFF",
+    "AllotmentError",
+    "ProcedureTerms",
+    "ProcessingTime",
+    "StepAllotment",
+    "StepDue",
+    "TimeUnit",
+    "allocate",
+    "allotted_total",
+    "appointment",
+    "end_position",
+    "replan_after_handover",
+    "step_due_after_handover",
+    "step_due_times",
+    "validate_allotments",
+]
+
 _SECONDS_PER_HOUR = 3_600
 
 NO_CUTOFF = time.max

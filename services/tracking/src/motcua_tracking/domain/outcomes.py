@@ -13,6 +13,22 @@ from motcua.vocabulary import ApologyStanding, Verdict
 from motcua_tracking.domain.deadlines import StepDue
 from motcua_tracking.domain.timers import Scope, SentAlert, TimerKey
 
+__all__ = [
+    "TIMED",
+    "AlertRetracted",
+    "ApologyOwed",
+    "DeadlineFixed",
+    "DossierJudged",
+    "DueMoved",
+    "DueSoonReached",
+    "Escalated",
+    "Outcome",
+    "OverdueReached",
+    "Reappointed",
+    "StepJudged",
+    "alert_type",
+]
+
 
 @dataclass(frozen=True)
 class DeadlineFixed:

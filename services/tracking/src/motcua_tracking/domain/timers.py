@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
+__all__ = ["Scope", "SentAlert", "Timer", "TimerKey", "TimerKind", "reconcile"]
+
 Scope = Literal["dossier", "step"]
 
 

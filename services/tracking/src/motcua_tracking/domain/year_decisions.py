@@ -9,6 +9,20 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
+__all__ = [
+    "SHIPPED_YEARS",
+    "DayOffPeriod",
+    "DecisionError",
+    "MakeUpDay",
+    "YearDecision",
+    "decision_from_json",
+    "decision_to_dict",
+    "load_shipped_decision",
+    "load_shipped_decisions",
+    "parse_decision",
+    "replace_year",
+]
+
 # Every year from the first the calendar covers (motcua.calendar_years) to the latest known.
 SHIPPED_YEARS = tuple(range(2015, 2027))
 _DATA_PACKAGE = "motcua_tracking.domain"

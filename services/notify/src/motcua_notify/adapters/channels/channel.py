@@ -5,6 +5,8 @@ from typing import Protocol
 from motcua_notify.domain import messages
 from motcua_notify.domain.outbound import OutboundMessage, SendResult
 
+__all__ = ["Channel"]
+
 
 class Channel(Protocol):
     """Sends one rendered message and reports the outcome; never raises for delivery errors."""

@@ -31,6 +31,8 @@ import httpx
 from fastapi import BackgroundTasks, Body, FastAPI, Request, Response
 from pydantic import BaseModel
 
+__all__ = ["ConfigRequest", "GatewayState", "Mode", "ModeRequest", "create_app"]
+
 Mode = Literal["ok", "rate_limit", "fail", "reject", "garbage"]
 _RECORDED_HEADERS = ("x-api-key", "access_token", "x-motcua-signature", "x-motcua-timestamp")
 

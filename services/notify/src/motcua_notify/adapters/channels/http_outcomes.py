@@ -15,6 +15,14 @@ from motcua_notify.domain.outbound import (
     TemporaryFailure,
 )
 
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "failure_for_status",
+    "log_result",
+    "post_json",
+    "retry_after_seconds",
+]
+
 DEFAULT_TIMEOUT = 10.0
 logger = logging.getLogger("motcua_notify.channels")
 

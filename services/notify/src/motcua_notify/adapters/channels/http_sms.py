@@ -14,6 +14,8 @@ from motcua_notify.domain import messages
 from motcua_notify.domain.content import SmsContent
 from motcua_notify.domain.outbound import Accepted, OutboundMessage, PermanentFailure, SendResult
 
+__all__ = ["HttpSmsChannel"]
+
 
 @dataclass
 class HttpSmsChannel:

@@ -10,6 +10,8 @@ import base64
 import hashlib
 from email.utils import formataddr
 
+__all__ = ["address_header", "alternative_message", "encoded_header"]
+
 _CRLF = "\r\n"
 # 39 bytes -> 52 base64 chars; with "=?utf-8?b?", "?=" and a header name a line stays < 78.
 _WORD_BYTES = 39

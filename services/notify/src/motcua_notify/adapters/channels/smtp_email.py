@@ -18,6 +18,8 @@ from motcua_notify.domain.outbound import (
     TemporaryFailure,
 )
 
+__all__ = ["SmtpEmailChannel", "SmtpSettings"]
+
 
 @dataclass(frozen=True)
 class SmtpSettings:

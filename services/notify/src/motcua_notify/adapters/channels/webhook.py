@@ -18,6 +18,8 @@ from motcua_notify.domain import messages
 from motcua_notify.domain.content import WebhookContent
 from motcua_notify.domain.outbound import Delivered, OutboundMessage, PermanentFailure, SendResult
 
+__all__ = ["KEY_HEADER", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "WebhookChannel", "signature"]
+
 SIGNATURE_HEADER = "X-Motcua-Signature"
 TIMESTAMP_HEADER = "X-Motcua-Timestamp"
 KEY_HEADER = "Idempotency-Key"

@@ -20,6 +20,8 @@ from motcua_notify.domain.outbound import (
     TemporaryFailure,
 )
 
+__all__ = ["ZALO_API", "ZaloZnsChannel"]
+
 ZALO_API = "https://business.openapi.zalo.me"
 
 # Zalo answers HTTP 200 with {"error": <code>}. Codes -100..-112 follow Zalo's published
