@@ -74,7 +74,8 @@ def create_app(
     configure_logging(settings.service_name, settings.log_level)
     # httpx logs every request URL at INFO; webhook URLs may carry a receiver's token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    runtime = ServiceRuntime(settings, MIGRATIONS)
+    # Migrated in the lifespan below, before the directory is seeded.
+    runtime = ServiceRuntime(settings, migrations=None)
     if clock is not None:
         runtime.clock = clock
     runtime.publishes(NotificationDelivered, NotificationFailed)

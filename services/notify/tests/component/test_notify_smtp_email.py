@@ -19,6 +19,8 @@ def settings(port: int, pool_size: int = 2) -> SmtpSettings:
         host="127.0.0.1",
         port=port,
         sender="motcua@dongan.hanoi.gov.vn",
+        sender_name="Bộ phận Một cửa",
+        message_id_domain="motcua.local",
         pool_size=pool_size,
         timeout=5.0,
     )

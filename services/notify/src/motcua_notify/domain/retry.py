@@ -7,11 +7,12 @@ __all__ = ["RetryPolicy", "attempts_left", "retry_delay"]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Delays double from `initial` up to `maximum`; `max_attempts` sends in all."""
+    """Delays double from `initial` up to `maximum`; `max_attempts` sends in all (the
+    defaults live in the service's `DispatchSettings` alone)."""
 
-    max_attempts: int = 8
-    initial: float = 1.0
-    maximum: float = 600.0
+    max_attempts: int
+    initial: float
+    maximum: float
 
 
 def retry_delay(

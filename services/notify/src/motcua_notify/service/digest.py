@@ -36,12 +36,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DigestOptions:
-    """When the digest goes and what it holds."""
+    """When the digest goes and what it holds (the defaults live in `DigestSettings`)."""
 
-    at: time = time(7, 30)
-    include_empty: bool = False
-    max_entries: int = 200
-    check_seconds: float = 30
+    at: time
+    include_empty: bool
+    max_entries: int
+    check_seconds: float
 
 
 class DigestScheduler:

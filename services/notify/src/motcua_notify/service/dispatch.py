@@ -27,7 +27,7 @@ import random
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -67,14 +67,14 @@ _SPARE_POLL_FACTOR = 12
 
 @dataclass(frozen=True)
 class DispatchOptions:
-    """How the sender works (from DispatchSettings)."""
+    """How the sender works; the defaults live in `DispatchSettings` alone."""
 
-    batch_size: int = 200
-    workers: int = 2
-    concurrency: int = 32
-    lease_seconds: float = 120
-    idle_poll_seconds: float = 5.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    batch_size: int
+    workers: int
+    concurrency: int
+    lease_seconds: float
+    idle_poll_seconds: float
+    retry: RetryPolicy
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,16 @@ __all__ = ["SmtpEmailChannel", "SmtpSettings"]
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where to relay mail and as whom; `pool_size` connections are kept open."""
+    """Where to relay mail and as whom; `pool_size` connections are kept open (the
+    defaults live in the service's settings, `NOTIFY_SMTP__*`, alone)."""
 
     host: str
     port: int
     sender: str
-    sender_name: str = "Bộ phận Một cửa"
-    message_id_domain: str = "motcua.local"
-    pool_size: int = 4
-    timeout: float = 10.0
+    sender_name: str
+    message_id_domain: str
+    pool_size: int
+    timeout: float
     username: str | None = None
     password: str | None = None
     start_tls: bool | None = False
