@@ -169,7 +169,14 @@ class Harness:
         )
         self.timers = TimerLoop(self.sessions, self.tracker, settings.timers)
         self.decisions = DecisionLoader(self.sessions, self.tracker)
-        self.lookups = Lookups(self.sessions, self.tracker, allowed=3, window=60)
+        limits = settings.api.lookups
+        self.lookups = Lookups(
+            self.sessions,
+            self.tracker,
+            per_client=limits.limits(limits.free_failures_per_client),
+            per_code=limits.limits(limits.free_failures_per_code),
+            client_key=b"test-client-key",
+        )
 
     async def apply(self, *envelopes: Envelope) -> None:
         async with self.sessions() as session, session.begin():

@@ -108,8 +108,9 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     app.state.lookups = Lookups(
         runtime.sessions,
         tracker,
-        allowed=settings.api.lookup_failures_allowed,
-        window=settings.api.lookup_failure_window_seconds,
+        per_client=settings.api.lookups.limits(settings.api.lookups.free_failures_per_client),
+        per_code=settings.api.lookups.limits(settings.api.lookups.free_failures_per_code),
+        client_key=settings.api.lookup_pepper.get_secret_value().encode(),
     )
     app.state.decisions = DecisionLoader(runtime.sessions, tracker)
     install_http_edge(app)

@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from motcua.calendar_years import COVERED_YEARS
 from motcua.events.topics import AGENCIES, CATALOGUE, DOSSIER_EVENTS
 from motcua.settings import ServiceSettings
+from motcua_tracking.domain.lookup_limits import LookupLimits
 
 __all__ = [
     "ApiSettings",
@@ -106,14 +107,35 @@ class TopicSettings(BaseModel):
     )
 
 
+class LookupLimitSettings(BaseModel):
+    """`TRACKING_API__LOOKUPS__*`: how citizens' look-ups are slowed after wrong answers
+    (`domain.lookup_limits`): free failures per client and per code, then a wait that
+    doubles from `first_delay_seconds` up to `longest_delay_seconds`; a record is forgotten
+    `forget_after_seconds` after its last failure."""
+
+    free_failures_per_client: int = Field(default=3, ge=1)
+    free_failures_per_code: int = Field(default=10, ge=1)
+    first_delay_seconds: float = Field(default=2.0, gt=0)
+    longest_delay_seconds: float = Field(default=900.0, gt=0)
+    forget_after_seconds: float = Field(default=86_400.0, gt=0)
+
+    def limits(self, free_failures: int) -> LookupLimits:
+        """The domain's limits with `free_failures`."""
+        return LookupLimits(
+            free_failures,
+            timedelta(seconds=self.first_delay_seconds),
+            timedelta(seconds=self.longest_delay_seconds),
+            timedelta(seconds=self.forget_after_seconds),
+        )
+
+
 class ApiSettings(BaseModel):
     """Bearer tokens of the HTTP API and the secret mixed into citizens' phone digests."""
 
     official_token: SecretStr | None = None
     admin_token: SecretStr | None = None
     lookup_pepper: SecretStr = _DEV_PEPPER
-    lookup_failures_allowed: int = Field(default=10, ge=1)
-    lookup_failure_window_seconds: float = Field(default=900, gt=0)
+    lookups: LookupLimitSettings = LookupLimitSettings()
 
 
 class TrackingSettings(ServiceSettings):

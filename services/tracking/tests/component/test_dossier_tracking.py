@@ -122,7 +122,7 @@ async def test_a_late_dossier_owes_an_apology_that_sets_a_new_appointment(harnes
         ("dossier", at(3, 9, 9))
     ]
     assert await harness.published("tracking.escalated") == []  # an apology was filed
-    citizen = await harness.lookups.citizen(code, "5678")
+    citizen = await harness.lookups.citizen(code, "5678", "10.0.0.1")
     assert (citizen.appointment_at, citizen.new_appointment_at) == (at(3, 9, 9), at(3, 13, 17))
     assert citizen.apology.reason
     official = await harness.lookups.official(code)
@@ -337,12 +337,12 @@ async def test_a_transfer_recorded_late_counts_from_its_own_time(harness, intake
 async def test_the_citizen_sees_their_dossier_only_with_the_right_digits(harness, intake):
     code = intake.new_code()
     await harness.apply(intake.received(code, at(3, 2, 9), phone="+84 912 34 5678"))
-    view = await harness.lookups.citizen(code, "5678")
+    view = await harness.lookups.citizen(code, "5678", "10.0.0.1")
     shown = view.model_dump_json()
     assert view.procedure_name == "Cấp giấy phép xây dựng" and view.appointment_at == at(3, 9, 9)
     assert "Nguyễn" not in shown and "0912" not in shown and "MC" not in shown
-    assert await harness.lookups.citizen(code, "1234") is None
-    assert await harness.lookups.citizen(intake.new_code(), "5678") is None
+    assert await harness.lookups.citizen(code, "1234", "10.0.0.1") is None
+    assert await harness.lookups.citizen(intake.new_code(), "5678", "10.0.0.1") is None
     async with harness.engine.connect() as conn:
         stored = (await conn.execute(text("SELECT phone_hash, document::text FROM dossiers"))).one()
     assert "5678" not in stored.phone_hash and "5678" not in stored.document

@@ -76,6 +76,16 @@ async def test_events_from_intake_become_deadlines_verdicts_and_look_ups(stack, 
             assert wrong.status_code == unknown.status_code == 404
             assert {**wrong.json(), "instance": ""} == {**unknown.json(), "instance": ""}
             assert wrong.json()["code"] == "dossier_not_found"
+            # Three free wrong answers from this client, a fourth that starts the wait:
+            # then 429 with the seconds to wait, whatever it asks.
+            for _ in range(2):
+                again = await http.get(f"/v1/lookup/{code}", params={"phone_last4": "0000"})
+                assert again.status_code == 404
+            limited = await http.get(f"/v1/lookup/{code}", params={"phone_last4": "5678"})
+            assert limited.status_code == 429
+            assert limited.headers["retry-after"] == "2"
+            assert limited.headers["content-type"] == "application/problem+json"
+            assert limited.json()["code"] == "too_many_attempts"
             metrics = (await http.get("/metrics")).text
             assert 'motcua_tracking_events_applied_total{event_type="dossier.received"}' in metrics
             assert "motcua_tracking_timers_pending" in metrics

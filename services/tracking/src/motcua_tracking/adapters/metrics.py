@@ -8,6 +8,7 @@ __all__ = [
     "ALERTS_FIRED",
     "ALERTS_WITHDRAWN",
     "EVENTS_APPLIED",
+    "LOOKUPS",
     "REJECTIONS",
     "TIMERS_FIRED",
     "TIMERS_PENDING",
@@ -38,4 +39,9 @@ ALERTS_WITHDRAWN = Counter(
     "motcua_tracking_alerts_withdrawn_total",
     "Alerts withdrawn because a late-arriving earlier event proved them wrong",
     ["kind", "scope"],
+)
+LOOKUPS = Counter(
+    "motcua_tracking_citizen_lookups_total",
+    "Citizens' look-ups: found, not_found (wrong answer or unknown code), limited (429)",
+    ["outcome"],
 )

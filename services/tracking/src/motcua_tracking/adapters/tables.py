@@ -36,6 +36,7 @@ __all__ = [
     "CALENDAR_DECISIONS",
     "DOSSIERS",
     "DOSSIER_EVENTS",
+    "LOOKUP_FAILURES",
     "PROCEDURES",
     "TIMERS",
     "metadata",
@@ -124,4 +125,13 @@ AGENCY_OFFICES = Table(
     Column("merged_on", Date),
     Column("revision", Integer, nullable=False),
     Column("seq", BigInteger, nullable=False, server_default=text("nextval('agency_offices_seq')")),
+)
+
+LOOKUP_FAILURES = Table(
+    "lookup_failures",
+    metadata,
+    Column("subject", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True)),
 )

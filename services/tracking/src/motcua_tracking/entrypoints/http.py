@@ -92,15 +92,15 @@ async def lookup(
         str, Query(pattern=r"^\d{4}$", description="Last 4 digits of the phone", examples=["5678"])
     ],
 ) -> CitizenView:
+    client = request.client.host if request.client else "unknown"
     try:
-        view = await lookups.citizen(code, phone_last4)
-    except TooManyAttempts:
-        window = request.app.state.settings.api.lookup_failure_window_seconds
+        view = await lookups.citizen(code, phone_last4, client)
+    except TooManyAttempts as limited:
         raise ProblemError(
             429,
             "too_many_attempts",
-            "too many attempts for this code; try again later",
-            headers={"Retry-After": str(int(window))},
+            f"too many wrong answers; try again in {limited.retry_after} s",
+            headers={"Retry-After": str(limited.retry_after)},
         ) from None
     if view is None:
         raise ProblemError(404, "dossier_not_found", "no dossier matches this code and phone")

@@ -2,22 +2,35 @@
 
 The citizen gives the last four digits of the phone registered with the dossier; only a
 keyed hash of them (salted with the dossier code) is stored. An unknown code, a dossier
-without a phone and a wrong factor all answer the same "not found"; failures are
-limited per code, counted for unknown codes as well, so the limit reveals nothing.
+without a phone and a wrong factor all answer the same "not found". Wrong answers are
+counted in PostgreSQL, shared by every instance and kept across restarts, per client (a
+keyed digest of its address, never the address) and per code, unknown codes included so
+the limit reveals nothing; how they slow a client is `domain.lookup_limits`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import time
-from collections import deque
+import math
 from datetime import time as clock_time
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import Sessions
 from motcua_tracking.adapters.agencies import agency_name, agency_state
 from motcua_tracking.adapters.dossiers import DossierStore
+from motcua_tracking.adapters.lookup_failures import (
+    forget,
+    load_failures,
+    lock_failures,
+    purge_failures,
+    save_failures,
+)
+from motcua_tracking.adapters.metrics import LOOKUPS
 from motcua_tracking.adapters.procedures import procedure_name
 from motcua_tracking.domain import TrackedDossier, WorkingCalendar
+from motcua_tracking.domain.lookup_limits import LookupLimits, after_failure, wait
 from motcua_tracking.service.tracking import DossierTracker
 from motcua_tracking.service.views import (
     AgencyOfficeView,
@@ -36,42 +49,30 @@ __all__ = ["Lookups", "TooManyAttempts"]
 
 
 class TooManyAttempts(Exception):
-    """Too many wrong second factors for a code recently."""
+    """Too many wrong answers recently: the client must wait `retry_after` seconds."""
 
-
-class _Failures:
-    """Recent failed citizen look-ups per code (in this instance)."""
-
-    def __init__(self, allowed: int, window: float) -> None:
-        self._allowed, self._window = allowed, window
-        self._seen: dict[str, deque[float]] = {}
-
-    def check(self, code: str) -> None:
-        recent = self._recent(code)
-        if len(recent) >= self._allowed:
-            raise TooManyAttempts(code)
-
-    def record(self, code: str) -> None:
-        self._recent(code).append(time.monotonic())
-
-    def _recent(self, code: str) -> deque[float]:
-        recent = self._seen.setdefault(code, deque())
-        while recent and recent[0] < time.monotonic() - self._window:
-            recent.popleft()
-        if len(self._seen) > 100_000:
-            self._seen = {code: recent}
-        return recent
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"try again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class Lookups:
     """Read-only use cases of the HTTP API."""
 
     def __init__(
-        self, sessions: Sessions, tracker: DossierTracker, *, allowed: int, window: float
+        self,
+        sessions: Sessions,
+        tracker: DossierTracker,
+        *,
+        per_client: LookupLimits,
+        per_code: LookupLimits,
+        client_key: bytes,
     ) -> None:
         self._sessions = sessions
         self._tracker = tracker
-        self._failures = _Failures(allowed, window)
+        self._per_client = per_client
+        self._per_code = per_code
+        self._client_key = client_key
 
     async def official(self, code: str) -> DossierView | None:
         """The full view of a dossier, or None."""
@@ -83,18 +84,57 @@ class Lookups:
         view = _official(dossier, name, calendar, self._standing(dossier, calendar))
         return view.model_copy(update={"agency_name": agency})
 
-    async def citizen(self, code: str, phone_last4: str) -> CitizenView | None:
-        """The citizen's view, or None (unknown code or wrong second factor alike)."""
-        self._failures.check(code)
+    async def citizen(self, code: str, phone_last4: str, client: str) -> CitizenView | None:
+        """The citizen's view, or None (unknown code or wrong second factor alike);
+        `TooManyAttempts` while the client must wait. `client` is its address."""
+        subjects = self._subjects(code, client)
+        async with self._sessions() as session, session.begin():
+            await self._check(session, *subjects)
         expected = self._tracker.digest(code, phone_last4) or ""
         found = await self._load(code)
         stored = found[0].phone_hash if found else None
         if found is None or stored is None or not hmac.compare_digest(stored, expected):
-            self._failures.record(code)
+            async with self._sessions() as session, session.begin():
+                await self._failed(session, *subjects)
+            LOOKUPS.labels("not_found").inc()
             return None
+        async with self._sessions() as session, session.begin():
+            await forget(session, subjects[0])
+        LOOKUPS.labels("found").inc()
         dossier, name, _ = found
         calendar = self._tracker.calendars.for_agency(dossier.agency_code)
         return _citizen(dossier, name, calendar, self._standing(dossier, calendar))
+
+    def _subjects(self, code: str, client: str) -> tuple[str, str]:
+        digest = hmac.new(self._client_key, client.encode(), hashlib.sha256).hexdigest()
+        return f"client:{digest[:32]}", f"code:{code}"
+
+    async def _check(self, session: AsyncSession, by_client: str, by_code: str) -> None:
+        """Raise `TooManyAttempts` while the client must wait: for its own failures, or,
+        once it has failed itself, for the code's."""
+        now = self._tracker.clock.now()
+        records = await load_failures(session, [by_client, by_code])
+        mine = records.get(by_client)
+        waits = [wait(self._per_client, mine, now)]
+        if mine is not None:
+            waits.append(wait(self._per_code, records.get(by_code), now))
+        longest = max(waits)
+        if longest.total_seconds() > 0:
+            LOOKUPS.labels("limited").inc()
+            raise TooManyAttempts(math.ceil(longest.total_seconds()))
+
+    async def _failed(self, session: AsyncSession, by_client: str, by_code: str) -> None:
+        now = self._tracker.clock.now()
+        records = await lock_failures(session, [by_client, by_code], now)
+        await save_failures(
+            session,
+            {
+                by_client: after_failure(self._per_client, records.get(by_client), now),
+                by_code: after_failure(self._per_code, records.get(by_code), now),
+            },
+        )
+        forgotten = max(self._per_client.forget_after, self._per_code.forget_after)
+        await purge_failures(session, now - forgotten)
 
     def _standing(self, dossier: TrackedDossier, calendar: WorkingCalendar) -> str | None:
         """Where the open dossier stands now, by the rule every service shares."""
