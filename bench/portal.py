@@ -1,7 +1,7 @@
 """Dossier updates per second to the national portal, and sync lag at a steady 100/s,
 beside the raw aiokafka consume rate of the same events.
 
-uv run python -m bench portal [--dossiers 3000] [--steady 2000] [--rate 100]
+uv run python -m bench portal [--dossiers 3000] [--steady 2000] [--rate 100] [--write]
 
 The fake portal (motcua.devstack.fake_dvcqg) runs in its own process and answers every
 call after 50 ms. The portal app runs its real lifespan (idempotent consumer → facts →
@@ -170,12 +170,14 @@ async def start_fake_portal() -> tuple[asyncio.subprocess.Process, str]:
     raise RuntimeError("the fake portal did not start")
 
 
-def settings_for(run_id: str, base_url: str, db: str, bootstrap: str, url: str) -> PortalSettings:
+def settings_for(
+    run_id: str, base_url: str, db: str, kafka: KafkaSettings, url: str
+) -> PortalSettings:
     return PortalSettings(
         service_name=f"portal-bench-{run_id}",  # its own consumer group
         log_level="WARNING",
         database=DatabaseSettings(url=f"{base_url}/{db}", pool_size=10),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap),
+        kafka=kafka,
         consumer=ConsumerSettings(max_records=1000),
         topics=TopicSettings(
             dossier_events=f"bench.portal-dossiers.{run_id}.v1",
@@ -201,15 +203,15 @@ def quantile(values: list[float], q: float) -> float:
 
 
 async def run(n: int, steady: int, rate: float) -> dict[str, float]:
-    bootstrap, base_url = infrastructure()
+    kafka, base_url = infrastructure()
     run_id = uuid.uuid4().hex[:8]
     db = f"bench_portal_{run_id}"
     await create_database(base_url, db)
     fake, url = await start_fake_portal()
-    settings = settings_for(run_id, base_url, db, bootstrap, url)
+    settings = settings_for(run_id, base_url, db, kafka, url)
     topics = settings.topics
     await create_topics(
-        bootstrap,
+        kafka,
         [
             TopicSpec(topics.dossier_events, 6),
             TopicSpec(topics.tracking_events, 6),
@@ -226,7 +228,7 @@ async def run(n: int, steady: int, rate: float) -> dict[str, float]:
     app = create_app(settings)
     engine = create_engine(DatabaseSettings(url=f"{base_url}/{db}", pool_size=2))
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5
+        **kafka.client_options(), enable_idempotence=True, acks="all", linger_ms=5
     )
     await producer.start()
     try:
@@ -266,7 +268,7 @@ async def run(n: int, steady: int, rate: float) -> dict[str, float]:
         results["calls_progress"] = calls.get("CapNhatTienDoHoSoMC", 0)
         results["calls_lookup"] = calls.get("TraCuuHoSo", 0)
         results["raw_consume"] = await raw_consume(
-            bootstrap, [topics.dossier_events, topics.tracking_events], 3 * n + steady
+            kafka, [topics.dossier_events, topics.tracking_events], 3 * n + steady
         )
         results["load"] = os.getloadavg()[0]
     finally:
@@ -328,10 +330,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dossiers", type=int, default=3000)
     parser.add_argument("--steady", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args(argv)
     if args.steady > args.dossiers:
         parser.error("--steady cannot exceed --dossiers")
     results = asyncio.run(run(args.dossiers, args.steady, args.rate))
     text_ = report(args.dossiers, args.steady, args.rate, results)
     print(text_)
-    write_section("portal", text_)
+    if args.write:
+        write_section("portal", text_)

@@ -35,14 +35,13 @@ async def fake() -> AsyncIterator[FakePortal]:
 
 @pytest.fixture
 async def harness(
-    bootstrap_servers: str,
-    database_base_url: str,
     kafka_settings: KafkaSettings,
+    database_base_url: str,
     make_topic: Callable[..., Awaitable[str]],
 ) -> AsyncIterator[Harness]:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka_settings.client_options(), enable_idempotence=True)
     await producer.start()
-    made = Harness(bootstrap_servers, database_base_url, producer)
+    made = Harness(kafka_settings, database_base_url, producer)
     made.topics = TopicSettings(
         dossier_events=await make_topic("dossier-events", partitions=3),
         tracking_events=await make_topic("tracking-events", partitions=3),

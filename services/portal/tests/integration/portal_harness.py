@@ -61,8 +61,8 @@ class FakePortal:
 class Harness:
     """Topics, a database and a producer for one test's portal app."""
 
-    def __init__(self, bootstrap: str, base_url: str, producer: AIOKafkaProducer) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, kafka: KafkaSettings, base_url: str, producer: AIOKafkaProducer) -> None:
+        self.kafka = kafka
         self.base_url = base_url
         self.producer = producer
         self.topics = TopicSettings()
@@ -73,7 +73,7 @@ class Harness:
         await create_database(self.base_url, name)
         self.databases.append(name)
         service = f"portal-{uuid.uuid4().hex[:8]}"
-        await create_topics(self.bootstrap, [dead_letter_topic(service), redrive_topic(service)])
+        await create_topics(self.kafka, [dead_letter_topic(service), redrive_topic(service)])
         options = {
             "idle_poll_seconds": 0.05,
             "backoff_initial_seconds": 0.05,
@@ -86,7 +86,7 @@ class Harness:
         return PortalSettings(
             service_name=service,
             database=DatabaseSettings(url=f"{self.base_url}/{name}", pool_size=4, max_overflow=4),
-            kafka=KafkaSettings(bootstrap_servers=self.bootstrap),
+            kafka=self.kafka,
             topics=self.topics,
             consumer=ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05),
             outbox=OutboxSettings(idle_poll_seconds=0.05),
