@@ -32,6 +32,7 @@ from motcua_notify.settings import ApiSettings as NotifyApi
 from motcua_notify.settings import NotifySettings, SmtpSettings
 from motcua_notify.settings import TopicSettings as NotifyTopics
 from motcua_scoring.app import create_app as scoring_app
+from motcua_scoring.settings import ApiSettings as ScoringApi
 from motcua_scoring.settings import ScoringSettings
 from motcua_scoring.settings import TopicSettings as ScoringTopics
 from motcua_tracking.app import create_app as tracking_app
@@ -270,6 +271,7 @@ async def province(
                         indicators=topics["indicators"],
                         agencies=topics["agencies"],
                     ),
+                    api=ScoringApi(official_token=TOKEN),
                 ),
                 clock=clock,
             ),

@@ -162,7 +162,9 @@ async def test_tracking_look_ups_and_scoring_list_agree_dossier_by_dossier(provi
 
     async def standings() -> dict[str, tuple[str | None, str | None]] | None:
         listed = await province.clients["scoring"].get(
-            "/v1/open-dossiers", params={"scope": "agency:STP", "limit": 500}
+            "/v1/open-dossiers",
+            params={"scope": "agency:STP", "limit": 500},
+            headers={"Authorization": f"Bearer {TOKEN}"},
         )
         states = {item["code"]: item["state"] for item in listed.json()["items"]}
         seen = {}

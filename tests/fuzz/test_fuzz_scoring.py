@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from http_fuzzing import WITH_CREDENTIALS, LiveApp, call_and_check, fuzz_schema, service_topics
+from http_fuzzing import (
+    WITH_CREDENTIALS,
+    WITHOUT_CREDENTIALS,
+    LiveApp,
+    call_and_check,
+    call_without_credentials,
+    fuzz_schema,
+    secured,
+    service_topics,
+)
+from pydantic import SecretStr
 
 from motcua.messaging.kafka import create_topics
 from motcua.settings import DatabaseSettings, KafkaSettings
 from motcua_scoring.app import create_app
 from motcua_scoring.settings import (
+    ApiSettings,
     FeedSettings,
     ScoringSettings,
     TopicSettings,
@@ -18,8 +29,12 @@ from motcua_scoring.settings import (
 
 pytestmark = pytest.mark.infra
 
+OFFICIAL = {"Authorization": "Bearer official-fuzz-token"}
+API = ApiSettings(official_token=SecretStr("official-fuzz-token"))
 LIVE = LiveApp("scoring")
-schema = fuzz_schema(create_app(ScoringSettings()), LIVE)
+DOCUMENT = create_app(ScoringSettings(api=API))
+schema = fuzz_schema(DOCUMENT, LIVE)
+valid = fuzz_schema(DOCUMENT, LIVE, valid_only=True)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +54,7 @@ async def scoring(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIte
             agencies=agencies,
         ),
         feed=FeedSettings(worker_process=False),
+        api=API,
     )
     with LIVE.serving(create_app(settings)):
         yield
@@ -47,4 +63,10 @@ async def scoring(fuzz_database: str, kafka_settings: KafkaSettings) -> AsyncIte
 @schema.parametrize()
 @WITH_CREDENTIALS
 def test_every_answer_is_documented(case, scoring) -> None:
-    call_and_check(case)
+    call_and_check(case, OFFICIAL)
+
+
+@valid.include(secured).parametrize()
+@WITHOUT_CREDENTIALS
+def test_no_credentials_is_401(case, scoring) -> None:
+    call_without_credentials(case)

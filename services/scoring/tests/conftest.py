@@ -14,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from scoring_province import OFFICIAL_TOKEN
 from sqlalchemy import text
 
 from motcua.clock import ClockSettings
@@ -51,6 +52,7 @@ from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
 from motcua_scoring.app import create_app
 from motcua_scoring.domain import LOCAL_TZ
 from motcua_scoring.settings import (
+    ApiSettings,
     GaugeSettings,
     ScoringSettings,
     StreamSettings,
@@ -81,6 +83,13 @@ class RunningScoring:
         await asyncio.wait_for(self.task, 30)
 
     def client(self) -> httpx.AsyncClient:
+        """A client of an official: the dossier-level lists need the bearer token."""
+        return httpx.AsyncClient(
+            base_url=self.url, timeout=10, headers={"Authorization": f"Bearer {OFFICIAL_TOKEN}"}
+        )
+
+    def public_client(self) -> httpx.AsyncClient:
+        """A client without credentials (the public aggregates)."""
         return httpx.AsyncClient(base_url=self.url, timeout=10)
 
 
@@ -128,6 +137,7 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics):
                 procedures=scoring_topics.procedures,
             ),
             stream=StreamSettings(poll_seconds=0.5, ping_seconds=5),
+            api=ApiSettings(official_token=OFFICIAL_TOKEN),
             gauges=GaugeSettings(refresh_seconds=0.5),
         )
 

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from motcua.events import ApologyStanding, Channel, Verdict
 from motcua_scoring.domain import LOCAL_TZ, Period, Scope, ScopeKind, parse_period
 
+OFFICIAL_TOKEN = "test-scoring-official-token"
+"""The bearer token of the dossier-level lists in these tests (SCORING_API__OFFICIAL_TOKEN)."""
 DOSSIERS = 9
 
 

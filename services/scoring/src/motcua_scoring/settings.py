@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from motcua.events.topics import AGENCIES, CATALOGUE, DOSSIER_EVENTS, INDICATORS, TRACKING_EVENTS
 from motcua.settings import ConsumerSettings, ServiceSettings
 
 __all__ = [
+    "ApiSettings",
     "DeadlineSettings",
     "FeedSettings",
     "GaugeSettings",
@@ -84,6 +85,14 @@ class DeadlineSettings(BaseModel):
     verdict_granularity: Literal["working_day", "exact"] = "working_day"
 
 
+class ApiSettings(BaseModel):
+    """`SCORING_API__OFFICIAL_TOKEN`: the bearer token of the dossier-level lists
+    (`/v1/open-dossiers`, `/v1/resolved-dossiers`), which name dossier codes; without one
+    configured they answer 401 to everyone. The aggregates stay public."""
+
+    official_token: SecretStr | None = None
+
+
 class GaugeSettings(BaseModel):
     """Business gauges per agency (open, overdue, on-time rate)."""
 
@@ -109,3 +118,4 @@ class ScoringSettings(ServiceSettings):
     stream: StreamSettings = StreamSettings()
     gauges: GaugeSettings = GaugeSettings()
     deadlines: DeadlineSettings = DeadlineSettings()
+    api: ApiSettings = ApiSettings()

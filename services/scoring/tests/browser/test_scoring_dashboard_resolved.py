@@ -61,6 +61,10 @@ async def page(tmp_path):
             viewport={"width": 1280, "height": 900},
             locale="vi-VN",
         )
+        # An official's tab: the token the dossier lists ask for is already given.
+        await context.add_init_script(
+            f"sessionStorage.setItem('motcua.scoring.officialToken', '{province.OFFICIAL_TOKEN}')"
+        )
         try:
             yield await context.new_page()
         finally:

@@ -43,6 +43,10 @@ async def page(tmp_path):
             locale="vi-VN",
             accept_downloads=True,
         )
+        # An official's tab: the token the dossier lists ask for is already given.
+        await context.add_init_script(
+            f"sessionStorage.setItem('motcua.scoring.officialToken', '{province.OFFICIAL_TOKEN}')"
+        )
         try:
             yield await context.new_page()
         finally:

@@ -7,12 +7,15 @@ import pytest
 
 from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
 from motcua_scoring.app import create_app
-from motcua_scoring.settings import ScoringSettings
+from motcua_scoring.settings import ApiSettings, ScoringSettings
+
+TOKEN = "edge-official-token"
 
 
 @pytest.fixture
 async def client():
-    async with edge_client(create_app(ScoringSettings())) as client:
+    settings = ScoringSettings(api=ApiSettings(official_token=TOKEN))
+    async with edge_client(create_app(settings)) as client:
         yield client
 
 
@@ -21,8 +24,9 @@ async def test_error_shapes(client) -> None:
     wrong_method = await client.post("/v1/indicators/figures")
     assert_problem(wrong_method, 405, "method_not_allowed")
     assert wrong_method.headers["allow"] == "GET"
+    official = {"Authorization": f"Bearer {TOKEN}"}
     bad_limit = assert_problem(
-        await client.get("/v1/open-dossiers?limit=0"), 422, "invalid_request"
+        await client.get("/v1/open-dossiers?limit=0", headers=official), 422, "invalid_request"
     )
     assert bad_limit["errors"][0]["pointer"] == "/query/limit"
     assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
@@ -55,3 +59,15 @@ async def test_every_route_has_a_response_schema(client) -> None:
         assert ok["schema"].get("$ref", "").startswith("#/components/schemas/"), path
         refused = document["paths"][path]["get"]["responses"]["422"]["content"]
         assert list(refused) == ["application/problem+json"]
+
+
+async def test_the_dossier_lists_are_for_officials_only(client) -> None:
+    for path in ("/v1/open-dossiers", "/v1/resolved-dossiers"):
+        anonymous = await client.get(path)
+        assert_problem(anonymous, 401, "not_authenticated")
+        assert anonymous.headers["www-authenticate"] == "Bearer"
+        wrong = await client.get(path, headers={"Authorization": "Bearer nope"})
+        assert_problem(wrong, 401, "invalid_credentials")
+    document = (await client.get("/openapi.json")).json()
+    for path in ("/v1/open-dossiers", "/v1/resolved-dossiers"):
+        assert "401" in document["paths"][path]["get"]["responses"], path

@@ -118,3 +118,12 @@ async def test_bad_requests_are_refused(service):
     for response in (unknown, two, channel):
         assert response.status_code == 422
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_lists_need_an_official_and_the_figures_stay_public(service):
+    async with service.public_client() as client:
+        figures = await client.get("/v1/indicators", params={"scope": "agency:STP"})
+        listed = await client.get("/v1/resolved-dossiers", params={"scope": "agency:STP"})
+        still_open = await client.get("/v1/open-dossiers", params={"scope": "agency:STP"})
+    assert figures.status_code == 200
+    assert listed.status_code == still_open.status_code == 401

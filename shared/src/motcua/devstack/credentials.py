@@ -102,6 +102,8 @@ def _http_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
         }
     if service == "portal":
         return {f"{prefix}_API__OFFICIAL_TOKEN": operator, f"{prefix}_API__ADMIN_TOKEN": operator}
+    if service == "scoring":
+        return {f"{prefix}_API__OFFICIAL_TOKEN": operator}
     if service == "notify":
         return {
             f"{prefix}_API__READ_TOKEN": operator,

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from motcua.http import IsoDate, ProblemError, Violation
+from motcua.http import IsoDate, ProblemError, Violation, problem_responses
 from motcua_scoring import domain as d
 from motcua_scoring.domain.resolved import RESOLVED_CATEGORIES
+from motcua_scoring.entrypoints.auth import OfficialDep
 from motcua_scoring.entrypoints.deps import ReaderDep
 from motcua_scoring.entrypoints.params import parse_periods, parse_scopes
 from motcua_scoring.entrypoints.schemas import (
@@ -120,9 +121,14 @@ def api_router() -> APIRouter:
         """Every figure name, and which ones rank lowest first."""
         return FigureNames(figures=list(d.FIGURES), lower_is_better=sorted(d.LOWER_IS_BETTER))
 
-    @router.get("/open-dossiers", summary="Open dossiers, soonest due first")
+    @router.get(
+        "/open-dossiers",
+        summary="Open dossiers, soonest due first (officials)",
+        responses=problem_responses(401),
+    )
     async def open_dossiers(
         reader: ReaderDep,
+        _: OfficialDep,
         scope: Annotated[
             str, Query(description="`province:all`, `agency:…`, `unit:…`", examples=["agency:STP"])
         ] = ("province:all"),
@@ -141,9 +147,14 @@ def api_router() -> APIRouter:
             raise _refused("scope", "invalid_scope", str(exc)) from None
         return OpenDossiersView.model_validate(found)
 
-    @router.get("/resolved-dossiers", summary="Dossiers resolved in a period, by category")
+    @router.get(
+        "/resolved-dossiers",
+        summary="Dossiers resolved in a period, by category (officials)",
+        responses=problem_responses(401),
+    )
     async def resolved(
         reader: ReaderDep,
+        _: OfficialDep,
         scope: Annotated[
             str,
             Query(

@@ -19,6 +19,7 @@ const LABELS = {
     footer: "Số liệu tính từ sự kiện hồ sơ; tỷ lệ trên hồ sơ đã giải quyết trong kỳ.",
     state_overdue: "Quá hạn", state_due_soon: "Sắp đến hạn", state_within_deadline: "Trong hạn",
     noData: "Chưa có số liệu trong ngày", switchTo: "English", docTitle: "Chỉ số phục vụ một cửa",
+    tokenPrompt: "Danh sách hồ sơ dành cho cán bộ: nhập mã truy cập (token)",
     kind_day: "Ngày", kind_week: "Tuần", kind_month: "Tháng", kind_quarter: "Quý", kind_year: "Năm",
     kind_range: "Khoảng ngày", periodDay: "Ngày trong kỳ", periodTo: "Đến ngày", comparedWith: "so với",
     previous: "Kỳ trước", groups766: "Điểm QĐ 766 theo nhóm chỉ số", notComputable: "Không tính được từ sự kiện hồ sơ",
@@ -55,6 +56,7 @@ const LABELS = {
     footer: "Figures computed from dossier events; rates over dossiers resolved in the period.",
     state_overdue: "Overdue", state_due_soon: "Due soon", state_within_deadline: "Within deadline",
     noData: "No figures yet today", switchTo: "Tiếng Việt", docTitle: "One-stop service indicators",
+    tokenPrompt: "The dossier lists are for officials: enter your access token",
     kind_day: "Day", kind_week: "Week", kind_month: "Month", kind_quarter: "Quarter", kind_year: "Year",
     kind_range: "Date range", periodDay: "A day in the period", periodTo: "To", comparedWith: "compared with",
     previous: "Previous period", groups766: "Decision 766 points by group", notComputable: "Not computable from dossier events",
@@ -107,6 +109,37 @@ async function getJson(path, params) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return response.json();
+}
+
+// The dossier-level lists name dossier codes: officials only, with the bearer token
+// asked once on a 401 and kept for the browser tab (sessionStorage).
+const TOKEN_KEY = "motcua.scoring.officialToken";
+let asking = null; // one question at a time, whatever number of lists were refused
+
+function askToken(refused) {
+  if (!asking) {
+    asking = new Promise((resolve) => {
+      if (sessionStorage.getItem(TOKEN_KEY) !== refused) return resolve(); // answered meanwhile
+      const given = (window.prompt(t("tokenPrompt")) || "").trim();
+      if (given) sessionStorage.setItem(TOKEN_KEY, given);
+      resolve();
+    }).finally(() => { asking = null; });
+  }
+  return asking;
+}
+
+async function getOfficialJson(path, params) {
+  const url = new URL(path, location.origin);
+  for (const [key, value] of params || []) url.searchParams.append(key, value);
+  for (let asked = false; ; asked = true) {
+    const headers = { Accept: "application/json" };
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(url, { headers });
+    if (response.status === 401 && !asked) { await askToken(token); continue; }
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return response.json();
+  }
 }
 
 function applyLanguage() {
@@ -457,8 +490,8 @@ async function loadDrill() {
   $("report-csv").href = reportUrl("csv");
   const [report, dossiers, resolved] = await Promise.all([
     kind === "procedure" ? null : getJson("/v1/reports/progress", [["scope", node], ["period", state.period]]),
-    getJson("/v1/open-dossiers", [["scope", node], ["limit", "500"]]),
-    getJson("/v1/resolved-dossiers", [["scope", node], ["period", state.period], ["limit", "1000"]]),
+    getOfficialJson("/v1/open-dossiers", [["scope", node], ["limit", "500"]]),
+    getOfficialJson("/v1/resolved-dossiers", [["scope", node], ["period", state.period], ["limit", "1000"]]),
   ]);
   state.report = report;
   state.dossiers = dossiers;
@@ -619,7 +652,7 @@ function scheduleRefresh() {
     refreshTimer = null;
     const place = state.scope.startsWith("field:") || state.scope.startsWith("channel:") ? "province:all" : state.scope;
     const [watch, ranking] = await Promise.all([
-      getJson("/v1/open-dossiers", [["scope", place], ["limit", "50"]]),
+      getOfficialJson("/v1/open-dossiers", [["scope", place], ["limit", "50"]]),
       getJson("/v1/rankings", [["indicator", "on_time_rate"], ["kind", "agency"], ["period", state.period]]),
       loadScopes(),
     ]);
