@@ -19,6 +19,7 @@ from aiokafka.errors import (
 from pydantic import SecretStr
 
 from motcua.devstack.credentials import credentials, kafka_password
+from motcua.devstack.envfile import read_env
 from motcua.devstack.layout import Layout
 from motcua.events.topics import INTAKE_COMMANDS, dead_letter_topic
 from motcua.settings import KafkaSettings
@@ -27,7 +28,13 @@ pytestmark = pytest.mark.infra
 
 
 def as_principal(kafka: KafkaSettings, user: str, password: str | None = None) -> KafkaSettings:
-    secret = password or kafka_password(credentials(Layout.discover()), user)
+    layout = Layout.discover()
+    stack = read_env(layout.env_file).get("KAFKA_BOOTSTRAP_SERVERS")
+    assert stack == kafka.bootstrap_servers, (
+        f"the principals' passwords are those of the stack in {layout.state}, whose broker is "
+        f"{stack}, not {kafka.bootstrap_servers}: set MOTCUA_STATE_DIR to the stack under test"
+    )
+    secret = password or kafka_password(credentials(layout), user)
     return kafka.model_copy(update={"sasl_username": user, "sasl_password": SecretStr(secret)})
 
 

@@ -231,7 +231,7 @@ async def test_a_batch_finding_the_database_down_is_rewound_after_a_pause_cut_sh
         agency_code="STP",
     )
     record: ConsumerRecord[bytes, bytes] = ConsumerRecord(
-        "some.topic.v1", 0, 7, 0, 0, b"k", encode(envelope), None, 1, 12, ()
+        "some.topic.v1", 0, 7, 0, 0, b"STP-261120-0001", encode(envelope), None, 1, 15, ()
     )
     stop = asyncio.Event()
 
