@@ -1,6 +1,7 @@
 """The event contract of the system: envelope, one frozen model per event type, topics."""
 
 from motcua.events.agencies import AgencyUnit, AgencyUpdated, OfficePeriod
+from motcua.events.applicants import ApplicantErased, ApplicantEvent, ApplicantRecorded
 from motcua.events.catalogue import ProcedureUpdated
 from motcua.events.dossier import (
     ApologyFiled,
@@ -67,6 +68,9 @@ __all__ = [
     "ApologyRequired",
     "ApologyStanding",
     "Applicant",
+    "ApplicantErased",
+    "ApplicantEvent",
+    "ApplicantRecorded",
     "Channel",
     "Component",
     "Consent",

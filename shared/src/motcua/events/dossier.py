@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field
 
 from motcua.events.envelope import Event
 from motcua.events.topics import DOSSIER_EVENTS, TopicSpec
-from motcua.events.values import Applicant, Channel, Component, ProcedureTerms, Proxy
+from motcua.events.values import Channel, Component, ProcedureTerms
 from motcua.lifecycle import LifecycleStep, step_of
 
 __all__ = [
@@ -40,15 +40,18 @@ class DossierEvent(Event):
 
 
 class DossierReceived(DossierEvent):
-    """A complete dossier was received and given its code (form 01 issued)."""
+    """A complete dossier was received and given its code (form 01 issued).
+
+    It names no person: the applicant and proxy travel apart, as `ApplicantRecorded`
+    on the applicants' topic, so this log can be kept for ever (docs/privacy.md).
+    `applicant_kind` is all that counting needs."""
 
     event_type: ClassVar[str] = "dossier.received"
 
     procedure: ProcedureTerms
     unit_code: str
     channel: Channel
-    applicant: Applicant
-    proxy: Proxy | None = None
+    applicant_kind: Literal["citizen", "organisation"] = "citizen"
     components: tuple[Component, ...] = ()
     digitised: bool = False
     result_delivery: Literal["counter", "postal", "online"] = "counter"

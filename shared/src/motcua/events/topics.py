@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AGENCIES",
+    "APPLICANTS",
     "CATALOGUE",
     "DOSSIER_EVENTS",
     "INDICATORS",
@@ -35,6 +36,10 @@ class TopicSpec:
     partitions: int
     compacted: bool = False
     retention_ms: int | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+    """Further topic-level settings, as (name, value) pairs."""
+    readers: tuple[str, ...] | None = None
+    """The services allowed to read it besides its owner; None: every service."""
 
     @property
     def owner(self) -> str:
@@ -47,21 +52,44 @@ class TopicSpec:
         configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
         if self.retention_ms is not None:
             configs["retention.ms"] = str(self.retention_ms)
+        configs.update(self.extra)
         return configs
 
 
 DOSSIER_EVENTS = TopicSpec("intake.dossier-events.v1", partitions=6, retention_ms=-1)
+_DAY_MS = 24 * 3600 * 1000
+APPLICANTS = TopicSpec(
+    "intake.applicants.v1",
+    partitions=6,
+    compacted=True,
+    extra=(
+        # An erased record's older values are cleaned away within a day of the erasure:
+        # segments roll daily and are compacted at most a day after they are written.
+        ("segment.ms", str(_DAY_MS)),
+        ("max.compaction.lag.ms", str(_DAY_MS)),
+        ("min.cleanable.dirty.ratio", "0.1"),
+    ),
+    readers=("tracking", "notify", "portal"),
+)
+"""The applicant's personal data, one record per dossier; the only topic that carries it.
+
+Compacted and keyed by dossier code: intake writes `ApplicantRecorded` at reception and
+`ApplicantErased` when the retention ends or an erasure is requested, after which
+compaction leaves only the erasure. Only the services that need a citizen's contacts read
+it (docs/privacy.md)."""
 CATALOGUE = TopicSpec("intake.procedures.v1", partitions=3, compacted=True)
 AGENCIES = TopicSpec("intake.agencies.v1", partitions=3, compacted=True)
-INTAKE_COMMANDS = TopicSpec("intake.commands.v1", partitions=6)
+INTAKE_COMMANDS = TopicSpec("intake.commands.v1", partitions=6, retention_ms=7 * _DAY_MS)
+"""Commands carry registrations with personal data: kept a week, long enough to replay."""
 TRACKING_EVENTS = TopicSpec("tracking.deadline-events.v1", partitions=6, retention_ms=-1)
 INDICATORS = TopicSpec("scoring.indicators.v1", partitions=3, compacted=True)
 NOTIFICATION_EVENTS = TopicSpec("notify.notification-events.v1", partitions=3)
 
 
 def dead_letter_topic(service: str) -> TopicSpec:
-    """The dead-letter topic of a consuming service."""
-    return TopicSpec(f"{service}.dlq.v1", partitions=1, retention_ms=-1)
+    """The dead-letter topic of a consuming service: kept 30 days (a dead letter may carry
+    personal data; the service's own dead-letter table is what an operator redrives from)."""
+    return TopicSpec(f"{service}.dlq.v1", partitions=1, retention_ms=30 * _DAY_MS)
 
 
 def redrive_topic(service: str) -> TopicSpec:
@@ -73,6 +101,7 @@ def all_topics() -> list[TopicSpec]:
     """Every topic the local stack and deployments create."""
     topics = [
         DOSSIER_EVENTS,
+        APPLICANTS,
         CATALOGUE,
         AGENCIES,
         INTAKE_COMMANDS,

@@ -5,7 +5,9 @@ Each service signs in as its own SCRAM principal, named after it. The broker's A
 
 - a service writes only its own topics (`<service>.*`: its events, its dead letters) and
   uses only its own consumer groups (`<service>*`);
-- every service reads every topic (each consumes the others' events);
+- every service reads every topic (each consumes the others' events), except a topic that
+  names its readers (`TopicSpec.readers`): the others are denied reading it, and a deny
+  wins over any allow (the applicants' personal data: docs/privacy.md);
 - `counter`, the counter software and portals that send commands, writes only
   `intake.commands.v1`;
 - `operator`, for people and tools (the DLQ redrive, the tests, the demo), may do
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from motcua.events.topics import INTAKE_COMMANDS, SERVICES
+from motcua.events.topics import INTAKE_COMMANDS, SERVICES, all_topics
 
 __all__ = ["COUNTER", "OPERATOR", "PRINCIPALS", "Grant", "grants"]
 
@@ -40,12 +42,15 @@ class Grant:
     prefixed: bool = False
     producer_and_consumer: bool = False
     """`--producer --consumer`: write, create, read and describe the topic, read the group."""
+    deny: bool = False
+    """Deny the operations instead of allowing them: a deny wins over every allow."""
 
     def arguments(self) -> list[str]:
         """The arguments of `kafka-acls` after `--bootstrap-server` and `--command-config`."""
         arguments = ["--add"]
         for principal in self.principals:
-            arguments += ["--allow-principal", f"User:{principal}"]
+            kind = "--deny-principal" if self.deny else "--allow-principal"
+            arguments += [kind, f"User:{principal}"]
         if self.producer_and_consumer:
             arguments += ["--producer", "--consumer"]
         for operation in self.operations:
@@ -73,9 +78,16 @@ def grants() -> list[Grant]:
         )
         for service in SERVICES
     ]
+    unread = [
+        Grant(denied, ("Read",), topic=topic.name, deny=True)
+        for topic in all_topics()
+        if topic.readers is not None
+        and (denied := tuple(s for s in SERVICES if s not in (topic.owner, *topic.readers)))
+    ]
     return [
         *own,
         Grant(SERVICES, ("Read", "Describe"), topic="*"),
+        *unread,
         Grant((COUNTER,), ("Write", "Describe"), topic=INTAKE_COMMANDS.name),
         Grant((OPERATOR,), ("All",), topic="*", group="*", cluster=True),
     ]
