@@ -32,7 +32,6 @@ from bench.report import write_section
 from bench.stack import free_port, infrastructure
 from motcua.db import create_engine
 from motcua.events import (
-    Applicant,
     Channel,
     DeadlineSet,
     DossierReceived,
@@ -84,7 +83,6 @@ def reception(code: str, agency: str, at: datetime, rng: random.Random) -> Envel
         procedure=terms,
         unit_code=f"{agency}-U{rng.randrange(3)}",
         channel=rng.choice(CHANNELS),
-        applicant=Applicant(name="Nguyễn Văn An", id_number="001099000001"),
         digitised=rng.random() < 0.6,
     )
     return wrap(event, code, agency, at)

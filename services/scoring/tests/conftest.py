@@ -23,7 +23,6 @@ from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
     ApologyStanding,
-    Applicant,
     Channel,
     DeadlineChanged,
     DeadlineSet,
@@ -259,7 +258,6 @@ class DossierScript:
             procedure=terms,
             unit_code=unit,
             channel=channel,
-            applicant=Applicant(name="Nguyễn Văn An", id_number="001099000001"),
             digitised=digitised,
         )
         return self._wrap(event, code, at, agency)

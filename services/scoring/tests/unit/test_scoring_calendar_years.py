@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from motcua.calendar_years import COVERED_YEARS
 from motcua.events import (
-    Applicant,
     DossierReceived,
     Envelope,
     Event,
@@ -41,7 +40,6 @@ def reception(at: datetime) -> Envelope:
         procedure=terms,
         unit_code="A",
         channel="counter",
-        applicant=Applicant(name="Nguyễn Văn An", id_number="001099000001"),
     )
     return wrap(received, at)
 
