@@ -59,15 +59,18 @@ def test_the_check_fails_when_a_secret_the_settings_need_is_not_provided(
     for secret in secrets:
         secret["stringData"].pop("TRACKING_API__LOOKUP_PEPPER", None)
         secret["stringData"].pop("NOTIFY_API__RECIPIENT_KEY", None)
+        secret["stringData"].pop("INTAKE_PRIVACY__ID_PEPPER", None)
     example.write_text(yaml.safe_dump_all(secrets))
 
     problems = k8s.check(copy_of / "overlays" / "production")
 
     assert [p.split(":")[1].strip() for p in problems] == [
+        "Deployment intake",
         "Deployment notify",
         "Deployment tracking",
     ]
-    assert "TRACKING_API__LOOKUP_PEPPER" in problems[1]
+    assert "INTAKE_PRIVACY__ID_PEPPER" in problems[0]
+    assert "TRACKING_API__LOOKUP_PEPPER" in problems[2]
 
 
 def test_the_check_fails_when_a_referenced_secret_is_not_documented(tmp_path: Path) -> None:
@@ -83,8 +86,13 @@ def test_the_check_fails_when_a_referenced_secret_is_not_documented(tmp_path: Pa
 
     problems = k8s.check(copy_of / "overlays" / "production")
 
-    assert problems == [
+    assert problems[0] == (
         "production: Deployment intake: Secret intake-secrets is neither rendered nor documented"
+    )
+    # Without the Secret, intake also lacks its identity-number pepper.
+    assert problems[1:] == [
+        "production: Deployment intake: IntakeSettings refuses: Value error, "
+        "set INTAKE_PRIVACY__ID_PEPPER: the development pepper is public"
     ]
 
 

@@ -72,6 +72,7 @@ async def intake_topics(make_topic: Callable[..., Any]) -> TopicSettings:
     """Topics of this test only, so tests never publish to the system's topics."""
     return TopicSettings(
         dossier_events=await make_topic("intake-dossiers", partitions=6),
+        applicants=await make_topic("intake-applicants", partitions=6),
         catalogue=await make_topic("intake-catalogue", partitions=3),
     )
 

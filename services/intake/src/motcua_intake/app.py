@@ -14,6 +14,8 @@ from motcua.db import migrate
 from motcua.events import (
     AgencyUpdated,
     ApologyFiled,
+    ApplicantErased,
+    ApplicantRecorded,
     DossierReceived,
     DossierRefused,
     DossierTransferred,
@@ -32,7 +34,7 @@ from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_intake.domain.agencies import load_seed_agencies
 from motcua_intake.entrypoints.commands import CommandConsumer
-from motcua_intake.entrypoints.http import agencies, catalogue, dossiers, imports
+from motcua_intake.entrypoints.http import agencies, catalogue, dossiers, imports, privacy
 from motcua_intake.entrypoints.http.deps import Services
 from motcua_intake.entrypoints.http.middleware import BodyLimit, RequestMetrics
 from motcua_intake.entrypoints.http.problems import install_problem_handlers
@@ -45,6 +47,7 @@ from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.group_commit import GroupCommit
 from motcua_intake.service.imports import ImportService
 from motcua_intake.service.ledger import Ledger
+from motcua_intake.service.privacy import PrivacyService
 from motcua_intake.settings import IntakeSettings
 
 __all__ = ["create_app"]
@@ -75,6 +78,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         DossierWithdrawn,
         SatisfactionRated,
         ApologyFiled,
+        ApplicantRecorded,
+        ApplicantErased,
         ProcedureUpdated,
         AgencyUpdated,
     )
@@ -86,6 +91,8 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         settings.writer.max_retries,
         settings.topics.dossier_events,
         office_of=directory.office_of,
+        applicants_topic=settings.topics.applicants,
+        id_pepper=settings.privacy.id_pepper.get_secret_value().encode(),
     )
     writer = GroupCommit(
         ledger,
@@ -116,12 +123,14 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             progress_every=settings.imports.progress_every,
         ),
         agencies=agency_service,
+        privacy=PrivacyService(engine, clock, settings.privacy, settings.topics.applicants),
     )
     runtime.loop(
         "agency-directory",
         agency_service.follow,
         wake=runtime.wakeups.event(DIRECTORY_CHANNEL),
     )
+    runtime.loop("applicant-retention", services.privacy.sweep)
     for n, (step, reconnect) in enumerate(writer.writers()):
         runtime.loop(f"group-commit-{n}", step, rebuild=reconnect)
     runtime.background(writer.run, "group-commit")
@@ -169,4 +178,5 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     app.include_router(catalogue.router)
     app.include_router(agencies.router)
     app.include_router(imports.router)
+    app.include_router(privacy.router)
     return app

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from motcua.events.topics import (
     AGENCIES,
+    APPLICANTS,
     CATALOGUE,
     DOSSIER_EVENTS,
     INTAKE_COMMANDS,
@@ -21,6 +22,7 @@ __all__ = [
     "CommandSettings",
     "ImportSettings",
     "IntakeSettings",
+    "PrivacySettings",
     "WriterSettings",
 ]
 
@@ -58,11 +60,29 @@ class CommandSettings(BaseModel):
 
 
 class TopicSettings(BaseModel):
-    """Where intake publishes (`INTAKE_TOPICS__DOSSIER_EVENTS`, `__CATALOGUE`, `__AGENCIES`)."""
+    """Where intake publishes (`INTAKE_TOPICS__DOSSIER_EVENTS`, `__APPLICANTS`,
+    `__CATALOGUE`, `__AGENCIES`)."""
 
     dossier_events: str = DOSSIER_EVENTS.name
+    applicants: str = APPLICANTS.name
     catalogue: str = CATALOGUE.name
     agencies: str = AGENCIES.name
+
+
+_DEV_ID_PEPPER = SecretStr("motcua-development-id-pepper")
+
+
+class PrivacySettings(BaseModel):
+    """How long applicants' personal data is kept, and the key of identity-number digests
+    (`INTAKE_PRIVACY__RETENTION_DAYS`, `__ID_PEPPER`; docs/privacy.md)."""
+
+    retention_days: float = Field(default=90.0, gt=0)
+    """Days after a closed dossier's last event (its own time) until its applicant is erased."""
+    id_pepper: SecretStr = _DEV_ID_PEPPER
+    """Keys the digest of identity numbers; production refuses the development value."""
+    sweep_seconds: float = Field(default=3600.0, gt=0)
+    """How often the retention job looks for records past their retention."""
+    sweep_batch: int = Field(default=1000, ge=1)
 
 
 class WriterSettings(BaseModel):
@@ -96,3 +116,10 @@ class IntakeSettings(ServiceSettings):  # type: ignore[misc,unused-ignore]
     commands: CommandSettings = CommandSettings()
     writer: WriterSettings = WriterSettings()
     topics: TopicSettings = TopicSettings()
+    privacy: PrivacySettings = PrivacySettings()
+
+    @model_validator(mode="after")
+    def _own_pepper_in_production(self) -> IntakeSettings:
+        if self.clock.environment == "production" and self.privacy.id_pepper == _DEV_ID_PEPPER:
+            raise ValueError("set INTAKE_PRIVACY__ID_PEPPER: the development pepper is public")
+        return self

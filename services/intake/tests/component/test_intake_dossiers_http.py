@@ -29,9 +29,18 @@ async def test_registration_issues_a_code_and_stores_the_snapshot(intake, regist
     assert data["procedure"]["processing_time"] == {"unit": "working_days", "amount": "10"}
     steps = ["TN", "CH", "PC1", "PC2", "TD", "KT", "KY", "LT", "TKQ"]
     assert [s["code"] for s in data["procedure"]["steps"]] == steps
-    assert data["applicant"]["phone"] == "+84912345678"
-    assert data["applicant"]["consent"] == {"email": True, "sms": True, "zalo": False}
+    # The applicant travels apart, on the applicants' topic (docs/privacy.md).
+    assert "applicant" not in data and data["applicant_kind"] == "citizen"
     assert receipt["record"]["dossier_code"] == "STP-261120-0001"
+    personal = await intake.scalar(
+        "SELECT convert_from(payload, 'UTF8') FROM outbox WHERE topic = :t",
+        t=intake.topics.applicants,
+    )
+    assert '"phone":"+84912345678"' in personal and '"applicant.recorded"' in personal
+    assert '"email":true,"sms":true,"zalo":false' in personal
+    assert "+84912345678" not in await intake.scalar(
+        "SELECT string_agg(convert_from(envelope, 'UTF8'), '') FROM dossier_events"
+    )
 
     stored = await intake.client.get("/v1/dossiers/STP-261120-0001", headers=intake.headers())
     assert stored.status_code == 200

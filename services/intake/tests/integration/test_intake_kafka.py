@@ -2,58 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from motcua.events import decode
 from motcua.events.topics import TopicSpec, dead_letter_topic
-from motcua.settings import KafkaSettings
+from motcua.testing.kafka import end_offsets, read_since
 
 pytestmark = pytest.mark.infra
 
 DLQ = dead_letter_topic("intake")
 
 
-async def end_offsets(kafka: KafkaSettings, spec: TopicSpec) -> dict[TopicPartition, int]:
-    """Where each partition of a shared topic ends now: a test reads only what follows."""
-    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
-        return await consumer.end_offsets(partitions)
-    finally:
-        await consumer.stop()
-
-
-async def read_since(kafka: KafkaSettings, start: dict[TopicPartition, int], wanted, patience=30.0):
-    """Records after `start` until `wanted(records)` holds."""
-    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
-    await consumer.start()
-    records: list = []
-    try:
-        consumer.assign(list(start))
-        for partition, offset in start.items():
-            consumer.seek(partition, offset)
-        deadline = asyncio.get_running_loop().time() + patience
-        while not wanted(records):
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"only {len(records)} records arrived")
-            batch = await consumer.getmany(timeout_ms=200)
-            for partition_records in batch.values():
-                records.extend(partition_records)
-        return records
-    finally:
-        await consumer.stop()
-
-
 async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
     intake, registration, kafka_settings
 ):
     start = await end_offsets(kafka_settings, TopicSpec(intake.topics.dossier_events, 6))
+    personal_start = await end_offsets(kafka_settings, TopicSpec(intake.topics.applicants, 6))
     at = intake.clock.now().isoformat()
     code = (await intake.post("/v1/dossiers", registration())).json()["code"]
     bodies = [
@@ -83,8 +51,15 @@ async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
     ]
     received = envelopes[0].data
     assert received.procedure.code == "2.001417"
-    assert received.applicant.email == "an.nguyen@example.vn"
+    assert received.applicant_kind == "citizen"
+    assert b"an.nguyen@example.vn" not in b"".join(r.value for r in ours(records))
     assert all(e.agency_code == "STP" and e.producer == "intake" for e in envelopes)
+    # The applicant is on the applicants' topic, keyed alike, in the same conversation.
+    personal = await read_since(kafka_settings, personal_start, lambda rs: len(ours(rs)) >= 1)
+    (recorded,) = [decode(r.value) for r in ours(personal)]
+    assert recorded.event_type == "applicant.recorded"
+    assert recorded.data.applicant.email == "an.nguyen@example.vn"
+    assert recorded.correlation_id == envelopes[0].correlation_id
     assert await intake.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
 

@@ -34,6 +34,7 @@ _NAMES = (
     "demo_api_key",
     "operator_token",
     "lookup_pepper",
+    "id_pepper",
     "receipt_token",
     *(f"kafka_{user}_password" for user in _KAFKA_USERS),
 )
@@ -79,7 +80,7 @@ def operator_kafka_env(values: dict[str, str]) -> dict[str, str]:
 def service_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
     """What a service is told at start-up: its Kafka principal; intake its bootstrap keys,
     the others the operator token for their protected routes (and tracking its look-up
-    pepper)."""
+    pepper; intake its identity-number pepper)."""
     prefix = service.upper()
     kafka = _kafka_env(f"{prefix}_KAFKA__", service, values)
     return kafka | _http_credentials(service, values)
@@ -91,7 +92,10 @@ def _http_credentials(service: str, values: dict[str, str]) -> dict[str, str]:
             {"key": values["intake_admin_key"], "agency": None, "scopes": ["admin"]},
             {"key": values["demo_api_key"], "agency": DEMO_AGENCY, "scopes": []},
         ]
-        return {"INTAKE_BOOTSTRAP_KEYS": json.dumps(keys)}
+        return {
+            "INTAKE_BOOTSTRAP_KEYS": json.dumps(keys),
+            "INTAKE_PRIVACY__ID_PEPPER": values["id_pepper"],
+        }
     prefix = service.upper()
     operator = values["operator_token"]
     if service == "tracking":

@@ -1,7 +1,9 @@
 """Everything a batch of commands writes, in one statement (one round trip).
 
 Data-modifying CTEs each take one array per column (`unnest`), so the batch's dossiers,
-status changes, events, outbox rows and idempotency records travel together. A dossier
+status changes, events, outbox rows, applicant records and idempotency records travel
+together. An applicant's personal data goes only to the outbox (for the applicants'
+topic); intake keeps a keyed digest of the identity number. A dossier
 code that is already taken is skipped (`ON CONFLICT DO NOTHING`); the caller compares the
 count returned with what it meant to insert.
 """
@@ -39,6 +41,13 @@ WITH new_dossiers AS (
 ), remembered AS (
     INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
     SELECT * FROM unnest($17::text[], $18::text[], $19::bytea[], $20::int2[], $21::bytea[])
+), applicants AS (
+    INSERT INTO applicants (dossier_code, agency_code, id_digest, recorded_at)
+    SELECT * FROM unnest($22::text[], $23::text[], $24::bytea[], $25::timestamptz[])
+    ON CONFLICT (dossier_code) DO NOTHING
+), personal AS (
+    INSERT INTO outbox (event_id, topic, key, shard, payload)
+    SELECT * FROM unnest($26::uuid[], $27::text[], $22::text[], $28::int4[], $29::bytea[])
 )
 SELECT count(*) FROM new_dossiers
 """
@@ -69,6 +78,14 @@ class BatchWrites:
     hashes: list[bytes] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
     responses: list[bytes] = field(default_factory=list)
+    applicant_codes: list[str] = field(default_factory=list)
+    applicant_agencies: list[str] = field(default_factory=list)
+    id_digests: list[bytes | None] = field(default_factory=list)
+    recorded: list[datetime] = field(default_factory=list)
+    applicant_event_ids: list[UUID] = field(default_factory=list)
+    applicant_topics: list[str] = field(default_factory=list)
+    applicant_shards: list[int] = field(default_factory=list)
+    applicant_payloads: list[bytes] = field(default_factory=list)
 
     def dossier(self, row: Mapping[str, Any]) -> None:
         """A new dossier."""
@@ -96,6 +113,23 @@ class BatchWrites:
         self.payloads.append(outbox_row["payload"])
         self.topics.append(outbox_row["topic"])
         self.shards.append(outbox_row["shard"])
+
+    def applicant(
+        self,
+        outbox_row: Mapping[str, Any],
+        agency: str,
+        id_digest: bytes | None,
+        recorded_at: datetime,
+    ) -> None:
+        """A dossier's applicant record: owed to the applicants' topic, its digest kept."""
+        self.applicant_codes.append(outbox_row["key"])
+        self.applicant_agencies.append(agency)
+        self.id_digests.append(id_digest)
+        self.recorded.append(recorded_at)
+        self.applicant_event_ids.append(outbox_row["event_id"])
+        self.applicant_topics.append(outbox_row["topic"])
+        self.applicant_shards.append(outbox_row["shard"])
+        self.applicant_payloads.append(outbox_row["payload"])
 
     def remember(
         self, scope: str, key: str, request_hash: bytes, status: int, response: bytes
@@ -130,6 +164,14 @@ class BatchWrites:
             self.hashes,
             self.answers,
             self.responses,
+            self.applicant_codes,
+            self.applicant_agencies,
+            self.id_digests,
+            self.recorded,
+            self.applicant_event_ids,
+            self.applicant_topics,
+            self.applicant_shards,
+            self.applicant_payloads,
         )
 
 

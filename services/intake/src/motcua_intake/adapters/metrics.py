@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "APPLICANTS_ERASED",
     "COMMANDS_ACCEPTED",
     "COMMANDS_REJECTED",
     "HTTP_REQUESTS",
@@ -45,4 +46,9 @@ WRITE_BATCH_SIZE = Histogram(
     "motcua_intake_write_batch_size",
     "Commands committed together in one transaction",
     buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000),
+)
+APPLICANTS_ERASED = Counter(
+    "motcua_intake_applicants_erased_total",
+    "Applicants' personal data erased, by reason (retention, request)",
+    ["reason"],
 )

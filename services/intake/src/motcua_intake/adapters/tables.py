@@ -11,9 +11,11 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 __all__ = [
     "agencies",
     "api_keys",
+    "applicants",
     "dossier_events",
     "dossier_sequences",
     "dossiers",
+    "erasures",
     "idempotency_keys",
     "procedures",
 ]
@@ -102,3 +104,26 @@ idempotency_keys = sa.Table(
     sa.Column("status_code", sa.SmallInteger),
     sa.Column("response", sa.LargeBinary),
 )
+
+applicants = sa.Table(
+    "applicants",
+    metadata,
+    sa.Column("dossier_code", sa.Text, primary_key=True),
+    sa.Column("agency_code", sa.Text, nullable=False),
+    sa.Column("id_digest", sa.LargeBinary),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("erased_at", sa.DateTime(timezone=True)),
+)
+"""One row per received dossier; no personal data in clear (migration 0004)."""
+
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("dossier_code", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("requested_by", sa.Text),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The audit of erasures: which dossier, why, who asked (a key prefix), when."""

@@ -28,7 +28,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua.clock import Clock
-from motcua.events import DossierEvent, DossierReceived, Envelope, ProcedureTerms
+from motcua.events import (
+    ApplicantRecorded,
+    DossierEvent,
+    DossierReceived,
+    Envelope,
+    ProcedureTerms,
+)
 from motcua.lifecycle import LifecycleStep, TransitionRejected, apply
 from motcua.messaging.outbox import outbox_rows
 from motcua.vocabulary import DossierStatus
@@ -39,6 +45,7 @@ from motcua_intake.adapters.dossier_store import DossierState
 from motcua_intake.adapters.idempotency_store import StoredResponse
 from motcua_intake.domain.clock_checks import local_date
 from motcua_intake.domain.codes import format_dossier_code
+from motcua_intake.domain.privacy import applicant_digest
 from motcua_intake.service.catalogue import PRODUCER, procedure_terms
 from motcua_intake.service.errors import FieldError, Rejection
 from motcua_intake.service.idempotency import replay
@@ -65,11 +72,14 @@ class Ledger:
         max_retries: int = 5,
         topic: str | None = None,
         office_of: Callable[[str], str] = str,
+        applicants_topic: str | None = None,
+        id_pepper: bytes = b"",
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._max_retries = max_retries
         self._topic = topic
+        self._personal = _Personal(applicants_topic, id_pepper)
         # A merged agency's dossiers are handled by the agency that absorbed it.
         self._office_of = office_of
         self._terms: dict[tuple[str, int], ProcedureTerms] = {}
@@ -103,11 +113,21 @@ class Ledger:
     ) -> list[Outcome]:
         batch = _Batch(conn, items, self._clock.now(), self._terms, verify, self._topic)
         batch.office_of = self._office_of
+        batch.personal = self._personal
         return await batch.run()
 
 
 class _CodeTaken(Exception):
     """An issued code was already used (by a counter's own code): plan again, checking."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Personal:
+    """Where applicant records go (None: the topic `ApplicantRecorded` names) and the key
+    of identity-number digests."""
+
+    topic: str | None
+    pepper: bytes
 
 
 @dataclass
@@ -133,6 +153,7 @@ class _Batch:
         topic: str | None = None,
     ) -> None:
         self.office_of: Callable[[str], str] = str
+        self.personal = _Personal(None, b"")
         self._conn = conn
         self._topic = topic
         self._verify_codes = verify_codes
@@ -330,11 +351,29 @@ class _Batch:
             self._accept(plan, envelopes[-1], rows[-1]["payload"], plan.statuses[-1], writes)
             if plan.terms is not None:
                 writes.dossier(self._dossier_row(plan))
+                self._record_applicant(plan, envelopes[0], writes)
         for code in self._touched:
             writes.change(code, int(self._state[code].status))
         inserted = await write_batch(self._conn, writes)
         if inserted != len(writes.codes):
             raise _CodeTaken()
+
+    def _record_applicant(self, plan: _Plan, received: Envelope, writes: BatchWrites) -> None:
+        """The applicant travels apart from the dossier's events (docs/privacy.md)."""
+        registration = plan.item.registration
+        assert registration is not None
+        envelope = Envelope.wrap(
+            ApplicantRecorded(applicant=registration.applicant, proxy=registration.proxy),
+            producer=PRODUCER,
+            occurred_at=registration.received_at,
+            now=self._now,
+            dossier_code=plan.code,
+            agency_code=plan.agency,
+            caused_by=received,
+        )
+        (row,) = outbox_rows([envelope], self.personal.topic)
+        digest = applicant_digest(self.personal.pepper, registration.applicant)
+        writes.applicant(row, plan.agency, digest, registration.received_at)
 
     def _dossier_row(self, plan: _Plan) -> dict[str, Any]:
         registration = plan.item.registration

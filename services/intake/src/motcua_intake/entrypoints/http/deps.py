@@ -15,6 +15,7 @@ from motcua_intake.service.catalogue import CatalogueService
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.imports import ImportService
 from motcua_intake.service.items import Accepted
+from motcua_intake.service.privacy import PrivacyService
 
 __all__ = [
     "AdminDep",
@@ -25,6 +26,7 @@ __all__ = [
     "IdempotencyKeyDep",
     "ImportsDep",
     "KeysDep",
+    "PrivacyDep",
     "Services",
     "json_response",
 ]
@@ -39,6 +41,7 @@ class Services:
     keys: KeyService
     imports: ImportService
     agencies: AgencyService
+    privacy: PrivacyService
 
 
 def _services(request: Request) -> Services:
@@ -67,11 +70,16 @@ async def _agencies(request: Request) -> AgencyService:
     return _services(request).agencies
 
 
+async def _privacy(request: Request) -> PrivacyService:
+    return _services(request).privacy
+
+
 DossiersDep = Annotated[DossierService, Depends(_dossiers)]
 CatalogueDep = Annotated[CatalogueService, Depends(_catalogue)]
 KeysDep = Annotated[KeyService, Depends(_keys)]
 ImportsDep = Annotated[ImportService, Depends(_imports)]
 AgenciesDep = Annotated[AgencyService, Depends(_agencies)]
+PrivacyDep = Annotated[PrivacyService, Depends(_privacy)]
 
 
 async def _principal(request: Request, token: str) -> Principal | None:

@@ -9,9 +9,12 @@ from pydantic import BaseModel, Field
 __all__ = [
     "AgencyView",
     "DossierView",
+    "ErasedView",
+    "ErasureView",
     "ImportReportView",
     "IssuedKeyView",
     "MergedView",
+    "PersonErasedView",
     "Receipt",
 ]
 
@@ -90,3 +93,28 @@ class MergedView(BaseModel):
 
     absorbed: AgencyView
     absorber: AgencyView
+
+
+class ErasedView(BaseModel):
+    """A dossier whose applicant data is erased."""
+
+    dossier_code: str
+    erased_at: str = Field(description="In Vietnam's time (+07:00).")
+    erased_now: bool = Field(description="False when an earlier erasure already did it.")
+
+
+class PersonErasedView(BaseModel):
+    """The dossiers erased for one person's request (none: nothing was kept)."""
+
+    dossier_codes: list[str]
+    erased_at: str = Field(description="In Vietnam's time (+07:00).")
+
+
+class ErasureView(BaseModel):
+    """One audited erasure."""
+
+    dossier_code: str
+    reason: str = Field(description="retention or request")
+    note: str | None
+    requested_by: str | None = Field(description="The prefix of the admin key that asked.")
+    erased_at: str = Field(description="In Vietnam's time (+07:00).")
