@@ -21,7 +21,8 @@ async def end_offsets(kafka: KafkaSettings, spec: TopicSpec) -> dict[TopicPartit
     await consumer.start()
     try:
         partitions = [TopicPartition(spec.name, p) for p in range(spec.partitions)]
-        return await consumer.end_offsets(partitions)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        return ends
     finally:
         await consumer.stop()
 
