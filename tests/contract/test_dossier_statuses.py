@@ -18,6 +18,7 @@ from motcua.events import (
     ApologyFiled,
     DossierEvent,
     DossierReceived,
+    DossierReceivedV1,
     DossierRefused,
     DossierTransferred,
     DossierWithdrawn,
@@ -156,7 +157,10 @@ def variant_of(event: DossierEvent) -> str | None:
 
 
 def test_every_dossier_event_type_and_variant_is_fed_through_both() -> None:
-    models = [m for m in event_classes() if issubclass(m, DossierEvent)]
+    # Version 1 of dossier.received is read as DossierReceived (version 2).
+    models = [
+        m for m in event_classes() if issubclass(m, DossierEvent) and m is not DossierReceivedV1
+    ]
     fed = {(type(e), variant_of(e)) for events, _ in PATHS.values() for e in events}
     assert fed | {(DossierReceived, None)} == {(m, v) for m in models for v in variants(m)}
     steps = {lifecycle_step(e) for events, _ in PATHS.values() for e in events}

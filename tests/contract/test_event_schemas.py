@@ -52,8 +52,8 @@ def test_a_new_required_field_is_caught() -> None:
 
 def test_a_retyped_field_inside_a_nested_model_is_caught() -> None:
     new = schema()
-    new["$defs"]["Applicant"]["properties"]["name"] = {"type": "integer"}
-    assert incompatibilities(schema(), new) == ["/data/applicant/name: type or constraints changed"]
+    new["$defs"]["ProcedureTerms"]["properties"]["name"] = {"type": "integer"}
+    assert incompatibilities(schema(), new) == ["/data/procedure/name: type or constraints changed"]
 
 
 def test_a_changed_enum_is_caught() -> None:

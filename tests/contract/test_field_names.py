@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from motcua.events import (
     ApologyFiled,
     Applicant,
+    ApplicantRecorded,
     DossierReceived,
     DossierRefused,
     DossierTransferred,
@@ -26,6 +27,7 @@ from motcua.events import (
     Proxy,
     SupplementRequested,
     decode,
+    encode,
 )
 from motcua.events.tracking import ApologyIssued, DossierVerdictGiven
 from motcua_intake.service.commands import (
@@ -146,24 +148,12 @@ def test_no_event_field_keeps_an_old_name() -> None:
         assert "id_number" not in model.model_json_schema()["properties"]
 
 
-def _received(applicant: dict[str, Any], proxy: dict[str, Any] | None = None) -> bytes:
+def _envelope(event_type: str, data: dict[str, Any], version: int = 1) -> bytes:
     at = datetime(2026, 6, 5, 9, 0, tzinfo=UTC).isoformat()
-    data: dict[str, Any] = {
-        "procedure": {
-            "code": "1.001",
-            "name": "Cấp phép",
-            "field": "Xây dựng",
-            "processing_time": {"unit": "working_days", "amount": "5"},
-        },
-        "unit_code": "MC",
-        "channel": "counter",
-        "applicant": applicant,
-        "proxy": proxy,
-    }
     envelope = {
         "event_id": str(uuid4()),
-        "event_type": "dossier.received",
-        "schema_version": 1,
+        "event_type": event_type,
+        "schema_version": version,
         "occurred_at": at,
         "recorded_at": at,
         "dossier_code": "SXD-260605-0001",
@@ -176,32 +166,61 @@ def _received(applicant: dict[str, Any], proxy: dict[str, Any] | None = None) ->
     return orjson.dumps(envelope)
 
 
+def _recorded(applicant: dict[str, Any], proxy: dict[str, Any] | None = None) -> bytes:
+    return _envelope("applicant.recorded", {"applicant": applicant, "proxy": proxy})
+
+
+_PROCEDURE = {
+    "code": "1.001",
+    "name": "Cấp phép",
+    "field": "Xây dựng",
+    "processing_time": {"unit": "working_days", "amount": "5"},
+}
+
+
 def test_a_record_written_with_the_old_names_still_parses() -> None:
-    raw = _received(
+    raw = _recorded(
         {"name": "Nguyễn Văn A", "id_number": "001099012345"},
         {"name": "Trần Thị B", "id_number": "001199000001"},
     )
     data = decode(raw).data
-    assert isinstance(data, DossierReceived)
+    assert isinstance(data, ApplicantRecorded)
     assert data.applicant.national_id == "001099012345"
     assert data.applicant.id_number == "001099012345"
     assert data.proxy is not None and data.proxy.national_id == "001199000001"
 
 
 def test_an_old_organisation_record_reads_its_tax_code() -> None:
-    raw = _received({"name": "Công ty A", "kind": "organisation", "id_number": "0101234567"})
+    raw = _recorded({"name": "Công ty A", "kind": "organisation", "id_number": "0101234567"})
     data = decode(raw).data
-    assert isinstance(data, DossierReceived)
+    assert isinstance(data, ApplicantRecorded)
     assert data.applicant.organisation_code == "0101234567"
     assert data.applicant.national_id is None
 
 
 def test_what_is_written_now_uses_the_new_names() -> None:
-    raw = _received({"name": "Nguyễn Văn A", "national_id": "001099012345"}, {"name": "B"})
+    raw = _recorded({"name": "Nguyễn Văn A", "national_id": "001099012345"}, {"name": "B"})
     written = orjson.loads(decode(raw).model_dump_json())["data"]
     assert written["applicant"]["national_id"] == "001099012345"
     assert "id_number" not in written["applicant"]
     assert "id_number" not in written["proxy"]
+
+
+def test_a_reception_written_with_the_applicant_is_read_without_it() -> None:
+    """Version 1 of dossier.received carried the applicant: it is read as version 2, so
+    no consumer keeps personal data from the dossier log (docs/privacy.md)."""
+    old = {
+        "procedure": _PROCEDURE,
+        "unit_code": "MC",
+        "channel": "counter",
+        "applicant": {"name": "Công ty A", "kind": "organisation", "id_number": "0101234567"},
+        "proxy": {"name": "Trần Thị B"},
+    }
+    envelope = decode(_envelope("dossier.received", old))
+    assert isinstance(envelope.data, DossierReceived) and envelope.schema_version == 2
+    assert envelope.data.applicant_kind == "organisation"
+    written = encode(envelope).decode()
+    assert "0101234567" not in written and "Trần" not in written
 
 
 def test_an_applicant_without_its_id_is_refused() -> None:

@@ -12,13 +12,14 @@ from pydantic import AwareDatetime, Field
 
 from motcua.events.envelope import Event
 from motcua.events.topics import DOSSIER_EVENTS, TopicSpec
-from motcua.events.values import Channel, Component, ProcedureTerms
+from motcua.events.values import Applicant, Channel, Component, ProcedureTerms, Proxy
 from motcua.lifecycle import LifecycleStep, step_of
 
 __all__ = [
     "ApologyFiled",
     "DossierEvent",
     "DossierReceived",
+    "DossierReceivedV1",
     "DossierRefused",
     "DossierTransferred",
     "DossierWithdrawn",
@@ -47,6 +48,7 @@ class DossierReceived(DossierEvent):
     `applicant_kind` is all that counting needs."""
 
     event_type: ClassVar[str] = "dossier.received"
+    schema_version: ClassVar[int] = 2
 
     procedure: ProcedureTerms
     unit_code: str
@@ -55,6 +57,36 @@ class DossierReceived(DossierEvent):
     components: tuple[Component, ...] = ()
     digitised: bool = False
     result_delivery: Literal["counter", "postal", "online"] = "counter"
+
+
+class DossierReceivedV1(DossierEvent):
+    """`dossier.received` as written before the applicant left it (schema version 1).
+
+    Read, never written: decoding gives the current `DossierReceived`, without the
+    applicant and proxy it carried, so no consumer keeps them from the dossier log."""
+
+    event_type: ClassVar[str] = "dossier.received"
+
+    procedure: ProcedureTerms
+    unit_code: str
+    channel: Channel
+    applicant: Applicant
+    proxy: Proxy | None = None
+    components: tuple[Component, ...] = ()
+    digitised: bool = False
+    result_delivery: Literal["counter", "postal", "online"] = "counter"
+
+    def upcast(self) -> DossierReceived:
+        """Version 2: the same reception, naming no person."""
+        return DossierReceived(
+            procedure=self.procedure,
+            unit_code=self.unit_code,
+            channel=self.channel,
+            applicant_kind=self.applicant.kind,
+            components=self.components,
+            digitised=self.digitised,
+            result_delivery=self.result_delivery,
+        )
 
 
 class DossierRefused(DossierEvent):

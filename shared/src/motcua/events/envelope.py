@@ -46,6 +46,11 @@ class Event(BaseModel):
                 raise TypeError(f"event type {key} is declared twice")
             Event._registry[key] = cls
 
+    def upcast(self) -> Event:
+        """This event in its type's current schema version; an older version's model
+        overrides it, so consumers only ever handle the current one."""
+        return self
+
     def partition_key(self, envelope: Envelope) -> str:
         """The Kafka key: the dossier code, so one dossier's events stay in order."""
         if envelope.dossier_code is None:
@@ -141,9 +146,10 @@ def decode(raw: bytes | str) -> Envelope:
         raise InvalidEvent("an event must be a JSON object")
     model = event_class(str(obj.get("event_type")), _version(obj.get("schema_version")))
     try:
-        obj["data"] = model.model_validate(obj.get("data"))
+        data = model.model_validate(obj.get("data")).upcast()
     except ValidationError as exc:
         raise InvalidEvent(_describe(exc, prefix="data.")) from None
+    obj["data"], obj["schema_version"] = data, data.schema_version
     try:
         return Envelope.model_validate(obj)
     except ValidationError as exc:

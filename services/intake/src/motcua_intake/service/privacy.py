@@ -41,13 +41,23 @@ _CLOSED = frozenset(int(status) for status in CLOSED_STATUSES)
 class ErasureBody(BaseModel):
     """Why a dossier's applicant is erased (kept in the audit: write no personal data)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"note": "Đơn đề nghị xoá dữ liệu số 12/2026"}]},
+    )
 
     note: Paragraph = Field(min_length=1, max_length=500)
 
 
 class PersonErasureBody(ErasureBody):
     """A person's erasure request: every dossier whose applicant has this identity number."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "citizen", "id_number": "025090000123", "note": "Đơn số 12/2026"}]
+        },
+    )
 
     kind: Literal["citizen", "organisation"] = "citizen"
     id_number: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")

@@ -55,7 +55,10 @@ async def erase_person(
 async def list_erasures(
     caller: AdminDep,
     privacy: PrivacyDep,
-    since: Annotated[AwareDatetime | None, Query(description="Only erasures since")] = None,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(description="Only erasures since", examples=["2026-06-01T00:00:00+07:00"]),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     return await privacy.erasures(since, limit)
