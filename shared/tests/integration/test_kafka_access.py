@@ -1,7 +1,8 @@
 """The broker checks who writes: every client signs in, and the ACLs of
 `motcua.messaging.access` let a service write only its own topics and use only its own
-consumer groups. Run against the local stack's broker (its principals' passwords are in
-the stack's credentials)."""
+consumer groups, and only the services that need it read the applicants' topic. Run
+against the local stack's broker (its principals' passwords are in the stack's
+credentials)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import asyncio
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import (
     GroupAuthorizationFailedError,
     KafkaConnectionError,
@@ -21,7 +22,7 @@ from pydantic import SecretStr
 from motcua.devstack.credentials import credentials, kafka_password
 from motcua.devstack.envfile import read_env
 from motcua.devstack.layout import Layout
-from motcua.events.topics import INTAKE_COMMANDS, dead_letter_topic
+from motcua.events.topics import APPLICANTS, DOSSIER_EVENTS, INTAKE_COMMANDS, dead_letter_topic
 from motcua.settings import KafkaSettings
 
 pytestmark = pytest.mark.infra
@@ -105,3 +106,27 @@ async def test_a_client_that_does_not_sign_in_or_signs_in_wrongly_is_refused(
         with pytest.raises((KafkaConnectionError, KafkaError)):
             async with asyncio.timeout(30):
                 await write(refused, dead_letter_topic("intake").name)
+
+
+async def read(kafka: KafkaSettings, topic: str) -> None:
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
+    try:
+        await consumer.start()
+        partition = TopicPartition(topic, 0)
+        consumer.assign([partition])
+        await consumer.seek_to_beginning(partition)
+        await consumer.getmany(timeout_ms=2000)
+    finally:
+        await consumer.stop()
+
+
+async def test_only_the_services_that_need_the_applicant_read_its_topic(
+    broker: KafkaSettings,
+) -> None:
+    for reader in ("intake", *(APPLICANTS.readers or ())):
+        await read(as_principal(broker, reader), APPLICANTS.name)
+    with pytest.raises(TopicAuthorizationFailedError):
+        async with asyncio.timeout(30):
+            await read(as_principal(broker, "scoring"), APPLICANTS.name)
+    # Scoring still reads every other topic.
+    await read(as_principal(broker, "scoring"), DOSSIER_EVENTS.name)
