@@ -247,9 +247,11 @@ class SyncWorker:
 
     async def _push_records(self, jobs: list[_Job]) -> None:
         waiting = [j for j in jobs if j.failure is None and j.push_record]
-        # Creates, then updates: a dossier is in one of them, in one chunk.
-        for updating in (False, True):
-            chosen = [j for j in waiting if j.on_portal is updating]
+        # Creates, then updates: a dossier is in one of them, in one chunk (chosen before
+        # the creates, which put their dossiers on the portal, are sent).
+        creates = [j for j in waiting if not j.on_portal]
+        updates = [j for j in waiting if j.on_portal]
+        for chosen, updating in ((creates, False), (updates, True)):
             await self._together(self._send_records(c, updating) for c in self._chunks(chosen))
 
     async def _send_records(
