@@ -103,7 +103,8 @@ def create_app(
         settings.directory.fallback_one_stop,
         Withdrawals(recorder, links, digest_options),
     )
-    subscribe(runtime, applier, settings.topics.dossier_events, settings.topics.tracking_events)
+    topics = settings.topics
+    subscribe(runtime, applier, topics.dossier_events, topics.tracking_events, topics.applicants)
     subscribe_agencies(runtime, settings.topics.agencies)
 
     http = httpx.AsyncClient()

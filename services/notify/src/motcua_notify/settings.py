@@ -7,7 +7,7 @@ from datetime import time
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import AGENCIES, DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.events.topics import AGENCIES, APPLICANTS, DOSSIER_EVENTS, TRACKING_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -32,10 +32,14 @@ _DEV_RECIPIENT_KEY = SecretStr("motcua-notify-development-key")
 
 
 class TopicSettings(BaseModel):
-    """The topics consumed, and where notification events go (their own topic by default)."""
+    """The topics consumed, and where notification events go (their own topic by default).
+
+    `applicants` (`NOTIFY_TOPICS__APPLICANTS`) carries the applicants' contacts and
+    consent, and their erasure; the dossier events name no one."""
 
     dossier_events: str = DOSSIER_EVENTS.name
     tracking_events: str = TRACKING_EVENTS.name
+    applicants: str = APPLICANTS.name
     agencies: str = AGENCIES.name
     notifications: str | None = None
 

@@ -75,9 +75,20 @@ async def purge_closed(session: AsyncSession, closed_before: datetime) -> int:
 
 
 async def parked_count(session: AsyncSession) -> int:
-    """How many dossiers hold events waiting for their applicant's contacts."""
+    """How many dossiers wait for their applicant's contacts: events parked for them, or
+    an open dossier's receipt (reception known, applicant not, receipt not sent). An
+    erased applicant is waited for no more."""
+    waiting_receipt = sa.and_(
+        _t.c.applicant.is_(None),
+        _t.c.received_event_id.is_not(None),
+        _t.c.receipt_event_id.is_(None),
+        _t.c.closed_at.is_(None),
+    )
     count = await session.scalar(
-        sa.select(sa.func.count()).where(sa.func.jsonb_array_length(_t.c.parked) > 0)
+        sa.select(sa.func.count()).where(
+            _t.c.erased_at.is_(None),
+            sa.or_(sa.func.jsonb_array_length(_t.c.parked) > 0, waiting_receipt),
+        )
     )
     return int(count or 0)
 
@@ -116,6 +127,7 @@ def _view(row: RowMapping | Mapping[str, Any]) -> DossierView:
         fact_times={
             FactKind(k): datetime.fromisoformat(v) for k, v in (row["fact_times"] or {}).items()
         },
+        erased_at=row["erased_at"],
     )
 
 
@@ -150,4 +162,5 @@ def _row(view: DossierView) -> dict[str, Any]:
         "overdue_alert_id": view.overdue_alert_id,
         "cleared_due_at": view.cleared_due_at,
         "fact_times": {k.value: v.isoformat() for k, v in view.fact_times.items()},
+        "erased_at": view.erased_at,
     }

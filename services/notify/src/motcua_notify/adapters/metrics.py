@@ -9,6 +9,8 @@ from prometheus_client import Counter, Gauge
 
 __all__ = [
     "ALERT_WITHDRAWALS",
+    "ERASED_UNSENT",
+    "ERASURES",
     "FAILED",
     "OLDEST_PENDING_AGE",
     "PARKED",
@@ -67,5 +69,16 @@ OLDEST_PENDING_AGE = Gauge(
 )
 PARKED = Gauge(
     "motcua_notify_parked_dossiers",
-    "Dossiers whose citizen messages wait for the applicant's contacts (DossierReceived)",
+    "Dossiers whose citizen messages (events parked, or the receipt) wait for the "
+    "applicant's contacts (ApplicantRecorded); an erased applicant is waited for no more",
+)
+ERASURES = Counter(
+    "motcua_notify_erasures_total",
+    "Applicants erased (ApplicantErased) by reason: retention ended, or on request",
+    ["reason"],
+)
+ERASED_UNSENT = Counter(
+    "motcua_notify_erased_unsent_total",
+    "Citizen messages never sent because their applicant was erased first",
+    _LABELS,
 )

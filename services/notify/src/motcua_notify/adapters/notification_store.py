@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_notify.adapters.tables import alert_withdrawals, notifications
+from motcua_notify.domain.messages import Audience
 from motcua_notify.domain.outcomes import FINAL, Status
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Told",
     "claim",
     "count_messages",
+    "erase_dossier",
     "find_for_receipt",
     "insert_messages",
     "list_messages",
@@ -231,6 +233,51 @@ async def purge_bodies(session: AsyncSession, created_before: datetime, now: dat
         .values(content=None, recipient=None, purged_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def erase_dossier(
+    session: AsyncSession, dossier_code: str, reason: str, now: datetime
+) -> list[tuple[str, str]]:
+    """Delete what a dossier's rows hold of its applicant; returns the (channel, message
+    type) of each citizen row withdrawn.
+
+    Citizen rows not sent yet are withdrawn; every citizen row loses its body, address,
+    address digest and masked address. Settled officials' rows lose their body (it may
+    name the applicant) but keep the unit's address, which a withdrawn alert's
+    correction goes to; officials' rows still to send keep both and go. What counting
+    and audit need stays: channel, type, status, reason, times.
+    """
+    citizen = sa.and_(_t.c.dossier_code == dossier_code, _t.c.audience == Audience.CITIZEN)
+    result = await session.execute(
+        sa.update(_t)
+        .where(citizen, _t.c.status == Status.PENDING)
+        .values(status=Status.WITHDRAWN, reason=reason)
+        .returning(_t.c.channel, _t.c.message_type)
+    )
+    withdrawn = [(row.channel, row.message_type) for row in result]
+    purged_at = sa.func.coalesce(_t.c.purged_at, now)
+    await session.execute(
+        sa.update(_t)
+        .where(citizen)
+        .values(
+            content=None,
+            recipient=None,
+            recipient_hash=None,
+            recipient_masked=None,
+            purged_at=purged_at,
+        )
+    )
+    await session.execute(
+        sa.update(_t)
+        .where(
+            _t.c.dossier_code == dossier_code,
+            _t.c.audience != Audience.CITIZEN,
+            _t.c.status.in_([s.value for s in FINAL]),
+            _t.c.content.is_not(None),
+        )
+        .values(content=None, purged_at=purged_at)
+    )
+    return withdrawn
 
 
 async def list_messages(

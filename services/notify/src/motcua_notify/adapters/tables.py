@@ -91,6 +91,7 @@ dossiers = sa.Table(
     sa.Column("overdue_alert_id", sa.Text),
     _at("cleared_due_at"),
     sa.Column("fact_times", JSONB, nullable=False, server_default="{}"),
+    _at("erased_at"),
 )
 
 directory_units = sa.Table(

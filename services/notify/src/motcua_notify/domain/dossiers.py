@@ -1,7 +1,10 @@
 """Notify's own view of a dossier: what it needs to address and word its messages.
 
-Built from intake's and tracking's events (whichever arrives first); holds the
-applicant's contacts and consent, so it is personal data, purged after retention.
+Built from intake's and tracking's events (whichever arrives first). The applicant's
+contacts and consent come apart, from intake's applicants' topic (`ApplicantRecorded`),
+so they are personal data: purged after retention, and deleted for good when
+`ApplicantErased` arrives (`erased_at` remembers it, with nothing personal, so an older
+`ApplicantRecorded` read again later does not bring them back).
 
 Events are folded in at the time they happened, not the time they arrive (brief,
 decision 9): the view keeps when the last applied fact of each kind happened
@@ -75,6 +78,7 @@ class DossierView:
     overdue_alert_id: str | None = None
     cleared_due_at: datetime | None = None
     fact_times: Mapping[FactKind, datetime] = field(default_factory=dict)
+    erased_at: datetime | None = None
 
     def updated(self, at: datetime, facts: Mapping[FactKind, Mapping[str, Any]]) -> "DossierView":
         """The view with the fields of each kind of fact set as they were at `at`, unless
@@ -86,6 +90,23 @@ class DossierView:
                 view = replace(view, **fields)
                 times[kind] = at
         return replace(view, fact_times=times)
+
+    def with_citizen(self, citizen: Citizen) -> "DossierView":
+        """The view with the applicant's contacts, unless they were erased (then unchanged)."""
+        if self.erased_at is not None:
+            return self
+        return replace(self, citizen=citizen)
+
+    def erased(self, at: datetime) -> "DossierView":
+        """The view without the applicant, for good: nothing waits for them any more (the
+        parked events could only have told them something). The earliest erasure wins."""
+        erased_at = self.erased_at
+        return replace(
+            self,
+            citizen=None,
+            parked=(),
+            erased_at=at if erased_at is None else min(erased_at, at),
+        )
 
     def closed(self, at: datetime) -> "DossierView":
         """The view closed at `at` (the earliest closing event wins)."""

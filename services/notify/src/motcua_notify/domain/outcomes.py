@@ -27,7 +27,8 @@ class Status(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     WITHDRAWN = "withdrawn"
-    """Never sent: the alert it carried was withdrawn before it went out."""
+    """Never sent: the alert it carried was withdrawn, or the applicant it was for was
+    erased, before it went out."""
 
 
 FINAL = frozenset(

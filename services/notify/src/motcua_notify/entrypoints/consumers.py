@@ -1,4 +1,5 @@
-"""Kafka subscribers: intake's dossier events, tracking's deadline events, the agencies."""
+"""Kafka subscribers: intake's dossier events and applicants, tracking's deadline events, the
+agencies."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Applying a batch of intake's and tracking's events: one transaction, messages recorded.
 
+Intake's applicants' topic comes through here too: an erased applicant's rows of the
+delivery log are scrubbed after the batch's messages are recorded (service.erasure).
+
 An alert tracking has withdrawn (AlertWithdrawn, in this batch or an earlier one) is
 still recorded, as withdrawn, but changes nothing and is never sent: a withdrawal may
 arrive before its alert.
@@ -18,6 +21,7 @@ from motcua_notify.adapters.dossier_store import lock_views, save_views
 from motcua_notify.adapters.withdrawal_store import withdrawn_among
 from motcua_notify.domain.directory import Directory
 from motcua_notify.domain.withdrawals import ALERT_MESSAGES
+from motcua_notify.service.erasure import erase
 from motcua_notify.service.reactions import HANDLED, Links, react
 from motcua_notify.service.recording import Addressed, Recorder
 from motcua_notify.service.withdrawals import Withdrawals, remember
@@ -56,8 +60,11 @@ class EventApplier:
         withdrawn = await withdrawn_among(session, (_id(e) for e in relevant if _is_alert(e)))
         items: list[Addressed] = []
         changed = set()
+        not_erased: set[str] = set()
         for envelope in relevant:
             code = envelope.dossier_code or ""
+            if views[code].erased_at is None:
+                not_erased.add(code)
             view, asked = react(views[code], envelope, directory, self._links)
             items += asked
             if _id(envelope) not in withdrawn:
@@ -65,6 +72,7 @@ class EventApplier:
                 changed.add(code)
         await save_views(session, [views[code] for code in sorted(changed)])
         written = await self._recorder.record(session, items, now, withdrawn)
+        await erase(session, relevant, not_erased, now)
         for envelope in relevant:
             data = envelope.data
             if isinstance(data, AlertWithdrawn) and data.alert_event_id in first_seen:

@@ -1,11 +1,14 @@
 """Who is told what, event by event: updates the dossier view and asks for messages.
 
 Citizens (forms 01–04, the stop notice, the result) are written to from the view's
-applicant contacts and consent. An event that needs them before intake's
-DossierReceived has arrived is parked in the view and answered when it does; the
-receipt (form 01) goes once both the applicant (intake) and the appointment
-(tracking's DeadlineSet) are known, whichever comes first. Officials are written to
-through the units directory.
+applicant contacts and consent, which intake publishes apart from the dossier's events
+(`ApplicantRecorded` on the applicants' topic), so they may come before or after them.
+An event that needs them before they have arrived is parked in the view and answered
+when they do; the receipt (form 01) goes once the applicant, the reception (intake's
+DossierReceived) and the appointment (tracking's DeadlineSet) are all known, whichever
+comes last, and once only (its source is the reception event). After `ApplicantErased`
+nothing is written to the citizen any more: what was parked is dropped and nothing is
+parked again. Officials are written to through the units directory, erased or not.
 
 The result-ready message answers ProcessingFinished with outcome "approved" (status 9):
 the citizen hears the result can be collected (early results are flagged, Art. 20(4)).
@@ -23,6 +26,8 @@ from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
     ApologyRequired,
+    ApplicantErased,
+    ApplicantRecorded,
     DeadlineChanged,
     DeadlineSet,
     DossierDueSoon,
@@ -124,6 +129,32 @@ def react(view: DossierView, envelope: Envelope, directory: Directory, links: Li
 
 def _on_received(s: _Scene, e: Any) -> Outcome:
     data: DossierReceived = e
+    place = _DELIVERY_PLACES.get(data.result_delivery) or (
+        f"Bộ phận tiếp nhận và trả kết quả – {s.directory.name_of(data.unit_code)}"
+    )
+    view = replace(
+        s.view,
+        agency_code=s.envelope.agency_code or s.view.agency_code,
+        receiving_unit=data.unit_code,
+        holding_unit=s.view.holding_unit or data.unit_code,
+        procedure_name=data.procedure.name,
+        collection_place=place,
+        received_at=s.at,
+        received_event_id=str(s.envelope.event_id),
+        step_names={step.code: step.name for step in data.procedure.steps},
+    )
+    items = _receipt(replace(s, view=view))
+    return _receipt_sent(view, items), items
+
+
+def _on_applicant_recorded(s: _Scene, e: Any) -> Outcome:
+    """The applicant's contacts: the receipt if it only waited for them, then what was parked.
+
+    Ignored once the applicant was erased: an older record read again brings nothing back.
+    """
+    data: ApplicantRecorded = e
+    if s.view.erased_at is not None:
+        return s.view, []
     applicant = data.applicant
     consents = {
         channel
@@ -134,28 +165,20 @@ def _on_received(s: _Scene, e: Any) -> Outcome:
         )
         if agreed
     }
-    place = _DELIVERY_PLACES.get(data.result_delivery) or (
-        f"Bộ phận tiếp nhận và trả kết quả – {s.directory.name_of(data.unit_code)}"
-    )
-    view = replace(
-        s.view,
-        agency_code=s.envelope.agency_code or s.view.agency_code,
-        receiving_unit=data.unit_code,
-        holding_unit=s.view.holding_unit or data.unit_code,
-        procedure_name=data.procedure.name,
-        citizen=Citizen(applicant.name, applicant.phone, applicant.email, frozenset(consents)),
-        collection_place=place,
-        received_at=s.at,
-        received_event_id=str(s.envelope.event_id),
-        step_names={step.code: step.name for step in data.procedure.steps},
-        parked=(),
-    )
+    citizen = Citizen(applicant.name, applicant.phone, applicant.email, frozenset(consents))
+    view = replace(s.view.with_citizen(citizen), parked=())
     items = _receipt(replace(s, view=view))
     view = _receipt_sent(view, items)
     for raw in s.view.parked:
         _, more = react(view, decode(raw), s.directory, s.links)
         items += more
     return view, items
+
+
+def _on_applicant_erased(s: _Scene, _: Any) -> Outcome:
+    """The applicant is gone from the view for good; the delivery log is scrubbed after
+    (service.erasure), in the same transaction."""
+    return s.view.erased(s.at), []
 
 
 def _on_deadline_set(s: _Scene, e: Any) -> Outcome:
@@ -315,6 +338,8 @@ def _citizen_message(
     context: Callable[[Citizen], ctx.MessageContext],
 ) -> Outcome:
     citizen = s.view.citizen
+    if citizen is None and s.view.erased_at is not None:
+        return view, []
     if citizen is None:
         return replace(view, parked=(*view.parked, encode(s.envelope).decode())), []
     source = str(s.envelope.event_id)
@@ -493,6 +518,8 @@ def _to_unit(
 
 _HANDLERS: dict[type[Event], Callable[[_Scene, Any], Outcome]] = {
     DossierReceived: _on_received,
+    ApplicantRecorded: _on_applicant_recorded,
+    ApplicantErased: _on_applicant_erased,
     DeadlineSet: _on_deadline_set,
     SupplementRequested: _on_supplement,
     DossierRefused: _on_refused,
