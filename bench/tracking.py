@@ -27,7 +27,6 @@ from bench.stack import infrastructure
 from motcua.clock import ManualClock, SystemClock
 from motcua.db import create_engine, migrate, sessions
 from motcua.events import (
-    Applicant,
     Channel,
     DossierReceived,
     DossierTransferred,
@@ -72,7 +71,6 @@ TERMS = ProcedureTerms(
         ProcessStep(code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=_days("0.5")),
     ),
 )
-APPLICANT = Applicant(name="Nguyễn Văn A", id_number="001099012345", phone="0912345678")
 
 
 def _wrap(code: str, data, at: datetime) -> Envelope:
@@ -103,7 +101,6 @@ def dossier_events(n: int) -> list[Envelope]:
                         procedure=TERMS,
                         unit_code="MC",
                         channel=Channel.COUNTER,
-                        applicant=APPLICANT,
                     ),
                     start,
                 ),

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, time
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from motcua.db import create_engine, migrate, sessions
 from motcua.events import (
     ApologyFiled,
     Applicant,
+    ApplicantErased,
+    ApplicantRecorded,
     Channel,
     DossierReceived,
     DossierRefused,
@@ -32,6 +35,7 @@ from motcua.events import (
     SupplementRequested,
     decode,
 )
+from motcua.events.topics import APPLICANTS
 from motcua.settings import DatabaseSettings
 from motcua_tracking.app import MIGRATIONS
 from motcua_tracking.domain import vietnam_time_zone
@@ -93,14 +97,17 @@ class IntakeEvents:
             agency_code=self.agency,
         )
 
-    def received(
-        self, code: str, at: datetime, phone: str = "0912345678", terms: ProcedureTerms = TERMS
-    ) -> Envelope:
-        applicant = Applicant(name="Nguyễn Văn A", id_number="001099012345", phone=phone)
-        data = DossierReceived(
-            procedure=terms, unit_code="MC", channel=Channel.COUNTER, applicant=applicant
-        )
+    def received(self, code: str, at: datetime, terms: ProcedureTerms = TERMS) -> Envelope:
+        data = DossierReceived(procedure=terms, unit_code="MC", channel=Channel.COUNTER)
         return self.wrap(code, data, at)
+
+    def applicant(self, code: str, at: datetime, phone: str = "0912345678") -> Envelope:
+        """The applicant's record, on the applicants' topic (written with the reception)."""
+        applicant = Applicant(name="Nguyễn Văn A", national_id="001099012345", phone=phone)
+        return self.wrap(code, ApplicantRecorded(applicant=applicant), at)
+
+    def erased(self, code: str, at: datetime) -> Envelope:
+        return self.wrap(code, ApplicantErased(reason="request"), at)
 
     def transferred(
         self, code: str, at: datetime, from_unit: str, to_unit: str, step: str | None = None
@@ -179,8 +186,13 @@ class Harness:
         )
 
     async def apply(self, *envelopes: Envelope) -> None:
+        """Apply in one transaction, each run of one topic's events by its own handler."""
         async with self.sessions() as session, session.begin():
-            await self.tracker.apply(session, list(envelopes))
+            for topic, run in groupby(envelopes, key=lambda e: e.topic):
+                if topic == APPLICANTS.name:
+                    await self.tracker.apply_applicants(session, list(run))
+                else:
+                    await self.tracker.apply(session, list(run))
 
     async def fire(self) -> int:
         fired = 0

@@ -31,6 +31,7 @@ from motcua_tracking.adapters.progress import GroupProgress
 from motcua_tracking.adapters.timers import TIMERS_CHANGED
 from motcua_tracking.entrypoints.consumers import (
     agencies_handler,
+    applicants_handler,
     catalogue_handler,
     dossier_events_handler,
 )
@@ -77,6 +78,9 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     tracker = DossierTracker(settings, runtime.clock, CalendarBook.from_settings(settings.calendar))
     runtime.consume(
         "tracking.dossier-events", [settings.topics.dossier_events], dossier_events_handler(tracker)
+    )
+    runtime.consume(
+        "tracking.applicants", [settings.topics.applicants], applicants_handler(tracker)
     )
     runtime.consume("tracking.procedures", [settings.topics.procedures], catalogue_handler(tracker))
     runtime.consume("tracking.agencies", [settings.topics.agencies], agencies_handler())

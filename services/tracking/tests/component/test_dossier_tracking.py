@@ -90,7 +90,7 @@ async def test_a_dossier_from_reception_to_result_with_a_pause_and_a_transfer(ha
 async def test_a_late_dossier_owes_an_apology_that_sets_a_new_appointment(harness, intake):
     code = intake.new_code()
     harness.clock.set(at(3, 2, 9))
-    await harness.apply(intake.received(code, at(3, 2, 9)))
+    await harness.apply(intake.received(code, at(3, 2, 9)), intake.applicant(code, at(3, 2, 9)))
     await harness.apply(intake.transferred(code, at(3, 2, 11), "MC", "PCM"))
     harness.clock.set(at(3, 6, 7, 31))  # the warning instant and its minute of grace
     await harness.fire()
@@ -336,7 +336,10 @@ async def test_a_transfer_recorded_late_counts_from_its_own_time(harness, intake
 
 async def test_the_citizen_sees_their_dossier_only_with_the_right_digits(harness, intake):
     code = intake.new_code()
-    await harness.apply(intake.received(code, at(3, 2, 9), phone="+84 912 34 5678"))
+    await harness.apply(
+        intake.received(code, at(3, 2, 9)),
+        intake.applicant(code, at(3, 2, 9), phone="+84 912 34 5678"),
+    )
     view = await harness.lookups.citizen(code, "5678", "10.0.0.1")
     shown = view.model_dump_json()
     assert view.procedure_name == "Cấp giấy phép xây dựng" and view.appointment_at == at(3, 9, 9)
@@ -344,8 +347,9 @@ async def test_the_citizen_sees_their_dossier_only_with_the_right_digits(harness
     assert await harness.lookups.citizen(code, "1234", "10.0.0.1") is None
     assert await harness.lookups.citizen(intake.new_code(), "5678", "10.0.0.1") is None
     async with harness.engine.connect() as conn:
-        stored = (await conn.execute(text("SELECT phone_hash, document::text FROM dossiers"))).one()
-    assert "5678" not in stored.phone_hash and "5678" not in stored.document
+        digest = (await conn.execute(text("SELECT phone_hash FROM applicant_digests"))).one()
+        document = (await conn.execute(text("SELECT document::text FROM dossiers"))).one()
+    assert "5678" not in digest.phone_hash and "5678" not in document.document
 
 
 async def test_restart_policy_counts_the_full_period_from_the_complete_dossier(

@@ -29,7 +29,10 @@ async def wrong_answers(lookups, code: str, client: str, times: int) -> int:
 
 async def test_a_stranger_is_slowed_but_the_citizen_gets_through(harness, intake, clock):
     code = intake.new_code()
-    await harness.apply(intake.received(code, at(3, 2, 9), phone="+84 912 34 5678"))
+    await harness.apply(
+        intake.received(code, at(3, 2, 9)),
+        intake.applicant(code, at(3, 2, 9), phone="+84 912 34 5678"),
+    )
 
     assert await wrong_answers(harness.lookups, code, STRANGER, 10) == 4
     with pytest.raises(TooManyAttempts) as limited:
@@ -43,7 +46,10 @@ async def test_a_code_under_attack_slows_only_clients_that_failed_themselves(
     harness, intake, clock
 ):
     code = intake.new_code()
-    await harness.apply(intake.received(code, at(3, 2, 9), phone="+84 912 34 5678"))
+    await harness.apply(
+        intake.received(code, at(3, 2, 9)),
+        intake.applicant(code, at(3, 2, 9), phone="+84 912 34 5678"),
+    )
     # Eleven addresses, one wrong guess each: the code's free failures (10) are spent.
     for n in range(11):
         assert await wrong_answers(harness.lookups, code, f"203.0.113.{n}", 1) == 1
@@ -59,7 +65,10 @@ async def test_failures_are_shared_by_instances_and_kept_across_a_restart(
 ):
     first = await make_harness()
     code = intake.new_code()
-    await first.apply(intake.received(code, at(3, 2, 9), phone="+84 912 34 5678"))
+    await first.apply(
+        intake.received(code, at(3, 2, 9)),
+        intake.applicant(code, at(3, 2, 9), phone="+84 912 34 5678"),
+    )
     assert await wrong_answers(first.lookups, code, STRANGER, 2) == 2
     second = await make_harness()  # another instance on the same database
     assert await wrong_answers(second.lookups, code, STRANGER, 5) == 2

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from motcua.clock import ManualClock
 from motcua.db import create_engine
 from motcua.events import Envelope, TopicSpec, dead_letter_topic, decode, encode, redrive_topic
+from motcua.events.topics import APPLICANTS
 from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing import create_database, drop_database
@@ -34,6 +35,7 @@ class Stack:
         self.base_url = base_url
         self.producer = producer
         self.dossier_topic = ""
+        self.applicants_topic = ""
         self.catalogue_topic = ""
         self.agencies_topic = ""
         self.databases: list[str] = []
@@ -60,6 +62,7 @@ class Stack:
             kafka=self.kafka,
             topics=TopicSettings(
                 dossier_events=self.dossier_topic,
+                applicants=self.applicants_topic,
                 procedures=self.catalogue_topic,
                 agencies=self.agencies_topic,
                 publish_to=output or await self.new_output(),
@@ -71,9 +74,11 @@ class Stack:
         )
 
     async def publish(self, *envelopes: Envelope, topic: str | None = None) -> None:
+        """Send to `topic`, else to the test's applicants or dossier topic, by event."""
         for envelope in envelopes:
+            mine = self.applicants_topic if envelope.topic == APPLICANTS.name else None
             await self.producer.send_and_wait(
-                topic or self.dossier_topic, encode(envelope), key=envelope.key.encode()
+                topic or mine or self.dossier_topic, encode(envelope), key=envelope.key.encode()
             )
 
     @contextlib.asynccontextmanager
@@ -138,6 +143,7 @@ async def stack(
     await producer.start()
     made = Stack(kafka_settings, database_base_url, producer)
     made.dossier_topic = await make_topic("dossier-events", partitions=3)
+    made.applicants_topic = await make_topic("applicants", partitions=3)
     made.catalogue_topic = await make_topic("procedures", partitions=1)
     made.agencies_topic = await make_topic("agencies", partitions=1)
     yield made

@@ -35,6 +35,7 @@ async def test_events_from_intake_become_deadlines_verdicts_and_look_ups(stack, 
     async with stack.running(settings, clock) as app:
         await stack.publish(
             intake.received(code, at(3, 2, 9)),
+            intake.applicant(code, at(3, 2, 9)),
             intake.transferred(code, at(3, 2, 11), "MC", "PCM"),
             intake.transferred(code, at(3, 2, 15), "PCM", "LD"),
             intake.finished(code, at(3, 2, 16)),
@@ -52,7 +53,7 @@ async def test_events_from_intake_become_deadlines_verdicts_and_look_ups(stack, 
         [verdict] = [e for e in out if e.event_type == "tracking.dossier-verdict-given"]
         assert (verdict.data.verdict, verdict.dossier_code) == ("early", code)
 
-        await stack.applied(settings, 5)
+        await stack.applied(settings, 6)
         async with stack.client(app) as http:
             official = await http.get(f"/v1/dossiers/{code}", headers=OFFICIAL)
             assert official.status_code == 200
@@ -89,6 +90,30 @@ async def test_events_from_intake_become_deadlines_verdicts_and_look_ups(stack, 
             metrics = (await http.get("/metrics")).text
             assert 'motcua_tracking_events_applied_total{event_type="dossier.received"}' in metrics
             assert "motcua_tracking_timers_pending" in metrics
+
+
+async def test_the_look_up_follows_the_applicants_topic_until_the_erasure(stack, intake, clock):
+    """The applicant record may come before the reception; once erased, the look-up
+    answers as for a wrong phone."""
+    settings = await stack.settings(await stack.new_database())
+    code = intake.new_code()
+    clock.set(at(3, 2, 10))
+    async with stack.running(settings, clock) as app, stack.client(app) as http:
+        await stack.publish(intake.applicant(code, at(3, 2, 9)))
+        await stack.applied(settings, 1)
+        await stack.publish(intake.received(code, at(3, 2, 9)))
+        await stack.applied(settings, 2)
+        lookup = f"/v1/lookup/{code}"
+        assert (await http.get(lookup, params={"phone_last4": "5678"})).status_code == 200
+
+        await stack.publish(intake.erased(code, at(3, 20, 9)))
+        await stack.applied(settings, 3)
+        erased = await http.get(lookup, params={"phone_last4": "5678"})
+        wrong = await http.get(lookup, params={"phone_last4": "0000"})
+        assert erased.status_code == wrong.status_code == 404
+        assert {**erased.json(), "instance": ""} == {**wrong.json(), "instance": ""}
+        metrics = (await http.get("/metrics")).text
+    assert 'motcua_tracking_events_applied_total{event_type="applicant.erased"}' in metrics
 
 
 async def test_timers_fire_once_after_a_restart_with_two_instances(stack, intake, clock):
@@ -287,7 +312,7 @@ async def state(settings) -> tuple:
         dossiers = (
             await conn.execute(
                 text(
-                    "SELECT code, status, is_open, due_at, horizon_at, phone_hash, document"
+                    "SELECT code, status, is_open, due_at, horizon_at, document"
                     " FROM dossiers ORDER BY code"
                 )
             )

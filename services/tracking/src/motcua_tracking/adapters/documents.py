@@ -63,7 +63,7 @@ def to_document(dossier: TrackedDossier) -> dict[str, Any]:
     }
 
 
-def from_document(code: str, doc: dict[str, Any], phone_hash: str | None = None) -> TrackedDossier:
+def from_document(code: str, doc: dict[str, Any]) -> TrackedDossier:
     """The dossier a document describes (without timers)."""
     reappointment = doc["reappointment"]
     clock = DossierClock(
@@ -93,7 +93,6 @@ def from_document(code: str, doc: dict[str, Any], phone_hash: str | None = None)
         plan={code: _req(due) for code, due in doc["plan"].items()},
         history=[HistoryEntry(_req(a), w, u, d) for a, w, u, d in doc["history"]],
         correlation=doc["correlation"],
-        phone_hash=phone_hash,
         finished_at=_opt(doc["finished_at"]),
         ended_by=doc["ended_by"],
         verdict=Verdict(doc["verdict"]) if doc["verdict"] else None,

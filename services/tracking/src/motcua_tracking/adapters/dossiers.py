@@ -30,13 +30,13 @@ __all__ = ["DossierStore"]
 # would cost more than the deadline arithmetic itself.
 _UPSERT = """
 INSERT INTO dossiers (code, agency_code, status, is_open, received_at, due_at, horizon_at,
-                      phone_hash, document, updated_at)
+                      document, updated_at)
 SELECT u.code, u.agency_code, u.status, u.is_open, u.received_at, u.due_at, u.horizon_at,
-       u.phone_hash, u.document::jsonb, u.updated_at
+       u.document::jsonb, u.updated_at
 FROM unnest($1::text[], $2::text[], $3::smallint[], $4::boolean[], $5::timestamptz[],
-            $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::timestamptz[])
-     AS u(code, agency_code, status, is_open, received_at, due_at, horizon_at, phone_hash,
-          document, updated_at)
+            $6::timestamptz[], $7::timestamptz[], $8::text[], $9::timestamptz[])
+     AS u(code, agency_code, status, is_open, received_at, due_at, horizon_at, document,
+          updated_at)
 ON CONFLICT (code) DO UPDATE SET
     status = excluded.status, is_open = excluded.is_open, due_at = excluded.due_at,
     horizon_at = excluded.horizon_at, document = excluded.document,
@@ -73,16 +73,14 @@ class DossierStore:
         if not codes:
             return {}
         query = (
-            select(DOSSIERS.c.code, cast(DOSSIERS.c.document, Text), DOSSIERS.c.phone_hash)
+            select(DOSSIERS.c.code, cast(DOSSIERS.c.document, Text))
             .where(DOSSIERS.c.code.in_(codes))
             .order_by(DOSSIERS.c.code)
         )
         if lock:
             query = query.with_for_update()
         rows = (await self._session.execute(query)).all()
-        dossiers = {
-            code: from_document(code, orjson.loads(doc), phone) for code, doc, phone in rows
-        }
+        dossiers = {code: from_document(code, orjson.loads(doc)) for code, doc in rows}
         if dossiers:
             for timer_row in await self._timer_rows(list(dossiers)):
                 dossiers[timer_row.dossier_code].timers.append(_timer(timer_row))
@@ -169,7 +167,6 @@ def _row(dossier: TrackedDossier, calendar: WorkingCalendar, now: datetime) -> t
         dossier.clock.received_at,
         due,
         horizon,
-        dossier.phone_hash,
         orjson.dumps(to_document(dossier)).decode(),
         now,
     )

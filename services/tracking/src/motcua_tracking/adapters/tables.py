@@ -9,6 +9,11 @@ number of timer loops never collide.
 
 `dossier_events` keeps every incoming event applied to a dossier (its envelope), in
 arrival order (`seq`), so a late-arriving event can be folded in by replaying them.
+Nothing there names a person: the applicant travels on its own topic.
+
+`applicant_digests` holds the one thing tracking keeps of an applicant, the keyed digest
+of the phone's last digits the citizen look-up compares, until an erasure; an erased row
+keeps only when it was erased, so a re-read older record does not bring the digest back.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
     "AGENCY_OFFICES",
+    "APPLICANT_DIGESTS",
     "CALENDAR_DECISIONS",
     "DOSSIERS",
     "DOSSIER_EVENTS",
@@ -59,7 +65,6 @@ DOSSIERS = Table(
     _instant("received_at", nullable=False),
     _instant("due_at"),
     _instant("horizon_at"),
-    Column("phone_hash", Text),
     Column("document", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Index("dossiers_open_horizon", "horizon_at", postgresql_where=text("is_open")),
@@ -91,6 +96,14 @@ DOSSIER_EVENTS = Table(
     Column("event_id", Uuid, nullable=False, unique=True),
     Column("envelope", JSONB, nullable=False),
     Index("dossier_events_dossier", "dossier_code", "seq"),
+)
+
+APPLICANT_DIGESTS = Table(
+    "applicant_digests",
+    metadata,
+    Column("dossier_code", Text, primary_key=True),
+    Column("phone_hash", Text),
+    _instant("erased_at"),
 )
 
 PROCEDURES = Table(

@@ -133,7 +133,6 @@ class TrackedDossier:
     timers: list[Timer] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     correlation: str = ""
-    phone_hash: str | None = None
     finished_at: datetime | None = None
     ended_by: str | None = None
     verdict: Verdict | None = None

@@ -1,4 +1,5 @@
-"""Kafka subscribers: intake's dossier events, the procedure catalogue and the agencies."""
+"""Kafka subscribers: intake's dossier events, the applicants, the procedure catalogue and
+the agencies."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from motcua.messaging import BatchHandler
 from motcua_tracking.adapters.agencies import keep_agencies
 from motcua_tracking.service import DossierTracker
 
-__all__ = ["agencies_handler", "catalogue_handler", "dossier_events_handler"]
+__all__ = [
+    "agencies_handler",
+    "applicants_handler",
+    "catalogue_handler",
+    "dossier_events_handler",
+]
 
 
 def dossier_events_handler(tracker: DossierTracker) -> BatchHandler:
@@ -19,6 +25,15 @@ def dossier_events_handler(tracker: DossierTracker) -> BatchHandler:
         await tracker.apply(session, envelopes)
 
     return on_dossier_events
+
+
+def applicants_handler(tracker: DossierTracker) -> BatchHandler:
+    """The batch handler of `intake.applicants.v1`: the look-up's phone digests."""
+
+    async def on_applicants(session: AsyncSession, envelopes: list[Envelope]) -> None:
+        await tracker.apply_applicants(session, envelopes)
+
+    return on_applicants
 
 
 def catalogue_handler(tracker: DossierTracker) -> BatchHandler:

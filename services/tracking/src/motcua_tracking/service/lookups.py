@@ -1,8 +1,9 @@
 """Look-ups: the officials' view of a dossier and the citizen's, behind a second factor.
 
 The citizen gives the last four digits of the phone registered with the dossier; only a
-keyed hash of them (salted with the dossier code) is stored. An unknown code, a dossier
-without a phone and a wrong factor all answer the same "not found". Wrong answers are
+keyed hash of them (salted with the dossier code) is stored, from the applicants' topic.
+An unknown code, a dossier without a phone or whose applicant was erased, and a wrong
+factor all answer the same "not found". Wrong answers are
 counted in PostgreSQL, shared by every instance and kept across restarts, per client (a
 keyed digest of its address, never the address) and per code, unknown codes included so
 the limit reveals nothing; how they slow a client is `domain.lookup_limits`.
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import Sessions
 from motcua_tracking.adapters.agencies import agency_name, agency_state
+from motcua_tracking.adapters.applicants import phone_digest_of
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.lookup_failures import (
     forget,
@@ -91,8 +93,9 @@ class Lookups:
         async with self._sessions() as session, session.begin():
             await self._check(session, *subjects)
         expected = self._tracker.digest(code, phone_last4) or ""
+        async with self._sessions() as session, session.begin():
+            stored = await phone_digest_of(session, code)
         found = await self._load(code)
-        stored = found[0].phone_hash if found else None
         if found is None or stored is None or not hmac.compare_digest(stored, expected):
             async with self._sessions() as session, session.begin():
                 await self._failed(session, *subjects)

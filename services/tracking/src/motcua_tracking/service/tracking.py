@@ -21,6 +21,11 @@ Refusals, chosen per case:
   `new_appointment_not_later`, `apology_reason_missing`, `result_before_finish`), or
   a late one that would make an event already applied after it invalid
   (`conflicts_with_recorded_events`).
+
+The applicants' topic is applied apart (`apply_applicants`): of an applicant tracking
+keeps only the keyed digest of the phone's last digits, for the citizen look-up, in a
+table of its own, before or after the dossier's reception arrives; an erasure deletes it
+for good. Those events are never kept with the dossier's, so replays name no one.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.clock import Clock
 from motcua.events import (
     ApologyFiled,
+    ApplicantErased,
+    ApplicantRecorded,
     DossierReceived,
     DossierRefused,
     DossierTransferred,
@@ -54,6 +61,7 @@ from motcua.events import (
 )
 from motcua.lifecycle import status_after
 from motcua.messaging import PermanentError, stage
+from motcua_tracking.adapters.applicants import ApplicantDigest, keep_digests
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.metrics import EVENTS_APPLIED, REJECTIONS
 from motcua_tracking.adapters.procedures import upsert_procedures
@@ -142,6 +150,29 @@ class DossierTracker:
         await store.save(batch.touched.values(), self.calendars.for_agency, batch.now)
         await store.record(batch.applied)
         await stage(session, *batch.outgoing, topic=self.publish_to)
+
+    async def apply_applicants(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """Keep the look-up digest of each dossier's applicant, or forget it on erasure.
+
+        Only the digest is written: no envelope of this topic is kept (`dossier_events`
+        is replayed and kept for ever), so nothing of the person outlives an erasure."""
+        digests: dict[str, ApplicantDigest] = {}
+        for envelope in envelopes:
+            code, data = envelope.dossier_code, envelope.data
+            if code is None:
+                raise PermanentError(
+                    "missing_dossier_code", f"{envelope.event_type} has no dossier code"
+                )
+            known = digests.get(code)
+            erased_at = known.erased_at if known else None
+            if isinstance(data, ApplicantErased):
+                digests[code] = ApplicantDigest(None, erased_at or envelope.occurred_at)
+            elif isinstance(data, ApplicantRecorded) and erased_at is None:
+                digests[code] = ApplicantDigest(self.digest(code, data.applicant.phone))
+            else:
+                continue
+            EVENTS_APPLIED.labels(envelope.event_type).inc()
+        await keep_digests(session, digests)
 
     async def apply_catalogue(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         """Keep the newest name and terms of each procedure."""
@@ -269,7 +300,6 @@ class DossierTracker:
             rules=self.rules,
         )
         dossier.correlation = str(envelope.correlation_id)
-        dossier.phone_hash = self.digest(code, data.applicant.phone)
         return dossier, outcomes
 
     def _received(
