@@ -10,6 +10,8 @@ from motcua.events import (
     ApologyFiled,
     ApologyIssued,
     Applicant,
+    ApplicantErased,
+    ApplicantRecorded,
     Channel,
     Component,
     DeadlineChanged,
@@ -26,6 +28,7 @@ from motcua.events import (
     ProcessingFinished,
     ProcessingTime,
     ProcessStep,
+    Proxy,
     ResultReturned,
     StepDeadline,
     SupplementReceived,
@@ -77,15 +80,44 @@ class Life:
 
     def received(self, when: datetime | None = None) -> Envelope:
         when = when or at(2, 9)
-        applicant = Applicant(name="Nguyễn Văn A", id_number="001099012345", phone="0912345678")
         data = DossierReceived(
             procedure=TERMS,
             unit_code="MC",
             channel=Channel.COUNTER,
-            applicant=applicant,
             components=(Component(name="Đơn đề nghị"), Component(name="Bản vẽ")),
         )
         return self.wrap(data, when)
+
+    def recorded(
+        self,
+        when: datetime | None = None,
+        name: str = "Nguyễn Văn A",
+        phone: str = "0912345678",
+        recorded_at: datetime | None = None,
+    ) -> Envelope:
+        """Intake's applicant record of the dossier (on the applicants' topic)."""
+        when = when or at(2, 9)
+        applicant = Applicant(
+            name=name,
+            national_id="001099012345",
+            phone=phone,
+            email="nguyenvana@example.vn",
+            address="12 Hàng Bạc, Hoàn Kiếm, Hà Nội",
+        )
+        proxy = Proxy(name="Trần Thị B", national_id="001199054321", phone="0987654321")
+        data = ApplicantRecorded(applicant=applicant, proxy=proxy)
+        return Envelope.wrap(
+            data,
+            producer="intake",
+            occurred_at=when,
+            now=recorded_at or when,
+            dossier_code=self.code,
+            agency_code=self.agency,
+        )
+
+    def erased(self, when: datetime, reason: str = "request") -> Envelope:
+        """Intake's word that the dossier's applicant is erased."""
+        return self.wrap(ApplicantErased(reason=reason), when)
 
     def deadline_set(self, when: datetime | None = None) -> Envelope:
         when = when or at(2, 9)

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.events.topics import APPLICANTS, CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -28,6 +28,7 @@ class TopicSettings(BaseModel):
     dossier_events: str = DOSSIER_EVENTS.name
     tracking_events: str = TRACKING_EVENTS.name
     procedures: str = CATALOGUE.name
+    applicants: str = APPLICANTS.name
 
 
 class DvcqgSettings(BaseModel):

@@ -46,6 +46,7 @@ async def harness(
         dossier_events=await make_topic("dossier-events", partitions=3),
         tracking_events=await make_topic("tracking-events", partitions=3),
         procedures=await make_topic("procedures", partitions=1),
+        applicants=await make_topic("applicants", partitions=3),
     )
     yield made
     await producer.stop()

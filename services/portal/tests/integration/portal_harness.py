@@ -13,7 +13,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
-from motcua.events import Envelope, dead_letter_topic, encode, redrive_topic
+from motcua.events import ApplicantEvent, Envelope, dead_letter_topic, encode, redrive_topic
 from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing import create_database
@@ -104,11 +104,12 @@ class Harness:
 
     async def publish(self, *envelopes: Envelope) -> None:
         for envelope in envelopes:
-            topic = (
-                self.topics.tracking_events
-                if envelope.producer == "tracking"
-                else self.topics.dossier_events
-            )
+            if isinstance(envelope.data, ApplicantEvent):
+                topic = self.topics.applicants
+            elif envelope.producer == "tracking":
+                topic = self.topics.tracking_events
+            else:
+                topic = self.topics.dossier_events
             await self.producer.send_and_wait(topic, encode(envelope), key=envelope.key.encode())
 
     @contextlib.asynccontextmanager

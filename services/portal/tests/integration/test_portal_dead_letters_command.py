@@ -56,7 +56,9 @@ async def test_the_common_tool_lists_shows_and_redrives_the_portals_dead_dossier
     poisoned, healthy = Life(), Life()
     async with harness.running(settings) as app, harness.client(app) as http:
         await fake.mode("reject", times=1000, code=poisoned.code)
-        await harness.publish(*poisoned.short(), *healthy.short())
+        await harness.publish(
+            poisoned.recorded(), *poisoned.short(), healthy.recorded(), *healthy.short()
+        )
         await eventually(
             lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), lambda r: r.json()
         )
@@ -101,7 +103,7 @@ async def test_redrive_of_every_dead_dossier_goes_through_the_portals_own_redriv
     async with harness.running(settings) as app, harness.client(app) as http:
         for life in lives:
             await fake.mode("reject", times=1000, code=life.code)
-        await harness.publish(*(e for life in lives for e in life.short()))
+        await harness.publish(*(e for life in lives for e in (life.recorded(), *life.short())))
         await eventually(
             lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL),
             lambda r: len(r.json()) == 2,

@@ -25,6 +25,7 @@ async def test_a_whole_life_reaches_the_portal_with_every_step(harness, fake, li
     new_due = at(10, 9)
     events = [
         life.received(),
+        life.recorded(),
         life.deadline_set(),
         life.transferred(at(2, 11), "MC", "PCM"),
         *life.supplement_requested(at(3, 9)),
@@ -87,7 +88,7 @@ async def test_a_whole_life_reaches_the_portal_with_every_step(harness, fake, li
 
 async def test_a_dossier_that_starts_syncing_late_is_sent_whole(harness, fake, life):
     settings = await harness.settings(fake)
-    await harness.publish(*life.short(), life.finished(at(4, 10)))
+    await harness.publish(life.recorded(), *life.short(), life.finished(at(4, 10)))
     async with harness.running(settings):
         got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 4)
     assert statuses(got) == ["2", "4", "4", "9"]
@@ -100,7 +101,7 @@ async def test_an_outage_is_caught_up_in_order_and_nothing_is_doubled(harness, f
     async with harness.running(settings):
         await fake.mode("error_5xx", times=15)
         for one in lives:
-            await harness.publish(*one.short())
+            await harness.publish(one.recorded(), *one.short())
         for one in lives:
             await harness.publish(one.finished(at(4, 10)))
         for one in lives:
@@ -121,7 +122,7 @@ async def test_a_session_expiring_mid_batch_is_renewed(harness, fake):
         await eventually(lambda: fake.received(lives[0].code), lambda r: len(r["progress"]) == 3)
         await fake.mode("session_expired", times=1)
         for one in lives[1:]:
-            await harness.publish(*one.short())
+            await harness.publish(one.recorded(), *one.short())
         for one in lives[1:]:
             got = await eventually(
                 lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 3
@@ -135,7 +136,7 @@ async def test_a_timeout_is_retried_without_doubling(harness, fake, life):
     await fake.configure(timeout_seconds=1.5)
     async with harness.running(settings):
         await fake.mode("timeout", times=1)
-        await harness.publish(*life.short())
+        await harness.publish(life.recorded(), *life.short())
         got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 3)
     assert got["progress_received"] == 3
 
@@ -145,7 +146,9 @@ async def test_a_poisoned_dossier_is_dead_lettered_alone_and_redriven(harness, f
     poisoned, healthy = Life(), Life()
     async with harness.running(settings) as app, harness.client(app) as http:
         await fake.mode("reject", times=1000, code=poisoned.code)
-        await harness.publish(*poisoned.short(), *healthy.short())
+        await harness.publish(
+            poisoned.recorded(), *poisoned.short(), healthy.recorded(), *healthy.short()
+        )
         await eventually(lambda: fake.received(healthy.code), lambda r: len(r["progress"]) == 3)
         letters = await eventually(
             lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), lambda r: r.json()
@@ -169,7 +172,7 @@ async def test_repair_sends_a_dossier_or_a_date_range_again_without_doubling(har
     settings = await harness.settings(fake)
     first, second = Life(), Life()
     async with harness.running(settings) as app, harness.client(app) as http:
-        await harness.publish(*first.short(), *second.short())
+        await harness.publish(first.recorded(), *first.short(), second.recorded(), *second.short())
         for one in (first, second):
             await eventually(
                 lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 3
@@ -210,7 +213,7 @@ async def test_the_summary_counts_dossiers_in_sync_and_a_lost_dossier_is_sent_wh
     app = create_app(settings, clock=ManualClock(datetime(2031, 1, 1, tzinfo=UTC)))
     lag_before, acks_before = lag_observed()
     async with app.router.lifespan_context(app), harness.client(app) as http:
-        await harness.publish(*kept.short(), *lost.short())
+        await harness.publish(kept.recorded(), *kept.short(), lost.recorded(), *lost.short())
         summary = await eventually(
             lambda: http.get("/v1/sync", headers=OFFICIAL), lambda r: r.json()["in_sync"] == 2
         )

@@ -10,6 +10,7 @@ from motcua.vocabulary import DossierStatus as S
 from motcua_portal.domain import NationalProcedure, portal_date, rebuild, record
 
 NATIONAL = NationalProcedure("1.009994", "Cấp giấy phép xây dựng", "XD", "Xây dựng")
+APPLICANT = {"name": "Nguyễn Văn A", "kind": "citizen", "national_id": "001099012345"}
 NEW_DUE = at(10, 9)
 PROMISED = at(12, 16)
 
@@ -113,14 +114,14 @@ def test_the_history_is_the_same_whatever_order_the_events_arrived_in(life: Life
 
     late = rebuild(life.code, "STP", arrivals)
 
-    assert record(late, NATIONAL) == record(in_order, NATIONAL)
+    assert record(late, NATIONAL, APPLICANT) == record(in_order, NATIONAL, APPLICANT)
     assert [(s.key, s.status, s.statutory_end) for s in late.steps] == [
         (s.key, s.status, s.statutory_end) for s in in_order.steps
     ]
 
 
 def test_a_supplement_carries_the_appointment_before_and_after(life: Life):
-    sent = record(rebuild(life.code, "STP", facts(*whole_life(life))), NATIONAL)
+    sent = record(rebuild(life.code, "STP", facts(*whole_life(life))), NATIONAL, APPLICANT)
 
     supplement = sent["DanhSachHoSoBoSung"][0]
     assert (supplement["NgayBoSung"], supplement["NgayTiepNhanBoSung"]) == (
@@ -139,7 +140,7 @@ def test_a_pending_supplement_has_no_arrival_and_no_new_appointment(life: Life):
     events = [life.received(), life.deadline_set(), *life.supplement_requested(at(3, 9))]
 
     history = rebuild(life.code, "STP", facts(*events))
-    supplement = record(history, NATIONAL)["DanhSachHoSoBoSung"][0]
+    supplement = record(history, NATIONAL, APPLICANT)["DanhSachHoSoBoSung"][0]
 
     assert history.status is S.SUPPLEMENT_REQUESTED
     assert (supplement["NgayTiepNhanBoSung"], supplement["NgayHenTraMoi"]) == ("", "")
@@ -148,7 +149,7 @@ def test_a_pending_supplement_has_no_arrival_and_no_new_appointment(life: Life):
 
 
 def test_the_apology_is_a_re_appointment_and_the_statutory_appointment_stands(life: Life):
-    sent = record(rebuild(life.code, "STP", facts(*whole_life(life))), NATIONAL)
+    sent = record(rebuild(life.code, "STP", facts(*whole_life(life))), NATIONAL, APPLICANT)
 
     reappointment = sent["DanhSachHoSoBoSung"][1]
     assert (reappointment["NgayHenTraTruoc"], reappointment["NgayHenTraMoi"]) == (
@@ -167,7 +168,7 @@ def test_fees_set_and_paid_online(life: Life):
     ]
 
     history = rebuild(life.code, "STP", facts(*events))
-    sent = record(history, NATIONAL)
+    sent = record(history, NATIONAL, APPLICANT)
 
     assert [step.status for step in history.steps[-2:]] == [
         S.FINANCIAL_OBLIGATION,
@@ -180,7 +181,7 @@ def test_fees_set_and_paid_online(life: Life):
 
 def test_an_unpaid_fee_is_status_6_and_not_paid_online(life: Life):
     history = rebuild(life.code, "STP", facts(*life.short(), life.fee_set(at(4, 9))))
-    sent = record(history, NATIONAL)
+    sent = record(history, NATIONAL, APPLICANT)
 
     assert sent["TrangThaiHoSo"] == "6"
     assert sent["DanhSachLePhi"][0]["HinhThucThu"] == "0"
@@ -189,7 +190,7 @@ def test_an_unpaid_fee_is_status_6_and_not_paid_online(life: Life):
 
 def test_a_refusal_at_reception(life: Life):
     history = rebuild(life.code, "STP", facts(life.received(), life.refused(at(2, 10))))
-    sent = record(history, NATIONAL)
+    sent = record(history, NATIONAL, APPLICANT)
 
     assert history.steps[-1].status is S.NOT_RECEIVED
     assert (sent["TrangThaiHoSo"], sent["NgayTuChoi"]) == ("3", "20260302100000")
@@ -217,7 +218,7 @@ def test_finish_and_return_by_post(life: Life):
     returned = life.wrap(returned.data.model_copy(update={"method": "postal"}), at(6, 14))
 
     history = rebuild(life.code, "STP", facts(*life.short(), life.finished(at(6, 10)), returned))
-    sent = record(history, NATIONAL)
+    sent = record(history, NATIONAL, APPLICANT)
 
     assert (sent["NgayKetThucXuLy"], sent["NgayTra"]) == ("20260306100000", "20260306140000")
     assert (sent["TrangThaiHoSo"], sent["HinhThuc"], sent["DonViXuLy"]) == ("10", "1", "LD")

@@ -13,11 +13,18 @@ from motcua_portal.domain import (
     progress_entries,
     rebuild,
     record,
+    without_applicant,
 )
 from motcua_portal.domain.payloads import NOTE_LIMIT
 
 NATIONAL = NationalProcedure("1.009994", "Cấp giấy phép xây dựng", "XD", "Xây dựng")
+PERSONAL_FIELDS = ("ChuHoSo", "SoGiayToChuHoSo", "Email", "SoDienThoai")
 DATE_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")
+
+
+def applicant_of(life: Life) -> dict:
+    """The applicant of the dossier's `ApplicantRecorded`, as the portal service keeps it."""
+    return life.recorded().data.applicant.model_dump(mode="json")  # type: ignore[attr-defined]
 
 
 def test_dates_are_yyyymmddhhmmss_in_vietnam_time():
@@ -40,7 +47,7 @@ def test_a_naive_date_is_never_sent():
 def test_an_open_dossier_sends_empty_strings_for_what_has_not_happened(life: Life):
     history = rebuild(life.code, "STP", facts(life.received(), life.deadline_set()))
 
-    sent = record(history, NATIONAL)
+    sent = record(history, NATIONAL, applicant_of(life))
 
     assert sent["NgayTiepNhan"] == sent["NgayNopHoSo"] == "20260302090000"
     assert sent["NgayHenTra"] == "20260309090000"
@@ -50,8 +57,40 @@ def test_an_open_dossier_sends_empty_strings_for_what_has_not_happened(life: Lif
     assert [c["TenTepDinhKem"] for c in sent["TaiLieuNop"]] == ["Đơn đề nghị", "Bản vẽ"]
 
 
+def test_the_applicant_comes_from_its_own_record_not_the_reception(life: Life):
+    history = rebuild(life.code, "STP", facts(life.received(), life.deadline_set()))
+
+    sent = record(history, NATIONAL, applicant_of(life))
+
+    assert (sent["ChuHoSo"], sent["SoGiayToChuHoSo"]) == ("Nguyễn Văn A", "001099012345")
+    assert (sent["Email"], sent["SoDienThoai"]) == ("nguyenvana@example.vn", "0912345678")
+    assert sent["LoaiDoiTuong"] == "1"
+    assert sent["DinhDanhCHS"] == [{"LoaiDinhDanh": "1", "SoDinhDanh": "001099012345"}]
+
+
+def test_an_erased_applicant_leaves_every_personal_field_empty(life: Life):
+    history = rebuild(life.code, "STP", facts(life.received(), life.deadline_set()))
+
+    sent = record(history, NATIONAL, None)
+
+    assert all(sent[name] == "" for name in PERSONAL_FIELDS)
+    assert sent["DinhDanhCHS"] == [{"LoaiDinhDanh": "1", "SoDinhDanh": ""}]
+    assert (sent["MaHoSo"], sent["TrangThaiHoSo"]) == (life.code, "2")
+    assert "Nguyễn" not in str(sent) and "0912345678" not in str(sent)
+
+
+def test_a_record_sent_before_the_erasure_is_scrubbed_to_what_would_be_sent_now(life: Life):
+    history = rebuild(life.code, "STP", facts(life.received(), life.deadline_set()))
+    sent = record(history, NATIONAL, applicant_of(life))
+
+    scrubbed = without_applicant(sent)
+
+    assert scrubbed == record(history, NATIONAL, None)
+    assert digest(scrubbed) == digest(record(history, NATIONAL, None))
+
+
 def test_a_dossier_before_any_deadline_has_no_appointment(life: Life):
-    sent = record(rebuild(life.code, "STP", facts(life.received())), NATIONAL)
+    sent = record(rebuild(life.code, "STP", facts(life.received())), NATIONAL, applicant_of(life))
 
     assert sent["NgayHenTra"] == ""
     assert all(sent[name] == "" for name in DATE_FIELDS[2:])
@@ -62,7 +101,7 @@ def test_a_long_note_is_truncated_to_the_limit_never_dropped(life: Life):
     moved = life.wrap(DossierTransferred(from_unit="MC", to_unit="PCM", note=note), at(2, 11))
     history = rebuild(life.code, "STP", facts(life.received(), moved))
 
-    sent = record(history, NATIONAL)
+    sent = record(history, NATIONAL, applicant_of(life))
 
     assert len(sent["GhiChu"]) == NOTE_LIMIT
     assert sent["GhiChu"].startswith("Ghi chú rất dài.") and sent["GhiChu"].endswith("…")

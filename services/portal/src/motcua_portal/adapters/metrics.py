@@ -6,6 +6,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "AWAITING_APPLICANT",
     "BACKLOG",
     "CALLS",
     "CALL_SECONDS",
@@ -31,6 +32,11 @@ FAILURES = Counter(
 )
 BACKLOG = Gauge(
     "motcua_portal_sync_backlog_dossiers", "Dossiers waiting in the sync queue", ["state"]
+)
+AWAITING_APPLICANT = Gauge(
+    "motcua_portal_awaiting_applicant",
+    "Dossiers held because their reception is known but their applicant record has not "
+    "arrived (intake.applicants.v1)",
 )
 OLDEST_PENDING = Gauge(
     "motcua_portal_sync_oldest_pending_seconds",

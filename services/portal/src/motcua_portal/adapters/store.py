@@ -28,16 +28,26 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_portal.adapters.tables import (
+    APPLICANTS,
     DOSSIERS,
+    ERASURES,
     EVENTS,
     PROCEDURE_MAP,
     PROGRESS,
     QUEUE,
     UNIT_MAP,
 )
-from motcua_portal.domain import Fact, NationalProcedure
+from motcua_portal.domain import Fact, NationalProcedure, digest, without_applicant
 
-__all__ = ["Acknowledged", "Claim", "NewFact", "SyncStore"]
+__all__ = [
+    "Acknowledged",
+    "Applicants",
+    "Claim",
+    "NewApplicant",
+    "NewErasure",
+    "NewFact",
+    "SyncStore",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,39 @@ class NewFact:
     occurred_at: datetime
     recorded_at: datetime
     data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NewApplicant:
+    """A dossier's `ApplicantRecorded`: its applicant and proxy as JSON."""
+
+    event_id: UUID
+    dossier_code: str
+    agency_code: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    applicant: dict[str, Any]
+    proxy: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewErasure:
+    """A dossier's `ApplicantErased`."""
+
+    dossier_code: str
+    agency_code: str | None
+    reason: str
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Applicants:
+    """What a pass knows of its dossiers' applicants: the recorded ones (applicant JSON)
+    and the erased ones; a dossier in neither has no record yet."""
+
+    recorded: dict[str, dict[str, Any]]
+    erased: set[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +227,62 @@ _BUMP_AND_QUEUE = text(
     """
 ).columns(code=Text)
 
+# The latest applicant record of each dossier (one row per code in a batch), never one
+# of a dossier whose applicant was erased, never older than the one kept.
+_KEEP_APPLICANTS = text(
+    """
+    INSERT INTO portal_applicants AS a
+        (code, event_id, occurred_at, recorded_at, applicant, proxy)
+    SELECT r.code, r.event_id, r.occurred_at, r.recorded_at, r.applicant::jsonb,
+           r.proxy::jsonb
+    FROM unnest(
+        CAST(:codes AS text[]), CAST(:ids AS uuid[]), CAST(:occurred AS timestamptz[]),
+        CAST(:recorded AS timestamptz[]), CAST(:applicants AS text[]),
+        CAST(:proxies AS text[])
+    ) AS r(code, event_id, occurred_at, recorded_at, applicant, proxy)
+    WHERE NOT EXISTS (SELECT 1 FROM portal_erasures AS e WHERE e.code = r.code)
+    ORDER BY r.code
+    ON CONFLICT (code) DO UPDATE SET
+        event_id = excluded.event_id,
+        occurred_at = excluded.occurred_at,
+        recorded_at = excluded.recorded_at,
+        applicant = excluded.applicant,
+        proxy = excluded.proxy,
+        stored_at = now()
+    WHERE (excluded.occurred_at, excluded.recorded_at) >= (a.occurred_at, a.recorded_at)
+    RETURNING a.code
+    """
+).columns(code=Text)
+
+_KEEP_ERASURES = text(
+    """
+    INSERT INTO portal_erasures (code, reason, erased_at)
+    SELECT * FROM unnest(
+        CAST(:codes AS text[]), CAST(:reasons AS text[]), CAST(:erased AS timestamptz[])
+    )
+    ORDER BY 1
+    ON CONFLICT (code) DO NOTHING
+    """
+)
+
+# Events stored before `dossier.received` lost its applicant (or read again from then).
+_STRIP_EVENTS = text(
+    """
+    UPDATE portal_events SET data = data - 'applicant' - 'proxy'
+    WHERE dossier_code = ANY(CAST(:codes AS text[]))
+      AND (data ? 'applicant' OR data ? 'proxy')
+    """
+)
+
+_SCRUB_RECORD = text(
+    """
+    UPDATE portal_dossiers SET
+        record = CAST(:b_record AS jsonb),
+        record_digest = CAST(:b_digest AS text)
+    WHERE code = CAST(:b_code AS text)
+    """
+)
+
 # The steps the portal acknowledged, in one statement whatever their number.
 _KEEP_PROGRESS = text(
     """
@@ -242,6 +341,14 @@ class SyncStore:
         if not by_code:
             return []
         bumps = [_Bump.of(code, by_code[code]) for code in sorted(by_code)]
+        pending = {code: min(f.recorded_at for f in found) for code, found in by_code.items()}
+        return await self._bump(bumps, pending, now)
+
+    async def _bump(
+        self, bumps: Sequence[_Bump], pending: dict[str, datetime], now: datetime
+    ) -> list[str]:
+        """Grow the dossiers' revisions and queue them (rows locked in code order)."""
+        bumps = sorted(bumps, key=lambda b: b.code)
         queued = await self.session.execute(
             _BUMP_AND_QUEUE,
             {
@@ -250,11 +357,101 @@ class SyncStore:
                 "agencies": [b.agency_code for b in bumps],
                 "received": [b.received_at for b in bumps],
                 "procedures": [b.procedure_code for b in bumps],
-                "pending": [min(f.recorded_at for f in by_code[b.code]) for b in bumps],
+                "pending": [pending[b.code] for b in bumps],
                 "now": now,
             },
         )
         return sorted(queued.scalars())
+
+    async def keep_applicants(
+        self,
+        records: Sequence[NewApplicant],
+        erasures: Sequence[NewErasure],
+        now: datetime,
+    ) -> list[str]:
+        """Keep each dossier's latest applicant record and apply erasures; queue the
+        dossiers whose applicant changed (a held one is looked at again). Returns them.
+
+        An erasure deletes the dossier's record and is remembered (no personal data), so a
+        record read again later is not kept; it scrubs what else holds personal data: the
+        applicant of events stored before it left `dossier.received`, the record last
+        sent (its digest follows, so the erasure alone sends the portal nothing: the next
+        change of the dossier goes without the personal fields) and the portal's replies.
+        A record and an erasure of one dossier in one batch: the erasure wins."""
+        erased = {e.dossier_code: e for e in erasures}
+        latest: dict[str, NewApplicant] = {}
+        for one in records:
+            kept = latest.get(one.dossier_code)
+            if one.dossier_code not in erased and (
+                kept is None
+                or (one.occurred_at, one.recorded_at) >= (kept.occurred_at, kept.recorded_at)
+            ):
+                latest[one.dossier_code] = one
+        if erased:
+            chosen = [erased[code] for code in sorted(erased)]
+            await self.session.execute(
+                _KEEP_ERASURES,
+                {
+                    "codes": [e.dossier_code for e in chosen],
+                    "reasons": [e.reason for e in chosen],
+                    "erased": [e.occurred_at for e in chosen],
+                },
+            )
+        stored: set[str] = set()
+        if latest:
+            rows = [latest[code] for code in sorted(latest)]
+            kept_rows = await self.session.execute(
+                _KEEP_APPLICANTS,
+                {
+                    "codes": [r.dossier_code for r in rows],
+                    "ids": [r.event_id for r in rows],
+                    "occurred": [r.occurred_at for r in rows],
+                    "recorded": [r.recorded_at for r in rows],
+                    "applicants": [json.dumps(r.applicant, ensure_ascii=False) for r in rows],
+                    "proxies": [
+                        None if r.proxy is None else json.dumps(r.proxy, ensure_ascii=False)
+                        for r in rows
+                    ],
+                },
+            )
+            stored = set(kept_rows.scalars())
+        changes: dict[str, NewApplicant | NewErasure] = {
+            **{code: latest[code] for code in stored},
+            **erased,
+        }
+        if not changes:
+            return []
+        bumps = [_Bump(code, 1, c.agency_code, None, None) for code, c in changes.items()]
+        pending = {code: c.recorded_at for code, c in changes.items()}
+        queued = await self._bump(bumps, pending, now)
+        if erased:
+            await self._scrub(sorted(erased))
+        return queued
+
+    async def _scrub(self, codes: list[str]) -> None:
+        """Delete every copy of these dossiers' personal data (their rows are locked
+        already, by the bump)."""
+        await self.session.execute(delete(APPLICANTS).where(_among(APPLICANTS.c.code, codes)))
+        await self.session.execute(_STRIP_EVENTS, {"codes": codes})
+        sent = await self.session.execute(
+            select(DOSSIERS.c.code, DOSSIERS.c.record).where(
+                _among(DOSSIERS.c.code, codes), DOSSIERS.c.record.is_not(None)
+            )
+        )
+        scrubbed = []
+        for code, payload in sent:
+            blank = without_applicant(payload)
+            scrubbed.append(
+                {"b_code": code, "b_record": json.dumps(blank), "b_digest": digest(blank)}
+            )
+        if scrubbed:
+            await self.session.execute(_SCRUB_RECORD, scrubbed)
+        await self.session.execute(
+            update(DOSSIERS).where(_among(DOSSIERS.c.code, codes)).values(last_reply=None)
+        )
+        await self.session.execute(
+            update(QUEUE).where(_among(QUEUE.c.code, codes)).values(last_reply=None)
+        )
 
     # -- the queue ---------------------------------------------------------------------
 
@@ -318,6 +515,19 @@ class SyncStore:
         """The dossier rows of these codes."""
         rows = await self.session.execute(select(DOSSIERS).where(_among(DOSSIERS.c.code, codes)))
         return {r.code: r for r in rows}
+
+    async def applicants(self, codes: Iterable[str]) -> Applicants:
+        """The kept applicant records of these dossiers, and which were erased."""
+        codes = list(codes)
+        recorded = await self.session.execute(
+            select(APPLICANTS.c.code, APPLICANTS.c.applicant).where(
+                _among(APPLICANTS.c.code, codes)
+            )
+        )
+        erased = await self.session.execute(
+            select(ERASURES.c.code).where(_among(ERASURES.c.code, codes))
+        )
+        return Applicants({r.code: r.applicant for r in recorded}, set(erased.scalars()))
 
     async def sent_progress(self, codes: Iterable[str]) -> dict[str, dict[str, str]]:
         """Per dossier, the digest of each step the portal acknowledged."""

@@ -17,7 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 __all__ = [
+    "APPLICANTS",
     "DOSSIERS",
+    "ERASURES",
     "EVENTS",
     "NATIONAL_PROCEDURES",
     "PROCEDURE_MAP",
@@ -119,4 +121,29 @@ UNIT_MAP = Table(
     metadata,
     Column("agency_code", Text, primary_key=True),
     Column("unit_code", Text, nullable=False),
+)
+
+# The applicant's personal data, apart from the dossier's events: the latest
+# `ApplicantRecorded` of each dossier, deleted when `ApplicantErased` arrives.
+APPLICANTS = Table(
+    "portal_applicants",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("applicant", JSONB, nullable=False),
+    Column("proxy", JSONB),
+    Column("stored_at", DateTime(timezone=True), nullable=False, server_default=_now),
+)
+
+# Dossiers whose applicant was erased (no personal data): an older `ApplicantRecorded`
+# read again later is not stored.
+ERASURES = Table(
+    "portal_erasures",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("noted_at", DateTime(timezone=True), nullable=False, server_default=_now),
 )

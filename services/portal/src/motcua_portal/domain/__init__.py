@@ -11,6 +11,7 @@ from motcua_portal.domain.payloads import (
     portal_date,
     progress_entries,
     record,
+    without_applicant,
 )
 from motcua_portal.domain.replies import Outcome, Reply, ReplyRules, error_code, read_reply
 from motcua_portal.domain.statuses import EVENT_STATUS, STEP_EVENTS, status_after
@@ -41,4 +42,5 @@ __all__ = [
     "record",
     "status_after",
     "suggest",
+    "without_applicant",
 ]

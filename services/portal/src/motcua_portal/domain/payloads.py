@@ -25,6 +25,7 @@ __all__ = [
     "portal_date",
     "progress_entries",
     "record",
+    "without_applicant",
 ]
 
 # Vietnam has kept UTC+7 without daylight saving since 1975.
@@ -65,17 +66,20 @@ def _truncate(text: str, limit: int = NOTE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def record(history: DossierHistory, procedure: NationalProcedure) -> dict[str, Any]:
-    """One element of `DongBoHoSoMC.data`."""
+def record(
+    history: DossierHistory,
+    procedure: NationalProcedure,
+    applicant: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """One element of `DongBoHoSoMC.data`.
+
+    `applicant` is the dossier's `ApplicantRecorded.applicant` as JSON, kept apart from
+    its events (dossier events name no person). None once the applicant was erased: the
+    portal still needs the dossier for the national index, so it is sent with every
+    personal field (ChuHoSo, SoGiayToChuHoSo, DinhDanhCHS's number, Email, SoDienThoai)
+    an empty string, the applicant's kind taken from the reception.
+    """
     received = history.received or {}
-    applicant = received.get("applicant") or {}
-    kind = str(applicant.get("kind", "citizen"))
-    id_number = str(
-        applicant.get("national_id")
-        or applicant.get("organisation_code")
-        or applicant.get("id_number")  # a record written before the rename
-        or ""
-    )
     components = received.get("components") or ()
     digitised = bool(received.get("digitised"))
     paid_online = any(fee.paid_by == "online" for fee in history.fees)
@@ -86,13 +90,7 @@ def record(history: DossierHistory, procedure: NationalProcedure) -> dict[str, A
         "TenTTHC": procedure.name or history.procedure_name,
         "MaLinhVuc": procedure.field_code,
         "TenLinhVuc": procedure.field_name or history.procedure_field,
-        "ChuHoSo": str(applicant.get("name", "")),
-        "LoaiDoiTuong": "2" if kind == "organisation" else "1",
-        "MaDoiTuong": "",
-        "SoGiayToChuHoSo": id_number,
-        "DinhDanhCHS": [{"LoaiDinhDanh": str(ID_KINDS.get(kind, 1)), "SoDinhDanh": id_number}],
-        "Email": str(applicant.get("email") or ""),
-        "SoDienThoai": str(applicant.get("phone") or ""),
+        **_applicant_fields(applicant, str(received.get("applicant_kind") or "citizen")),
         "TrichYeuHoSo": _truncate(f"Đề nghị giải quyết thủ tục: {history.procedure_name}"),
         "KenhThucHien": str(CHANNEL_CODES.get(str(received.get("channel")), 1)),
         "NgayNopHoSo": portal_date(history.received_at),
@@ -114,6 +112,34 @@ def record(history: DossierHistory, procedure: NationalProcedure) -> dict[str, A
         "DuocThanhToanTrucTuyen": "1" if paid_online else "0",
         "TaiKhoanDuocXacThucVoiVNeID": "0",
     }
+
+
+def _applicant_fields(applicant: Mapping[str, Any] | None, kind: str) -> dict[str, Any]:
+    """The record's fields about the applicant; personal ones empty when it was erased."""
+    applicant = applicant or {}
+    kind = str(applicant.get("kind") or kind)
+    id_number = str(
+        applicant.get("national_id")
+        or applicant.get("organisation_code")
+        or applicant.get("id_number")  # a record written before the rename
+        or ""
+    )
+    return {
+        "ChuHoSo": str(applicant.get("name") or ""),
+        "LoaiDoiTuong": "2" if kind == "organisation" else "1",
+        "MaDoiTuong": "",
+        "SoGiayToChuHoSo": id_number,
+        "DinhDanhCHS": [{"LoaiDinhDanh": str(ID_KINDS.get(kind, 1)), "SoDinhDanh": id_number}],
+        "Email": str(applicant.get("email") or ""),
+        "SoDienThoai": str(applicant.get("phone") or ""),
+    }
+
+
+def without_applicant(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A record already sent, its personal fields emptied as `record` empties them for an
+    erased applicant (what the service may keep of it once the applicant is erased)."""
+    kind = "organisation" if payload.get("LoaiDoiTuong") == "2" else "citizen"
+    return {**payload, **_applicant_fields(None, kind)}
 
 
 def _component(index: int, component: Mapping[str, Any], digitised: bool) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Kafka subscribers: intake's dossier events and tracking's deadline events (one
-idempotent consumer), and the procedure catalogue."""
+idempotent consumer), the applicants' records, and the procedure catalogue."""
 
 from __future__ import annotations
 
@@ -16,4 +16,5 @@ def subscribe(runtime: ServiceRuntime, settings: PortalSettings, ingest: Ingest)
     runtime.consume(
         "portal.events", [topics.dossier_events, topics.tracking_events], ingest.on_dossier_events
     )
+    runtime.consume("portal.applicants", [topics.applicants], ingest.on_applicants)
     runtime.consume("portal.procedures", [topics.procedures], ingest.on_procedures)

@@ -1,4 +1,5 @@
-"""The sync's gauges: backlog by state, the oldest change waiting, dossiers out of sync."""
+"""The sync's gauges: backlog by state, the oldest change waiting, dossiers out of sync,
+dossiers held for their applicant record."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import logging
 from sqlalchemy import func, select
 
 from motcua.db import Sessions
-from motcua_portal.adapters.metrics import BACKLOG, OLDEST_PENDING, OUT_OF_SYNC
+from motcua_portal.adapters.metrics import (
+    AWAITING_APPLICANT,
+    BACKLOG,
+    OLDEST_PENDING,
+    OUT_OF_SYNC,
+)
 from motcua_portal.adapters.tables import DOSSIERS, QUEUE
 
 __all__ = ["gauge_loop", "refresh_gauges"]
@@ -39,10 +45,18 @@ async def refresh_gauges(sessions: Sessions) -> None:
                 select(func.count()).where(DOSSIERS.c.synced_revision < DOSSIERS.c.revision)
             )
         ).scalar_one()
+        awaiting = (
+            await session.execute(
+                select(func.count()).where(
+                    QUEUE.c.state == "held", QUEUE.c.reason == "awaiting_applicant"
+                )
+            )
+        ).scalar_one()
     for state in STATES:
         BACKLOG.labels(state).set(counts.get(state, 0))
     OLDEST_PENDING.set(0 if oldest is None else max(float(oldest), 0.0))
     OUT_OF_SYNC.set(behind)
+    AWAITING_APPLICANT.set(awaiting)
 
 
 async def gauge_loop(sessions: Sessions, every: float, stop: asyncio.Event) -> None:

@@ -8,8 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.clock import Clock
-from motcua.events import Envelope, ProcedureUpdated
-from motcua_portal.adapters.store import NewFact, SyncStore
+from motcua.events import ApplicantErased, ApplicantRecorded, Envelope, ProcedureUpdated
+from motcua_portal.adapters.store import NewApplicant, NewErasure, NewFact, SyncStore
 from motcua_portal.adapters.tables import PROCEDURE_MAP
 from motcua_portal.domain import STEP_EVENTS
 
@@ -47,6 +47,36 @@ class Ingest:
             if e.event_type in KEPT_EVENTS and e.dossier_code
         ]
         if await SyncStore(session).keep(facts, self._clock.now()):
+            self._queued()
+
+    async def on_applicants(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        """Intake's applicant records: keep each dossier's latest apart from its events,
+        apply erasures; a dossier waiting for its applicant is queued again."""
+        records = [
+            NewApplicant(
+                event_id=e.event_id,
+                dossier_code=e.dossier_code,
+                agency_code=e.agency_code,
+                occurred_at=e.occurred_at,
+                recorded_at=e.recorded_at,
+                applicant=e.data.applicant.model_dump(mode="json"),
+                proxy=None if e.data.proxy is None else e.data.proxy.model_dump(mode="json"),
+            )
+            for e in envelopes
+            if isinstance(e.data, ApplicantRecorded) and e.dossier_code
+        ]
+        erasures = [
+            NewErasure(
+                dossier_code=e.dossier_code,
+                agency_code=e.agency_code,
+                reason=e.data.reason,
+                occurred_at=e.occurred_at,
+                recorded_at=e.recorded_at,
+            )
+            for e in envelopes
+            if isinstance(e.data, ApplicantErased) and e.dossier_code
+        ]
+        if await SyncStore(session).keep_applicants(records, erasures, self._clock.now()):
             self._queued()
 
     async def on_procedures(self, session: AsyncSession, envelopes: list[Envelope]) -> None:

@@ -7,6 +7,13 @@ pass always sends the state rebuilt from every fact stored when it began, so an 
 state is never sent after a newer one; events arriving meanwhile leave a newer revision
 in the queue, sent by the next pass (coalesced: one send for many events).
 
+A dossier is created on the portal once its reception and its applicant record are
+both known: the applicant travels apart (`ApplicantRecorded`, another topic), so a
+dossier whose record has not come yet is held, its changes coalescing behind it, until
+the record's arrival queues it again. A dossier whose applicant was erased before the
+portal ever had it is sent all the same, its personal fields empty (the national index
+needs the dossier).
+
 Failures: a reply about one dossier (rejected, garbage, not found) in a batch splits the
 batch, so only that dossier is held back; it backs off (exponential, jittered) and after
 `max_attempts` is dead-lettered with the portal's reply. An outage (5xx, timeout,
@@ -28,7 +35,7 @@ from motcua.db import Sessions
 from motcua.metrics import DEAD_LETTERED
 from motcua_portal.adapters.dvcqg import Portal
 from motcua_portal.adapters.metrics import FAILURES, SYNC_LAG, SYNCED, failure_label
-from motcua_portal.adapters.store import Acknowledged, Claim, SyncStore
+from motcua_portal.adapters.store import Acknowledged, Applicants, Claim, SyncStore
 from motcua_portal.domain import (
     Fact,
     NationalProcedure,
@@ -74,6 +81,7 @@ class _Stored:
 
     facts: dict[str, list[Fact]]
     dossiers: dict[str, Any]
+    applicants: Applicants
     sent: dict[str, dict[str, str]]
     procedures: dict[str, NationalProcedure]
     units: dict[str, str]
@@ -158,6 +166,7 @@ class SyncWorker:
         return _Stored(
             facts=await store.facts(codes),
             dossiers=dossiers,
+            applicants=await store.applicants(codes),
             sent=await store.sent_progress(codes),
             procedures=await store.national_procedures(
                 {d.procedure_code for d in dossiers.values() if d.procedure_code}
@@ -181,6 +190,10 @@ class SyncWorker:
             if row is None or not history.ready:
                 held.append((claim, "awaiting_reception"))
                 continue
+            applicant = stored.applicants.recorded.get(claim.code)
+            if applicant is None and claim.code not in stored.applicants.erased:
+                held.append((claim, "awaiting_applicant"))
+                continue
             national = procedures.get(history.procedure_code)
             if national is None:
                 if self._settings.unmapped_procedure == "hold":
@@ -188,7 +201,8 @@ class SyncWorker:
                     continue
                 national = NationalProcedure(history.procedure_code, history.procedure_name)
             unit = units.get(agency or "") or self._settings.default_unit_code or agency or ""
-            payload = record(history, national)
+            # An erased applicant (None) leaves the record's personal fields empty.
+            payload = record(history, national, applicant)
             payload_digest = digest(payload)
             acknowledged = sent.get(claim.code, {})
             every_step = [
