@@ -7,8 +7,8 @@ The fake portal (motcua.devstack.fake_dvcqg) runs in its own process and answers
 call after 50 ms. The portal app runs its real lifespan (idempotent consumer → facts →
 durable queue → sync passes) in this process. Three phases on the same dossiers:
 
-1. creation: a DossierReceived and a DeadlineSet per dossier (TraCuuHoSo, then
-   DongBoHoSoMC create and two progress entries);
+1. creation: a DossierReceived, its ApplicantRecorded (on the applicants' topic) and a
+   DeadlineSet per dossier (DongBoHoSoMC create and two progress entries);
 2. burst: one handover per dossier produced at once; sustained updates per second from
    the first produced to the last acknowledged (DongBoHoSoMC update and one entry each);
 3. steady: another handover for `--steady` dossiers paced at `--rate` per second; the
@@ -36,6 +36,7 @@ from bench.stack import free_port, infrastructure
 from motcua.db import create_engine
 from motcua.events import (
     Applicant,
+    ApplicantRecorded,
     Channel,
     DeadlineSet,
     DossierReceived,
@@ -70,13 +71,11 @@ def wrap(data, code: str, when: datetime, producer: str = "intake") -> Envelope:
     )
 
 
-def creation(codes: list[str]) -> tuple[list[Envelope], list[Envelope]]:
-    received, deadlines = [], []
+def creation(codes: list[str]) -> tuple[list[Envelope], list[Envelope], list[Envelope]]:
+    received, applicants, deadlines = [], [], []
     for code in codes:
-        applicant = Applicant(name="Nguyễn Văn An", id_number="025090001234")
-        data = DossierReceived(
-            procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER, applicant=applicant
-        )
+        applicant = Applicant(name="Nguyễn Văn An", national_id="025090001234")
+        data = DossierReceived(procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER)
         due = MORNING + timedelta(days=21)
         deadline = DeadlineSet(
             appointment_at=due,
@@ -89,8 +88,9 @@ def creation(codes: list[str]) -> tuple[list[Envelope], list[Envelope]]:
             procedure_name=PROCEDURE.name,
         )
         received.append(wrap(data, code, MORNING))
+        applicants.append(wrap(ApplicantRecorded(applicant=applicant), code, MORNING))
         deadlines.append(wrap(deadline, code, MORNING, "tracking"))
-    return received, deadlines
+    return received, applicants, deadlines
 
 
 def handovers(codes: list[str], hours: int, source: str, target: str) -> list[Envelope]:
@@ -183,6 +183,7 @@ def settings_for(
             dossier_events=f"bench.portal-dossiers.{run_id}.v1",
             tracking_events=f"bench.portal-tracking.{run_id}.v1",
             procedures=f"bench.portal-procedures.{run_id}.v1",
+            applicants=f"bench.portal-applicants.{run_id}.v1",
         ),
         dvcqg=DvcqgSettings(
             adapter_url=url, password=PASSWORD, dstcode="BENCH", calls_per_second=200
@@ -216,12 +217,13 @@ async def run(n: int, steady: int, rate: float) -> dict[str, float]:
             TopicSpec(topics.dossier_events, 6),
             TopicSpec(topics.tracking_events, 6),
             TopicSpec(topics.procedures, 1),
+            TopicSpec(topics.applicants, 6, compacted=True),
             dead_letter_topic(settings.service_name),
             redrive_topic(settings.service_name),
         ],
     )
     codes = [f"STP-261123-{i:06d}" for i in range(n)]
-    received, deadlines = creation(codes)
+    received, applicants, deadlines = creation(codes)
     burst = handovers(codes, 3, "STP.MC", "STP.PCM")
     later = handovers(codes[:steady], 30, "STP.PCM", "STP.LD")
     results: dict[str, float] = {}
@@ -236,24 +238,25 @@ async def run(n: int, steady: int, rate: float) -> dict[str, float]:
             await asyncio.sleep(3)  # the consumers join their groups
             began = time.perf_counter()
             await produce(producer, topics.dossier_events, received)
+            await produce(producer, topics.applicants, applicants)
             await produce(producer, topics.tracking_events, deadlines)
-            results["create"] = n / (await until_synced(engine, n, 2, 600) - began)
+            results["create"] = n / (await until_synced(engine, n, 3, 600) - began)
 
             began = time.perf_counter()
             await produce(producer, topics.dossier_events, burst)
             results["produce_burst_seconds"] = time.perf_counter() - began
-            results["queued"] = n / (await until_synced(engine, n, 3, 600, "revision") - began)
-            results["update"] = n / (await until_synced(engine, n, 3, 600) - began)
+            results["queued"] = n / (await until_synced(engine, n, 4, 600, "revision") - began)
+            results["update"] = n / (await until_synced(engine, n, 4, 600) - began)
 
             sent = await paced(producer, topics.dossier_events, later, rate)
-            await until_synced(engine, steady, 4, 600)
+            await until_synced(engine, steady, 5, 600)
             async with engine.connect() as conn:
                 acked = dict(
                     (
                         await conn.execute(
                             text(
                                 "SELECT code, acknowledged_at FROM portal_dossiers"
-                                " WHERE synced_revision >= 4"
+                                " WHERE synced_revision >= 5"
                             )
                         )
                     ).all()
@@ -268,7 +271,9 @@ async def run(n: int, steady: int, rate: float) -> dict[str, float]:
         results["calls_progress"] = calls.get("CapNhatTienDoHoSoMC", 0)
         results["calls_lookup"] = calls.get("TraCuuHoSo", 0)
         results["raw_consume"] = await raw_consume(
-            kafka, [topics.dossier_events, topics.tracking_events], 3 * n + steady
+            kafka,
+            [topics.dossier_events, topics.applicants, topics.tracking_events],
+            4 * n + steady,
         )
         results["load"] = os.getloadavg()[0]
     finally:
@@ -293,9 +298,9 @@ def report(n: int, steady: int, rate: float, r: dict[str, float]) -> str:
         "",
         "| path | rate | unit |",
         "|---|---:|---|",
-        f"| raw aiokafka consume + commit of the same {3 * n + steady:,} events — ceiling |"
+        f"| raw aiokafka consume + commit of the same {4 * n + steady:,} events — ceiling |"
         f" {r['raw_consume']:,.0f} | events/s |",
-        f"| creation: {n:,} dossiers (2 events each) produced → all acknowledged"
+        f"| creation: {n:,} dossiers (3 events each) produced → all acknowledged"
         f" (create and 2 entries; TraCuuHoSo only after an attempt that may have reached the"
         f" portal) | {r['create']:,.0f} | dossiers/s |",
         f"| burst: one handover per dossier produced → all kept and queued (consumer) |"
