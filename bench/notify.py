@@ -2,11 +2,12 @@
 
 uv run python -m bench notify [--dossiers 5000]
 
-Each dossier is a DossierReceived (intake) and a DeadlineSet (tracking) whose applicant
-consented to email only: one receipt (form 01) by email, two rows skipped for no
-consent. The events are produced to Kafka while the notify app runs (real lifespan:
-consumer → delivery log → dispatcher → SMTP) against an aiosmtpd server in its own
-process that counts Message-IDs, so duplicates would show.
+Each dossier is a DossierReceived and an ApplicantRecorded (intake, on their own
+topics) and a DeadlineSet (tracking); the applicant consented to email only: one
+receipt (form 01) by email, two rows skipped for no consent. The events are produced
+to Kafka while the notify app runs (real lifespan: consumer → delivery log →
+dispatcher → SMTP) against an aiosmtpd server in its own process that counts
+Message-IDs, so duplicates would show.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bench.stack import free_port, infrastructure
 from motcua.db import create_engine
 from motcua.events import (
     Applicant,
+    ApplicantRecorded,
     Channel,
     Consent,
     DeadlineSet,
@@ -84,20 +86,20 @@ while True:
 """
 
 
-def events(n: int) -> tuple[list[Envelope], list[Envelope]]:
-    received, deadlines = [], []
+def events(n: int) -> tuple[list[Envelope], list[Envelope], list[Envelope]]:
+    received: list[Envelope] = []
+    applicants: list[Envelope] = []
+    deadlines: list[Envelope] = []
     for i in range(n):
         code = f"STP-261120-{i:06d}"
         applicant = Applicant(
             name="Nguyễn Văn An",
-            id_number="025090001234",
+            national_id="025090001234",
             email=f"cong.dan.{i}@example.vn",
             phone="0912345678",
             consent=Consent(email=True),
         )
-        data = DossierReceived(
-            procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER, applicant=applicant
-        )
+        data = DossierReceived(procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER)
         deadline = DeadlineSet(
             appointment_at=MORNING + timedelta(days=14),
             counting_from=MORNING,
@@ -107,6 +109,7 @@ def events(n: int) -> tuple[list[Envelope], list[Envelope]]:
         )
         for bucket, payload, producer in (
             (received, data, "intake"),
+            (applicants, ApplicantRecorded(applicant=applicant), "intake"),
             (deadlines, deadline, "tracking"),
         ):
             bucket.append(
@@ -119,7 +122,7 @@ def events(n: int) -> tuple[list[Envelope], list[Envelope]]:
                     agency_code="STP",
                 )
             )
-    return received, deadlines
+    return received, applicants, deadlines
 
 
 def smtp_count(path: Path) -> dict[str, int]:
@@ -149,8 +152,9 @@ async def produce(kafka: KafkaSettings, batches: list[tuple[str, list[Envelope]]
 async def run(n: int) -> dict[str, float]:
     kafka, base_url = infrastructure()
     run_id = uuid.uuid4().hex[:8]
-    dossier_topic, tracking_topic = (
+    dossier_topic, applicant_topic, tracking_topic = (
         f"bench.notify-dossiers.{run_id}.v1",
+        f"bench.notify-applicants.{run_id}.v1",
         f"bench.notify-tracking.{run_id}.v1",
     )
     notices = f"bench.notify-notices.{run_id}.v1"
@@ -159,6 +163,7 @@ async def run(n: int) -> dict[str, float]:
         kafka,
         [
             TopicSpec(dossier_topic, 6),
+            TopicSpec(applicant_topic, 6),
             TopicSpec(tracking_topic, 6),
             TopicSpec(notices, 3),
             dead_letter_topic(service),
@@ -179,7 +184,10 @@ async def run(n: int) -> dict[str, float]:
         kafka=kafka,
         consumer=ConsumerSettings(max_records=1000),
         topics=TopicSettings(
-            dossier_events=dossier_topic, tracking_events=tracking_topic, notifications=notices
+            dossier_events=dossier_topic,
+            tracking_events=tracking_topic,
+            applicants=applicant_topic,
+            notifications=notices,
         ),
         smtp=SmtpSettings(host="127.0.0.1", port=port, pool_size=16),
         sms=NotifySettings().sms.model_copy(update={"enabled": False}),
@@ -193,7 +201,7 @@ async def run(n: int) -> dict[str, float]:
         ),
         digest=DigestSettings(enabled=False),
     )
-    received, deadlines = events(n)
+    received, applicants, deadlines = events(n)
     results: dict[str, float] = {}
     app = create_app(settings)
     engine = create_engine(DatabaseSettings(url=f"{base_url}/{db_name}", pool_size=2))
@@ -202,7 +210,12 @@ async def run(n: int) -> dict[str, float]:
             await asyncio.sleep(3)  # the consumer joins its group
             started = time.perf_counter()
             results["produce_seconds"] = await produce(
-                kafka, [(dossier_topic, received), (tracking_topic, deadlines)]
+                kafka,
+                [
+                    (dossier_topic, received),
+                    (applicant_topic, applicants),
+                    (tracking_topic, deadlines),
+                ],
             )
             while smtp_count(counts)["count"] < n:
                 await asyncio.sleep(0.05)
@@ -225,7 +238,9 @@ async def run(n: int) -> dict[str, float]:
         final = smtp_count(counts)
         results["smtp_received"] = final["count"]
         results["smtp_unique"] = final["unique"]
-        results["raw_consume"] = await raw_consume(kafka, [dossier_topic, tracking_topic], 2 * n)
+        results["raw_consume"] = await raw_consume(
+            kafka, [dossier_topic, applicant_topic, tracking_topic], 3 * n
+        )
     finally:
         smtp.terminate()
         await smtp.wait()
@@ -235,20 +250,21 @@ async def run(n: int) -> dict[str, float]:
 
 
 def report(n: int, r: dict[str, float]) -> str:
-    events_per_s = 2 * n * r["end_to_end"] / n
+    events_per_s = 3 * n * r["end_to_end"] / n
     lines = [
         "## Notify end to end (issue: notify)",
         "",
-        f"`uv run python -m bench notify --dossiers {n}`: {n:,} dossiers, each a DossierReceived"
-        " and a DeadlineSet on 6-partition topics, giving one receipt email (form 01) and two"
-        " rows skipped for no consent; notify runs its real lifespan (idempotent consumer →"
+        f"`uv run python -m bench notify --dossiers {n}`: {n:,} dossiers, each a"
+        " DossierReceived, an ApplicantRecorded and a DeadlineSet on 6-partition topics,"
+        " giving one receipt email (form 01) and two rows skipped for no consent; notify runs"
+        " its real lifespan (idempotent consumer →"
         " delivery log → dispatcher, 2 workers, 16 pooled SMTP connections, email rate limit"
         " lifted) against"
         " aiosmtpd in its own process on loopback. Target ≥ 500 notifications/s.",
         "",
         "| path | rate | unit |",
         "|---|---:|---|",
-        f"| raw aiokafka consume + commit of the same {2 * n:,} events — ceiling |"
+        f"| raw aiokafka consume + commit of the same {3 * n:,} events — ceiling |"
         f" {r['raw_consume']:,.0f} | events/s |",
         f"| end to end: first event produced → last email accepted by SMTP |"
         f" {r['end_to_end']:,.0f} | notifications/s ({events_per_s:,.0f} events/s) |",

@@ -35,6 +35,7 @@ class Topics:
     tracking_events: str
     notifications: str
     agencies: str
+    applicants: str
 
 
 @dataclass
@@ -57,6 +58,7 @@ async def topics(make_topic) -> Topics:
         await make_topic("tracking-events", 3),
         await make_topic("notifications", 1),
         await make_topic("agencies", 1),
+        await make_topic("applicants", 3),
     )
 
 
@@ -72,6 +74,7 @@ def notify_settings(fresh_database_url, kafka_settings, smtp_server, gateway, to
             tracking_events=topics.tracking_events,
             notifications=topics.notifications,
             agencies=topics.agencies,
+            applicants=topics.applicants,
         ),
         smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, pool_size=2, timeout=5),
         sms=SmsSettings(base_url=gateway, api_key="sms-key", timeout=3),

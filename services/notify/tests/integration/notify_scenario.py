@@ -10,6 +10,8 @@ from motcua.events import (
     ApologyIssued,
     ApologyRequired,
     Applicant,
+    ApplicantErased,
+    ApplicantRecorded,
     Channel,
     Consent,
     DeadlineSet,
@@ -70,7 +72,13 @@ def wrap(data: Event, code: str, at: datetime = MORNING, producer: str = "intake
     )
 
 
-def received(
+def received(code: str) -> Envelope:
+    """Intake's reception: the dossier, naming no one (the applicant comes apart)."""
+    data = DossierReceived(procedure=PROCEDURE, unit_code=COUNTER, channel=Channel.COUNTER)
+    return wrap(data, code)
+
+
+def applicant(
     code: str,
     *,
     email: str | None = "nguyen.van.an@example.vn",
@@ -78,17 +86,20 @@ def received(
     consent: tuple[str, ...] = ("email", "sms", "zalo"),
     name: str = "Nguyễn Văn An",
 ) -> Envelope:
-    applicant = Applicant(
+    """Intake's applicant record of a dossier (applicants' topic): contacts and consent."""
+    person = Applicant(
         name=name,
-        id_number="025090001234",
+        national_id="025090001234",
         phone=phone,
         email=email,
         consent=Consent(**{c: True for c in consent}),
     )
-    data = DossierReceived(
-        procedure=PROCEDURE, unit_code=COUNTER, channel=Channel.COUNTER, applicant=applicant
-    )
-    return wrap(data, code)
+    return wrap(ApplicantRecorded(applicant=person), code)
+
+
+def applicant_erased(code: str, reason: str = "request", at: datetime = MORNING) -> Envelope:
+    """Intake erased the applicant of a dossier (retention ended, or on request)."""
+    return wrap(ApplicantErased(reason=reason), code, at=at)
 
 
 def deadline_set(code: str, appointment: datetime = APPOINTMENT) -> Envelope:

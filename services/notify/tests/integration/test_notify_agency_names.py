@@ -7,6 +7,7 @@ from notify_scenario import (
     COUNTER,
     MORNING,
     SPECIALISTS,
+    applicant,
     deadline_set,
     dossier_code,
     due_soon,
@@ -58,6 +59,7 @@ async def test_the_log_and_the_directory_show_the_names_intake_published(
 
     await eventually(stored)
     code = dossier_code()
+    await publish(topics.applicants, applicant(code))
     await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code), due_soon(code))
 

@@ -8,6 +8,7 @@ from notify_scenario import (
     MORNING,
     SPECIALISTS,
     alert_withdrawn,
+    applicant,
     deadline_set,
     dossier_code,
     due_soon,
@@ -49,7 +50,8 @@ async def open_dossier(publish, topics, client, notify) -> str:
     """A dossier at the specialists' step, its hand-over applied before any alert comes."""
     code = dossier_code()
     marker = supplement_requested(code)  # applied after the transfer (same partition)
-    await publish(topics.dossier_events, received(code, consent=()), transferred(code), marker)
+    await publish(topics.applicants, applicant(code, consent=()))
+    await publish(topics.dossier_events, received(code), transferred(code), marker)
     await publish(topics.tracking_events, deadline_set(code))
     await rows(client, notify, code, "supplement_request", ("skipped",), 3)
     return code

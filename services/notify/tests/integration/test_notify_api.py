@@ -2,7 +2,13 @@
 
 import pytest
 from notify_harness import ADMIN, READ, eventually
-from notify_scenario import MORNING, deadline_set, dossier_code, received
+from notify_scenario import (
+    MORNING,
+    applicant,
+    deadline_set,
+    dossier_code,
+    received,
+)
 
 from motcua.clock import SimulatedClock
 
@@ -19,7 +25,8 @@ async def test_the_delivery_log_is_found_by_dossier_or_recipient_with_a_token(
 ):
     notify = await start_notify(notify_settings, clock=SimulatedClock(MORNING, 1.0))
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, phone="0912 345 679"))
+    await publish(topics.applicants, applicant(code, phone="0912 345 679"))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
     url = f"{notify.url}/v1/notifications"
 

@@ -6,6 +6,7 @@ import pytest
 from notify_harness import READ, eventually, gateway_messages, mails, plain_text, read_events
 from notify_scenario import (
     MORNING,
+    applicant,
     deadline_set,
     dossier_code,
     received,
@@ -48,6 +49,7 @@ async def test_a_redelivered_event_sends_nothing_new(
     notify = await start_notify(notify_settings, clock=daytime())
     code = dossier_code()
     first = (received(code), deadline_set(code))
+    await publish(topics.applicants, applicant(code))
     await publish(topics.dossier_events, first[0])
     await publish(topics.tracking_events, first[1])
     await settled(client, notify, code, 3)
@@ -63,7 +65,8 @@ async def test_a_redelivered_event_sends_nothing_new(
     await publish(topics.dossier_events, first[0], supplement)
     await publish(topics.tracking_events, first[1])
     marker = dossier_code()
-    await publish(topics.dossier_events, received(marker, email="marker@example.vn"))
+    await publish(topics.applicants, applicant(marker, email="marker@example.vn"))
+    await publish(topics.dossier_events, received(marker))
     await publish(topics.tracking_events, deadline_set(marker))
     await settled(client, notify, marker, 3)
 
@@ -81,7 +84,8 @@ async def test_rate_limited_sms_is_retried_then_accepted(
     notify = await start_notify(notify_settings, clock=daytime())
     await client.post(f"{gateway}/_mode", json={"mode": "rate_limit", "times": 1})
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=("sms",)))
+    await publish(topics.applicants, applicant(code, consent=("sms",)))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
 
     items = await settled(client, notify, code, 3)
@@ -105,11 +109,12 @@ async def test_permanent_failures_are_recorded_and_published(
     await client.post(f"{gateway}/_mode", json={"mode": "reject", "times": 1})
     rejected, invalid, unknown, garbage = (dossier_code() for _ in range(4))
     await publish(
-        topics.dossier_events,
-        received(rejected, consent=("sms",)),
-        received(invalid, phone="0123", consent=("sms", "email")),
-        received(unknown, email=smtp_server.unknown_mailbox, consent=("email",)),
+        topics.applicants,
+        applicant(rejected, consent=("sms",)),
+        applicant(invalid, phone="0123", consent=("sms", "email")),
+        applicant(unknown, email=smtp_server.unknown_mailbox, consent=("email",)),
     )
+    await publish(topics.dossier_events, received(rejected), received(invalid), received(unknown))
     await publish(
         topics.tracking_events, deadline_set(rejected), deadline_set(invalid), deadline_set(unknown)
     )
@@ -124,7 +129,8 @@ async def test_permanent_failures_are_recorded_and_published(
     assert reasons[(unknown, "email")] == ("failed", "smtp_recipient_refused_550")
 
     await client.post(f"{gateway}/_mode", json={"mode": "garbage", "times": 1})
-    await publish(topics.dossier_events, received(garbage, consent=("zalo",)))
+    await publish(topics.applicants, applicant(garbage, consent=("zalo",)))
+    await publish(topics.dossier_events, received(garbage))
     await publish(topics.tracking_events, deadline_set(garbage))
     [zalo] = [i for i in await settled(client, notify, garbage, 3) if i["channel"] == "zalo"]
     assert (zalo["status"], zalo["reason"]) == ("failed", "gateway_garbage")
@@ -152,7 +158,8 @@ async def test_no_consent_means_nothing_is_sent(
 ):
     notify = await start_notify(notify_settings, clock=daytime())
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=()))
+    await publish(topics.applicants, applicant(code, consent=()))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
 
     items = await settled(client, notify, code, 3)
@@ -172,7 +179,8 @@ async def test_a_night_time_sms_waits_until_morning(
     clock = ManualClock(night)
     notify = await start_notify(notify_settings, clock=clock)
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=("email", "sms")))
+    await publish(topics.applicants, applicant(code, consent=("email", "sms")))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
 
     async def email_sent():
@@ -209,7 +217,8 @@ async def test_delivery_receipts_settle_accepted_messages(
         json={"callback_url": f"{notify.url}/v1/receipts/sms", "callback_token": "bien-nhan"},
     )
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=("sms",)))
+    await publish(topics.applicants, applicant(code, consent=("sms",)))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
 
     async def delivered():
@@ -241,7 +250,8 @@ async def test_retention_purges_bodies_and_keeps_the_status(
     clock = ManualClock(MORNING)
     notify = await start_notify(notify_settings, clock=clock)
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=("email",)))
+    await publish(topics.applicants, applicant(code, consent=("email",)))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
     await settled(client, notify, code, 3)
 

@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 
 import pytest
 from notify_harness import eventually, mails, plain_text
-from notify_scenario import deadline_set, dossier_code, overdue, received, transferred
+from notify_scenario import (
+    applicant,
+    deadline_set,
+    dossier_code,
+    overdue,
+    received,
+    transferred,
+)
 
 from motcua.clock import ManualClock
 from motcua_notify.settings import DigestSettings
@@ -24,7 +31,8 @@ async def test_a_units_digest_is_sent_once_a_day(
     first = await start_notify(settings, clock=clock)
     late, fine = dossier_code(), dossier_code()
     for code in (late, fine):
-        await publish(topics.dossier_events, received(code, consent=()), transferred(code))
+        await publish(topics.applicants, applicant(code, consent=()))
+        await publish(topics.dossier_events, received(code), transferred(code))
         await publish(topics.tracking_events, deadline_set(code))
     await publish(topics.tracking_events, overdue(late))
 

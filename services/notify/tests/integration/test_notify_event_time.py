@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from notify_harness import READ, eventually, mails
 from notify_scenario import (
+    applicant,
     deadline_set,
     dossier_code,
     overdue,
@@ -29,7 +30,8 @@ async def test_a_hand_over_arriving_after_a_later_overdue_alert_leaves_it_standi
     clock = ManualClock(BEFORE_DIGEST)
     notify = await start_notify(settings, clock=clock)
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, consent=()))
+    await publish(topics.applicants, applicant(code, consent=()))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
     await publish(topics.tracking_events, overdue(code))
 

@@ -8,6 +8,7 @@ from notify_scenario import (
     SPECIALISTS,
     apology_issued,
     apology_required,
+    applicant,
     deadline_set,
     dossier_code,
     due_soon,
@@ -56,18 +57,25 @@ async def test_each_message_type_reaches_its_channel_with_the_right_text(
 
     kept, refused_code, withdrawn_code = dossier_code(), dossier_code(), dossier_code()
     still_open = dossier_code()
-    # The appointment (tracking) arrives before the applicant (intake): the receipt waits.
+    # The appointment (tracking) arrives before the reception (intake): the receipt waits.
     await publish(topics.tracking_events, deadline_set(kept))
+    await publish(
+        topics.applicants,
+        applicant(kept),
+        applicant(refused_code, email="tran.thi.binh@example.vn", consent=("email",)),
+        applicant(withdrawn_code, email="le.van.cuong@example.vn", consent=("email",)),
+        applicant(still_open, consent=()),
+    )
     await publish(
         topics.dossier_events,
         received(kept),
         transferred(kept),
         supplement_requested(kept),
-        received(refused_code, email="tran.thi.binh@example.vn", consent=("email",)),
+        received(refused_code),
         refused(refused_code),
-        received(withdrawn_code, email="le.van.cuong@example.vn", consent=("email",)),
+        received(withdrawn_code),
         withdrawn(withdrawn_code),
-        received(still_open, consent=()),
+        received(still_open),
         transferred(still_open),
     )
     await publish(

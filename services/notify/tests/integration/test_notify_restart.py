@@ -5,7 +5,13 @@ from collections import Counter
 
 import pytest
 from notify_harness import eventually, mails
-from notify_scenario import MORNING, deadline_set, dossier_code, received
+from notify_scenario import (
+    MORNING,
+    applicant,
+    deadline_set,
+    dossier_code,
+    received,
+)
 
 from motcua.clock import SimulatedClock
 from motcua_notify.settings import DispatchSettings, SmtpSettings
@@ -33,12 +39,13 @@ async def test_each_message_is_sent_once_across_a_graceful_restart(
     first = await start_notify(settings, clock=SimulatedClock(MORNING, 1.0))
     codes = [dossier_code() for _ in range(MESSAGES)]
     await publish(
-        topics.dossier_events,
+        topics.applicants,
         *(
-            received(c, email=f"cong.dan.{n}@example.vn", consent=("email",))
+            applicant(c, email=f"cong.dan.{n}@example.vn", consent=("email",))
             for n, c in enumerate(codes)
         ),
     )
+    await publish(topics.dossier_events, *(received(c) for c in codes))
     await publish(topics.tracking_events, *(deadline_set(c) for c in codes))
 
     async def some_sent():

@@ -2,7 +2,13 @@
 
 import pytest
 from notify_harness import eventually, mails
-from notify_scenario import MORNING, deadline_set, dossier_code, received
+from notify_scenario import (
+    MORNING,
+    applicant,
+    deadline_set,
+    dossier_code,
+    received,
+)
 
 from motcua.clock import SimulatedClock
 
@@ -25,7 +31,8 @@ async def test_an_idle_sender_sends_a_new_receipt_without_waiting_for_its_poll(
 
     await eventually(idle)
     code = dossier_code()
-    await publish(topics.dossier_events, received(code, email="wakeup@example.vn"))
+    await publish(topics.applicants, applicant(code, email="wakeup@example.vn"))
+    await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
 
     async def receipt() -> bool:
