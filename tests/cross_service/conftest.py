@@ -20,7 +20,14 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from motcua.clock import ManualClock
-from motcua.events import AlertWithdrawn, Envelope, dead_letter_topic, decode, redrive_topic
+from motcua.events import (
+    AlertWithdrawn,
+    Envelope,
+    TopicSpec,
+    dead_letter_topic,
+    decode,
+    redrive_topic,
+)
 from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing import create_database, drop_database
@@ -43,6 +50,11 @@ from motcua_tracking.settings import TopicSettings as TrackingTopics
 STP_KEY = "cross-service-stp-key-0000000000"
 ADMIN_KEY = "cross-service-admin-key-000000000"
 TOKEN = "cross-service-operator-token"
+_COMPACTED_AT_ONCE = (
+    ("segment.ms", "1000"),
+    ("min.cleanable.dirty.ratio", "0.01"),
+    ("max.compaction.lag.ms", "1000"),
+)
 
 
 class Mailbox:
@@ -78,6 +90,11 @@ class Province:
         self.clock = clock
         self.mailbox = mailbox
         self.admin_key = ADMIN_KEY
+        self.stp_key = STP_KEY
+        self.topics: dict[str, str] = {}
+        """The test's topics by role (dossiers, applicants, tracking…)."""
+        self.service_names: dict[str, str] = {}
+        self.database_urls: dict[str, str] = {}
         self.apps: dict[str, FastAPI] = {}
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.tracking_topic = ""
@@ -205,7 +222,14 @@ async def province(
         "tracking": await make_topic("x-tracking", partitions=3),
         "indicators": await make_topic("x-indicators", partitions=1),
         "notices": await make_topic("x-notices", partitions=1),
+        "applicants": f"test.x-applicants.{run}.v1",
     }
+    # Compacted like the real one, but rolling and cleaning within seconds, so a test can
+    # see an erased record leave it.
+    await create_topics(
+        kafka_settings,
+        [TopicSpec(topics["applicants"], 3, compacted=True, extra=_COMPACTED_AT_ONCE)],
+    )
     databases = {s: f"x_{s}_{run}" for s in names}
     for name in databases.values():
         await create_database(database_base_url, name)
@@ -222,6 +246,9 @@ async def province(
     with Mailbox() as mailbox:
         made = Province(kafka_settings, clock, mailbox)
         made.tracking_topic = topics["tracking"]
+        made.topics = topics
+        made.service_names = names
+        made.database_urls = {s: db(s).url for s in databases}
         timers = TimerSettings(poll_seconds=0.05, gauge_seconds=0.5)
         made.alert_grace = timers.alert_grace()
         apps = {
@@ -237,6 +264,7 @@ async def province(
                     commands={"enabled": False},
                     topics=IntakeTopics(
                         dossier_events=topics["dossiers"],
+                        applicants=topics["applicants"],
                         catalogue=topics["catalogue"],
                         agencies=topics["agencies"],
                     ),
@@ -250,6 +278,7 @@ async def province(
                     **common,
                     topics=TrackingTopics(
                         dossier_events=topics["dossiers"],
+                        applicants=topics["applicants"],
                         procedures=topics["catalogue"],
                         agencies=topics["agencies"],
                         publish_to=topics["tracking"],
@@ -282,6 +311,7 @@ async def province(
                     **common,
                     topics=NotifyTopics(
                         dossier_events=topics["dossiers"],
+                        applicants=topics["applicants"],
                         tracking_events=topics["tracking"],
                         notifications=topics["notices"],
                     ),
