@@ -20,6 +20,7 @@ from motcua_portal.adapters.store import NewApplicant, NewErasure, NewFact, Sync
 from motcua_portal.adapters.tables import APPLICANTS, DOSSIERS, ERASURES, EVENTS, QUEUE
 from motcua_portal.app import MIGRATIONS
 from motcua_portal.domain import digest
+from motcua_portal.domain.payloads import ERASED_HOLDER
 
 pytestmark = pytest.mark.infra
 T0 = at(2, 9)
@@ -136,7 +137,7 @@ async def test_an_erasure_deletes_the_record_and_scrubs_every_stored_copy(
         applicants = await SyncStore(session).applicants([life.code])
     kept = json.dumps([*events, dossier.record, dossier.last_reply, queue.last_reply])
     assert not [value for value in PERSONAL if value in kept]
-    assert dossier.record["ChuHoSo"] == dossier.record["SoDienThoai"] == ""
+    assert (dossier.record["ChuHoSo"], dossier.record["SoDienThoai"]) == (ERASED_HOLDER, "")
     assert (dossier.record["MaHoSo"], dossier.record["TrangThaiHoSo"]) == (life.code, "2")
     # The erasure alone sends the portal nothing: the record kept is the one it compares.
     assert dossier.record_digest == digest(dossier.record)

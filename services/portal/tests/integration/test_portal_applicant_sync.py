@@ -1,6 +1,6 @@
 """The applicant on its own topic, end to end: a dossier waits for its applicant record,
 an erasure scrubs what the service keeps, a dossier erased before the portal had it is
-sent without personal data."""
+sent without personal data (the portal's required ChuHoSo says the data was erased)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,13 @@ from portal_life import Life, at
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
-from motcua.devstack import fake_dvcqg
 from motcua_portal.adapters.tables import APPLICANTS, ERASURES
+from motcua_portal.domain.payloads import ERASED_HOLDER
 from motcua_portal.service import refresh_gauges
 
 pytestmark = pytest.mark.infra
 OFFICIAL = {"Authorization": "Bearer official-test-token"}
 PERSONAL = ("Nguyễn Văn A", "001099012345", "0912345678", "nguyenvana@example.vn")
-
-
-@pytest.fixture
-def nameless(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fake portal requires ChuHoSo; a dossier whose applicant was erased goes without
-    it (the national index keeps the dossier)."""
-    required = tuple(f for f in fake_dvcqg._RECORD_REQUIRED if f != "ChuHoSo")
-    monkeypatch.setattr(fake_dvcqg, "_RECORD_REQUIRED", required)
 
 
 def awaiting() -> float:
@@ -61,7 +53,7 @@ async def test_a_dossier_waits_for_its_applicant_then_syncs_with_it(harness, fak
 
 
 async def test_an_erasure_scrubs_what_the_service_keeps_and_a_reread_record_is_ignored(
-    harness, fake, life: Life, nameless
+    harness, fake, life: Life
 ):
     settings = await harness.settings(fake)
     async with harness.running(settings) as app, harness.client(app) as http:
@@ -76,7 +68,7 @@ async def test_an_erasure_scrubs_what_the_service_keeps_and_a_reread_record_is_i
         await harness.publish(life.erased(at(9, 9)))
         state = await eventually(
             lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
-            lambda r: r.json()["record"]["ChuHoSo"] == "" and r.json()["in_sync"],
+            lambda r: r.json()["record"]["ChuHoSo"] == ERASED_HOLDER and r.json()["in_sync"],
         )
         assert not [value for value in PERSONAL if value in json.dumps(state.json())]
         # The record read again (the compacted topic re-read): nothing stored.
@@ -94,12 +86,12 @@ async def test_an_erasure_scrubs_what_the_service_keeps_and_a_reread_record_is_i
             )
         assert (kept, erased) == (0, "request")
         # The next change goes without the personal fields.
-        assert got["record"]["ChuHoSo"] == "" and got["record"]["TrangThaiHoSo"] == "9"
+        assert got["record"]["ChuHoSo"] == ERASED_HOLDER and got["record"]["TrangThaiHoSo"] == "9"
         assert got["record_versions"] == versions + 1
 
 
 async def test_a_dossier_erased_before_the_portal_had_it_is_sent_without_personal_data(
-    harness, fake, life: Life, nameless
+    harness, fake, life: Life
 ):
     settings = await harness.settings(fake)
     async with harness.running(settings):
@@ -107,6 +99,7 @@ async def test_a_dossier_erased_before_the_portal_had_it_is_sent_without_persona
         await harness.publish(*life.short())
         got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 3)
     record = got["record"]
-    assert (record["ChuHoSo"], record["SoGiayToChuHoSo"], record["Email"]) == ("", "", "")
+    assert (record["ChuHoSo"], record["SoGiayToChuHoSo"]) == (ERASED_HOLDER, "")
+    assert record["Email"] == ""
     assert record["SoDienThoai"] == "" and record["LoaiDoiTuong"] == "1"
     assert not [value for value in PERSONAL if value in json.dumps(got)]

@@ -15,10 +15,10 @@ from motcua_portal.domain import (
     record,
     without_applicant,
 )
-from motcua_portal.domain.payloads import NOTE_LIMIT
+from motcua_portal.domain.payloads import ERASED_HOLDER, NOTE_LIMIT
 
 NATIONAL = NationalProcedure("1.009994", "Cấp giấy phép xây dựng", "XD", "Xây dựng")
-PERSONAL_FIELDS = ("ChuHoSo", "SoGiayToChuHoSo", "Email", "SoDienThoai")
+PERSONAL_FIELDS = ("SoGiayToChuHoSo", "Email", "SoDienThoai")
 DATE_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")
 
 
@@ -74,6 +74,7 @@ def test_an_erased_applicant_leaves_every_personal_field_empty(life: Life):
     sent = record(history, NATIONAL, None)
 
     assert all(sent[name] == "" for name in PERSONAL_FIELDS)
+    assert sent["ChuHoSo"] == ERASED_HOLDER
     assert sent["DinhDanhCHS"] == [{"LoaiDinhDanh": "1", "SoDinhDanh": ""}]
     assert (sent["MaHoSo"], sent["TrangThaiHoSo"]) == (life.code, "2")
     assert "Nguyễn" not in str(sent) and "0912345678" not in str(sent)

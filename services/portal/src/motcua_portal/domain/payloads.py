@@ -18,6 +18,7 @@ from motcua_portal.domain.history import DossierHistory, Fee, Step, Supplement
 
 __all__ = [
     "CHANNEL_CODES",
+    "ERASED_HOLDER",
     "NOTE_LIMIT",
     "PAYMENT_CODES",
     "NationalProcedure",
@@ -31,6 +32,9 @@ __all__ = [
 # Vietnam has kept UTC+7 without daylight saving since 1975.
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 NOTE_LIMIT = 2000
+ERASED_HOLDER = "(Thông tin cá nhân đã được xoá)"
+"""`ChuHoSo` of a dossier whose applicant was erased: the portal requires the field and
+still needs the dossier for the national index; this names nobody."""
 
 CHANNEL_CODES: Mapping[str, int] = {
     "counter": 1,
@@ -75,9 +79,10 @@ def record(
 
     `applicant` is the dossier's `ApplicantRecorded.applicant` as JSON, kept apart from
     its events (dossier events name no person). None once the applicant was erased: the
-    portal still needs the dossier for the national index, so it is sent with every
-    personal field (ChuHoSo, SoGiayToChuHoSo, DinhDanhCHS's number, Email, SoDienThoai)
-    an empty string, the applicant's kind taken from the reception.
+    portal still needs the dossier for the national index, so it is sent with
+    `ERASED_HOLDER` as ChuHoSo (a field the portal requires), every other personal field
+    (SoGiayToChuHoSo, DinhDanhCHS's number, Email, SoDienThoai) an empty string, and the
+    applicant's kind taken from the reception.
     """
     received = history.received or {}
     components = received.get("components") or ()
@@ -125,7 +130,7 @@ def _applicant_fields(applicant: Mapping[str, Any] | None, kind: str) -> dict[st
         or ""
     )
     return {
-        "ChuHoSo": str(applicant.get("name") or ""),
+        "ChuHoSo": str(applicant.get("name") or ERASED_HOLDER),
         "LoaiDoiTuong": "2" if kind == "organisation" else "1",
         "MaDoiTuong": "",
         "SoGiayToChuHoSo": id_number,
