@@ -19,9 +19,21 @@ from motcua_scoring.domain.indicators import as_of_day
 from motcua_scoring.domain.merges import Merge, absorbed_by, combined, from_date
 from motcua_scoring.service.figures import figures_json
 
-__all__ = ["evaluate_many", "evaluate_tables", "figure_rows", "read_tables"]
+__all__ = [
+    "Parts",
+    "absorbed_parts",
+    "evaluate_many",
+    "evaluate_tables",
+    "figure_rows",
+    "read_tables",
+    "rolled_up",
+    "to_read",
+]
 
 Pair = tuple[d.Scope, d.Period]
+Parts = dict[Pair, list[Pair]]
+"""For an agency's (scope, period): the (absorbed agency, part of the period) pairs it
+counts besides its own."""
 
 
 async def read_tables(
@@ -56,11 +68,42 @@ def evaluate_tables(
 
 
 def figure_rows(
-    tables: ScopeTables, pairs: Sequence[Pair], now: datetime
+    tables: ScopeTables, pairs: Sequence[Pair], now: datetime, parts: Parts | None = None
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """(scope, period, figures) of each pair, in order."""
-    evaluated = evaluate_tables(tables, pairs, now)
+    """(scope, period, figures) of each pair, in order; an agency's figures with the
+    `parts` of the agencies merged into it (`absorbed_parts`), as the JSON API gives them."""
+    evaluated = rolled_up(tables, pairs, now, parts or {})
     return [(s.key, p.key, figures_json(evaluated[(s.key, p.key)])) for s, p in pairs]
+
+
+def absorbed_parts(pairs: Iterable[Pair], merges: Sequence[Merge], now: datetime) -> Parts:
+    """For each pair, the (agency, part of the period) pairs of the agencies merged into
+    its scope that it counts (none for a scope that absorbed nothing)."""
+    if not merges:
+        return {}
+    return {pair: _absorbed_parts(pair, merges, now) for pair in dict.fromkeys(pairs)}
+
+
+def to_read(pairs: Iterable[Pair], parts: Parts) -> list[Pair]:
+    """The pairs whose counter rows `rolled_up` needs: the pairs and their parts."""
+    wanted = list(dict.fromkeys(pairs))
+    return list(dict.fromkeys(wanted + [p for pair in wanted for p in parts.get(pair, ())]))
+
+
+def rolled_up(
+    tables: ScopeTables, pairs: Iterable[Pair], now: datetime, parts: Parts
+) -> dict[tuple[str, str], d.Indicators]:
+    """Indicators of each pair, an agency's with its `parts` added (`domain.merges`):
+    the one definition the JSON API, the compacted feed and the live stream share."""
+    wanted = list(dict.fromkeys(pairs))
+    evaluated = evaluate_tables(tables, to_read(wanted, parts), now)
+    return {
+        (s.key, p.key): combined(
+            evaluated[(s.key, p.key)],
+            [evaluated[(x.key, y.key)] for x, y in parts.get((s, p), ())],
+        )
+        for s, p in wanted
+    }
 
 
 async def evaluate_many(
@@ -73,19 +116,10 @@ async def evaluate_many(
     """`evaluate` for each pair, reading only the rows it needs; an agency counts the
     dossiers of the agencies merged into it from each merge date (`domain.merges`)."""
     wanted = list(dict.fromkeys(pairs))
-    parts = {pair: _absorbed_parts(pair, merges, now) for pair in wanted} if merges else {}
-    every = list(dict.fromkeys(wanted + [p for found in parts.values() for p in found]))
-    tables = await read_tables(conn, every, now, earliest_year)
+    parts = absorbed_parts(wanted, merges, now)
+    tables = await read_tables(conn, to_read(wanted, parts), now, earliest_year)
     await asyncio.sleep(0)
-    evaluated = evaluate_tables(tables, every, now)
-    if not parts:
-        return evaluated
-    return {
-        (s.key, p.key): combined(
-            evaluated[(s.key, p.key)], [evaluated[(x.key, y.key)] for x, y in parts[(s, p)]]
-        )
-        for s, p in wanted
-    }
+    return rolled_up(tables, wanted, now, parts)
 
 
 def _absorbed_parts(pair: Pair, merges: Sequence[Merge], now: datetime) -> list[Pair]:
