@@ -18,7 +18,16 @@ from motcua_scoring.domain.indicators import Indicators
 from motcua_scoring.domain.periods import Period, range_period
 from motcua_scoring.domain.scopes import Scope, ScopeKind
 
-__all__ = ["Merge", "absorbed_by", "combined", "from_date", "merged_away", "names_of"]
+__all__ = [
+    "Merge",
+    "absorbed_by",
+    "absorbers_of",
+    "combined",
+    "from_date",
+    "merged_away",
+    "names_of",
+    "roll_up_changes",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -47,6 +56,40 @@ def absorbed_by(scope: Scope, merges: Iterable[Merge]) -> tuple[tuple[Scope, dat
                 found[merge.absorbed] = start
                 pending.append((merge.absorbed, start))
     return tuple((Scope(ScopeKind.AGENCY, code), found[code]) for code in sorted(found))
+
+
+def absorbers_of(merges: Iterable[Merge]) -> dict[str, tuple[tuple[Scope, date], ...]]:
+    """For each agency merged away (directly or through a chain), the agency scopes that
+    count its dossiers, each from the date it does (`absorbed_by` turned around)."""
+    merges = tuple(merges)
+    found: dict[str, list[tuple[Scope, date]]] = {}
+    for code in sorted({m.into for m in merges}):
+        absorber = Scope(ScopeKind.AGENCY, code)
+        for absorbed, since in absorbed_by(absorber, merges):
+            found.setdefault(absorbed.value, []).append((absorber, since))
+    return {code: tuple(scopes) for code, scopes in found.items()}
+
+
+def roll_up_changes(old: Iterable[Merge], new: Iterable[Merge]) -> dict[str, date]:
+    """Agencies whose roll-up differs between the merges `old` and `new` (an agency
+    merged into them, out of them, or from another date), each with the first day from
+    which its figures may differ."""
+    old, new = tuple(old), tuple(new)
+    changed: dict[str, date] = {}
+    for code in sorted({m.into for m in old + new}):
+        scope = Scope(ScopeKind.AGENCY, code)
+        before = {s.value: since for s, since in absorbed_by(scope, old)}
+        after = {s.value: since for s, since in absorbed_by(scope, new)}
+        days = [
+            day
+            for absorbed in before.keys() | after.keys()
+            if before.get(absorbed) != after.get(absorbed)
+            for day in (before.get(absorbed), after.get(absorbed))
+            if day is not None
+        ]
+        if days:
+            changed[code] = min(days)
+    return changed
 
 
 def from_date(period: Period, since: date, as_of: date) -> Period | None:

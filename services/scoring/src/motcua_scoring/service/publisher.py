@@ -4,7 +4,11 @@ live stream) and, through the outbox, to the compacted topic `scoring.indicators
 One pass runs at a time across all processes (a transaction-level advisory lock, which
 processes wait for in turn). It reads the owed keys, chooses the ones it publishes,
 evaluates them from the committed counters, appends the figures to the change log,
-stages one `IndicatorsUpdated` per key and clears the keys, all in one transaction. A
+stages one `IndicatorsUpdated` per key and clears the keys, all in one transaction.
+An agency's figures are rolled up as the JSON API gives them: with the agencies merged
+into it from each merge date (`evaluation.rolled_up`); a key of a merged-away agency
+brings along the same period of every agency that counts it over some of that period,
+so their entries follow the absorbed agency's changes after the merge date. A
 key marked again while the pass ran stays owed and goes out on a later pass, so the last
 change of every key always carries its latest figures. Keys marked by many batches in
 between are published once: the feed coalesces under load instead of falling behind.
@@ -36,11 +40,13 @@ from motcua.events import Envelope, IndicatorsUpdated
 from motcua.loops import Loop
 from motcua.messaging import stage
 from motcua_scoring import domain as d
+from motcua_scoring.adapters.agency_store import load_directory
 from motcua_scoring.adapters.change_log import append_changes
 from motcua_scoring.adapters.dirty_keys import DirtyKey, clear_keys, take_keys
 from motcua_scoring.adapters.metrics import FEED_PASS_KEYS, FEED_PASS_SECONDS, INDICATOR_CHANGES
 from motcua_scoring.domain.periods import parse_period
-from motcua_scoring.service.evaluation import figure_rows, read_tables
+from motcua_scoring.service.evaluation import absorbed_parts, figure_rows, read_tables, to_read
+from motcua_scoring.service.merged_keys import with_absorbers
 from motcua_scoring.settings import ScoringSettings
 
 __all__ = ["PRODUCER", "FeedPublisher", "PassBudget", "Turns", "Watched"]
@@ -133,13 +139,17 @@ class FeedPublisher:
 
     async def _publish(self, conn: AsyncConnection, keys: list[tuple[str, str]]) -> None:
         now = self._clock.now()
+        merges = (await load_directory(conn)).merges
+        keys = with_absorbers(keys, merges, now)
         pairs = [(d.parse_scope(s), parse_period(p)) for s, p in keys]
-        tables = await read_tables(conn, pairs, now, self._settings.feed.earliest_year)
+        parts = absorbed_parts(pairs, merges, now)
+        earliest = self._settings.feed.earliest_year
+        tables = await read_tables(conn, to_read(pairs, parts), now, earliest)
         if self._pool is not None:
             loop = asyncio.get_running_loop()
-            figures = await loop.run_in_executor(self._pool, figure_rows, tables, pairs, now)
+            figures = await loop.run_in_executor(self._pool, figure_rows, tables, pairs, now, parts)
         else:
-            figures = figure_rows(tables, pairs, now)
+            figures = figure_rows(tables, pairs, now, parts)
         seqs = await append_changes(conn, now, figures, self._settings.stream.channel)
         events = [
             Envelope.wrap(
