@@ -74,6 +74,7 @@ async def intake_topics(make_topic: Callable[..., Any]) -> TopicSettings:
         dossier_events=await make_topic("intake-dossiers", partitions=6),
         applicants=await make_topic("intake-applicants", partitions=6),
         catalogue=await make_topic("intake-catalogue", partitions=3),
+        agencies=await make_topic("intake-agencies", partitions=3),
     )
 
 
