@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -26,11 +26,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class StoredOffice:
-    """An agency's office hours and cut-off as last published."""
+    """An agency's office hours and cut-off as last published (no periods: the configured
+    ones), and the agency that absorbed it, from which local date."""
 
     code: str
     periods: tuple[tuple[time, time], ...]
     cutoff: time | None
+    merged_into: str | None = None
+    merged_on: date | None = None
 
 
 def _clock(value: time | None) -> str | None:
@@ -68,18 +71,20 @@ async def offices_seq(session: AsyncSession) -> int:
 
 
 async def offices(session: AsyncSession) -> list[StoredOffice]:
-    """Every agency that publishes office hours."""
+    """Every agency intake published, with its office hours and merge."""
+    t = AGENCY_OFFICES.c
     rows = await session.execute(
-        select(AGENCY_OFFICES.c.code, AGENCY_OFFICES.c.office_hours, AGENCY_OFFICES.c.late_cutoff)
+        select(t.code, t.office_hours, t.late_cutoff, t.merged_into, t.merged_on)
     )
     return [
         StoredOffice(
             code,
-            tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in hours),
+            tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in hours or ()),
             None if cutoff is None else time.fromisoformat(cutoff),
+            merged_into,
+            merged_on,
         )
-        for code, hours, cutoff in rows
-        if hours
+        for code, hours, cutoff, merged_into, merged_on in rows
     ]
 
 

@@ -12,6 +12,7 @@ from motcua_tracking.domain.attribution import (
 from motcua_tracking.domain.calendar import (
     CalendarRangeError,
     Holiday,
+    MergedCalendar,
     OfficeHours,
     WorkingCalendar,
     build_calendar,
@@ -106,6 +107,7 @@ __all__ = [
     "HistoryEntry",
     "Holiday",
     "MakeUpDay",
+    "MergedCalendar",
     "OfficeHours",
     "OpenDeadline",
     "Outcome",

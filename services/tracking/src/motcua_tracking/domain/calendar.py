@@ -29,6 +29,7 @@ from motcua_tracking.domain.year_decisions import (
 __all__ = [
     "CalendarRangeError",
     "Holiday",
+    "MergedCalendar",
     "OfficeHours",
     "WorkingCalendar",
     "build_calendar",
@@ -269,6 +270,18 @@ class WorkingCalendar:
         """Office time of one working day, in seconds."""
         return self._day
 
+    def at(self, instant: datetime) -> WorkingCalendar:
+        """The calendar whose office hours and cut-off apply to work from `instant`.
+
+        A deadline is computed on the calendar in force at the instant it counts from
+        (a reception, a handover, a resumption); an agency that was never merged has
+        one calendar throughout (see `MergedCalendar`)."""
+        return self
+
+    def office_days_between(self, start: datetime, end: datetime) -> float:
+        """Office time from `start` to `end` in working days (negative if `end` is earlier)."""
+        return (self.position(end) - self.position(start)) / self._day
+
     def with_decision(self, decision: YearDecision) -> WorkingCalendar:
         """A calendar where `decision` replaces any decision of the same year."""
         decisions = replace_year(self._decisions, decision)
@@ -418,6 +431,49 @@ class WorkingCalendar:
         return CalendarRangeError(
             f"{day.isoformat()} is outside the calendar's years {self._first_year}–"
             f"{self._last_year}"
+        )
+
+
+class MergedCalendar(WorkingCalendar):
+    """The calendar of an absorbed agency's dossiers: the earlier calendar before `since`
+    (local midnight of the merge date), the absorbing agency's from then on.
+
+    Used as a plain calendar it is the absorbing agency's; `at` picks the one in force at
+    an instant, so deadlines computed from before the merge (the appointment promised at
+    reception, steps begun earlier) keep the absorbed agency's hours and those computed
+    from it on (later steps, resumptions) take the absorbing one's. `before` may itself
+    be merged (an agency absorbed by one later absorbed in turn).
+    """
+
+    __slots__ = ("_before", "_since")
+
+    def __init__(self, before: WorkingCalendar, after: WorkingCalendar, since: datetime) -> None:
+        first, last = after.years
+        super().__init__(after.hours, after.decisions, first_year=first, last_year=last)
+        if since.tzinfo is None:
+            raise ValueError(f"{since.isoformat()} has no time zone; instants must be zone-aware")
+        self._before = before
+        self._since = since
+
+    @property
+    def since(self) -> datetime:
+        """The instant the absorbing agency's hours start to apply."""
+        return self._since
+
+    def at(self, instant: datetime) -> WorkingCalendar:
+        """The absorbed agency's calendar before the merge, this one from it on."""
+        return self if instant >= self._since else self._before.at(instant)
+
+    def office_days_between(self, start: datetime, end: datetime) -> float:
+        """Working days on the earlier hours up to the merge, on the absorbing one's after."""
+        if end < start:
+            return -self.office_days_between(end, start)
+        if end <= self._since:
+            return self._before.office_days_between(start, end)
+        if start >= self._since:
+            return super().office_days_between(start, end)
+        return self._before.office_days_between(start, self._since) + (
+            super().office_days_between(self._since, end)
         )
 
 

@@ -164,7 +164,7 @@ class DossierClock:
     def _due(self, calendar: WorkingCalendar, *, with_reappointment: bool) -> datetime | None:
         if self.is_suspended:
             return None
-        due = appointment(calendar, self.received_at, self.terms)
+        due = appointment(calendar.at(self.received_at), self.received_at, self.terms)
         for _, event in sorted(self._events(with_reappointment), key=lambda pair: pair[0]):
             due = max(due, self._moved(calendar, due, event))
         return due
@@ -185,6 +185,9 @@ class DossierClock:
         if isinstance(event, Reappointment):
             return event.due_at
         assert event.resumed_at is not None
+        # Counted on the hours in force when the dossier came back (after a merge, the
+        # absorbing agency's); the appointment computed before stays where it was.
+        calendar = calendar.at(event.resumed_at)
         if self.policy is SupplementPolicy.RESTART:
             return appointment(calendar, event.resumed_at, self.terms)
         paused = calendar.position(event.resumed_at) - calendar.position(event.requested_at)

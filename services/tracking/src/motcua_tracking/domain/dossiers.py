@@ -22,6 +22,9 @@ Rules:
   passes with the dossier open is escalated. The verdict reports the apology as in
   time (filed before the statutory appointment), late (after it), missing (the dossier
   ended late without one) or not needed.
+- Each due time is computed on the calendar in force at the instant it counts from
+  (`WorkingCalendar.at`): after a merge, the absorbed agency's hours before the merge
+  date, the absorbing agency's from it, so a merge never moves a time already given.
 - Lateness goes to the unit of the first step that ended (or is running) past its own
   due time, or else to the unit holding the dossier when it fell due.
 """
@@ -160,8 +163,8 @@ class TrackedDossier:
         clock = DossierClock(received_at, terms, policy)
         due = clock.due(calendar)
         assert due is not None
-        counting_from = calendar.counting_start(received_at, terms.cutoff)
-        planned = step_due_times(calendar, received_at, terms)
+        counting_from = calendar.at(received_at).counting_start(received_at, terms.cutoff)
+        planned = step_due_times(calendar.at(received_at), received_at, terms)
         first = planned[0] if planned else None
         step = Step(
             1,
@@ -298,7 +301,7 @@ class TrackedDossier:
             self.plan.update(
                 {
                     item.code: item.due_at
-                    for item in replan_after_handover(calendar, self.terms, code, at)
+                    for item in replan_after_handover(calendar.at(at), self.terms, code, at)
                 }
             )
             if step.due_at is not None and planned is not None and planned != step.due_at:
@@ -562,11 +565,11 @@ class TrackedDossier:
         return self.holder
 
     def _working_days(self, calendar: WorkingCalendar, at: datetime) -> float:
-        used = calendar.position(at) - calendar.position(self.counting_from)
+        used = calendar.office_days_between(self.counting_from, at)
         for item in self.clock.suspensions:
             resumed = item.resumed_at or at
-            used -= calendar.position(min(resumed, at)) - calendar.position(item.requested_at)
-        return round(max(used, 0) / calendar.day_seconds, 4)
+            used -= calendar.office_days_between(item.requested_at, min(resumed, at))
+        return round(max(used, 0), 4)
 
     def _suspensions_within(
         self, start: datetime, until: datetime | None
@@ -647,7 +650,7 @@ class TrackedDossier:
     def _window_start(self, calendar: WorkingCalendar) -> datetime:
         resumed = [item.resumed_at for item in self.clock.suspensions if item.resumed_at]
         if self.clock.policy is SupplementPolicy.RESTART and resumed:
-            return calendar.counting_start(resumed[-1], self.terms.cutoff)
+            return calendar.at(resumed[-1]).counting_start(resumed[-1], self.terms.cutoff)
         return self.counting_from
 
     def _note(
@@ -664,6 +667,7 @@ def _alerts(
     start: datetime,
     due: datetime,
 ) -> list[Timer]:
+    calendar = calendar.at(start)  # the hours in force when the period started
     timers = [
         Timer(scope, TimerKind.DUE_SOON, seq, 0, due, warning_at(calendar, start, due)),
         Timer(scope, TimerKind.OVERDUE, seq, 0, due, due),
