@@ -83,7 +83,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         "tracking.applicants", [settings.topics.applicants], applicants_handler(tracker)
     )
     runtime.consume("tracking.procedures", [settings.topics.procedures], catalogue_handler(tracker))
-    runtime.consume("tracking.agencies", [settings.topics.agencies], agencies_handler())
+    runtime.consume("tracking.agencies", [settings.topics.agencies], agencies_handler(tracker))
     progress = GroupProgress(settings.kafka, settings.service_name, settings.topics.dossier_events)
     timers = TimerLoop(
         runtime.sessions,

@@ -86,6 +86,15 @@ class DossierStore:
                 dossiers[timer_row.dossier_code].timers.append(_timer(timer_row))
         return dossiers
 
+    async def open_codes(self, agencies: Sequence[str]) -> list[str]:
+        """The codes of the open dossiers of `agencies`, in order."""
+        query = (
+            select(DOSSIERS.c.code)
+            .where(DOSSIERS.c.is_open, DOSSIERS.c.agency_code.in_(agencies))
+            .order_by(DOSSIERS.c.code)
+        )
+        return list((await self._session.scalars(query)).all())
+
     async def document(self, code: str) -> TrackedDossier | None:
         """One dossier as stored, unlocked (for look-ups)."""
         return (await self.load([code], lock=False)).get(code)

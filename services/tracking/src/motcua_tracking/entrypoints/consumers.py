@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.events import AgencyUpdated, Envelope
+from motcua.events import Envelope
 from motcua.messaging import BatchHandler
-from motcua_tracking.adapters.agencies import keep_agencies
 from motcua_tracking.service import DossierTracker
 
 __all__ = [
@@ -45,13 +44,12 @@ def catalogue_handler(tracker: DossierTracker) -> BatchHandler:
     return on_procedure_updated
 
 
-def agencies_handler() -> BatchHandler:
+def agencies_handler(tracker: DossierTracker) -> BatchHandler:
     """The batch handler of `intake.agencies.v1`: names, office hours and cut-offs, which
-    deadlines computed from then on use instead of the configured ones."""
+    deadlines computed from then on use instead of the configured ones, and merges
+    (whose open deadlines it moves if the merge arrives after events it concerns)."""
 
     async def on_agency_updated(session: AsyncSession, envelopes: list[Envelope]) -> None:
-        await keep_agencies(
-            session, [e.data for e in envelopes if isinstance(e.data, AgencyUpdated)]
-        )
+        await tracker.apply_agencies(session, envelopes)
 
     return on_agency_updated

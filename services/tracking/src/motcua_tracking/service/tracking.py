@@ -22,6 +22,12 @@ Refusals, chosen per case:
   a late one that would make an event already applied after it invalid
   (`conflicts_with_recorded_events`).
 
+The agencies' topic (`apply_agencies`) keeps each agency's office hours, cut-off and
+merge. A merge (or a change to one) that reaches tracking after events it concerns,
+a step started on or after the merge date for instance, recomputes the open deadlines
+of the agencies whose succession it changes on the new one (`calendar_changed`), so
+the result does not depend on which topic was read first.
+
 The applicants' topic is applied apart (`apply_applicants`): of an applicant tracking
 keeps only the keyed digest of the phone's last digits, for the citizen look-up, in a
 table of its own, before or after the dossier's reception arrives; an erasure deletes it
@@ -41,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.clock import Clock
 from motcua.events import (
+    AgencyUpdated,
     ApologyFiled,
     ApplicantErased,
     ApplicantRecorded,
@@ -61,6 +68,7 @@ from motcua.events import (
 )
 from motcua.lifecycle import status_after
 from motcua.messaging import PermanentError, stage
+from motcua_tracking.adapters.agencies import keep_agencies
 from motcua_tracking.adapters.applicants import ApplicantDigest, keep_digests
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.metrics import EVENTS_APPLIED, REJECTIONS
@@ -83,6 +91,8 @@ from motcua_tracking.service.terms import domain_terms
 from motcua_tracking.settings import TrackingSettings
 
 __all__ = ["DossierTracker", "phone_digest"]
+
+_CHUNK = 500  # dossiers recomputed per load when a merge arrives late
 
 
 def phone_digest(pepper: bytes, code: str, phone: str | None) -> str | None:
@@ -173,6 +183,39 @@ class DossierTracker:
                 continue
             EVENTS_APPLIED.labels(envelope.event_type).inc()
         await keep_digests(session, digests)
+
+    async def apply_agencies(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """Keep the agencies' states; recompute the open deadlines a changed merge moves."""
+        states = [e.data for e in envelopes if isinstance(e.data, AgencyUpdated)]
+        if not states:
+            return
+        await self.calendars.refresh(session)
+        old = self.calendars.snapshot()
+        await keep_agencies(session, states)
+        await self.calendars.refresh(session)
+        new = self.calendars
+        codes = sorted(
+            code
+            for code in old.merged_agencies() | new.merged_agencies()
+            if old.succession(code) != new.succession(code)
+        )
+        if not codes:
+            return
+        store, now = DossierStore(session), self.clock.now()
+        found = await store.open_codes(codes)
+        for start in range(0, len(found), _CHUNK):
+            dossiers = await store.load(found[start : start + _CHUNK])
+            outgoing: list[Envelope] = []
+            for dossier in dossiers.values():
+                outcomes = dossier.recalendar(
+                    old=old.for_agency(dossier.agency_code),
+                    new=new.for_agency(dossier.agency_code),
+                    at=now,
+                    rules=self.rules,
+                )
+                outgoing += envelopes_for(dossier, outcomes, now=now)
+            await store.save(dossiers.values(), new.for_agency, now)
+            await stage(session, *outgoing, topic=self.publish_to)
 
     async def apply_catalogue(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         """Keep the newest name and terms of each procedure."""
