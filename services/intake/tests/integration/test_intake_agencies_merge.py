@@ -1,6 +1,7 @@
 """A merge of two agencies on PostgreSQL and Kafka: the absorbed agency's keys follow it,
 its procedures are republished under the absorbing agency, and its dossiers stay its own
-while either agency's keys may act on them."""
+while either agency's keys may act on them; a request retried across the merge is
+recognised."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ ADMIN_KEY = "test-admin-key-000000000000"
 STP_KEY = "test-stp-key-0000000000000000"
 SXD_KEY = "test-sxd-key-0000000000000000"
 MERGE_DAY = "2026-11-23"
+RETRIED = "0b7f3c52-5a0e-4d55-9f5e-2a6d1c8e9f01"
 
 
 async def test_a_merge_moves_keys_and_procedures_and_keeps_the_absorbed_agencys_dossiers(
@@ -35,7 +37,10 @@ async def test_a_merge_moves_keys_and_procedures_and_keeps_the_absorbed_agencys_
         assert (await _event(intake, closed, body, STP_KEY)).status_code == 201
     open_code = await _register(intake, registration(), STP_KEY)
     to_hctp = {"type": "transferred", "from_unit": "STP.MC", "to_unit": "STP.HCTP"}
-    assert (await _event(intake, open_code, to_hctp, STP_KEY)).status_code == 201
+    to_hctp["occurred_at"] = (intake.clock.now() - timedelta(minutes=5)).isoformat()
+    path = f"/v1/dossiers/{open_code}/events"
+    first = await intake.post(path, to_hctp, STP_KEY, **{"Idempotency-Key": RETRIED})
+    assert first.status_code == 201, first.text
     sxd = registration(agency_code="SXD", unit_code="SXD.MC", procedure_code="1.009972")
     sxd_code = await _register(intake, sxd, SXD_KEY)
     # Nothing yet lets one agency's keys act on the other's dossiers.
@@ -96,6 +101,13 @@ async def test_a_merge_moves_keys_and_procedures_and_keeps_the_absorbed_agencys_
         assert read.json()["agency_code"] == "STP"
         assert read.json()["status"] == 10
     assert (await _read(intake, closed, bystander)).status_code == 403
+
+    # A request sent before the merge and retried after it (the key now SXD's) is
+    # answered as the first time, not applied again.
+    retried = await intake.post(path, to_hctp, STP_KEY, **{"Idempotency-Key": RETRIED})
+    assert retried.status_code == 201, retried.text
+    assert retried.headers.get("Idempotent-Replayed") == "true"
+    assert retried.json() == first.json()
 
     # STP's dossier open at the merge takes later events with either agency's keys.
     dossier_start = await end_offsets(kafka_settings, TopicSpec(intake.topics.dossier_events, 6))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import orjson
@@ -15,6 +16,7 @@ from motcua.testing.kafka import end_offsets, read_since
 pytestmark = pytest.mark.infra
 
 DLQ = dead_letter_topic("intake")
+ADMIN_KEY = "test-admin-key-000000000000"
 
 
 async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
@@ -167,3 +169,65 @@ async def test_commands_from_kafka_are_applied_once_and_refusals_dead_lettered(
 
 def _origin(record) -> str:
     return dict(record.headers or ()).get("x-dlq-original-topic", b"").decode()
+
+
+async def test_a_command_retried_after_its_agency_merged_is_not_applied_again(
+    start_intake, registration, make_topic, producer, unique, clock
+):
+    topic = await make_topic("intake-commands", partitions=1)
+    code = "STP-KAFKA-M1"
+    register = {
+        "command": "register_dossier",
+        "agency_code": "STP",
+        "idempotency_key": unique("cmd"),
+        "body": registration(dossier_code=code),
+    }
+
+    def transfer(to_unit: str, from_unit: str) -> dict:
+        return {
+            "command": "record_event",
+            "agency_code": "STP",
+            "idempotency_key": unique("cmd"),
+            "dossier_code": code,
+            "body": {
+                "type": "transferred",
+                "from_unit": from_unit,
+                "to_unit": to_unit,
+                "occurred_at": (clock.now() - timedelta(minutes=5)).isoformat(),
+            },
+        }
+
+    to_hctp = transfer("STP.HCTP", "STP.MC")
+    to_bgd = transfer("STP.BGD", "STP.HCTP")
+
+    async def send(*commands: dict) -> None:
+        for command in commands:
+            await producer.send_and_wait(topic, orjson.dumps(command), key=code.encode())
+
+    async def applied(intake, events: int) -> None:
+        sql = f"SELECT count(*) FROM dossier_events WHERE dossier_code = '{code}'"
+        for _ in range(600):
+            if await intake.scalar(sql) >= events:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{code} never had {events} events")
+
+    settings = {"commands": {"enabled": True, "topics": [topic], "group_id": unique("g")}}
+    async with start_intake(**settings) as intake:
+        await send(register, to_hctp)
+        await applied(intake, 2)
+        merge = await intake.post(
+            "/v1/agencies/STP/merge", {"into": "SXD", "on": "2026-11-23"}, ADMIN_KEY
+        )
+        assert merge.status_code == 200, merge.text
+        # The transfer sent again (a producer's retry), then the next one: the next one is
+        # applied once the retry was read, and the retry itself changed nothing.
+        await send(to_hctp, to_bgd)
+        await applied(intake, 3)
+        kinds = await intake.scalar(
+            "SELECT string_agg(event_type, ',' ORDER BY id) FROM dossier_events "
+            f"WHERE dossier_code = '{code}'"
+        )
+        refused = await intake.scalar("SELECT count(*) FROM dead_letters")
+    assert refused == 0
+    assert kinds.split(",") == ["dossier.received", "dossier.transferred", "dossier.transferred"]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from motcua_intake.adapters.tables import agencies, api_keys, procedures
+from motcua_intake.adapters.tables import agencies, api_keys, idempotency_keys, procedures
 from motcua_intake.domain.agencies import Agency, AgencyKind, AgencyLevel, OrgUnit
 from motcua_intake.domain.procedures import UnitRole
 
@@ -20,6 +20,7 @@ __all__ = [
     "lock_agencies",
     "mark_published",
     "move_competence",
+    "move_idempotency_keys",
     "rebind_keys",
     "save",
     "unpublished",
@@ -131,6 +132,19 @@ async def rebind_keys(conn: AsyncConnection, absorbed: str, absorber: str) -> in
     """Bind the absorbed agency's API keys to the absorbing one; returns how many."""
     result = await conn.execute(
         api_keys.update().where(api_keys.c.agency_code == absorbed).values(agency_code=absorber)
+    )
+    return int(result.rowcount or 0)
+
+
+async def move_idempotency_keys(conn: AsyncConnection, absorbed: str, absorber: str) -> int:
+    """File the absorbed agency's used idempotency keys under the absorbing one, so a
+    request retried after the merge (its API key now the absorber's) is recognised; a
+    key the absorber used too stays where it was. Returns how many moved."""
+    theirs = sa.select(idempotency_keys.c.key).where(idempotency_keys.c.scope == absorber)
+    result = await conn.execute(
+        idempotency_keys.update()
+        .where(idempotency_keys.c.scope == absorbed, idempotency_keys.c.key.not_in(theirs))
+        .values(scope=absorber)
     )
     return int(result.rowcount or 0)
 

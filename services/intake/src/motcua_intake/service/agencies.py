@@ -281,6 +281,7 @@ class AgencyService:
                 gone, grown = merged(found[code], found[body.into], body.on)
             await self._write(conn, [gone, grown])
             keys = await agency_store.rebind_keys(conn, code, body.into)
+            await agency_store.move_idempotency_keys(conn, code, body.into)
             moved = await self._hand_over_procedures(conn, code, body.into)
         await self.reload()
         self._keys.forget()

@@ -202,15 +202,18 @@ class DossierService:
         now: datetime,
     ) -> Item:
         scope = command.agency_code
+        # Idempotency keys are filed under the agency answering for `scope` now: a merge
+        # moves the absorbed agency's used keys to the absorbing one.
+        keys_scope = self._checker.office_of(scope)
         match command:
             case RegisterDossierCommand(body=body):
-                claim = claim_for(scope, command.idempotency_key, command.command, None, body)
+                claim = claim_for(keys_scope, command.idempotency_key, command.command, None, body)
                 return self._registration(body, scope, now, "kafka", claim, "/body")
             case RecordEventCommand(dossier_code=code, body=event):
                 step = self._checker.step(event, now, "/body")
             case FileApologyCommand(dossier_code=code, body=apology):
                 step = self._checker.apology(apology, now, "/body")
-        claim = claim_for(scope, command.idempotency_key, command.command, code, command.body)
+        claim = claim_for(keys_scope, command.idempotency_key, command.command, code, command.body)
         return Item(
             "kafka",
             command.command,
