@@ -102,6 +102,19 @@ async def test_a_merge_moves_keys_and_procedures_and_keeps_the_absorbed_agencys_
         assert read.json()["status"] == 10
     assert (await _read(intake, closed, bystander)).status_code == 403
 
+    # STP's keys still register STP's dossiers received before the merge (a history
+    # import), not after it: STP takes no new dossier from the merge date.
+    before = registration(received_at="2026-11-20T09:00:00+07:00")
+    imported = await intake.post("/v1/dossiers", before, STP_KEY)
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["code"].startswith("STP-")
+    after_merge = await intake.post(
+        "/v1/dossiers", registration(received_at=f"{MERGE_DAY}T08:00:00+07:00"), STP_KEY
+    )
+    assert after_merge.status_code == 422, after_merge.text
+    assert after_merge.json()["errors"][0]["code"] == "agency_retired"
+    assert (await intake.post("/v1/dossiers", before, bystander)).status_code == 403
+
     # A request sent before the merge and retried after it (the key now SXD's) is
     # answered as the first time, not applied again.
     retried = await intake.post(path, to_hctp, STP_KEY, **{"Idempotency-Key": RETRIED})

@@ -75,9 +75,11 @@ class Checker:
     ) -> Registration:
         """A registration, or a Rejection (403 for another agency, else 422 with fields).
 
-        `at` is where the body sits in the request ("/dossier" in an import line).
+        `at` is where the body sits in the request ("/dossier" in an import line). A key
+        registers for its own agency and for the agencies merged into it (their dossiers
+        received before the merge, as a history import brings them).
         """
-        if scope is not None and body.agency_code != scope:
+        if scope is not None and scope not in (body.agency_code, self.office_of(body.agency_code)):
             raise Rejection(
                 "forbidden",
                 "forbidden",
