@@ -56,8 +56,8 @@ from motcua.devstack import postgres
 from motcua.devstack.layout import STATE_ENV, Layout, find_root
 from motcua.devstack.stack import Stack
 from motcua.events.topics import DOSSIER_EVENTS, SERVICES, TopicSpec
-from motcua.messaging.kafka import create_topics
 from motcua.settings import KafkaSettings
+from motcua.testing import create_topics
 from motcua_demo.intake import IntakeClient
 from motcua_demo.stories import Office
 

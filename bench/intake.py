@@ -35,8 +35,8 @@ from bench.loadgen import Connection, connect
 from bench.report import write_section
 from bench.stack import free_port, infrastructure
 from motcua.events.topics import TopicSpec
-from motcua.messaging.kafka import create_topics
 from motcua.settings import KafkaSettings
+from motcua.testing import create_topics
 from motcua.testing.infra import create_database, drop_database
 
 KEY = "bench-stp-key-000000000000000000"

@@ -42,8 +42,8 @@ from motcua.events import (
     encode,
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
-from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
+from motcua.testing import create_topics
 from motcua.testing.infra import create_database, drop_database
 from motcua_notify.app import create_app
 from motcua_notify.settings import (

@@ -46,8 +46,8 @@ from motcua.events import (
     encode,
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
-from motcua.messaging.kafka import create_topics
 from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing import create_topics
 from motcua.testing.infra import create_database, drop_database
 from motcua_scoring.domain import LOCAL_TZ
 

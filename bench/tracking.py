@@ -40,9 +40,9 @@ from motcua.events import (
 from motcua.events.topics import TopicSpec
 from motcua.messaging.consumer import IdempotentConsumer
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import broker_security, create_topics
+from motcua.messaging.kafka import broker_security
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
-from motcua.testing import create_database, drop_database
+from motcua.testing import create_database, create_topics, drop_database
 from motcua_tracking.adapters.documents import to_document
 from motcua_tracking.app import MIGRATIONS
 from motcua_tracking.domain import Rules, SupplementPolicy, TrackedDossier, vietnam_time_zone

@@ -28,9 +28,8 @@ from motcua.events import (
     decode,
     redrive_topic,
 )
-from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing import create_database, drop_database
+from motcua.testing import create_database, create_topics, drop_database
 from motcua_intake.app import create_app as intake_app
 from motcua_intake.settings import BootstrapKey, IntakeSettings
 from motcua_intake.settings import TopicSettings as IntakeTopics

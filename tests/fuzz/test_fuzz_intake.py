@@ -16,8 +16,8 @@ from http_fuzzing import (
     service_topics,
 )
 
-from motcua.messaging.kafka import create_topics
 from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing import create_topics
 from motcua_intake.app import create_app
 from motcua_intake.settings import BootstrapKey, IntakeSettings, TopicSettings
 

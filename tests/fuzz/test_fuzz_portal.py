@@ -20,8 +20,8 @@ from http_fuzzing import (
 from pydantic import SecretStr
 
 from motcua.devstack.fake_dvcqg import create_app as create_fake_portal
-from motcua.messaging.kafka import create_topics
 from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing import create_topics
 from motcua_portal.app import create_app
 from motcua_portal.settings import (
     ApiSettings,

@@ -17,8 +17,8 @@ from http_fuzzing import (
 )
 from pydantic import SecretStr
 
-from motcua.messaging.kafka import create_topics
 from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing import create_topics
 from motcua_tracking.app import create_app
 from motcua_tracking.settings import ApiSettings, TopicSettings, TrackingSettings
 

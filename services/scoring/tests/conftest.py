@@ -46,8 +46,9 @@ from motcua.events import (
     encode,
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
-from motcua.messaging.kafka import create_topics, idempotent_producer
+from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
+from motcua.testing import create_topics
 from motcua_scoring.app import create_app
 from motcua_scoring.domain import LOCAL_TZ
 from motcua_scoring.settings import (

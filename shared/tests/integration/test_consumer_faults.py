@@ -23,8 +23,9 @@ from motcua.events import Envelope, SatisfactionRated, encode
 from motcua.events.topics import dead_letter_topic
 from motcua.messaging.consumer import IdempotentConsumer, PermanentError
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import broker_security, create_topics, idempotent_producer
+from motcua.messaging.kafka import broker_security, idempotent_producer
 from motcua.settings import ConsumerSettings, KafkaSettings
+from motcua.testing import create_topics
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

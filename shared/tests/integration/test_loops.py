@@ -23,7 +23,7 @@ from motcua.events.topics import TopicSpec, dead_letter_topic
 from motcua.messaging import outbox
 from motcua.messaging.consumer import IdempotentConsumer
 from motcua.messaging.deadletters import DeadLetterPublisher
-from motcua.messaging.kafka import create_topics, idempotent_producer
+from motcua.messaging.kafka import idempotent_producer
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.settings import (
     ConsumerSettings,
@@ -32,6 +32,7 @@ from motcua.settings import (
     LoopSettings,
     ServiceSettings,
 )
+from motcua.testing import create_topics
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -24,8 +24,8 @@ import pytest
 
 from motcua.devstack import services
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
-from motcua.messaging.kafka import create_topics
 from motcua.settings import KafkaSettings
+from motcua.testing import create_topics
 
 pytestmark = pytest.mark.infra
 

@@ -14,9 +14,8 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from motcua.events import ApplicantEvent, Envelope, dead_letter_topic, encode, redrive_topic
-from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing import create_database
+from motcua.testing import create_database, create_topics
 from motcua_portal.app import create_app
 from motcua_portal.settings import (
     ApiSettings,

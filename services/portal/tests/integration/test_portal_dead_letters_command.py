@@ -16,7 +16,7 @@ from portal_life import Life
 
 from motcua.events import dead_letter_topic
 from motcua.messaging.held import held_letters
-from motcua.messaging.kafka import create_topics
+from motcua.testing import create_topics
 from motcua_portal.entrypoints.dlq import open_dead_letters
 
 pytestmark = pytest.mark.infra

@@ -17,9 +17,8 @@ from motcua.clock import ManualClock
 from motcua.db import create_engine
 from motcua.events import Envelope, TopicSpec, dead_letter_topic, decode, encode, redrive_topic
 from motcua.events.topics import APPLICANTS
-from motcua.messaging.kafka import create_topics
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing import create_database, drop_database
+from motcua.testing import create_database, create_topics, drop_database
 from motcua_tracking.app import create_app
 from motcua_tracking.settings import ApiSettings, TimerSettings, TopicSettings, TrackingSettings
 

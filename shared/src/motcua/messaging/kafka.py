@@ -1,19 +1,15 @@
-"""Kafka clients with the project's defaults: idempotent producer, topic creation, and the
-broker's sign-in for faststream, all from `KafkaSettings`."""
+"""Kafka clients with the project's defaults: idempotent producer and the broker's sign-in
+for faststream, both from `KafkaSettings`. Topics are created one way:
+`motcua.messaging.provisioning.ensure_topics` (`motcua-topics create`, the stack, tests)."""
 
 from __future__ import annotations
 
-import contextlib
-
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 
-from motcua.events.topics import TopicSpec
 from motcua.settings import KafkaSettings
 
-__all__ = ["broker_security", "create_topics", "idempotent_producer"]
+__all__ = ["broker_security", "idempotent_producer"]
 
 
 def broker_security(settings: KafkaSettings) -> BaseSecurity | None:
@@ -41,21 +37,3 @@ def idempotent_producer(settings: KafkaSettings, client_id: str) -> AIOKafkaProd
         max_batch_size=256 * 1024,
         request_timeout_ms=settings.request_timeout_ms,
     )
-
-
-async def create_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
-    admin = AIOKafkaAdminClient(**settings.client_options())
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(s.name, s.partitions, 1, topic_configs=s.configs())
-            for s in specs
-            if s.name not in existing
-        ]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()

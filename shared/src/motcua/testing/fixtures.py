@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.db import Sessions, create_engine, sessions
 from motcua.events.topics import TopicSpec, all_topics
-from motcua.messaging.kafka import create_topics
 from motcua.messaging.schema import create_messaging_tables
 from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing.infra import create_topics
 
 __all__ = [
     "database_base_url",
