@@ -14,18 +14,17 @@ import asyncio
 import time
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 
+from motcua.clock import VIETNAM
 from motcua_demo.expected import Outcome, outcome
 from motcua_demo.simulator import Record
 from motcua_demo.stories import Story
 
 __all__ = ["check_portal"]
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOT_A_STEP = {"satisfaction_rated"}
 """Accepted requests that are no step of the portal's progress history."""
 # The wording each kind starts with, longest first where one begins another.

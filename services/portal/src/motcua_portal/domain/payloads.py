@@ -11,9 +11,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
+from motcua.clock import VIETNAM
 from motcua_portal.domain.history import DossierHistory, Fee, Step, Supplement
 
 __all__ = [
@@ -29,8 +30,6 @@ __all__ = [
     "without_applicant",
 ]
 
-# Vietnam has kept UTC+7 without daylight saving since 1975.
-VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 NOTE_LIMIT = 2000
 ERASED_HOLDER = "(Thông tin cá nhân đã được xoá)"
 """`ChuHoSo` of a dossier whose applicant was erased: the portal requires the field and

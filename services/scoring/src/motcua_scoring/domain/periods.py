@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+
+from motcua.clock import VIETNAM
 
 __all__ = [
     "CALENDAR_KINDS",
@@ -35,7 +37,8 @@ __all__ = [
     "year_period",
 ]
 
-LOCAL_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+LOCAL_TZ = VIETNAM
+"""Periods are local days, months, quarters and years (`motcua.clock.VIETNAM`)."""
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
