@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -18,7 +19,15 @@ from sqlalchemy.ext.asyncio import (
 
 from motcua.settings import DatabaseSettings
 
-__all__ = ["Sessions", "create_engine", "migrate", "ping", "run_migrations_env", "sessions"]
+__all__ = [
+    "Sessions",
+    "advisory_lock",
+    "create_engine",
+    "migrate",
+    "ping",
+    "run_migrations_env",
+    "sessions",
+]
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -49,6 +58,15 @@ async def ping(engine: AsyncEngine) -> None:
         await conn.execute(text("SELECT 1"))
 
 
+async def advisory_lock(
+    conn: AsyncConnection | AsyncSession, key: int, *, shared: bool = False
+) -> None:
+    """Wait for PostgreSQL's advisory lock `key` and hold it until the transaction ends
+    (`shared`: alongside other shared holders, excluding an exclusive one)."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    await conn.execute(text(f"SELECT {function}(:key)"), {"key": key})
+
+
 async def migrate(engine: AsyncEngine, migrations: Path) -> None:
     """Upgrade the database to the newest revision, one instance at a time; the common
     messaging tables are brought up to date as well."""
@@ -56,7 +74,7 @@ async def migrate(engine: AsyncEngine, migrations: Path) -> None:
     from motcua.messaging.schema import upgrade_messaging_tables
 
     async with engine.begin() as conn:
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+        await advisory_lock(conn, _MIGRATION_LOCK)
         await conn.run_sync(_upgrade, migrations)
         await conn.run_sync(upgrade_messaging_tables)
 

@@ -16,6 +16,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from motcua.db import advisory_lock
+
 __all__ = [
     "Change",
     "append_changes",
@@ -27,7 +29,6 @@ __all__ = [
 ]
 
 _APPEND_LOCK = 7_150_300
-_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
 _APPEND = sa.text(
     "INSERT INTO indicator_changes (scope, period, figures, changed_at)"
     " SELECT v.scope, v.period, CAST(v.figures AS jsonb), :changed_at FROM"
@@ -74,7 +75,7 @@ async def append_changes(
     """Append changes (scope, period, figures); returns each key's sequence number."""
     if not figures:
         return {}
-    await conn.execute(_LOCK, {"key": _APPEND_LOCK})
+    await advisory_lock(conn, _APPEND_LOCK)
     result = await conn.execute(
         _APPEND,
         {

@@ -32,10 +32,10 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua.clock import Clock
+from motcua.db import advisory_lock
 from motcua.events import Envelope, IndicatorsUpdated
 from motcua.loops import Loop
 from motcua.messaging import stage
@@ -119,7 +119,7 @@ class FeedPublisher:
         """One pass, after the running one of any process; whether keys are still owed."""
         scanned = self._settings.feed.max_keys_scanned
         async with self._engine.begin() as conn:
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PASS_LOCK)))
+            await advisory_lock(conn, _PASS_LOCK)
             started = time.perf_counter()
             owed = await take_keys(conn, scanned)
             if not owed:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.db import advisory_lock
 from motcua_tracking.adapters.tables import CALENDAR_DECISIONS
 from motcua_tracking.domain import YearDecision, decision_to_dict, parse_decision
 
@@ -32,8 +33,7 @@ class StoredDecision:
 
 async def lock_calendar(session: AsyncSession, *, exclusive: bool = False) -> None:
     """Take the calendar lock for the rest of the transaction."""
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    await session.execute(text(f"SELECT {function}(:key)"), {"key": _LOCK})
+    await advisory_lock(session, _LOCK, shared=not exclusive)
 
 
 async def revision(session: AsyncSession) -> int:

@@ -95,6 +95,25 @@ class DossierStore:
         )
         return list((await self._session.scalars(query)).all())
 
+    async def open_codes_in_window(
+        self, window: tuple[datetime, datetime], after: str, limit: int
+    ) -> list[str]:
+        """Up to `limit` codes after `after`, in order, of the open dossiers received
+        before the window ends whose horizon reaches into it (a calendar change in the
+        window may move their deadlines)."""
+        query = (
+            select(DOSSIERS.c.code)
+            .where(
+                DOSSIERS.c.is_open,
+                DOSSIERS.c.horizon_at >= window[0],
+                DOSSIERS.c.received_at < window[1],
+                DOSSIERS.c.code > after,
+            )
+            .order_by(DOSSIERS.c.code)
+            .limit(limit)
+        )
+        return list((await self._session.scalars(query)).all())
+
     async def document(self, code: str) -> TrackedDossier | None:
         """One dossier as stored, unlocked (for look-ups)."""
         return (await self.load([code], lock=False)).get(code)

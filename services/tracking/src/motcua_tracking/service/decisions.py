@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import Sessions
 from motcua.messaging import stage
 from motcua_tracking.adapters import calendars as store
 from motcua_tracking.adapters.dossiers import DossierStore
-from motcua_tracking.adapters.tables import DOSSIERS
 from motcua_tracking.domain import CalendarRangeError, YearDecision, vietnam_time_zone
 from motcua_tracking.service.calendars import CalendarBook, DecisionInForce
 from motcua_tracking.service.publishing import envelopes_for
@@ -85,21 +83,7 @@ class DecisionLoader:
         after, recomputed, moved = "", 0, 0
         now = tracker.clock.now()
         while True:
-            codes = list(
-                (
-                    await session.scalars(
-                        select(DOSSIERS.c.code)
-                        .where(
-                            DOSSIERS.c.is_open,
-                            DOSSIERS.c.horizon_at >= window[0],
-                            DOSSIERS.c.received_at < window[1],
-                            DOSSIERS.c.code > after,
-                        )
-                        .order_by(DOSSIERS.c.code)
-                        .limit(_CHUNK)
-                    )
-                ).all()
-            )
+            codes = await dossiers_store.open_codes_in_window(window, after, _CHUNK)
             if not codes:
                 return recomputed, moved
             dossiers = await dossiers_store.load(codes)
