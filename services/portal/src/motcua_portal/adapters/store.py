@@ -453,6 +453,21 @@ class SyncStore:
             update(QUEUE).where(_among(QUEUE.c.code, codes)).values(last_reply=None)
         )
 
+    async def keep_procedures(self, names: dict[str, str]) -> None:
+        """Give every local procedure of the catalogue (code: name) a row, awaiting its
+        national code; a known one keeps its mapping and takes the new name."""
+        if not names:
+            return
+        stmt = insert(PROCEDURE_MAP).values(
+            [{"local_code": code, "local_name": name} for code, name in names.items()]
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[PROCEDURE_MAP.c.local_code],
+                set_={"local_name": stmt.excluded.local_name},
+            )
+        )
+
     # -- the queue ---------------------------------------------------------------------
 
     async def next_due(self) -> datetime | None:

@@ -6,21 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
-
 from motcua.clock import Clock
 from motcua.db import Sessions
 from motcua_portal.adapters.dvcqg import Portal
+from motcua_portal.adapters.operator_store import OperatorStore
 from motcua_portal.adapters.store import SyncStore
-from motcua_portal.adapters.tables import (
-    DOSSIERS,
-    NATIONAL_PROCEDURES,
-    PROCEDURE_MAP,
-    PROGRESS,
-    QUEUE,
-    UNIT_MAP,
-)
 from motcua_portal.domain import Reply, Suggestion, suggest
 from motcua_portal.service.deadletters import SyncDeadLetters
 
@@ -48,17 +38,12 @@ class Operations:
     async def sync_state(self, code: str) -> dict[str, Any]:
         """What the portal has for a dossier and when it got it."""
         async with self._sessions() as session:
-            dossier = (
-                await session.execute(select(DOSSIERS).where(DOSSIERS.c.code == code))
-            ).first()
+            store = OperatorStore(session)
+            dossier = await store.dossier(code)
             if dossier is None:
                 raise UnknownDossier(code)
-            queued = (await session.execute(select(QUEUE).where(QUEUE.c.code == code))).first()
-            steps = (
-                await session.execute(
-                    select(PROGRESS).where(PROGRESS.c.code == code).order_by(PROGRESS.c.position)
-                )
-            ).all()
+            queued = await store.queued(code)
+            steps = await store.progress(code)
         return {
             "code": code,
             "revision": dossier.revision,
@@ -88,37 +73,15 @@ class Operations:
     async def summary(self, start: datetime | None, end: datetime | None) -> dict[str, Any]:
         """How many dossiers (received in [start, end) when given) the portal has up to
         date, how many wait and why."""
-        received = []
-        if start is not None:
-            received.append(DOSSIERS.c.received_at >= start)
-        if end is not None:
-            received.append(DOSSIERS.c.received_at < end)
-        in_sync = DOSSIERS.c.synced_revision >= DOSSIERS.c.revision
         async with self._sessions() as session:
-            totals = (
-                await session.execute(
-                    select(
-                        func.count(),
-                        func.count().filter(in_sync),
-                        func.count().filter(DOSSIERS.c.on_portal),
-                    )
-                    .select_from(DOSSIERS)
-                    .where(DOSSIERS.c.received_at.is_not(None), *received)
-                )
-            ).one()
-            states = (
-                await session.execute(
-                    select(QUEUE.c.state, func.count())
-                    .select_from(QUEUE.join(DOSSIERS, DOSSIERS.c.code == QUEUE.c.code))
-                    .where(DOSSIERS.c.received_at.is_not(None), *received)
-                    .group_by(QUEUE.c.state)
-                )
-            ).all()
-        waiting = {"pending": 0, "held": 0, "dead": 0} | {state: n for state, n in states}
+            store = OperatorStore(session)
+            totals = await store.totals(start, end)
+            states = await store.queue_states(start, end)
+        waiting = {"pending": 0, "held": 0, "dead": 0} | states
         return {
-            "dossiers": totals[0],
-            "in_sync": totals[1],
-            "on_portal": totals[2],
+            "dossiers": totals.dossiers,
+            "in_sync": totals.in_sync,
+            "on_portal": totals.on_portal,
             "queue": waiting,
         }
 
@@ -146,9 +109,7 @@ class Operations:
     async def procedures(self) -> list[dict[str, Any]]:
         """Local procedures and the national codes they are mapped to (None: unmapped)."""
         async with self._sessions() as session:
-            rows = (
-                await session.execute(select(PROCEDURE_MAP).order_by(PROCEDURE_MAP.c.local_code))
-            ).all()
+            rows = await OperatorStore(session).procedure_mappings()
         return [_mapping(r) for r in rows]
 
     async def map_procedure(
@@ -162,62 +123,25 @@ class Operations:
         """Confirm a local procedure's national code; held dossiers of it are queued again."""
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
+            store = OperatorStore(session)
             if name is None:
-                known = await session.execute(
-                    select(NATIONAL_PROCEDURES.c.name).where(
-                        NATIONAL_PROCEDURES.c.code == national_code
-                    )
-                )
-                name = known.scalar() or ""
-            stmt = insert(PROCEDURE_MAP).values(
-                local_code=local_code,
-                national_code=national_code,
-                national_name=name,
-                field_code=field_code,
-                field_name=field_name,
-                confirmed_at=now,
+                name = await store.national_name(national_code) or ""
+            row = await store.confirm_procedure(
+                local_code, national_code, name, field_code, field_name, now
             )
-            row = (
-                await session.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[PROCEDURE_MAP.c.local_code],
-                        set_={
-                            "national_code": national_code,
-                            "national_name": name,
-                            "field_code": field_code,
-                            "field_name": field_name,
-                            "confirmed_at": now,
-                        },
-                    ).returning(*PROCEDURE_MAP.c)
-                )
-            ).one()
-            affected = select(DOSSIERS.c.code).where(DOSSIERS.c.procedure_code == local_code)
-            await session.execute(
-                update(QUEUE)
-                .where(QUEUE.c.state == "held", QUEUE.c.code.in_(affected.scalar_subquery()))
-                .values(state="pending", due_at=now, reason=None)
-            )
+            await store.release_held(local_code, now)
         self._wake()
         return _mapping(row)
 
     async def suggestions(self, local_code: str) -> list[Suggestion]:
         """National procedures whose names are most like the local one's."""
         async with self._sessions() as session:
-            local = (
-                await session.execute(
-                    select(PROCEDURE_MAP.c.local_name).where(
-                        PROCEDURE_MAP.c.local_code == local_code
-                    )
-                )
-            ).scalar()
+            store = OperatorStore(session)
+            local = await store.local_name(local_code)
             if local is None:
                 raise UnknownProcedure(local_code)
-            national = (
-                await session.execute(
-                    select(NATIONAL_PROCEDURES.c.code, NATIONAL_PROCEDURES.c.name)
-                )
-            ).all()
-        return suggest(local, [(r.code, r.name) for r in national])
+            national = await store.national_catalogue()
+        return suggest(local, national)
 
     async def refresh_catalogue(self) -> tuple[int, Reply]:
         """Fetch the national catalogue (LayDanhSachTTHC) into the suggestion table."""
@@ -235,35 +159,18 @@ class Operations:
         ]
         if rows:
             async with self._sessions() as session, session.begin():
-                stmt = insert(NATIONAL_PROCEDURES).values(rows)
-                await session.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[NATIONAL_PROCEDURES.c.code],
-                        set_={
-                            "name": stmt.excluded.name,
-                            "field_code": stmt.excluded.field_code,
-                            "field_name": stmt.excluded.field_name,
-                            "fetched_at": func.now(),
-                        },
-                    )
-                )
+                await OperatorStore(session).keep_catalogue(rows)
         return len(rows), reply
 
     async def map_unit(self, agency_code: str, unit_code: str) -> None:
         """Set an agency's portal unit code (madonvi), used by every call from now on."""
         async with self._sessions() as session, session.begin():
-            stmt = insert(UNIT_MAP).values(agency_code=agency_code, unit_code=unit_code)
-            await session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[UNIT_MAP.c.agency_code], set_={"unit_code": unit_code}
-                )
-            )
+            await OperatorStore(session).map_unit(agency_code, unit_code)
 
     async def units(self) -> dict[str, str]:
         """Every agency's portal unit code."""
         async with self._sessions() as session:
-            rows = (await session.execute(select(UNIT_MAP))).all()
-        return {r.agency_code: r.unit_code for r in rows}
+            return await OperatorStore(session).units()
 
 
 def _mapping(row: Any) -> dict[str, Any]:

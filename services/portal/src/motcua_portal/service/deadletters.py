@@ -11,12 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from motcua.clock import Clock
 from motcua.db import Sessions
+from motcua_portal.adapters.operator_store import OperatorStore
 from motcua_portal.adapters.store import SyncStore
-from motcua_portal.adapters.tables import QUEUE
 
 __all__ = ["SyncDeadLetters"]
 
@@ -32,11 +30,8 @@ class SyncDeadLetters:
     async def list(self, code: str | None = None) -> list[dict[str, Any]]:
         """Dossiers given up on (or the one of `code`), oldest first, with the portal's
         last reply."""
-        query = select(QUEUE).where(QUEUE.c.state == "dead")
-        if code is not None:
-            query = query.where(QUEUE.c.code == code)
         async with self._sessions() as session:
-            rows = (await session.execute(query.order_by(QUEUE.c.dead_at, QUEUE.c.code))).all()
+            rows = await OperatorStore(session).dead_letters(code)
         return [
             {
                 "code": r.code,

@@ -7,8 +7,6 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy import func, select
-
 from motcua.db import Sessions
 from motcua_portal.adapters.metrics import (
     AWAITING_APPLICANT,
@@ -16,7 +14,7 @@ from motcua_portal.adapters.metrics import (
     OLDEST_PENDING,
     OUT_OF_SYNC,
 )
-from motcua_portal.adapters.tables import DOSSIERS, QUEUE
+from motcua_portal.adapters.operator_store import OperatorStore
 
 __all__ = ["gauge_loop", "refresh_gauges"]
 
@@ -27,36 +25,13 @@ STATES = ("pending", "held", "dead")
 async def refresh_gauges(sessions: Sessions) -> None:
     """Read the queue and set the gauges."""
     async with sessions() as session:
-        counts: dict[str, int] = dict(
-            (
-                await session.execute(select(QUEUE.c.state, func.count()).group_by(QUEUE.c.state))
-            ).all()
-        )
-        # Real seconds on the database's clock, also when the service runs a simulated one.
-        oldest = (
-            await session.execute(
-                select(func.extract("epoch", func.now() - func.min(QUEUE.c.arrived_at))).where(
-                    QUEUE.c.state != "dead"
-                )
-            )
-        ).scalar()
-        behind = (
-            await session.execute(
-                select(func.count()).where(DOSSIERS.c.synced_revision < DOSSIERS.c.revision)
-            )
-        ).scalar_one()
-        awaiting = (
-            await session.execute(
-                select(func.count()).where(
-                    QUEUE.c.state == "held", QUEUE.c.reason == "awaiting_applicant"
-                )
-            )
-        ).scalar_one()
+        read = await OperatorStore(session).gauges()
     for state in STATES:
-        BACKLOG.labels(state).set(counts.get(state, 0))
-    OLDEST_PENDING.set(0 if oldest is None else max(float(oldest), 0.0))
-    OUT_OF_SYNC.set(behind)
-    AWAITING_APPLICANT.set(awaiting)
+        BACKLOG.labels(state).set(read.by_state.get(state, 0))
+    oldest = read.oldest_seconds
+    OLDEST_PENDING.set(0 if oldest is None else max(oldest, 0.0))
+    OUT_OF_SYNC.set(read.out_of_sync)
+    AWAITING_APPLICANT.set(read.awaiting_applicant)
 
 
 async def gauge_loop(sessions: Sessions, every: float, stop: asyncio.Event) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.clock import Clock
 from motcua.events import ApplicantErased, ApplicantRecorded, Envelope, ProcedureUpdated
 from motcua_portal.adapters.store import NewApplicant, NewErasure, NewFact, SyncStore
-from motcua_portal.adapters.tables import PROCEDURE_MAP
 from motcua_portal.domain import STEP_EVENTS
 
 __all__ = ["KEPT_EVENTS", "Ingest"]
@@ -86,14 +84,4 @@ class Ingest:
             for e in envelopes
             if isinstance(e.data, ProcedureUpdated)
         }
-        if not rows:
-            return
-        stmt = insert(PROCEDURE_MAP).values(
-            [{"local_code": code, "local_name": name} for code, name in rows.items()]
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[PROCEDURE_MAP.c.local_code],
-                set_={"local_name": stmt.excluded.local_name},
-            )
-        )
+        await SyncStore(session).keep_procedures(rows)
