@@ -26,7 +26,8 @@ from motcua_notify.domain.dossiers import DossierView
 from motcua_notify.domain.local_time import to_local
 from motcua_notify.domain.messages import MessageType
 from motcua_notify.domain.planning import MessageRequest
-from motcua_notify.service.reactions import UNKNOWN, WHOLE_DOSSIER, Links
+from motcua_notify.domain.wording import UNKNOWN, WHOLE_DOSSIER
+from motcua_notify.service.reactions import Links
 from motcua_notify.service.recording import Addressed, Recorder
 
 __all__ = ["DigestOptions", "DigestScheduler", "digest_day", "unit_digest"]

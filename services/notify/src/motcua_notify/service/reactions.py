@@ -53,27 +53,20 @@ from motcua_notify.domain.lateness import overdue_working_days
 from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.planning import MessageRequest
 from motcua_notify.domain.rendering import required_channels
+from motcua_notify.domain.wording import (
+    APOLOGY_TEXT,
+    ONE_STOP_OFFICE,
+    UNKNOWN,
+    WHOLE_DOSSIER,
+    collection_place,
+    escalation_reason,
+    head_of,
+)
 from motcua_notify.service.recording import Addressed
 
 __all__ = ["HANDLED", "Links", "react"]
 
 CITIZEN_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.ZALO})
-APOLOGY_TEXT = (
-    "Chúng tôi thành thật xin lỗi Ông/Bà vì sự chậm trễ này và cam kết trả kết quả "
-    "đúng thời gian hẹn mới."
-)
-WHOLE_DOSSIER = "Giải quyết hồ sơ"
-UNKNOWN = "—"
-_ESCALATION_REASONS = {
-    "no_apology_by_appointment": (
-        "Đến thời hạn hẹn trả kết quả, đơn vị chưa lập Phiếu xin lỗi và hẹn lại ngày trả kết quả."
-    ),
-    "overdue_after_reappointment": "Hồ sơ tiếp tục quá hạn sau khi đã hẹn lại ngày trả kết quả.",
-}
-_DELIVERY_PLACES = {
-    "postal": "Gửi qua dịch vụ bưu chính công ích đến địa chỉ của Ông/Bà",
-    "online": "Nhận kết quả điện tử trên Cổng dịch vụ công",
-}
 
 
 @dataclass(frozen=True)
@@ -129,9 +122,7 @@ def react(view: DossierView, envelope: Envelope, directory: Directory, links: Li
 
 def _on_received(s: _Scene, e: Any) -> Outcome:
     data: DossierReceived = e
-    place = _DELIVERY_PLACES.get(data.result_delivery) or (
-        f"Bộ phận tiếp nhận và trả kết quả – {s.directory.name_of(data.unit_code)}"
-    )
+    place = collection_place(data.result_delivery, s.directory.name_of(data.unit_code))
     view = replace(
         s.view,
         agency_code=s.envelope.agency_code or s.view.agency_code,
@@ -285,7 +276,7 @@ def _on_apology_issued(s: _Scene, e: Any) -> Outcome:
             reason=data.reason,
             apology_text=APOLOGY_TEXT,
             new_appointment_at=data.new_appointment_at,
-            signed_by=unit.addressee if unit and unit.head_name else f"Thủ trưởng {unit_name}",
+            signed_by=unit.addressee if unit and unit.head_name else head_of(unit_name),
         )
 
     return _citizen_message(s, view, MessageType.APOLOGY, context)
@@ -469,13 +460,13 @@ def _on_escalated(s: _Scene, e: Any) -> Outcome:
     office = s.directory.one_stop_of(s.view.agency_code or s.envelope.agency_code)
     context = ctx.EscalationContext(
         head_name=office.addressee if office else UNKNOWN,
-        office_name=office.name if office else "Bộ phận Một cửa",
+        office_name=office.name if office else ONE_STOP_OFFICE,
         dossier_code=s.view.code,
         procedure_name=s.procedure,
         late_unit_name=s.unit_name(data.unit_code),
         step_name=s.view.step_name(s.view.current_step, WHOLE_DOSSIER),
         due_at=data.due_at,
-        reason=_ESCALATION_REASONS.get(data.reason, data.reason),
+        reason=escalation_reason(data.reason),
         dossier_url=s.links.dossier(s.view.code),
     )
     code = office.code if office else None

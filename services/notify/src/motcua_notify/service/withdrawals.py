@@ -31,9 +31,10 @@ from motcua_notify.domain.withdrawals import (
     outcome_of,
     reason_text,
 )
+from motcua_notify.domain.wording import WHOLE_DOSSIER
 from motcua_notify.service.digest import DigestOptions, digest_day, unit_digest
 from motcua_notify.service.publishing import after_commit
-from motcua_notify.service.reactions import WHOLE_DOSSIER, Links
+from motcua_notify.service.reactions import Links
 from motcua_notify.service.recording import Addressed, Recorder
 
 __all__ = ["Withdrawals", "remember"]
