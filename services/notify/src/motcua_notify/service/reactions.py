@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from motcua.events import (
     AlertWithdrawn,
@@ -107,6 +107,28 @@ class _Scene:
 
 
 Outcome = tuple[DossierView, list[Addressed]]
+_E = TypeVar("_E", bound=Event)
+_Handler = Callable[[_Scene, _E], Outcome]
+
+_HANDLERS: dict[type[Event], Callable[[_Scene, Any], Outcome]] = {}
+"""The handler of each event type. A dict cannot tie a key's type to its value's, so the
+values take `Any`; `_on` files each handler only under the types it takes."""
+
+
+def _on(*event_types: type[_E]) -> Callable[[_Handler[_E]], _Handler[_E]]:
+    """Register the decorated function as the handler of these event types.
+
+    mypy checks that it takes events of these types (of several: a type they all share).
+    """
+
+    def register(handler: _Handler[_E]) -> _Handler[_E]:
+        for event_type in event_types:
+            if event_type in _HANDLERS:
+                raise TypeError(f"{event_type.__name__} has two handlers")
+            _HANDLERS[event_type] = handler
+        return handler
+
+    return register
 
 
 def react(view: DossierView, envelope: Envelope, directory: Directory, links: Links) -> Outcome:
@@ -120,8 +142,8 @@ def react(view: DossierView, envelope: Envelope, directory: Directory, links: Li
 # Citizens
 
 
-def _on_received(s: _Scene, e: Any) -> Outcome:
-    data: DossierReceived = e
+@_on(DossierReceived)
+def _on_received(s: _Scene, data: DossierReceived) -> Outcome:
     place = collection_place(data.result_delivery, s.directory.name_of(data.unit_code))
     view = replace(
         s.view,
@@ -138,12 +160,12 @@ def _on_received(s: _Scene, e: Any) -> Outcome:
     return _receipt_sent(view, items), items
 
 
-def _on_applicant_recorded(s: _Scene, e: Any) -> Outcome:
+@_on(ApplicantRecorded)
+def _on_applicant_recorded(s: _Scene, data: ApplicantRecorded) -> Outcome:
     """The applicant's contacts: the receipt if it only waited for them, then what was parked.
 
     Ignored once the applicant was erased: an older record read again brings nothing back.
     """
-    data: ApplicantRecorded = e
     if s.view.erased_at is not None:
         return s.view, []
     applicant = data.applicant
@@ -166,14 +188,15 @@ def _on_applicant_recorded(s: _Scene, e: Any) -> Outcome:
     return view, items
 
 
-def _on_applicant_erased(s: _Scene, _: Any) -> Outcome:
+@_on(ApplicantErased)
+def _on_applicant_erased(s: _Scene, _: ApplicantErased) -> Outcome:
     """The applicant is gone from the view for good; the delivery log is scrubbed after
     (service.erasure), in the same transaction."""
     return s.view.erased(s.at), []
 
 
-def _on_deadline_set(s: _Scene, e: Any) -> Outcome:
-    data: DeadlineSet = e
+@_on(DeadlineSet)
+def _on_deadline_set(s: _Scene, data: DeadlineSet) -> Outcome:
     view = replace(
         s.view,
         agency_code=s.view.agency_code or s.envelope.agency_code,
@@ -216,8 +239,8 @@ def _receipt_sent(view: DossierView, items: list[Addressed]) -> DossierView:
     return replace(view, receipt_event_id=items[0].request.source_event_id)
 
 
-def _on_supplement(s: _Scene, e: Any) -> Outcome:
-    data: SupplementRequested = e
+@_on(SupplementRequested)
+def _on_supplement(s: _Scene, data: SupplementRequested) -> Outcome:
     unit = s.directory.unit(data.unit_code)
 
     def context(citizen: Citizen) -> ctx.MessageContext:
@@ -236,8 +259,8 @@ def _on_supplement(s: _Scene, e: Any) -> Outcome:
     return _citizen_message(s, s.view, MessageType.SUPPLEMENT_REQUEST, context)
 
 
-def _on_refused(s: _Scene, e: Any) -> Outcome:
-    data: DossierRefused = e
+@_on(DossierRefused)
+def _on_refused(s: _Scene, data: DossierRefused) -> Outcome:
 
     def context(citizen: Citizen) -> ctx.MessageContext:
         return ctx.RefusalContext(
@@ -252,8 +275,8 @@ def _on_refused(s: _Scene, e: Any) -> Outcome:
     return _citizen_message(s, _closed(s), MessageType.REFUSAL, context)
 
 
-def _on_apology_issued(s: _Scene, e: Any) -> Outcome:
-    data: ApologyIssued = e
+@_on(ApologyIssued)
+def _on_apology_issued(s: _Scene, data: ApologyIssued) -> Outcome:
     unit = s.directory.unit(data.unit_code)
     view = s.view.updated(
         s.at,
@@ -282,8 +305,8 @@ def _on_apology_issued(s: _Scene, e: Any) -> Outcome:
     return _citizen_message(s, view, MessageType.APOLOGY, context)
 
 
-def _on_withdrawn(s: _Scene, e: Any) -> Outcome:
-    data: DossierWithdrawn = e
+@_on(DossierWithdrawn)
+def _on_withdrawn(s: _Scene, data: DossierWithdrawn) -> Outcome:
 
     def context(citizen: Citizen) -> ctx.MessageContext:
         return ctx.StopNoticeContext(
@@ -298,8 +321,8 @@ def _on_withdrawn(s: _Scene, e: Any) -> Outcome:
     return _citizen_message(s, _closed(s), MessageType.STOP_NOTICE, context)
 
 
-def _on_finished(s: _Scene, e: Any) -> Outcome:
-    data: ProcessingFinished = e
+@_on(ProcessingFinished)
+def _on_finished(s: _Scene, data: ProcessingFinished) -> Outcome:
     view = _closed(s)
     if data.outcome != "approved":
         return view, []
@@ -318,7 +341,8 @@ def _on_finished(s: _Scene, e: Any) -> Outcome:
     return _citizen_message(s, view, MessageType.RESULT_READY, context)
 
 
-def _on_closed(s: _Scene, _: Any) -> Outcome:
+@_on(ResultReturned, DossierVerdictGiven)
+def _on_closed(s: _Scene, _: Event) -> Outcome:
     return _closed(s), []
 
 
@@ -362,8 +386,8 @@ def _closed(s: _Scene) -> DossierView:
 # Dossier state without messages
 
 
-def _on_transferred(s: _Scene, e: Any) -> Outcome:
-    data: DossierTransferred = e
+@_on(DossierTransferred)
+def _on_transferred(s: _Scene, data: DossierTransferred) -> Outcome:
     step = data.step_code or s.view.current_step
     due = s.view.step_dues.get(step) if step else None
     view = s.view.updated(
@@ -377,8 +401,8 @@ def _on_transferred(s: _Scene, e: Any) -> Outcome:
     return view, []
 
 
-def _on_deadline_changed(s: _Scene, e: Any) -> Outcome:
-    data: DeadlineChanged = e
+@_on(DeadlineChanged)
+def _on_deadline_changed(s: _Scene, data: DeadlineChanged) -> Outcome:
     if data.new_due_at is None:
         return s.view, []
     if data.scope == "step" and data.step_code:
@@ -397,8 +421,8 @@ def _on_deadline_changed(s: _Scene, e: Any) -> Outcome:
 # Officials
 
 
-def _on_due_soon(s: _Scene, e: Any) -> Outcome:
-    data: DossierDueSoon = e
+@_on(DossierDueSoon)
+def _on_due_soon(s: _Scene, data: DossierDueSoon) -> Outcome:
     view = s.view.updated(
         s.at,
         {FactKind.HOLDER: {"holding_unit": data.unit_code}, FactKind.DUE: {"due_at": data.due_at}},
@@ -416,8 +440,8 @@ def _on_due_soon(s: _Scene, e: Any) -> Outcome:
     return view, [_to_unit(s, data.unit_code, unit, MessageType.DUE_SOON, context)]
 
 
-def _on_overdue(s: _Scene, e: Any) -> Outcome:
-    data: DossierOverdue = e
+@_on(DossierOverdue)
+def _on_overdue(s: _Scene, data: DossierOverdue) -> Outcome:
     view = s.view.updated(
         s.at,
         {
@@ -440,8 +464,8 @@ def _on_overdue(s: _Scene, e: Any) -> Outcome:
     return view, [_to_unit(s, data.unit_code, unit, MessageType.OVERDUE, context)]
 
 
-def _on_apology_required(s: _Scene, e: Any) -> Outcome:
-    data: ApologyRequired = e
+@_on(ApologyRequired)
+def _on_apology_required(s: _Scene, data: ApologyRequired) -> Outcome:
     unit = s.directory.unit(data.unit_code)
     context = ctx.ApologyRequiredContext(
         unit_name=s.unit_name(data.unit_code),
@@ -455,8 +479,8 @@ def _on_apology_required(s: _Scene, e: Any) -> Outcome:
     return s.view, [_to_unit(s, data.unit_code, unit, MessageType.APOLOGY_REQUIRED, context)]
 
 
-def _on_escalated(s: _Scene, e: Any) -> Outcome:
-    data: DossierEscalated = e
+@_on(DossierEscalated)
+def _on_escalated(s: _Scene, data: DossierEscalated) -> Outcome:
     office = s.directory.one_stop_of(s.view.agency_code or s.envelope.agency_code)
     context = ctx.EscalationContext(
         head_name=office.addressee if office else UNKNOWN,
@@ -473,9 +497,9 @@ def _on_escalated(s: _Scene, e: Any) -> Outcome:
     return s.view, [_to_unit(s, code, office, MessageType.ESCALATION, context)]
 
 
-def _on_alert_withdrawn(s: _Scene, e: Any) -> Outcome:
+@_on(AlertWithdrawn)
+def _on_alert_withdrawn(s: _Scene, data: AlertWithdrawn) -> Outcome:
     """An overdue alert withdrawn: the dossier is not overdue on its account (nor at its due)."""
-    data: AlertWithdrawn = e
     if data.alert_type != "tracking.overdue":
         return s.view, []
     view = replace(s.view, cleared_due_at=data.due_at)
@@ -507,24 +531,5 @@ def _to_unit(
     )
 
 
-_HANDLERS: dict[type[Event], Callable[[_Scene, Any], Outcome]] = {
-    DossierReceived: _on_received,
-    ApplicantRecorded: _on_applicant_recorded,
-    ApplicantErased: _on_applicant_erased,
-    DeadlineSet: _on_deadline_set,
-    SupplementRequested: _on_supplement,
-    DossierRefused: _on_refused,
-    ApologyIssued: _on_apology_issued,
-    DossierWithdrawn: _on_withdrawn,
-    ProcessingFinished: _on_finished,
-    ResultReturned: _on_closed,
-    DossierVerdictGiven: _on_closed,
-    DossierTransferred: _on_transferred,
-    DeadlineChanged: _on_deadline_changed,
-    DossierDueSoon: _on_due_soon,
-    DossierOverdue: _on_overdue,
-    ApologyRequired: _on_apology_required,
-    DossierEscalated: _on_escalated,
-    AlertWithdrawn: _on_alert_withdrawn,
-}
 HANDLED = tuple(_HANDLERS)
+"""The event types `react` answers, each registered above with `_on`."""
