@@ -135,8 +135,13 @@ async def test_permanent_failures_are_recorded_and_published(
     [zalo] = [i for i in await settled(client, notify, garbage, 3) if i["channel"] == "zalo"]
     assert (zalo["status"], zalo["reason"]) == ("failed", "gateway_garbage")
 
-    events = await read_events(kafka_settings, topics.notifications, 5)
-    failed = sorted(e.data.reason for e in events if e.event_type == "notify.failed")
+    # Each failure is published by the relay after it is recorded: read until all are.
+    async def published_failures():
+        events = await read_events(kafka_settings, topics.notifications, 1_000, within=1)
+        failed = sorted(e.data.reason for e in events if e.event_type == "notify.failed")
+        return failed if len(failed) >= 4 else None
+
+    failed = await eventually(published_failures)
     assert failed == [
         "gateway_garbage",
         "invalid_phone",
