@@ -11,8 +11,9 @@ Kafka, the five services, the sinks and Prometheus, on the system clock) takes:
    clock runs from the first byte sent until every consumer group has committed the end
    of every partition it reads, every outbox is empty and the portal's queue too
    (checked twice a second), and scoring has published the figures of every key its
-   events moved (its feed's queue is empty). Events/s counts what intake published, over
-   the time until scoring drained.
+   events moved (its feed's queue is empty), and notify has handed every message due to
+   its gateway (a citizen's SMS held for the morning by the quiet hours is not due).
+   Events/s counts what intake published, over the time until scoring drained.
    Meanwhile each process's CPU time is read from /proc: µs per event for intake,
    tracking, scoring, notify, portal, PostgreSQL (with its backends), Kafka and
    Prometheus; each service's peak RSS at the end.
@@ -154,12 +155,27 @@ class Drain:
         self._consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
         self._http = httpx.AsyncClient(timeout=5)
         self._scoring_db = postgres.asyncpg_dsn(env["DATABASE_URL"], "scoring")
+        self._notify_db = postgres.asyncpg_dsn(env["DATABASE_URL"], "notify")
 
     async def owed_keys(self) -> int:
         """Indicator keys whose figures scoring has not published yet (its feed's queue)."""
         connection = await asyncpg.connect(self._scoring_db, timeout=10)
         try:
             return int(await connection.fetchval("SELECT count(*) FROM dirty_keys"))
+        finally:
+            await connection.close()
+
+    async def due_messages(self) -> int:
+        """Notify's messages due now and not yet handed to a gateway. A citizen's SMS held
+        for the morning (quiet hours, on the system clock) is not due: it waits by design."""
+        connection = await asyncpg.connect(self._notify_db, timeout=10)
+        try:
+            return int(
+                await connection.fetchval(
+                    "SELECT count(*) FROM notifications"
+                    " WHERE status IN ('pending', 'sending') AND not_before <= now()"
+                )
+            )
         finally:
             await connection.close()
 
@@ -219,11 +235,12 @@ class Drain:
                 )
             seen = time.monotonic()
             lags, gauges, owed = await self.lags(), await self.gauges(), await self.owed_keys()
+            due = await self.due_messages()
             for service in SERVICES:
                 if service in done:
                     continue
                 empty = lags[service] == 0 and all(gauges[service][b] == 0 for b in BACKLOGS)
-                empty = empty and (service != "notify" or gauges[service][PENDING] == 0)
+                empty = empty and (service != "notify" or due == 0)
                 empty = empty and (service != "scoring" or owed == 0)
                 start = since[service]
                 if empty and start is not None:
@@ -233,7 +250,7 @@ class Drain:
         return done
 
     async def pending(self) -> float:
-        """Notify's messages waiting to be sent."""
+        """Notify's messages waiting to be sent, those held for the morning included."""
         return (await self.gauges())["notify"][PENDING]
 
 
