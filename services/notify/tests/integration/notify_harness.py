@@ -14,6 +14,18 @@ from motcua.settings import KafkaSettings
 READ, ADMIN, RECEIPTS = "doc-nhat-ky", "quan-tri", "bien-nhan"
 
 
+async def log_of(client: httpx.AsyncClient, notify, code: str) -> list[dict]:
+    """A dossier's delivery log, as an official reads it (`GET /v1/notifications`)."""
+    answer = await client.get(
+        f"{notify.url}/v1/notifications",
+        params={"dossier_code": code},
+        headers={"Authorization": f"Bearer {READ}"},
+    )
+    assert answer.status_code == 200, answer.text
+    items: list[dict] = answer.json()["items"]
+    return items
+
+
 async def eventually(check: Callable, within: float = 30, every: float = 0.1):
     """Await `check()` until it returns something truthy; return it."""
     deadline = asyncio.get_running_loop().time() + within

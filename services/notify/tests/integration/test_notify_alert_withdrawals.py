@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import ADMIN, READ, eventually, gateway_messages, mails, plain_text
+from notify_harness import ADMIN, READ, eventually, gateway_messages, log_of, mails, plain_text
 from notify_scenario import (
     MORNING,
     SPECIALISTS,
@@ -55,16 +55,6 @@ async def open_dossier(publish, topics, client, notify) -> str:
     await publish(topics.tracking_events, deadline_set(code))
     await rows(client, notify, code, "supplement_request", ("skipped",), 3)
     return code
-
-
-async def log_of(client, notify, code):
-    answer = await client.get(
-        f"{notify.url}/v1/notifications",
-        params={"dossier_code": code},
-        headers={"Authorization": f"Bearer {READ}"},
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["items"]
 
 
 async def rows(client, notify, code, message_type, statuses, count):

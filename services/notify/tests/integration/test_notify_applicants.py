@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import READ, eventually, gateway_messages, mails
+from notify_harness import READ, eventually, gateway_messages, log_of, mails
 from notify_scenario import (
     APPOINTMENT,
     COUNTER,
@@ -23,16 +23,6 @@ from motcua.events import ApologyRequired
 from motcua_notify.domain.messages import Channel
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]
-
-
-async def log_of(client, notify, code) -> list[dict]:
-    answer = await client.get(
-        f"{notify.url}/v1/notifications",
-        params={"dossier_code": code},
-        headers={"Authorization": f"Bearer {READ}"},
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["items"]
 
 
 async def gauge(client, notify, name: str) -> str:

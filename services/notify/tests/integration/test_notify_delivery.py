@@ -3,7 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from notify_harness import READ, eventually, gateway_messages, mails, plain_text, read_events
+from notify_harness import (
+    eventually,
+    gateway_messages,
+    log_of,
+    mails,
+    plain_text,
+    read_events,
+)
 from notify_scenario import (
     MORNING,
     applicant,
@@ -22,16 +29,6 @@ pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]
 def daytime() -> SimulatedClock:
     """Real time, but starting at 09:00 in Hà Nội, so no test meets the quiet hours."""
     return SimulatedClock(MORNING, speed=1.0)
-
-
-async def log_of(client, notify, code):
-    answer = await client.get(
-        f"{notify.url}/v1/notifications",
-        params={"dossier_code": code},
-        headers={"Authorization": f"Bearer {READ}"},
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["items"]
 
 
 async def settled(client, notify, code, count):
