@@ -6,13 +6,12 @@ current periods."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime
 
 import httpx
-import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer
+from scoring_sse import SseReader
 
 from motcua.clock import ManualClock
 from motcua.db import create_engine
@@ -147,26 +146,6 @@ class Stack:
         return latest
 
 
-class SseReader:
-    def __init__(self, response: httpx.Response) -> None:
-        self._lines = response.aiter_lines()
-
-    async def next(self, event: str, within: float = 30) -> tuple[int, dict]:
-        async with asyncio.timeout(within):
-            fields: dict[str, str] = {}
-            async for line in self._lines:
-                if line.startswith(":"):
-                    continue
-                if line:
-                    name, _, value = line.partition(":")
-                    fields[name] = value.removeprefix(" ")
-                    continue
-                if fields.get("event") == event:
-                    return int(fields["id"]), orjson.loads(fields["data"])
-                fields = {}
-        raise AssertionError(f"the stream ended before a {event!r} event")
-
-
 def last_sent(changes: list[tuple[int, dict]]) -> int:
     """The change a client following since before `changes` is sent last: the first of
     the trailing run of equal figures (a client is sent only figures that differ)."""
@@ -206,7 +185,8 @@ async def test_feed_and_stream_give_an_absorbing_agency_the_figures_of_the_api(
         query = {"scope": b, "period": "2026-11"}
         async with client.stream("GET", STREAM, params=query) as response:
             updates = SseReader(response)
-            ready, _ = await updates.next("ready")
+            ready_id, _ = await updates.next("ready", within=30)
+            ready = int(ready_id)
 
             # After the merge the absorber receives and resolves; then only the absorbed
             # commune's counters move, and the absorber's entries follow them.
@@ -220,9 +200,9 @@ async def test_feed_and_stream_give_an_absorbing_agency_the_figures_of_the_api(
             api_b = await stack.api(b)
             since_ready = await stack.logged(b, "2026-11", after=ready)
             assert since_ready, "the absorber's month was not republished"
-            seq, update = await updates.next("indicators")
-            while seq < last_sent(since_ready):
-                seq, update = await updates.next("indicators")
+            seq, update = await updates.next("indicators", within=30)
+            while int(seq) < last_sent(since_ready):
+                seq, update = await updates.next("indicators", within=30)
 
     assert (update["scope"], update["period"]) == (b, "2026-11")
     assert update["figures"] == api_b["2026-11"]

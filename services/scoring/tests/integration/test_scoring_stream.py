@@ -8,35 +8,13 @@ import asyncio
 import time
 
 import httpx
-import orjson
 import pytest
 import scoring_province as province
+from scoring_sse import SseReader
 
 pytestmark = pytest.mark.infra
 
 STREAM = "/v1/indicators/stream"
-
-
-class SseReader:
-    """Reads `event:`/`id:`/`data:` blocks from a streaming response."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._lines = response.aiter_lines()
-
-    async def next(self, event: str, within: float = 10) -> tuple[str, dict]:
-        async with asyncio.timeout(within):
-            fields: dict[str, str] = {}
-            async for line in self._lines:
-                if line.startswith(":"):
-                    continue
-                if line:
-                    name, _, value = line.partition(":")
-                    fields[name] = value.removeprefix(" ")
-                    continue
-                if fields.get("event") == event:
-                    return fields["id"], orjson.loads(fields["data"])
-                fields = {}
-        raise AssertionError(f"the stream ended before a {event!r} event")
 
 
 async def test_a_change_is_pushed_within_a_second_and_resumed_after_a_reconnect(
