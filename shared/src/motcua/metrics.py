@@ -15,6 +15,7 @@ __all__ = [
     "CONSUMER_BATCH_SECONDS",
     "CONSUMER_LAG",
     "CONSUMER_RETRIES",
+    "CONSUMER_WAITS",
     "DEAD_LETTERED",
     "DUPLICATES_SKIPPED",
     "LOOP_CONSECUTIVE_FAILURES",
@@ -50,6 +51,11 @@ DUPLICATES_SKIPPED = Counter(
 )
 CONSUMER_RETRIES = Counter(
     "motcua_consumer_retries_total", "Retries of a failed event", ["app", "topic"]
+)
+CONSUMER_WAITS = Counter(
+    "motcua_consumer_waits_total",
+    "Batches read again because an event needs what its service has not read yet",
+    ["app"],
 )
 DEAD_LETTERED = Counter(
     "motcua_dead_lettered_total", "Messages sent to the dead-letter topic", ["app", "reason"]

@@ -1,4 +1,5 @@
-"""The procedure catalogue (compacted topic `intake.procedures.v1`, keyed by procedure code)."""
+"""The procedure catalogue (topic `intake.procedures.v1`, keyed by procedure code, every
+revision kept)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ __all__ = ["ProcedureUpdated"]
 
 
 class ProcedureUpdated(Event):
-    """A procedure was created or changed; the latest per code is what holds."""
+    """A procedure was created or changed: its revision `revision`. The newest revision
+    is what new receptions follow; a reception keeps the one it names."""
 
     event_type: ClassVar[str] = "catalogue.procedure-updated"
     topic: ClassVar[TopicSpec] = CATALOGUE
@@ -23,5 +25,5 @@ class ProcedureUpdated(Event):
     revision: int = 1
 
     def partition_key(self, envelope: Envelope) -> str:
-        """Keyed by procedure code so compaction keeps the latest version."""
+        """Keyed by procedure code, so a procedure's revisions are read in order."""
         return self.procedure.code

@@ -20,6 +20,7 @@ __all__ = [
     "DossierEvent",
     "DossierReceived",
     "DossierReceivedV1",
+    "DossierReceivedV2",
     "DossierRefused",
     "DossierTransferred",
     "DossierWithdrawn",
@@ -45,7 +46,35 @@ class DossierReceived(DossierEvent):
 
     It names no person: the applicant and proxy travel apart, as `ApplicantRecorded`
     on the applicants' topic, so this log can be kept for ever (docs/privacy.md).
-    `applicant_kind` is all that counting needs."""
+    `applicant_kind` is all that counting needs. Nor does it copy its procedure: it
+    names the catalogue's revision in force at reception (`procedure_code`,
+    `procedure_revision`), which the catalogue topic keeps for ever and each reader
+    keeps by revision (`motcua.catalogue`)."""
+
+    event_type: ClassVar[str] = "dossier.received"
+    schema_version: ClassVar[int] = 3
+
+    procedure_code: str = Field(min_length=1)
+    procedure_revision: int = Field(ge=0)
+    """The catalogue revision whose terms the dossier's deadlines follow; 0 only for a
+    reception written before revisions were named, which carried its terms itself."""
+    unit_code: str
+    channel: Channel
+    applicant_kind: Literal["citizen", "organisation"] = "citizen"
+    components: tuple[Component, ...] = ()
+    digitised: bool = False
+    result_delivery: Literal["counter", "postal", "online"] = "counter"
+    copied_terms: ProcedureTerms | None = None
+    """Only in a reception read from schema version 2, which copied its procedure and named
+    no revision: those terms, kept so that storing and reading it again loses nothing.
+    Never set by intake: a reception written now names its revision."""
+
+
+class DossierReceivedV2(DossierEvent):
+    """`dossier.received` as written while it copied its procedure (schema version 2).
+
+    Read, never written: decoding gives the current `DossierReceived`, which keeps the
+    copied terms as `copied_terms`, since no revision was named."""
 
     event_type: ClassVar[str] = "dossier.received"
     schema_version: ClassVar[int] = 2
@@ -57,6 +86,20 @@ class DossierReceived(DossierEvent):
     components: tuple[Component, ...] = ()
     digitised: bool = False
     result_delivery: Literal["counter", "postal", "online"] = "counter"
+
+    def upcast(self) -> DossierReceived:
+        """Version 3: the same reception, its terms kept aside."""
+        return DossierReceived(
+            procedure_code=self.procedure.code,
+            procedure_revision=0,
+            unit_code=self.unit_code,
+            channel=self.channel,
+            applicant_kind=self.applicant_kind,
+            components=self.components,
+            digitised=self.digitised,
+            result_delivery=self.result_delivery,
+            copied_terms=self.procedure,
+        )
 
 
 class DossierReceivedV1(DossierEvent):
@@ -77,8 +120,8 @@ class DossierReceivedV1(DossierEvent):
     result_delivery: Literal["counter", "postal", "online"] = "counter"
 
     def upcast(self) -> DossierReceived:
-        """Version 2: the same reception, naming no person."""
-        return DossierReceived(
+        """The current version: the same reception, naming no person."""
+        return DossierReceivedV2(
             procedure=self.procedure,
             unit_code=self.unit_code,
             channel=self.channel,
@@ -86,7 +129,7 @@ class DossierReceivedV1(DossierEvent):
             components=self.components,
             digitised=self.digitised,
             result_delivery=self.result_delivery,
-        )
+        ).upcast()
 
 
 class DossierRefused(DossierEvent):

@@ -77,7 +77,10 @@ Compacted and keyed by dossier code: intake writes `ApplicantRecorded` at recept
 `ApplicantErased` when the retention ends or an erasure is requested, after which
 compaction leaves only the erasure. Only the services that need a citizen's contacts read
 it (docs/privacy.md)."""
-CATALOGUE = TopicSpec("intake.procedures.v1", partitions=3, compacted=True)
+CATALOGUE = TopicSpec("intake.procedures.v1", partitions=3, retention_ms=-1)
+"""Every revision of every procedure, keyed by procedure code and kept for ever: a
+reception names the revision its deadlines follow, and a reader replaying the dossier log
+from its start must find each one (not compacted: compaction would keep only the newest)."""
 AGENCIES = TopicSpec("intake.agencies.v1", partitions=3, compacted=True)
 INTAKE_COMMANDS = TopicSpec("intake.commands.v1", partitions=6, retention_ms=7 * _DAY_MS)
 """Commands carry registrations with personal data: kept a week, long enough to replay."""

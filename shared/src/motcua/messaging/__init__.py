@@ -1,6 +1,11 @@
 """Reliable messaging: transactional outbox, idempotent consumer, dead letters, redrive."""
 
-from motcua.messaging.consumer import BatchHandler, IdempotentConsumer, PermanentError
+from motcua.messaging.consumer import (
+    BatchHandler,
+    IdempotentConsumer,
+    NotYetApplicable,
+    PermanentError,
+)
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
 from motcua.messaging.outbox import OutboxRelay, stage
 
@@ -9,6 +14,7 @@ __all__ = [
     "DeadLetter",
     "DeadLetterPublisher",
     "IdempotentConsumer",
+    "NotYetApplicable",
     "OutboxRelay",
     "PermanentError",
     "stage",

@@ -17,7 +17,9 @@ rewound (seek) and read again after a pause that grows with each failure in a ro
 failure that escapes a batch rewinds it too: a batch is committed or read again,
 never passed over. Once its events are applied, the batch's dead letters are sent and
 recorded with retries of their own, so a failure there does not read the applied
-events again.
+events again. An event that needs something its service has not read yet from another
+topic (`NotYetApplicable`: a reception whose procedure revision is still on its way on
+the catalogue topic) rewinds its batch the same way: it waits, it is never dead-lettered.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from motcua.metrics import (
     CONSUMER_BATCH_SECONDS,
     CONSUMER_LAG,
     CONSUMER_RETRIES,
+    CONSUMER_WAITS,
     DUPLICATES_SKIPPED,
 )
 from motcua.settings import ConsumerSettings
@@ -58,6 +61,7 @@ from motcua.settings import ConsumerSettings
 __all__ = [
     "BatchHandler",
     "IdempotentConsumer",
+    "NotYetApplicable",
     "PermanentError",
     "PromptBatchSubscriber",
     "batch_subscriber",
@@ -126,6 +130,15 @@ def provenance_fault(
     return None
 
 
+class NotYetApplicable(Exception):
+    """An event needs what its service has not read yet from another topic: its batch is
+    rewound and read again after a pause (counted in `motcua_consumer_waits_total`)."""
+
+
+def _must_wait(error: BaseException) -> bool:
+    return is_infrastructure_error(error) or isinstance(error, NotYetApplicable)
+
+
 class PermanentError(Exception):
     """An event that can never be applied: it is dead-lettered at once with this code."""
 
@@ -186,7 +199,10 @@ class IdempotentConsumer:
             # the next commit would pass over it.
             self.failures += 1
             pause = self._backoff.delay(self.failures)
-            if is_infrastructure_error(error):
+            if isinstance(error, NotYetApplicable):
+                CONSUMER_WAITS.labels(self._service).inc()
+                log.warning("%s; batch will be read again in %.2f s", error, pause)
+            elif is_infrastructure_error(error):
                 log.exception(
                     "database or broker unavailable; batch will be read again in %.2f s", pause
                 )
@@ -235,7 +251,7 @@ class IdempotentConsumer:
             try:
                 await self._apply(decoded)
             except Exception as error:
-                if is_infrastructure_error(error):
+                if _must_wait(error):
                     raise
                 log.warning("batch failed; applying its events one by one", exc_info=True)
                 for record, envelope in decoded:
@@ -305,7 +321,7 @@ class IdempotentConsumer:
             except PermanentError as exc:
                 return DeadLetter(record, exc.code, exc.detail, attempt, str(envelope.event_id))
             except Exception as exc:
-                if is_infrastructure_error(exc):
+                if _must_wait(exc):
                     raise
                 if attempt == attempts:
                     log.error(
