@@ -33,7 +33,11 @@ from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.quiet_hours import QuietHours
 from motcua_notify.domain.rendering import SmsPolicy
 from motcua_notify.domain.retry import RetryPolicy
-from motcua_notify.entrypoints.consumers import subscribe, subscribe_agencies
+from motcua_notify.entrypoints.consumers import (
+    subscribe,
+    subscribe_agencies,
+    subscribe_catalogue,
+)
 from motcua_notify.entrypoints.http import (
     Services,
     directory_router,
@@ -106,6 +110,7 @@ def create_app(
     topics = settings.topics
     subscribe(runtime, applier, topics.dossier_events, topics.tracking_events, topics.applicants)
     subscribe_agencies(runtime, settings.topics.agencies)
+    subscribe_catalogue(runtime, settings.topics.procedures)
 
     http = httpx.AsyncClient()
     own_senders = senders is None

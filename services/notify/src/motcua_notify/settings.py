@@ -7,7 +7,7 @@ from datetime import time
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import AGENCIES, APPLICANTS, DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.events.topics import AGENCIES, APPLICANTS, CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -41,6 +41,7 @@ class TopicSettings(BaseModel):
     tracking_events: str = TRACKING_EVENTS.name
     applicants: str = APPLICANTS.name
     agencies: str = AGENCIES.name
+    procedures: str = CATALOGUE.name
     notifications: str | None = None
 
 

@@ -198,13 +198,14 @@ def _unknown(code: str) -> Rejection:
 
 async def procedure_terms(
     conn: AsyncConnection, codes: set[str], cache: dict[tuple[str, int], ProcedureTerms]
-) -> dict[str, ProcedureTerms]:
-    """The current terms of the stored procedures among `codes` (parsed once per revision)."""
+) -> dict[str, tuple[int, ProcedureTerms]]:
+    """The current revision and terms of the stored procedures among `codes` (parsed once
+    per revision)."""
     stored = await catalogue_store.load_procedures(conn, codes)
     terms = {}
     for code, entry in stored.items():
         key = (code, entry.revision)
         if key not in cache:
             cache[key] = terms_of(parse_procedure(entry.document))
-        terms[code] = cache[key]
+        terms[code] = (entry.revision, cache[key])
     return terms

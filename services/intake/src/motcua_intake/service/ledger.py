@@ -139,6 +139,8 @@ class _Plan:
     agency: str
     code: str | None
     terms: ProcedureTerms | None = None
+    revision: int = 0
+    """The catalogue revision `terms` are (a reception names it)."""
     statuses: list[DossierStatus] = field(default_factory=list)
 
 
@@ -227,18 +229,19 @@ class _Batch:
             if (registration := self._items[index].registration) is not None
         }
 
-    async def _load_terms(self, revisions: dict[str, int]) -> dict[str, ProcedureTerms]:
-        terms: dict[str, ProcedureTerms] = {}
+    async def _load_terms(self, revisions: dict[str, int]) -> dict[str, tuple[int, ProcedureTerms]]:
+        """Each procedure's current revision and terms."""
+        terms: dict[str, tuple[int, ProcedureTerms]] = {}
         for code, revision in revisions.items():
             cached = self._terms_cache.get((code, revision))
             if cached is not None:
-                terms[code] = cached
+                terms[code] = (revision, cached)
         missing = revisions.keys() - terms.keys()
         if missing:
             terms.update(await procedure_terms(self._conn, set(missing), self._terms_cache))
         return terms
 
-    def _plan(self, index: int, terms: dict[str, ProcedureTerms]) -> _Plan | None:
+    def _plan(self, index: int, terms: dict[str, tuple[int, ProcedureTerms]]) -> _Plan | None:
         item = self._items[index]
         try:
             plan, state = self._start(index, item, terms)
@@ -286,7 +289,7 @@ class _Batch:
         return plan
 
     def _start(
-        self, index: int, item: Item, terms: dict[str, ProcedureTerms]
+        self, index: int, item: Item, terms: dict[str, tuple[int, ProcedureTerms]]
     ) -> tuple[_Plan, DossierState]:
         registration = item.registration
         if registration is None:
@@ -302,9 +305,10 @@ class _Batch:
                     "forbidden", "forbidden", f"dossier {target!r} belongs to another agency"
                 )
             return _Plan(index, item, state.agency, target), state
-        procedure = terms.get(registration.procedure_code)
-        if procedure is None:
+        found = terms.get(registration.procedure_code)
+        if found is None:
             raise _unknown_procedure(registration)
+        revision, procedure = found
         code = registration.client_code
         if code is not None and code in self._taken:
             raise Rejection(
@@ -314,7 +318,7 @@ class _Batch:
                 [FieldError("/dossier_code", "duplicate_dossier_code", "already used")],
             )
         received = apply(DossierStatus.NEWLY_REGISTERED, LifecycleStep.RECEIVED)
-        plan = _Plan(index, item, registration.agency, code, procedure, [received])
+        plan = _Plan(index, item, registration.agency, code, procedure, revision, [received])
         state = DossierState(code or "", registration.agency, received, registration.received_at)
         return plan, state
 
@@ -396,7 +400,8 @@ class _Batch:
         payloads: list[tuple[DossierEvent, datetime]] = []
         registration = item.registration
         if registration is not None and plan.terms is not None:
-            payloads.append((_received(registration, plan.terms), registration.received_at))
+            received = _received(registration, plan.terms.code, plan.revision)
+            payloads.append((received, registration.received_at))
         payloads.extend((step.event, step.occurred_at) for step in item.steps)
         correlation: UUID | None = None
         envelopes = []
@@ -454,9 +459,10 @@ class _Batch:
                 self._outcomes[index] = first
 
 
-def _received(registration: Registration, terms: ProcedureTerms) -> DossierReceived:
+def _received(registration: Registration, procedure: str, revision: int) -> DossierReceived:
     return DossierReceived(
-        procedure=terms,
+        procedure_code=procedure,
+        procedure_revision=revision,
         unit_code=registration.unit,
         channel=registration.channel,
         applicant_kind=registration.applicant.kind,

@@ -1,19 +1,28 @@
 """Kafka subscribers: intake's dossier events and applicants, tracking's deadline events, the
-agencies."""
+agencies and the procedure catalogue."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.catalogue import keep_revisions
 from motcua.events import AgencyUpdated, Envelope
 from motcua.runtime import ServiceRuntime
 from motcua_notify.adapters.agency_store import keep_agencies
 from motcua_notify.service.events import EventApplier
 
-__all__ = ["AGENCIES_CONSUMER", "CONSUMER", "subscribe", "subscribe_agencies"]
+__all__ = [
+    "AGENCIES_CONSUMER",
+    "CATALOGUE_CONSUMER",
+    "CONSUMER",
+    "subscribe",
+    "subscribe_agencies",
+    "subscribe_catalogue",
+]
 
 CONSUMER = "notify-events"
 AGENCIES_CONSUMER = "notify-agencies"
+CATALOGUE_CONSUMER = "notify-procedures"
 
 
 def subscribe(runtime: ServiceRuntime, applier: EventApplier, *topics: str) -> None:
@@ -34,3 +43,13 @@ def subscribe_agencies(runtime: ServiceRuntime, topic: str) -> None:
         )
 
     runtime.consume(AGENCIES_CONSUMER, [topic], on_agency_updated)
+
+
+def subscribe_catalogue(runtime: ServiceRuntime, topic: str) -> None:
+    """Keep every procedure revision intake publishes (`intake.procedures.v1`): a reception
+    names the one its receipt follows."""
+
+    async def on_procedure_updated(session: AsyncSession, envelopes: list[Envelope]) -> None:
+        await keep_revisions(session, envelopes)
+
+    runtime.consume(CATALOGUE_CONSUMER, [topic], on_procedure_updated)

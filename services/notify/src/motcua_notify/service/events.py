@@ -14,6 +14,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.catalogue import procedures_for
 from motcua.clock import Clock
 from motcua.events import AlertWithdrawn, Envelope
 from motcua_notify.adapters.directory_store import load_units
@@ -55,6 +56,7 @@ class EventApplier:
             return
         views = await lock_views(session, (e.dossier_code for e in relevant if e.dossier_code))
         directory = Directory(await load_units(session), self._fallback)
+        procedures = await procedures_for(session, relevant)
         now = self._clock.now()
         first_seen = await remember(session, relevant, now)
         withdrawn = await withdrawn_among(session, (_id(e) for e in relevant if _is_alert(e)))
@@ -65,7 +67,7 @@ class EventApplier:
             code = envelope.dossier_code or ""
             if views[code].erased_at is None:
                 not_erased.add(code)
-            view, asked = react(views[code], envelope, directory, self._links)
+            view, asked = react(views[code], envelope, directory, self._links, procedures)
             items += asked
             if _id(envelope) not in withdrawn:
                 views[code] = view

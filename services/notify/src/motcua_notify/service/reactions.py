@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from motcua.catalogue import Procedures
 from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
@@ -92,6 +93,7 @@ class _Scene:
     envelope: Envelope
     directory: Directory
     links: Links
+    procedures: Procedures
 
     @property
     def at(self) -> datetime:
@@ -131,12 +133,19 @@ def _on(*event_types: type[_E]) -> Callable[[_Handler[_E]], _Handler[_E]]:
     return register
 
 
-def react(view: DossierView, envelope: Envelope, directory: Directory, links: Links) -> Outcome:
-    """Apply one event to a dossier's view; return the new view and the messages it calls for."""
+def react(
+    view: DossierView,
+    envelope: Envelope,
+    directory: Directory,
+    links: Links,
+    procedures: Procedures,
+) -> Outcome:
+    """Apply one event to a dossier's view; return the new view and the messages it calls
+    for. `procedures` holds the terms of the revisions the batch's receptions name."""
     handler = _HANDLERS.get(type(envelope.data))
     if handler is None:
         return view, []
-    return handler(_Scene(view, envelope, directory, links), envelope.data)
+    return handler(_Scene(view, envelope, directory, links, procedures), envelope.data)
 
 
 # Citizens
@@ -145,16 +154,17 @@ def react(view: DossierView, envelope: Envelope, directory: Directory, links: Li
 @_on(DossierReceived)
 def _on_received(s: _Scene, data: DossierReceived) -> Outcome:
     place = collection_place(data.result_delivery, s.directory.name_of(data.unit_code))
+    terms = s.procedures.of(data)
     view = replace(
         s.view,
         agency_code=s.envelope.agency_code or s.view.agency_code,
         receiving_unit=data.unit_code,
         holding_unit=s.view.holding_unit or data.unit_code,
-        procedure_name=data.procedure.name,
+        procedure_name=terms.name,
         collection_place=place,
         received_at=s.at,
         received_event_id=str(s.envelope.event_id),
-        step_names={step.code: step.name for step in data.procedure.steps},
+        step_names={step.code: step.name for step in terms.steps},
     )
     items = _receipt(replace(s, view=view))
     return _receipt_sent(view, items), items
@@ -183,7 +193,7 @@ def _on_applicant_recorded(s: _Scene, data: ApplicantRecorded) -> Outcome:
     items = _receipt(replace(s, view=view))
     view = _receipt_sent(view, items)
     for raw in s.view.parked:
-        _, more = react(view, decode(raw), s.directory, s.links)
+        _, more = react(view, decode(raw), s.directory, s.links, s.procedures)
         items += more
     return view, items
 

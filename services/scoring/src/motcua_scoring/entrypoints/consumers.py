@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.catalogue import keep_revisions
 from motcua.events import AgencyUpdated, Envelope, ProcedureUpdated
 from motcua.messaging import IdempotentConsumer
 from motcua.runtime import ServiceRuntime
@@ -35,6 +36,9 @@ def subscribe(runtime: ServiceRuntime, settings: ScoringSettings) -> IdempotentC
 
 
 async def on_procedures(session: AsyncSession, envelopes: list[Envelope]) -> None:
-    """Names of procedures (read by the indicators API, the dashboard and reports)."""
+    """Every revision of each procedure (receptions name theirs: scoring counts by its
+    field), and the newest names (read by the indicators API, the dashboard and reports)."""
+    conn = await session.connection()
     states = [e.data for e in envelopes if isinstance(e.data, ProcedureUpdated)]
-    await keep_procedures(await session.connection(), states)
+    await keep_revisions(conn, envelopes)
+    await keep_procedures(conn, states)

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.catalogue import procedures_for
 from motcua.clock import Clock
 from motcua.events import Envelope
 from motcua.verdicts import Granularity
@@ -56,15 +57,16 @@ class Absorber:
         self._granularity = Granularity(settings.deadlines.verdict_granularity)
 
     async def __call__(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        conn = await session.connection()
+        procedures = await procedures_for(conn, envelopes)
         items = []
         for envelope in envelopes:
             if envelope.dossier_code is None:
                 _report(envelope, "no_dossier_code")
-            elif (translated := translate(envelope)) is not None:
+            elif (translated := translate(envelope, procedures)) is not None:
                 items.append((envelope, translated))
         if not items:
             return
-        conn = await session.connection()
         now = self._clock.now()
         stored = await lock_dossiers(conn, {t.code for _, t in items})
         outcome = _Outcome(Multiset(), [], [])

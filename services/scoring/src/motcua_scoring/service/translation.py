@@ -27,6 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from motcua.calendar_years import COVERED_YEARS
+from motcua.catalogue import Procedures
 from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
@@ -64,8 +65,9 @@ class Translated:
     anomalies: tuple[str, ...] = ()
 
 
-def translate(envelope: Envelope) -> Translated | None:
-    """The dossier updates an envelope carries; None for events scoring does not count."""
+def translate(envelope: Envelope, procedures: Procedures) -> Translated | None:
+    """The dossier updates an envelope carries; None for events scoring does not count.
+    `procedures` holds the terms of the revisions its receptions name."""
     code = envelope.dossier_code
     if code is None:
         return None
@@ -78,8 +80,8 @@ def translate(envelope: Envelope) -> Translated | None:
             agency, oddities = _agency(envelope)
             identity = d.Identity(
                 agency,
-                data.procedure.code,
-                data.procedure.field,
+                data.procedure_code,
+                procedures.of(data).field,
                 data.channel,
                 data.unit_code,
             )

@@ -45,6 +45,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.catalogue import Procedures, keep_revisions, procedures_for
 from motcua.clock import Clock
 from motcua.events import (
     AgencyUpdated,
@@ -107,10 +108,13 @@ def phone_digest(pepper: bytes, code: str, phone: str | None) -> str | None:
 class _Batch:
     """What one transaction works on."""
 
+    session: AsyncSession
     dossiers: dict[str, TrackedDossier]
     touched: dict[str, TrackedDossier]
     outgoing: list[Envelope]
     now: datetime
+    procedures: Procedures
+    """The terms of the procedure revisions the batch's receptions name."""
     applied: list[Envelope] = field(default_factory=list)
 
 
@@ -153,7 +157,8 @@ class DossierTracker:
         await self.calendars.refresh(session)
         store = DossierStore(session)
         codes = sorted({e.dossier_code for e in envelopes if e.dossier_code is not None})
-        batch = _Batch(await store.load(codes), {}, [], self.clock.now())
+        procedures = await procedures_for(session, envelopes)
+        batch = _Batch(session, await store.load(codes), {}, [], self.clock.now(), procedures)
         for envelope in envelopes:
             if await self._apply_one(batch, store, envelope):
                 EVENTS_APPLIED.labels(envelope.event_type).inc()
@@ -218,7 +223,9 @@ class DossierTracker:
             await stage(session, *outgoing, topic=self.publish_to)
 
     async def apply_catalogue(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-        """Keep the newest name and terms of each procedure."""
+        """Keep every revision of each procedure (receptions name theirs), and the newest
+        name and terms."""
+        await keep_revisions(session, envelopes)
         rows = [
             {
                 "code": e.data.procedure.code,
@@ -257,7 +264,8 @@ class DossierTracker:
             if history is None:
                 outcomes = apply(dossier, data, envelope.occurred_at, batch.now, calendar)
             else:
-                dossier, outcomes = self._rebuild(dossier, history, envelope, batch.now)
+                procedures = await procedures_for(batch.session, history[:1])
+                dossier, outcomes = self._rebuild(dossier, history, envelope, batch.now, procedures)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
         except Rejection as refusal:
@@ -290,7 +298,12 @@ class DossierTracker:
         return history
 
     def _rebuild(
-        self, old: TrackedDossier, history: list[Envelope], late: Envelope, now: datetime
+        self,
+        old: TrackedDossier,
+        history: list[Envelope],
+        late: Envelope,
+        now: datetime,
+        procedures: Procedures,
     ) -> tuple[TrackedDossier, list[Outcome]]:
         """The dossier replayed with the late event at its place, and what to correct."""
         events = sorted([*history, late], key=lambda e: e.occurred_at)
@@ -300,7 +313,7 @@ class DossierTracker:
                 f"{late.event_type} at {late.occurred_at.isoformat()} precedes the reception "
                 f"({history[0].occurred_at.isoformat()})",
             )
-        dossier, replayed = self._receive(history[0])
+        dossier, replayed = self._receive(history[0], procedures)
         calendar = self.calendars.for_agency(dossier.agency_code)
         for event in events[1:]:
             try:
@@ -326,17 +339,20 @@ class DossierTracker:
         )
         return dossier, found
 
-    def _receive(self, envelope: Envelope) -> tuple[TrackedDossier, list[Outcome]]:
+    def _receive(
+        self, envelope: Envelope, procedures: Procedures
+    ) -> tuple[TrackedDossier, list[Outcome]]:
         """A dossier as its reception made it."""
         data, code = envelope.data, envelope.dossier_code
         assert isinstance(data, DossierReceived) and code is not None
         agency = envelope.agency_code or code.split("-", 1)[0]
+        terms = procedures.of(data)
         dossier, outcomes = TrackedDossier.receive(
             code=code,
             agency_code=agency,
             unit_code=data.unit_code,
-            procedure_name=data.procedure.name,
-            terms=domain_terms(data.procedure),
+            procedure_name=terms.name,
+            terms=domain_terms(terms),
             policy=self.policy,
             received_at=envelope.occurred_at,
             calendar=self.calendars.for_agency(agency),
@@ -353,7 +369,7 @@ class DossierTracker:
                 "duplicate_reception", f"{code} was already received under another event"
             )
         try:
-            dossier, outcomes = self._receive(envelope)
+            dossier, outcomes = self._receive(envelope, batch.procedures)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
         batch.dossiers[code] = batch.touched[code] = dossier
