@@ -35,7 +35,6 @@ from motcua.events import (
     Channel,
     Consent,
     DeadlineSet,
-    DossierReceived,
     Envelope,
     ProcedureTerms,
     ProcessingTime,
@@ -44,6 +43,7 @@ from motcua.events import (
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
 from motcua.testing import create_topics
+from motcua.testing.catalogue import reception, revisions_named
 from motcua.testing.infra import create_database, drop_database
 from motcua_notify.app import create_app
 from motcua_notify.settings import (
@@ -99,7 +99,7 @@ def events(n: int) -> tuple[list[Envelope], list[Envelope], list[Envelope]]:
             phone="0912345678",
             consent=Consent(email=True),
         )
-        data = DossierReceived(procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER)
+        data = reception(PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER)
         deadline = DeadlineSet(
             appointment_at=MORNING + timedelta(days=14),
             counting_from=MORNING,
@@ -158,6 +158,7 @@ async def run(n: int) -> dict[str, float]:
         f"bench.notify-tracking.{run_id}.v1",
     )
     notices = f"bench.notify-notices.{run_id}.v1"
+    procedures = f"bench.notify-procedures.{run_id}.v1"
     service = f"notify-bench-{run_id}"  # its own consumer group, apart from a running stack
     await create_topics(
         kafka,
@@ -166,6 +167,7 @@ async def run(n: int) -> dict[str, float]:
             TopicSpec(applicant_topic, 6),
             TopicSpec(tracking_topic, 6),
             TopicSpec(notices, 3),
+            TopicSpec(procedures, 1),
             dead_letter_topic(service),
             redrive_topic(service),
         ],
@@ -187,6 +189,7 @@ async def run(n: int) -> dict[str, float]:
             dossier_events=dossier_topic,
             tracking_events=tracking_topic,
             applicants=applicant_topic,
+            procedures=procedures,
             notifications=notices,
         ),
         smtp=SmtpSettings(host="127.0.0.1", port=port, pool_size=16),
@@ -212,6 +215,7 @@ async def run(n: int) -> dict[str, float]:
             results["produce_seconds"] = await produce(
                 kafka,
                 [
+                    (procedures, revisions_named(received)),
                     (dossier_topic, received),
                     (applicant_topic, applicants),
                     (tracking_topic, deadlines),

@@ -39,7 +39,6 @@ from motcua.events import (
     ApplicantRecorded,
     Channel,
     DeadlineSet,
-    DossierReceived,
     DossierTransferred,
     Envelope,
     ProcedureTerms,
@@ -50,6 +49,7 @@ from motcua.events import (
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
 from motcua.testing import create_topics
+from motcua.testing.catalogue import reception
 from motcua.testing.infra import create_database, drop_database
 from motcua_portal.app import create_app
 from motcua_portal.settings import DvcqgSettings, PortalSettings, SyncSettings, TopicSettings
@@ -75,7 +75,7 @@ def creation(codes: list[str]) -> tuple[list[Envelope], list[Envelope], list[Env
     received, applicants, deadlines = [], [], []
     for code in codes:
         applicant = Applicant(name="Nguyễn Văn An", national_id="025090001234")
-        data = DossierReceived(procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER)
+        data = reception(PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER)
         due = MORNING + timedelta(days=21)
         deadline = DeadlineSet(
             appointment_at=due,

@@ -34,7 +34,6 @@ from motcua.db import create_engine
 from motcua.events import (
     Channel,
     DeadlineSet,
-    DossierReceived,
     DossierVerdictGiven,
     Envelope,
     Event,
@@ -47,7 +46,7 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import DatabaseSettings, KafkaSettings
-from motcua.testing import create_topics
+from motcua.testing import catalogue, create_topics
 from motcua.testing.infra import create_database, drop_database
 from motcua_scoring.domain import LOCAL_TZ
 
@@ -58,6 +57,10 @@ FIELDS = [f"F{n}" for n in range(10)]
 CHANNELS = list(Channel)
 TARGET_RATE = 2_000
 TARGET_P99_MS = 1_000
+
+
+_ABSORBED = "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'"
+"""Dossier and tracking events absorbed (the catalogue's revisions apart)."""
 
 
 def wrap(data: Event, code: str, agency: str, at: datetime) -> Envelope:
@@ -79,8 +82,8 @@ def reception(code: str, agency: str, at: datetime, rng: random.Random) -> Envel
         field=FIELDS[hash(procedure) % len(FIELDS)],
         processing_time=ProcessingTime(unit="working_days", amount=Decimal(5)),
     )
-    event = DossierReceived(
-        procedure=terms,
+    event = catalogue.reception(
+        terms,
         unit_code=f"{agency}-U{rng.randrange(3)}",
         channel=rng.choice(CHANNELS),
         digitised=rng.random() < 0.6,
@@ -146,6 +149,7 @@ def start_service(
         "SCORING_TOPICS__DOSSIER_EVENTS": topics["dossier"],
         "SCORING_TOPICS__TRACKING_EVENTS": topics["tracking"],
         "SCORING_TOPICS__INDICATORS": topics["indicators"],
+        "SCORING_TOPICS__PROCEDURES": topics["procedures"],
         "SCORING_CLOCK__MODE": "simulated",
         "SCORING_CLOCK__START": NOW.isoformat(),
         "SCORING_CLOCK__ENVIRONMENT": "test",
@@ -161,7 +165,7 @@ async def absorbed(engine, expected: int, within: float = 600) -> float:
     deadline = time.perf_counter() + within
     while time.perf_counter() < deadline:
         async with engine.connect() as conn:
-            done = (await conn.execute(text("SELECT count(*) FROM processed_events"))).scalar()
+            done = (await conn.execute(text(_ABSORBED))).scalar()
         if done and first is None:
             first = (time.perf_counter(), done)
         if done >= expected:
@@ -297,6 +301,7 @@ async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
         "dossier": f"bench.dossier-events.{run_id}.v1",
         "tracking": f"bench.tracking-events.{run_id}.v1",
         "indicators": f"bench.indicators.{run_id}.v1",
+        "procedures": f"bench.procedures.{run_id}.v1",
     }
     await create_topics(
         kafka,
@@ -304,6 +309,7 @@ async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
             TopicSpec(topics["dossier"], 6),
             TopicSpec(topics["tracking"], 6),
             TopicSpec(topics["indicators"], 3),
+            TopicSpec(topics["procedures"], 1),
             TopicSpec(redrive_topic(name).name, 1),
             TopicSpec(dead_letter_topic(name).name, 1),
         ],
@@ -315,6 +321,7 @@ async def run(dossiers: int, rate: int, seconds: int) -> dict[str, float]:
     intake, tracking = lifecycle(dossiers, rng)
     total = len(intake) + len(tracking)
     results: dict[str, float] = {"events": total}
+    await produce(kafka, topics["procedures"], catalogue.revisions_named(intake))
     await produce(kafka, topics["dossier"], intake)
     await produce(kafka, topics["tracking"], tracking)
     results["raw_consume"] = await raw_consume(

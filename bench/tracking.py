@@ -28,7 +28,6 @@ from motcua.clock import ManualClock, SystemClock
 from motcua.db import create_engine, migrate, sessions
 from motcua.events import (
     Channel,
-    DossierReceived,
     DossierTransferred,
     Envelope,
     ProcedureTerms,
@@ -43,6 +42,7 @@ from motcua.messaging.deadletters import DeadLetterPublisher
 from motcua.messaging.kafka import broker_security
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
 from motcua.testing import create_database, create_topics, drop_database
+from motcua.testing.catalogue import reception, revisions_named
 from motcua_tracking.adapters.documents import to_document
 from motcua_tracking.app import MIGRATIONS
 from motcua_tracking.domain import Rules, SupplementPolicy, TrackedDossier, vietnam_time_zone
@@ -95,15 +95,7 @@ def dossier_events(n: int) -> list[Envelope]:
         start = MONDAY + timedelta(minutes=30 + i % 400)
         lives.append(
             [
-                _wrap(
-                    code,
-                    DossierReceived(
-                        procedure=TERMS,
-                        unit_code="MC",
-                        channel=Channel.COUNTER,
-                    ),
-                    start,
-                ),
+                _wrap(code, reception(TERMS, unit_code="MC", channel=Channel.COUNTER), start),
                 _wrap(
                     code,
                     DossierTransferred(from_unit="MC", to_unit="PCM"),
@@ -183,6 +175,8 @@ async def consumer_bench(kafka: KafkaSettings, base_url: str, n: int) -> dict[st
         clock = ManualClock(MONDAY + timedelta(days=7))
         tracker = DossierTracker(settings, clock, CalendarBook.from_settings(settings.calendar))
         sess = sessions(engine)
+        async with sess() as session, session.begin():  # read from the catalogue before
+            await tracker.apply_catalogue(session, revisions_named(events))
         consumer = IdempotentConsumer(
             name="tracking.dossier-events",
             service="bench-tracking",

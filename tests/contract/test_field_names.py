@@ -207,8 +207,8 @@ def test_what_is_written_now_uses_the_new_names() -> None:
 
 
 def test_a_reception_written_with_the_applicant_is_read_without_it() -> None:
-    """Version 1 of dossier.received carried the applicant: it is read as version 2, so
-    no consumer keeps personal data from the dossier log (docs/privacy.md)."""
+    """Version 1 of dossier.received carried the applicant: it is read as the current
+    version, so no consumer keeps personal data from the dossier log (docs/privacy.md)."""
     old = {
         "procedure": _PROCEDURE,
         "unit_code": "MC",
@@ -217,10 +217,32 @@ def test_a_reception_written_with_the_applicant_is_read_without_it() -> None:
         "proxy": {"name": "Trần Thị B"},
     }
     envelope = decode(_envelope("dossier.received", old))
-    assert isinstance(envelope.data, DossierReceived) and envelope.schema_version == 2
+    assert isinstance(envelope.data, DossierReceived) and envelope.schema_version == 3
     assert envelope.data.applicant_kind == "organisation"
     written = encode(envelope).decode()
     assert "0101234567" not in written and "Trần" not in written
+
+
+def test_a_reception_that_copied_its_procedure_keeps_those_terms() -> None:
+    """Version 2 copied its procedure and named no revision: read as the current version,
+    the copy is kept (`copied_terms`), and storing and reading it again loses nothing."""
+    old = {"procedure": _PROCEDURE, "unit_code": "MC", "channel": "counter"}
+    envelope = decode(_envelope("dossier.received", old, version=2))
+    assert isinstance(envelope.data, DossierReceived) and envelope.schema_version == 3
+    data = envelope.data
+    assert (data.procedure_code, data.procedure_revision) == (_PROCEDURE["code"], 0)
+    assert data.copied_terms is not None and data.copied_terms.name == _PROCEDURE["name"]
+    again = decode(encode(envelope))
+    assert again.data == data
+
+
+def test_a_reception_written_now_names_its_revision_and_copies_nothing() -> None:
+    data = DossierReceived(
+        procedure_code="1.001234", procedure_revision=3, unit_code="MC", channel="counter"
+    )
+    written = orjson.loads(data.model_dump_json())
+    assert written["procedure_revision"] == 3 and written["copied_terms"] is None
+    assert "procedure" not in written
 
 
 def test_an_applicant_without_its_id_is_refused() -> None:

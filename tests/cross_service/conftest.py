@@ -170,6 +170,23 @@ class Province:
         figures: dict[str, Any] = response.json()["items"][0]["figures"]
         return figures
 
+    async def records(self, topic: str, key: str) -> list[bytes]:
+        """The raw values on one of the test's topics under `key`, from its start."""
+        consumer = AIOKafkaConsumer(
+            self.topics[topic],
+            **self.kafka.client_options(),
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            found = []
+            for records in (await consumer.getmany(timeout_ms=3000)).values():
+                found += [r.value for r in records if r.key == key.encode() and r.value]
+            return found
+        finally:
+            await consumer.stop()
+
     async def follow_tracking(self) -> None:
         consumer = AIOKafkaConsumer(
             self.tracking_topic,
@@ -298,6 +315,7 @@ async def province(
                         tracking_events=topics["tracking"],
                         indicators=topics["indicators"],
                         agencies=topics["agencies"],
+                        procedures=topics["catalogue"],
                     ),
                     api=ScoringApi(official_token=TOKEN),
                 ),
@@ -313,6 +331,8 @@ async def province(
                         applicants=topics["applicants"],
                         tracking_events=topics["tracking"],
                         notifications=topics["notices"],
+                        agencies=topics["agencies"],
+                        procedures=topics["catalogue"],
                     ),
                     smtp=SmtpSettings(host="127.0.0.1", port=mailbox.port, pool_size=2),
                     sms=NotifySettings().sms.model_copy(update={"enabled": False}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import orjson
 import pytest
 
 pytestmark = pytest.mark.infra
@@ -11,6 +12,10 @@ pytestmark = pytest.mark.infra
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(f"{text}+07:00")
+
+
+def receipt_text(province, code: str) -> str:
+    return next(text for text in province.mailbox.texts() if code in text)
 
 
 async def test_a_late_dossier_with_an_apology_from_reception_to_the_indicators(province) -> None:
@@ -40,6 +45,15 @@ async def test_a_late_dossier_with_an_apology_from_reception_to_the_indicators(p
     (receipt,) = await province.notifications(code, "receipt")
     assert receipt["channel"] == "email"
     assert any(code in text and "15/06/2026" in text for text in province.mailbox.texts())
+    # The reception names its procedure's catalogue revision and copies none of it: tracking
+    # (10 working days) and notify (the receipt) took the terms from the catalogue topic.
+    (reception, *_) = await province.records("dossiers", code)
+    received = orjson.loads(reception)
+    assert (received["event_type"], received["schema_version"]) == ("dossier.received", 3)
+    assert received["data"]["procedure_code"] == "2.001417"
+    assert received["data"]["procedure_revision"] >= 1
+    assert received["data"]["copied_terms"] is None and b"steps" not in reception
+    assert deadline.data.procedure_name in receipt_text(province, code)
 
     await province.post(
         f"/v1/dossiers/{code}/events",

@@ -16,7 +16,6 @@ from motcua.events import (
     Component,
     DeadlineChanged,
     DeadlineSet,
-    DossierReceived,
     DossierRefused,
     DossierTransferred,
     DossierWithdrawn,
@@ -34,6 +33,7 @@ from motcua.events import (
     SupplementReceived,
     SupplementRequested,
 )
+from motcua.testing.catalogue import reception
 from motcua_portal.domain import Fact
 
 VN = timezone(timedelta(hours=7))
@@ -80,8 +80,8 @@ class Life:
 
     def received(self, when: datetime | None = None) -> Envelope:
         when = when or at(2, 9)
-        data = DossierReceived(
-            procedure=TERMS,
+        data = reception(
+            TERMS,
             unit_code="MC",
             channel=Channel.COUNTER,
             components=(Component(name="Đơn đề nghị"), Component(name="Bản vẽ")),

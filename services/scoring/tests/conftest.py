@@ -27,7 +27,6 @@ from motcua.events import (
     DeadlineChanged,
     DeadlineSet,
     DossierOverdue,
-    DossierReceived,
     DossierRefused,
     DossierTransferred,
     DossierVerdictGiven,
@@ -49,6 +48,7 @@ from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
 from motcua.testing import create_topics
+from motcua.testing.catalogue import reception, revisions_named
 from motcua_scoring.app import create_app
 from motcua_scoring.domain import LOCAL_TZ
 from motcua_scoring.settings import (
@@ -173,12 +173,16 @@ async def start_scoring(fresh_database_url, kafka_settings):
 
 
 @pytest.fixture
-async def publish(kafka_settings):
-    """`await publish(topic, *envelopes)`: produce events as intake and tracking do."""
+async def publish(kafka_settings, scoring_topics):
+    """`await publish(topic, *envelopes)`: produce events as intake and tracking do (the
+    catalogue revisions the receptions name first, on the test's catalogue topic)."""
     producer = idempotent_producer(kafka_settings, "scoring-tests")
     await producer.start()
 
     async def send(topic: str, *envelopes: Envelope) -> None:
+        for revision in revisions_named(envelopes):
+            key = revision.key.encode()
+            await producer.send_and_wait(scoring_topics.procedures, encode(revision), key=key)
         futures = [await producer.send(topic, encode(e), key=e.key.encode()) for e in envelopes]
         await asyncio.gather(*futures)
 
@@ -255,12 +259,7 @@ class DossierScript:
             field=field,
             processing_time=ProcessingTime(unit="working_days", amount=Decimal(3)),
         )
-        event = DossierReceived(
-            procedure=terms,
-            unit_code=unit,
-            channel=channel,
-            digitised=digitised,
-        )
+        event = reception(terms, unit_code=unit, channel=channel, digitised=digitised)
         return self._wrap(event, code, at, agency)
 
     def deadline(self, code: str, at: datetime, due: datetime, agency: str = "STP") -> Envelope:

@@ -20,7 +20,6 @@ from motcua.events import (
     ApplicantErased,
     ApplicantRecorded,
     Channel,
-    DossierReceived,
     DossierRefused,
     DossierTransferred,
     DossierWithdrawn,
@@ -37,6 +36,7 @@ from motcua.events import (
 )
 from motcua.events.topics import APPLICANTS
 from motcua.settings import DatabaseSettings
+from motcua.testing.catalogue import reception, revisions_named
 from motcua_tracking.app import MIGRATIONS
 from motcua_tracking.domain import vietnam_time_zone
 from motcua_tracking.service import (
@@ -98,8 +98,7 @@ class IntakeEvents:
         )
 
     def received(self, code: str, at: datetime, terms: ProcedureTerms = TERMS) -> Envelope:
-        data = DossierReceived(procedure=terms, unit_code="MC", channel=Channel.COUNTER)
-        return self.wrap(code, data, at)
+        return self.wrap(code, reception(terms, unit_code="MC", channel=Channel.COUNTER), at)
 
     def applicant(self, code: str, at: datetime, phone: str = "0912345678") -> Envelope:
         """The applicant's record, on the applicants' topic (written with the reception)."""
@@ -186,8 +185,10 @@ class Harness:
         )
 
     async def apply(self, *envelopes: Envelope) -> None:
-        """Apply in one transaction, each run of one topic's events by its own handler."""
+        """Apply in one transaction, each run of one topic's events by its own handler,
+        after the catalogue revisions the receptions name (intake publishes them first)."""
         async with self.sessions() as session, session.begin():
+            await self.tracker.apply_catalogue(session, revisions_named(envelopes))
             for topic, run in groupby(envelopes, key=lambda e: e.topic):
                 if topic == APPLICANTS.name:
                     await self.tracker.apply_applicants(session, list(run))

@@ -15,6 +15,7 @@ from motcua.db import create_engine
 from motcua.events import Envelope, encode
 from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
+from motcua.testing.catalogue import revisions_named
 from motcua_notify.app import create_app
 from motcua_notify.settings import (
     ApiSettings,
@@ -36,6 +37,7 @@ class Topics:
     notifications: str
     agencies: str
     applicants: str
+    procedures: str
 
 
 @dataclass
@@ -59,6 +61,7 @@ async def topics(make_topic) -> Topics:
         await make_topic("notifications", 1),
         await make_topic("agencies", 1),
         await make_topic("applicants", 3),
+        await make_topic("procedures", 1),
     )
 
 
@@ -75,6 +78,7 @@ def notify_settings(fresh_database_url, kafka_settings, smtp_server, gateway, to
             notifications=topics.notifications,
             agencies=topics.agencies,
             applicants=topics.applicants,
+            procedures=topics.procedures,
         ),
         smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, pool_size=2, timeout=5),
         sms=SmsSettings(base_url=gateway, api_key="sms-key", timeout=3),
@@ -120,12 +124,17 @@ async def start_notify():
 
 
 @pytest.fixture
-async def publish(kafka_settings):
-    """`await publish(topic, *envelopes)`: produce events as intake and tracking do."""
+async def publish(kafka_settings, topics):
+    """`await publish(topic, *envelopes)`: produce events as intake and tracking do (the
+    catalogue revisions the receptions name first, on the test's catalogue topic)."""
     producer = idempotent_producer(kafka_settings, "notify-tests")
     await producer.start()
 
     async def send(topic: str, *envelopes: Envelope) -> None:
+        for revision in revisions_named(envelopes):
+            await producer.send_and_wait(
+                topics.procedures, encode(revision), key=revision.key.encode()
+            )
         for envelope in envelopes:
             await producer.send_and_wait(topic, encode(envelope), key=envelope.key.encode())
 

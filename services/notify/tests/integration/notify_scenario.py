@@ -18,7 +18,6 @@ from motcua.events import (
     DossierDueSoon,
     DossierEscalated,
     DossierOverdue,
-    DossierReceived,
     DossierRefused,
     DossierTransferred,
     DossierWithdrawn,
@@ -31,6 +30,7 @@ from motcua.events import (
     StepDeadline,
     SupplementRequested,
 )
+from motcua.testing.catalogue import reception
 
 # 2026-11-20 is a Friday; 02:00 UTC is 09:00 in Hà Nội.
 MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -74,7 +74,7 @@ def wrap(data: Event, code: str, at: datetime = MORNING, producer: str = "intake
 
 def received(code: str) -> Envelope:
     """Intake's reception: the dossier, naming no one (the applicant comes apart)."""
-    data = DossierReceived(procedure=PROCEDURE, unit_code=COUNTER, channel=Channel.COUNTER)
+    data = reception(PROCEDURE, unit_code=COUNTER, channel=Channel.COUNTER)
     return wrap(data, code)
 
 

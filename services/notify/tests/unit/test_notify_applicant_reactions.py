@@ -14,13 +14,13 @@ from motcua.events import (
     Channel,
     Consent,
     DeadlineSet,
-    DossierReceived,
     Envelope,
     Event,
     ProcedureTerms,
     ProcessingTime,
     SupplementRequested,
 )
+from motcua.testing.catalogue import procedures_named, reception
 from motcua_notify.domain.directory import Directory, UnitContact
 from motcua_notify.domain.dossiers import DossierView
 from motcua_notify.domain.messages import Audience, MessageType
@@ -51,7 +51,7 @@ def wrap(data: Event, at: datetime = AT) -> Envelope:
     )
 
 
-RECEIVED = wrap(DossierReceived(procedure=PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER))
+RECEIVED = wrap(reception(PROCEDURE, unit_code="STP.MC", channel=Channel.COUNTER))
 RECORDED = wrap(ApplicantRecorded(applicant=PERSON))
 DEADLINE = wrap(
     DeadlineSet(
@@ -73,7 +73,7 @@ def supplement() -> Envelope:
 def apply(view: DossierView, *envelopes: Envelope) -> tuple[DossierView, list]:
     asked = []
     for envelope in envelopes:
-        view, more = react(view, envelope, DIRECTORY, LINKS)
+        view, more = react(view, envelope, DIRECTORY, LINKS, procedures_named(envelopes))
         asked += more
     return view, asked
 

@@ -84,7 +84,9 @@ async def service(
 
     async def absorbed() -> bool:
         url = settings.database.url
-        events = await scoring_db(url, "SELECT count(*) FROM processed_events")
+        events = await scoring_db(
+            url, "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'"
+        )
         dossiers = await scoring_db(
             url, "SELECT count(*) FROM dossier_facts WHERE facts IS NOT NULL"
         )

@@ -33,7 +33,12 @@ async def start(scoring_settings, start_scoring):
 
 async def absorb(publish, scoring_db, wait_until, settings, script, *envelopes) -> None:
     """Publish envelopes where intake and tracking do and wait until all are absorbed."""
-    before = (await scoring_db(settings.database.url, "SELECT count(*) FROM processed_events"))[0]
+    before = (
+        await scoring_db(
+            settings.database.url,
+            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
+        )
+    )[0]
     for envelope in envelopes:
         topic = script.topics.tracking_events
         if envelope.producer == "intake":
@@ -41,7 +46,10 @@ async def absorb(publish, scoring_db, wait_until, settings, script, *envelopes) 
         await publish(topic, envelope)
 
     async def done() -> bool:
-        rows = await scoring_db(settings.database.url, "SELECT count(*) FROM processed_events")
+        rows = await scoring_db(
+            settings.database.url,
+            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
+        )
         return rows[0][0] >= before[0] + len(envelopes)
 
     await wait_until(done, what="events absorbed")

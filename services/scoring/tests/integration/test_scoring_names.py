@@ -40,8 +40,9 @@ async def test_procedure_scopes_carry_the_newest_name_the_catalogue_published(
     running = await start_scoring(settings)
     province.write(script)
     await script.publish(publish)
-    # An older revision arriving after the newer one does not win.
-    newer, older = procedure(BIRTH, 2), procedure("khai sinh (cũ)", 1)
+    # An older revision arriving after the newer one does not win (both above any revision
+    # the script's receptions name: motcua.testing.catalogue).
+    newer, older = procedure(BIRTH, 2_100_000_002), procedure("khai sinh (cũ)", 2_100_000_001)
     await publish(scoring_topics.procedures, newer)
     await publish(scoring_topics.procedures, older)
 

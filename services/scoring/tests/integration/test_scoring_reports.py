@@ -33,7 +33,10 @@ async def service(scoring_settings, start_scoring, script, publish, scoring_db, 
     await script.publish(publish)
 
     async def absorbed() -> bool:
-        events = await scoring_db(settings.database.url, "SELECT count(*) FROM processed_events")
+        events = await scoring_db(
+            settings.database.url,
+            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
+        )
         dossiers = await scoring_db(
             settings.database.url, "SELECT count(*) FROM dossier_facts WHERE facts IS NOT NULL"
         )

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from motcua.calendar_years import COVERED_YEARS
 from motcua.events import (
-    DossierReceived,
     Envelope,
     Event,
     ProcedureTerms,
     ProcessingFinished,
     ProcessingTime,
 )
+from motcua.testing import catalogue
+from motcua.testing.catalogue import procedures_named
 from motcua.verdicts import VIETNAM
 from motcua_scoring.domain import DossierFacts, Scope, ScopeKind, apply_all, count
 from motcua_scoring.domain.periods import month_period
@@ -36,12 +37,7 @@ def reception(at: datetime) -> Envelope:
         field="civil",
         processing_time=ProcessingTime(unit="working_days", amount=Decimal(3)),
     )
-    received = DossierReceived(
-        procedure=terms,
-        unit_code="A",
-        channel="counter",
-    )
-    return wrap(received, at)
+    return wrap(catalogue.reception(terms, unit_code="A", channel="counter"), at)
 
 
 def finish(at: datetime) -> Envelope:
@@ -51,7 +47,7 @@ def finish(at: datetime) -> Envelope:
 def facts_of(*envelopes: Envelope) -> tuple[DossierFacts, list[str]]:
     facts, anomalies = DossierFacts("STP-1"), []
     for envelope in envelopes:
-        translated = translate(envelope)
+        translated = translate(envelope, procedures_named([envelope]))
         assert translated is not None
         anomalies.extend(translated.anomalies)
         facts = apply_all(facts, translated.updates)

@@ -22,6 +22,7 @@ from motcua.events import (
     Envelope,
     Event,
 )
+from motcua.testing.catalogue import procedures_named
 from motcua.verdicts import Standing, standing
 from motcua.vocabulary import ApologyStanding
 from motcua_scoring.adapters.facts_json import facts_from_json, facts_to_json
@@ -259,7 +260,8 @@ def wrap(data: Event) -> Envelope:
 
 
 def updates_of(data: Event) -> tuple[FactUpdate, ...]:
-    translated = translate(wrap(data))
+    envelope = wrap(data)
+    translated = translate(envelope, procedures_named([envelope]))
     return translated.updates if translated else ()
 
 
@@ -310,7 +312,7 @@ def test_verdicts_alerts_and_withdrawals_carry_what_tracking_found() -> None:
     assert updates_of(verdict) == (
         VerdictGiven(local(11, 12), Verdict.LATE, Decimal("4.5"), ApologyStanding.LATE, True, 1),
     )
-    fired = translate(overdue)
+    fired = translate(overdue, procedures_named([overdue]))
     assert fired is not None and fired.updates == (
         AlertFired(local(11, 12), str(overdue.event_id), AlertKind.OVERDUE, local(11, 11, 17)),
     )

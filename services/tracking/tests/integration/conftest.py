@@ -19,6 +19,7 @@ from motcua.events import Envelope, TopicSpec, dead_letter_topic, decode, encode
 from motcua.events.topics import APPLICANTS
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing import create_database, create_topics, drop_database
+from motcua.testing.catalogue import revisions_named
 from motcua_tracking.app import create_app
 from motcua_tracking.settings import ApiSettings, TimerSettings, TopicSettings, TrackingSettings
 
@@ -72,8 +73,16 @@ class Stack:
             api=ApiSettings(official_token=OFFICIAL_TOKEN, admin_token=ADMIN_TOKEN),
         )
 
-    async def publish(self, *envelopes: Envelope, topic: str | None = None) -> None:
-        """Send to `topic`, else to the test's applicants or dossier topic, by event."""
+    async def publish(
+        self, *envelopes: Envelope, topic: str | None = None, revisions: bool = True
+    ) -> None:
+        """Send to `topic`, else to the test's applicants or dossier topic, by event; the
+        catalogue revisions the receptions name go first, as intake publishes them
+        (unless `revisions` is false)."""
+        for revision in revisions_named(envelopes) if revisions else ():
+            await self.producer.send_and_wait(
+                self.catalogue_topic, encode(revision), key=revision.key.encode()
+            )
         for envelope in envelopes:
             mine = self.applicants_topic if envelope.topic == APPLICANTS.name else None
             await self.producer.send_and_wait(
@@ -89,8 +98,10 @@ class Stack:
             yield app
 
     async def applied(self, settings: TrackingSettings, count: int, within: float = 30) -> None:
-        """Wait until an app's consumers have applied `count` events."""
-        await self.count(settings, "SELECT count(*) FROM processed_events", count, within)
+        """Wait until an app's consumers have applied `count` events (the catalogue's
+        revisions apart: `publish` adds them)."""
+        query = "SELECT count(*) FROM processed_events WHERE consumer <> 'tracking.procedures'"
+        await self.count(settings, query, count, within)
 
     async def count(
         self, settings: TrackingSettings, query: str, at_least: int = 1, within: float = 30

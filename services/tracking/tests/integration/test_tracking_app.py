@@ -8,10 +8,12 @@ from datetime import datetime
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from motcua.db import create_engine
 from motcua.events import ProcedureUpdated, dead_letter_topic
+from motcua.testing.catalogue import revisions_named, terms_named
 from motcua_tracking.domain import vietnam_time_zone
 
 pytestmark = pytest.mark.infra
@@ -40,12 +42,13 @@ async def test_events_from_intake_become_deadlines_verdicts_and_look_ups(stack, 
             intake.transferred(code, at(3, 2, 15), "PCM", "LD"),
             intake.finished(code, at(3, 2, 16)),
         )
+        received = intake.received(code, at(3, 2, 9)).data
         renamed = ProcedureUpdated(
-            procedure=intake.received(code, at(3, 2, 9)).data.procedure.model_copy(
+            procedure=terms_named(received).model_copy(
                 update={"name": "Cấp giấy phép xây dựng (sửa đổi)"}
             ),
             competent_agency="SXD",
-            revision=2,
+            revision=received.procedure_revision + 1,
         )
         await stack.publish(intake.wrap(code, renamed, at(3, 2, 9)), topic=stack.catalogue_topic)
         out = await stack.read(settings.topics.publish_to, expected=7)
@@ -216,6 +219,33 @@ async def test_a_bad_event_is_dead_lettered_and_the_partition_moves_on(stack, in
     finally:
         await dlq.stop()
     assert [dict(r.headers)["x-dlq-reason"] for r in records] == [b"unknown_dossier"]
+
+
+async def test_a_reception_read_before_its_procedure_revision_waits_for_it(stack, intake, clock):
+    """The catalogue and the dossier log are read by separate consumers: a reception whose
+    revision has not been read yet is read again until it has, never dead-lettered."""
+    settings = await stack.settings(await stack.new_database())
+    code = intake.new_code()
+    received = intake.received(code, at(3, 2, 9))
+    waits = ("motcua_consumer_waits_total", {"app": settings.service_name})
+    async with stack.running(settings, clock):
+        await stack.publish(received, revisions=False)
+        for _ in range(400):
+            if REGISTRY.get_sample_value(*waits):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # more passes over the waiting batch
+        assert REGISTRY.get_sample_value(*waits), "the reception was never read"
+        dossiers = "SELECT count(*) FROM dossiers"
+        assert await stack.count(settings, dossiers, at_least=0) == 0
+        await stack.publish(*revisions_named([received]), topic=stack.catalogue_topic)
+        await stack.applied(settings, 1)
+        assert await stack.count(settings, dossiers) == 1
+        letters = "SELECT count(*) FROM dead_letters"
+        assert await stack.count(settings, letters, at_least=0) == 0
+    out = await stack.read(settings.topics.publish_to, expected=1)
+    [deadline] = [e for e in out if e.event_type == "tracking.deadline-set"]
+    assert deadline.data.procedure_name == terms_named(received.data).name
 
 
 async def test_loading_a_decision_over_http_moves_open_deadlines(stack, intake, clock):
