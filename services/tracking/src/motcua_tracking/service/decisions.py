@@ -13,12 +13,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import Sessions
-from motcua.messaging import stage
 from motcua_tracking.adapters import calendars as store
 from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.domain import CalendarRangeError, YearDecision, vietnam_time_zone
 from motcua_tracking.service.calendars import CalendarBook, DecisionInForce
-from motcua_tracking.service.publishing import envelopes_for
 from motcua_tracking.service.tracking import DossierTracker
 
 __all__ = ["DecisionLoaded", "DecisionLoader"]
@@ -79,27 +77,15 @@ class DecisionLoader:
         new: CalendarBook,
         window: tuple[datetime, datetime],
     ) -> tuple[int, int]:
-        tracker, dossiers_store = self._tracker, DossierStore(session)
+        dossiers = DossierStore(session)
         after, recomputed, moved = "", 0, 0
-        now = tracker.clock.now()
+        now = self._tracker.clock.now()
         while True:
-            codes = await dossiers_store.open_codes_in_window(window, after, _CHUNK)
+            codes = await dossiers.open_codes_in_window(window, after, _CHUNK)
             if not codes:
                 return recomputed, moved
-            dossiers = await dossiers_store.load(codes)
-            outgoing = []
-            for dossier in dossiers.values():
-                outcomes = dossier.recalendar(
-                    old=old.for_agency(dossier.agency_code),
-                    new=new.for_agency(dossier.agency_code),
-                    at=now,
-                    rules=tracker.rules,
-                )
-                moved += len(outcomes)
-                outgoing += envelopes_for(dossier, outcomes, now=now)
-            await dossiers_store.save(dossiers.values(), new.for_agency, now)
-            await stage(session, *outgoing, topic=tracker.publish_to)
-            recomputed += len(dossiers)
+            moved += await self._tracker.recalendar(session, codes, old, new, now)
+            recomputed += len(codes)
             after = codes[-1]
 
 

@@ -26,11 +26,9 @@ from collections.abc import Awaitable, Callable
 from motcua.clock import clock_speed
 from motcua.db import Sessions
 from motcua.loops import Loop, sleep
-from motcua.messaging import stage
-from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_PENDING
 from motcua_tracking.adapters.timers import claim_due_dossiers, count_pending, next_fire_at
-from motcua_tracking.service.publishing import envelopes_for
+from motcua_tracking.domain import Outcome, TrackedDossier
 from motcua_tracking.service.tracking import DossierTracker
 from motcua_tracking.settings import TimerSettings
 
@@ -71,18 +69,16 @@ class TimerLoop:
             codes = await claim_due_dossiers(session, until, self._settings.batch_size)
             if not codes:
                 return 0
-            store = DossierStore(session)
-            dossiers = await store.load(codes, lock=False)
-            outgoing = []
-            for dossier in dossiers.values():
+
+            def fire(dossier: TrackedDossier) -> list[Outcome]:
                 outcomes = dossier.advance(until, now)
-                outgoing += envelopes_for(dossier, outcomes, now=now)
                 for timer in dossier.timers:
                     if timer.changed and timer.fired_at == now:
                         TIMER_LAG.observe(max((until - timer.fire_at).total_seconds(), 0.0))
                         TIMERS_FIRED.labels(timer.scope, timer.kind.value).inc()
-            await store.save(dossiers.values(), tracker.calendars.for_agency, now)
-            await stage(session, *outgoing, topic=tracker.publish_to)
+                return outcomes
+
+            await tracker.change(session, codes, fire, now=now, lock=False)
         return len(codes)
 
     async def pause_before_next(self) -> float:

@@ -209,18 +209,56 @@ class DossierTracker:
         store, now = DossierStore(session), self.clock.now()
         found = await store.open_codes(codes)
         for start in range(0, len(found), _CHUNK):
-            dossiers = await store.load(found[start : start + _CHUNK])
-            outgoing: list[Envelope] = []
-            for dossier in dossiers.values():
-                outcomes = dossier.recalendar(
-                    old=old.for_agency(dossier.agency_code),
-                    new=new.for_agency(dossier.agency_code),
-                    at=now,
-                    rules=self.rules,
-                )
-                outgoing += envelopes_for(dossier, outcomes, now=now)
-            await store.save(dossiers.values(), new.for_agency, now)
-            await stage(session, *outgoing, topic=self.publish_to)
+            await self.recalendar(session, found[start : start + _CHUNK], old, new, now)
+
+    async def change(
+        self,
+        session: AsyncSession,
+        codes: Sequence[str],
+        change: Callable[[TrackedDossier], list[Outcome]],
+        *,
+        now: datetime,
+        calendars: CalendarBook | None = None,
+        lock: bool = True,
+    ) -> dict[str, TrackedDossier]:
+        """The unit of work on stored dossiers, in the caller's transaction: load them
+        (locked in code order unless told not to), apply `change` to each, save them (their
+        timers on `calendars`, else the book in use) and stage the events the outcomes call
+        for. Events from intake are applied by `apply`, which folds late ones in."""
+        store = DossierStore(session)
+        dossiers = await store.load(codes, lock=lock)
+        outgoing: list[Envelope] = []
+        for dossier in dossiers.values():
+            outgoing += envelopes_for(dossier, change(dossier), now=now)
+        await store.save(dossiers.values(), (calendars or self.calendars).for_agency, now)
+        await stage(session, *outgoing, topic=self.publish_to)
+        return dossiers
+
+    async def recalendar(
+        self,
+        session: AsyncSession,
+        codes: Sequence[str],
+        old: CalendarBook,
+        new: CalendarBook,
+        now: datetime,
+    ) -> int:
+        """Move these dossiers' open deadlines from the calendars of `old` to those of `new`
+        (a decision loaded, a merge changed); returns how many deadlines moved."""
+        moved = 0
+
+        def move(dossier: TrackedDossier) -> list[Outcome]:
+            nonlocal moved
+            outcomes = dossier.recalendar(
+                old=old.for_agency(dossier.agency_code),
+                new=new.for_agency(dossier.agency_code),
+                at=now,
+                rules=self.rules,
+            )
+            moved += len(outcomes)
+            return outcomes
+
+        await self.change(session, codes, move, now=now, calendars=new)
+        return moved
 
     async def apply_catalogue(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         """Keep every revision of each procedure (receptions name theirs), and the newest
