@@ -7,7 +7,7 @@ if its sender dies without recording an outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -175,26 +175,29 @@ async def record_outcomes(session: AsyncSession, outcomes: Sequence[dict[str, An
     await session.execute(statement, list(outcomes))
 
 
-async def still_to_send(session: AsyncSession, row_id: int, owner: str) -> bool:
-    """Whether a leased row may be handed to its gateway now: still `sending` under this
-    owner's lease, and not the message of an alert tracking withdrew since it was claimed
-    (the withdrawal counted a row being sent as gone out and wrote its correction; sent
-    after a release or a lease running out, the alert would follow its correction)."""
+async def still_to_send(session: AsyncSession, row_ids: Collection[int], owner: str) -> set[int]:
+    """The leased rows among `row_ids` that may be handed to their gateway now: still
+    `sending` under this owner's lease, and not the message of an alert tracking withdrew
+    since it was claimed (the withdrawal counted a row being sent as gone out and wrote its
+    correction; sent after a release or a lease running out, the alert would follow its
+    correction)."""
+    if not row_ids:
+        return set()
     w = alert_withdrawals
     withdrawn = (
         sa.exists()
         .where(w.c.alert_event_id == _t.c.source_event_id, w.c.message_type == _t.c.message_type)
         .correlate(_t)
     )
-    found = await session.scalar(
+    found = await session.scalars(
         sa.select(_t.c.id).where(
-            _t.c.id == row_id,
+            _t.c.id.in_(list(row_ids)),
             _t.c.lease_owner == owner,
             _t.c.status == Status.SENDING,
             ~withdrawn,
         )
     )
-    return found is not None
+    return set(found)
 
 
 async def reclaim_expired(session: AsyncSession) -> int:

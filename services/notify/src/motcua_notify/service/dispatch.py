@@ -13,7 +13,9 @@ Guarantee, per row of the delivery log (one idempotency key):
 - An alert to officials is checked under its lease right before it is handed to the
   gateway: if tracking withdrew it meanwhile (the withdrawal took a row being sent as
   gone out and wrote a correction), it is marked withdrawn and never sent, so an alert
-  released by a stop or whose lease ran out never goes out after its correction.
+  released by a stop or whose lease ran out never goes out after its correction. The
+  alerts that reach that check in the same turn of the event loop (a batch's, past the
+  concurrency bound and the rate limit together) are checked in one query.
 
 An idle sender sleeps until the earliest row of its channel comes due, or until rows are
 queued (NOTIFY), at most `idle_poll_seconds` (a safety net for a lost notification).
@@ -122,6 +124,7 @@ class Dispatcher:
         self._options = options
         self._slots = {c: asyncio.Semaphore(options.concurrency) for c in self._senders}
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+        self._checks = _PreSendChecks(sessions, self.owner)
         self._stop = asyncio.Event()
         self._next_due: dict[Channel, datetime | None] = {}
         self.loops = [
@@ -206,13 +209,9 @@ class Dispatcher:
                 await limit.take()
             if stop.is_set():
                 return _Released()
-            if row.message_type in _ALERTS and not await self._still_to_send(row):
+            if row.message_type in _ALERTS and not await self._checks.still_to_send(row.id):
                 return _Withdrawn()
             return await self._send(channel, row)
-
-    async def _still_to_send(self, row: Claimed) -> bool:
-        async with self._sessions() as session, session.begin():
-            return await still_to_send(session, row.id, self.owner)
 
     async def _send(self, channel: Channel, row: Claimed) -> SendResult:
         content = row.content or {}
@@ -290,6 +289,42 @@ class Dispatcher:
             "_failed_at": None,
             "_attempts": attempts,
         }
+
+
+class _PreSendChecks:
+    """The check of an alert right before it is handed to its gateway (`still_to_send`),
+    made in one query for every row that asks in the same turn of the event loop."""
+
+    def __init__(self, sessions: Sessions, owner: str) -> None:
+        self._sessions = sessions
+        self._owner = owner
+        self._asking: dict[int, asyncio.Future[bool]] = {}
+        self._rounds: set[asyncio.Task[None]] = set()
+
+    async def still_to_send(self, row_id: int) -> bool:
+        """Whether the leased row may still be sent (see `still_to_send`)."""
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._asking[row_id] = answer
+        if len(self._asking) == 1:
+            round_ = asyncio.create_task(self._answer())
+            self._rounds.add(round_)
+            round_.add_done_callback(self._rounds.discard)
+        return await answer
+
+    async def _answer(self) -> None:
+        await asyncio.sleep(0)  # the rows asking in this turn join the round
+        asking, self._asking = self._asking, {}
+        try:
+            async with self._sessions() as session, session.begin():
+                kept = await still_to_send(session, asking.keys(), self._owner)
+        except Exception as error:
+            for answer in asking.values():
+                if not answer.done():
+                    answer.set_exception(error)
+            return
+        for row_id, answer in asking.items():
+            if not answer.done():
+                answer.set_result(row_id in kept)
 
 
 def _citizen_sms(row: Claimed) -> bool:
