@@ -178,7 +178,10 @@ class Harness:
         limits = settings.api.lookups
         self.lookups = Lookups(
             self.sessions,
-            self.tracker,
+            self.tracker.calendars,
+            clock,
+            self.tracker.rules.granularity,
+            digest=self.tracker.digest,
             per_client=limits.limits(limits.free_failures_per_client),
             per_code=limits.limits(limits.free_failures_per_code),
             client_key=b"test-client-key",

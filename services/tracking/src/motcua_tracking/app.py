@@ -27,6 +27,7 @@ from motcua.http import install_http_edge
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
+from motcua.verdicts import Granularity
 from motcua_tracking.adapters.progress import GroupProgress
 from motcua_tracking.adapters.timers import TIMERS_CHANGED
 from motcua_tracking.entrypoints.consumers import (
@@ -75,7 +76,8 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         AlertWithdrawn,
         EventRejected,
     )
-    tracker = DossierTracker(settings, runtime.clock, CalendarBook.from_settings(settings.calendar))
+    calendars = CalendarBook.from_settings(settings.calendar)
+    tracker = DossierTracker(settings, runtime.clock, calendars)
     runtime.consume(
         "tracking.dossier-events", [settings.topics.dossier_events], dossier_events_handler(tracker)
     )
@@ -111,7 +113,10 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     app.state.timers = timers
     app.state.lookups = Lookups(
         runtime.sessions,
-        tracker,
+        calendars,
+        runtime.clock,
+        Granularity(settings.deadlines.verdict_granularity),
+        digest=tracker.digest,
         per_client=settings.api.lookups.limits(settings.api.lookups.free_failures_per_client),
         per_code=settings.api.lookups.limits(settings.api.lookups.free_failures_per_code),
         client_key=settings.api.lookup_pepper.get_secret_value().encode(),

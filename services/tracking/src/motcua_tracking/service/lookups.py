@@ -14,11 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from datetime import time as clock_time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.clock import Clock
 from motcua.db import Sessions
+from motcua.verdicts import Granularity
 from motcua_tracking.adapters.agencies import agency_name, agency_state
 from motcua_tracking.adapters.applicants import phone_digest_of
 from motcua_tracking.adapters.dossiers import DossierStore
@@ -33,7 +36,7 @@ from motcua_tracking.adapters.metrics import LOOKUPS
 from motcua_tracking.adapters.procedures import procedure_name
 from motcua_tracking.domain import TrackedDossier, WorkingCalendar
 from motcua_tracking.domain.lookup_limits import LookupLimits, after_failure, wait
-from motcua_tracking.service.tracking import DossierTracker
+from motcua_tracking.service.calendars import CalendarBook
 from motcua_tracking.service.views import (
     AgencyOfficeView,
     ApologyView,
@@ -64,14 +67,22 @@ class Lookups:
     def __init__(
         self,
         sessions: Sessions,
-        tracker: DossierTracker,
+        calendars: CalendarBook,
+        clock: Clock,
+        granularity: Granularity,
         *,
+        digest: Callable[[str, str], str | None],
         per_client: LookupLimits,
         per_code: LookupLimits,
         client_key: bytes,
     ) -> None:
+        """`digest(code, phone_last4)` is the second factor as the applicants' topic stored
+        it (`DossierTracker.digest`)."""
         self._sessions = sessions
-        self._tracker = tracker
+        self._calendars = calendars
+        self._clock = clock
+        self._granularity = granularity
+        self._digest = digest
         self._per_client = per_client
         self._per_code = per_code
         self._client_key = client_key
@@ -82,7 +93,7 @@ class Lookups:
         if found is None:
             return None
         dossier, name, agency = found
-        calendar = self._tracker.calendars.for_agency(dossier.agency_code)
+        calendar = self._calendars.for_agency(dossier.agency_code)
         view = _official(dossier, name, calendar, self._standing(dossier, calendar))
         return view.model_copy(update={"agency_name": agency})
 
@@ -92,7 +103,7 @@ class Lookups:
         subjects = self._subjects(code, client)
         async with self._sessions() as session, session.begin():
             await self._check(session, *subjects)
-        expected = self._tracker.digest(code, phone_last4) or ""
+        expected = self._digest(code, phone_last4) or ""
         async with self._sessions() as session, session.begin():
             stored = await phone_digest_of(session, code)
         found = await self._load(code)
@@ -105,7 +116,7 @@ class Lookups:
             await forget(session, subjects[0])
         LOOKUPS.labels("found").inc()
         dossier, name, _ = found
-        calendar = self._tracker.calendars.for_agency(dossier.agency_code)
+        calendar = self._calendars.for_agency(dossier.agency_code)
         return _citizen(dossier, name, calendar, self._standing(dossier, calendar))
 
     def _subjects(self, code: str, client: str) -> tuple[str, str]:
@@ -115,7 +126,7 @@ class Lookups:
     async def _check(self, session: AsyncSession, by_client: str, by_code: str) -> None:
         """Raise `TooManyAttempts` while the client must wait: for its own failures, or,
         once it has failed itself, for the code's."""
-        now = self._tracker.clock.now()
+        now = self._clock.now()
         records = await load_failures(session, [by_client, by_code])
         mine = records.get(by_client)
         waits = [wait(self._per_client, mine, now)]
@@ -127,7 +138,7 @@ class Lookups:
             raise TooManyAttempts(math.ceil(longest.total_seconds()))
 
     async def _failed(self, session: AsyncSession, by_client: str, by_code: str) -> None:
-        now = self._tracker.clock.now()
+        now = self._clock.now()
         records = await lock_failures(session, [by_client, by_code], now)
         await save_failures(
             session,
@@ -141,16 +152,16 @@ class Lookups:
 
     def _standing(self, dossier: TrackedDossier, calendar: WorkingCalendar) -> str | None:
         """Where the open dossier stands now, by the rule every service shares."""
-        now = self._tracker.clock.now()
-        found = dossier.standing(calendar, now, self._tracker.rules.granularity)
+        now = self._clock.now()
+        found = dossier.standing(calendar, now, self._granularity)
         return found.value if found else None
 
     async def office(self, code: str) -> AgencyOfficeView:
         """An agency's name and the office hours its deadlines are computed with."""
         async with self._sessions() as session, session.begin():
-            await self._tracker.calendars.refresh(session)
+            await self._calendars.refresh(session)
             state = await agency_state(session, code)
-        hours = self._tracker.calendars.hours_for(code)
+        hours = self._calendars.hours_for(code)
         published = state is not None and bool(state["office_hours"])
         return AgencyOfficeView(
             code=code,
@@ -165,7 +176,7 @@ class Lookups:
 
     async def _load(self, code: str) -> tuple[TrackedDossier, str, str | None] | None:
         async with self._sessions() as session, session.begin():
-            await self._tracker.calendars.refresh(session)
+            await self._calendars.refresh(session)
             dossier = await DossierStore(session).document(code)
             if dossier is None:
                 return None

@@ -117,6 +117,16 @@ class _Batch:
     """The terms of the procedure revisions the batch's receptions name."""
     applied: list[Envelope] = field(default_factory=list)
 
+    def took(
+        self, envelope: Envelope, dossier: TrackedDossier, outcomes: list[Outcome], kept: bool
+    ) -> None:
+        """`envelope` made `dossier` what it is with these outcomes; `kept`: the event is
+        kept for replays."""
+        self.dossiers[dossier.code] = self.touched[dossier.code] = dossier
+        self.outgoing += envelopes_for(dossier, outcomes, now=self.now, cause=envelope)
+        if kept:
+            self.applied.append(envelope)
+
 
 _Apply = Callable[[TrackedDossier, Any, datetime, datetime, WorkingCalendar], list[Outcome]]
 
@@ -312,10 +322,7 @@ class DossierTracker:
                 rejection_envelope(envelope, refusal.code, refusal.detail, batch.now)
             )
             return False
-        batch.dossiers[code] = batch.touched[code] = dossier
-        batch.outgoing += envelopes_for(dossier, outcomes, now=batch.now, cause=envelope)
-        if not isinstance(data, SatisfactionRated):
-            batch.applied.append(envelope)
+        batch.took(envelope, dossier, outcomes, kept=not isinstance(data, SatisfactionRated))
         return True
 
     async def _history(
@@ -410,9 +417,7 @@ class DossierTracker:
             dossier, outcomes = self._receive(envelope, batch.procedures)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
-        batch.dossiers[code] = batch.touched[code] = dossier
-        batch.outgoing += envelopes_for(dossier, outcomes, now=batch.now, cause=envelope)
-        batch.applied.append(envelope)
+        batch.took(envelope, dossier, outcomes, kept=True)
 
     def _transferred(
         self,
