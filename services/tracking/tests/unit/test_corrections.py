@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from tracking_scenario import RULES, at
+
 from motcua_tracking.domain import (
     TIMED,
     AlertRetracted,
@@ -12,7 +14,6 @@ from motcua_tracking.domain import (
     OverdueReached,
     ProcedureTerms,
     ProcessingTime,
-    Rules,
     SentAlert,
     StepAllotment,
     SupplementPolicy,
@@ -20,11 +21,8 @@ from motcua_tracking.domain import (
     WorkingCalendar,
     alert_type,
     corrections,
-    vietnam_time_zone,
 )
 
-VN = vietnam_time_zone()
-RULES = Rules()
 TERMS = ProcedureTerms(
     "P-5",
     ProcessingTime.working_days(5),
@@ -33,10 +31,6 @@ TERMS = ProcedureTerms(
         StepAllotment("XL", "Specialist", "department", ProcessingTime.working_days("4.5")),
     ),
 )
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=VN)
 
 
 def received(calendar: WorkingCalendar) -> tuple[TrackedDossier, list[Outcome]]:

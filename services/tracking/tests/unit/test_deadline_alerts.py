@@ -2,11 +2,10 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from tracking_scenario import VN
 
 from motcua_tracking.domain.alerts import due_soon_at, elapsed_share_at, overdue_at, warning_at
-from motcua_tracking.domain.calendar import WorkingCalendar, vietnam_time_zone
-
-VN = vietnam_time_zone()
+from motcua_tracking.domain.calendar import WorkingCalendar
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:

@@ -1,8 +1,9 @@
 from datetime import datetime
 
 import pytest
+from tracking_scenario import VN
 
-from motcua_tracking.domain.calendar import WorkingCalendar, vietnam_time_zone
+from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.clocks import (
     ApologyRejected,
     ClockError,
@@ -11,7 +12,6 @@ from motcua_tracking.domain.clocks import (
 )
 from motcua_tracking.domain.deadlines import ProcedureTerms, ProcessingTime
 
-VN = vietnam_time_zone()
 THREE_DAYS = ProcedureTerms("P-1", ProcessingTime.working_days(3))
 
 

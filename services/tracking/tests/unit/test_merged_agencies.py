@@ -9,45 +9,27 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from tracking_scenario import FIVE_STEPS, RULES, at
+
 from motcua_tracking.adapters.agencies import StoredOffice
 from motcua_tracking.domain import (
     DossierJudged,
     MergedCalendar,
     OfficeHours,
-    ProcedureTerms,
-    ProcessingTime,
-    Rules,
-    StepAllotment,
     SupplementPolicy,
     TrackedDossier,
     WorkingCalendar,
     build_calendar,
     step_due_after_handover,
-    vietnam_time_zone,
 )
 from motcua_tracking.service.calendars import CalendarBook
 
-VN = vietnam_time_zone()
-RULES = Rules()
 A_PERIODS = ((time(7), time(11)), (time(13, 30), time(16, 30)))
 B_PERIODS = ((time(7, 30), time(11, 30)), (time(13), time(17)))
 A_HOURS = OfficeHours(A_PERIODS, time(14))
 B_HOURS = OfficeHours(B_PERIODS, time(15))
 MERGED_ON = date(2026, 3, 16)
-TERMS = ProcedureTerms(
-    "P-5",
-    ProcessingTime.working_days(5),
-    (
-        StepAllotment("TN", "Reception", "one_stop", ProcessingTime.working_days("0.5")),
-        StepAllotment("XL", "Specialist", "department", ProcessingTime.working_days("3.5")),
-        StepAllotment("KY", "Sign-off", "leader", ProcessingTime.working_days("0.5")),
-        StepAllotment("TKQ", "Result", "one_stop", ProcessingTime.working_days("0.5")),
-    ),
-)
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=VN)
+TERMS = FIVE_STEPS
 
 
 def office(code: str, hours: OfficeHours | None = None, into: str | None = None, on=None):

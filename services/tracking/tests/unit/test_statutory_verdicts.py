@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from tracking_scenario import at
 
 from motcua.vocabulary import ApologyStanding
 from motcua_tracking.domain import (
@@ -18,17 +19,11 @@ from motcua_tracking.domain import (
     TrackedDossier,
     Verdict,
     WorkingCalendar,
-    vietnam_time_zone,
 )
 
-VN = vietnam_time_zone()
 DAY = Rules()
 EXACT = Rules(Granularity.EXACT)
 FIVE_DAYS = ProcedureTerms("P-5", ProcessingTime.working_days(5))
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=VN)
 
 
 MONDAY_9 = at(3, 2, 9)

@@ -2,6 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from tracking_scenario import FIVE_STEPS, RULES, at
 
 from motcua_tracking.domain import (
     ApologyOwed,
@@ -18,33 +19,16 @@ from motcua_tracking.domain import (
     Reappointed,
     Rejection,
     Rules,
-    StepAllotment,
     StepJudged,
     SupplementPolicy,
     TimerKind,
     TrackedDossier,
     Verdict,
     WorkingCalendar,
-    vietnam_time_zone,
 )
 
-VN = vietnam_time_zone()
-RULES = Rules()
 # 5 working days: reception ½, specialist 3½, sign-off ½, result ½.
-TERMS = ProcedureTerms(
-    "P-5",
-    ProcessingTime.working_days(5),
-    (
-        StepAllotment("TN", "Reception", "one_stop", ProcessingTime.working_days("0.5")),
-        StepAllotment("XL", "Specialist", "department", ProcessingTime.working_days("3.5")),
-        StepAllotment("KY", "Sign-off", "leader", ProcessingTime.working_days("0.5")),
-        StepAllotment("TKQ", "Result", "one_stop", ProcessingTime.working_days("0.5")),
-    ),
-)
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=VN)
+TERMS = FIVE_STEPS
 
 
 def received(
