@@ -33,8 +33,9 @@ from motcua.events import (
     SupplementReceived,
     SupplementRequested,
 )
-from motcua.testing.catalogue import reception
+from motcua.testing.catalogue import procedures_named, reception
 from motcua_portal.domain import Fact
+from motcua_portal.service.ingest import fact_data
 
 VN = timezone(timedelta(hours=7))
 
@@ -215,7 +216,7 @@ def facts(*envelopes: Envelope, arrived: datetime | None = None) -> list[Fact]:
             e.event_type,
             e.occurred_at,
             arrived or e.recorded_at,
-            e.data.model_dump(mode="json"),
+            fact_data(e.data, procedures_named([e])),
         )
         for e in envelopes
     ]

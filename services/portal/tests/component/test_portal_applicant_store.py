@@ -16,11 +16,13 @@ from sqlalchemy import func, select, text
 from motcua.db import create_engine
 from motcua.events import Envelope
 from motcua.settings import DatabaseSettings
+from motcua.testing.catalogue import procedures_named
 from motcua_portal.adapters.store import NewApplicant, NewErasure, NewFact, SyncStore
 from motcua_portal.adapters.tables import APPLICANTS, DOSSIERS, ERASURES, EVENTS, QUEUE
 from motcua_portal.app import MIGRATIONS
 from motcua_portal.domain import digest
 from motcua_portal.domain.payloads import ERASED_HOLDER
+from motcua_portal.service.ingest import fact_data
 
 pytestmark = pytest.mark.infra
 T0 = at(2, 9)
@@ -35,7 +37,7 @@ def fact(envelope: Envelope) -> NewFact:
         envelope.event_type,
         envelope.occurred_at,
         envelope.recorded_at,
-        envelope.data.model_dump(mode="json"),
+        fact_data(envelope.data, procedures_named([envelope])),
     )
 
 

@@ -10,8 +10,10 @@ from portal_life import Life, at
 from sqlalchemy import select
 
 from motcua.events import Envelope
+from motcua.testing.catalogue import procedures_named
 from motcua_portal.adapters.store import NewFact, SyncStore
 from motcua_portal.adapters.tables import DOSSIERS, QUEUE, metadata
+from motcua_portal.service.ingest import fact_data
 
 pytestmark = pytest.mark.infra
 T0 = at(2, 9)
@@ -25,7 +27,7 @@ def new(envelope: Envelope, arrived=None) -> NewFact:
         envelope.event_type,
         envelope.occurred_at,
         arrived or envelope.recorded_at,
-        envelope.data.model_dump(mode="json"),
+        fact_data(envelope.data, procedures_named([envelope])),
     )
 
 

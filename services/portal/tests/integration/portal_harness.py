@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from motcua.events import ApplicantEvent, Envelope, dead_letter_topic, encode, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing import create_database, create_topics
+from motcua.testing.catalogue import revisions_named
 from motcua_portal.app import create_app
 from motcua_portal.settings import (
     ApiSettings,
@@ -102,6 +103,11 @@ class Harness:
         )
 
     async def publish(self, *envelopes: Envelope) -> None:
+        """Send each event to its topic, the catalogue revisions the receptions name
+        first, as intake publishes them."""
+        for revision in revisions_named(envelopes):
+            key = revision.key.encode()
+            await self.producer.send_and_wait(self.topics.procedures, encode(revision), key=key)
         for envelope in envelopes:
             if isinstance(envelope.data, ApplicantEvent):
                 topic = self.topics.applicants

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.catalogue import Procedures, keep_revisions, procedures_for
 from motcua.clock import Clock
-from motcua.events import ApplicantErased, ApplicantRecorded, Envelope, ProcedureUpdated
+from motcua.events import (
+    ApplicantErased,
+    ApplicantRecorded,
+    DossierReceived,
+    Envelope,
+    Event,
+    ProcedureUpdated,
+)
 from motcua_portal.adapters.store import NewApplicant, NewErasure, NewFact, SyncStore
 from motcua_portal.domain import STEP_EVENTS
 
-__all__ = ["KEPT_EVENTS", "Ingest"]
+__all__ = ["KEPT_EVENTS", "Ingest", "fact_data"]
 
 # Tracking's events that shape what the portal is told: the statutory appointment, the
 # steps' due times, pauses and re-appointments. The rest (alerts, verdicts) are not sent.
@@ -30,7 +39,11 @@ class Ingest:
         self._queued = queued
 
     async def on_dossier_events(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
-        """Intake's and tracking's events: keep the relevant ones, queue their dossiers."""
+        """Intake's and tracking's events: keep the relevant ones, queue their dossiers.
+        A reception is kept with the terms of the catalogue revision it names (`procedure`:
+        the record's code, name and field come from them)."""
+        kept = [e for e in envelopes if e.event_type in KEPT_EVENTS and e.dossier_code]
+        procedures = await procedures_for(session, kept)
         facts = [
             NewFact(
                 event_id=e.event_id,
@@ -39,10 +52,10 @@ class Ingest:
                 event_type=e.event_type,
                 occurred_at=e.occurred_at,
                 recorded_at=e.recorded_at,
-                data=e.data.model_dump(mode="json"),
+                data=fact_data(e.data, procedures),
             )
-            for e in envelopes
-            if e.event_type in KEPT_EVENTS and e.dossier_code
+            for e in kept
+            if e.dossier_code
         ]
         if await SyncStore(session).keep(facts, self._clock.now()):
             self._queued()
@@ -78,10 +91,20 @@ class Ingest:
             self._queued()
 
     async def on_procedures(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
-        """The local catalogue: every procedure gets a row awaiting its national code."""
+        """The local catalogue: every procedure gets a row awaiting its national code; every
+        revision is kept (receptions name theirs)."""
+        await keep_revisions(session, envelopes)
         rows = {
             e.data.procedure.code: e.data.procedure.name
             for e in envelopes
             if isinstance(e.data, ProcedureUpdated)
         }
         await SyncStore(session).keep_procedures(rows)
+
+
+def fact_data(event: Event, procedures: Procedures) -> dict[str, Any]:
+    """An event's data as the portal keeps it: a reception with the terms it follows."""
+    data = event.model_dump(mode="json")
+    if isinstance(event, DossierReceived):
+        data["procedure"] = procedures.of(event).model_dump(mode="json")
+    return data
