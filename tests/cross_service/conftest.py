@@ -1,5 +1,8 @@
-"""The four services in one event loop on the real broker and database, with their own
-topics, databases and consumer groups, sharing one manual clock."""
+"""The services in one event loop on the real broker and database, with their own
+topics, databases and consumer groups, sharing one manual clock.
+
+Intake, tracking, scoring and notify always run. A test marked `province_portal` runs the
+portal sync too, against a stand-in national portal served over HTTP on loopback."""
 
 from __future__ import annotations
 
@@ -15,11 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from motcua.clock import ManualClock
+from motcua.devstack.fake_dvcqg import create_app as national_portal_app
 from motcua.events import (
     AlertWithdrawn,
     Envelope,
@@ -37,6 +42,10 @@ from motcua_notify.app import create_app as notify_app
 from motcua_notify.settings import ApiSettings as NotifyApi
 from motcua_notify.settings import NotifySettings, SmtpSettings
 from motcua_notify.settings import TopicSettings as NotifyTopics
+from motcua_portal.app import create_app as portal_app
+from motcua_portal.settings import ApiSettings as PortalApi
+from motcua_portal.settings import DvcqgSettings, PortalSettings, SyncSettings
+from motcua_portal.settings import TopicSettings as PortalTopics
 from motcua_scoring.app import create_app as scoring_app
 from motcua_scoring.settings import ApiSettings as ScoringApi
 from motcua_scoring.settings import ScoringSettings
@@ -49,6 +58,7 @@ from motcua_tracking.settings import TopicSettings as TrackingTopics
 STP_KEY = "cross-service-stp-key-0000000000"
 ADMIN_KEY = "cross-service-admin-key-000000000"
 TOKEN = "cross-service-operator-token"
+NATIONAL_PORTAL_PASSWORD = "cross-service-national-portal"
 _COMPACTED_AT_ONCE = (
     ("segment.ms", "1000"),
     ("min.cleanable.dirty.ratio", "0.01"),
@@ -56,14 +66,26 @@ _COMPACTED_AT_ONCE = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "province_portal: the province runs the portal sync too, against a stand-in "
+        "national portal",
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class Mailbox:
     """A real SMTP server on loopback that keeps what it receives."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = _free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -81,6 +103,51 @@ class Mailbox:
         self._controller.stop()
 
 
+class NationalPortal:
+    """The stand-in national portal (DVCQG) served over HTTP on loopback, keeping what the
+    portal sync sends it."""
+
+    def __init__(self) -> None:
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        app = national_portal_app(password=NATIONAL_PORTAL_PASSWORD)
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=port,
+                log_config=None,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
+        self._serving: asyncio.Task[None] | None = None
+        self._http = httpx.AsyncClient(base_url=self.url, timeout=10)
+
+    async def received(self, code: str) -> dict[str, Any]:
+        """What it holds of a dossier: `record` (None before the first DongBoHoSoMC) and
+        `progress`."""
+        response = await self._http.get("/_received", params={"MaHoSo": code})
+        response.raise_for_status()
+        found: dict[str, Any] = response.json()
+        return found
+
+    async def __aenter__(self) -> NationalPortal:
+        self._serving = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._serving.done():
+                await self._serving
+                raise RuntimeError("the national portal stand-in did not start")
+            await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+        self._server.should_exit = True
+        if self._serving is not None:
+            await self._serving
+
+
 class Province:
     """The running services and what the test needs to drive and observe them."""
 
@@ -96,6 +163,8 @@ class Province:
         self.database_urls: dict[str, str] = {}
         self.apps: dict[str, FastAPI] = {}
         self.clients: dict[str, httpx.AsyncClient] = {}
+        self.national_portal: NationalPortal | None = None
+        """The stand-in national portal, when the portal sync runs."""
         self.tracking_topic = ""
         self.alert_grace = timedelta(0)
         """How long past its due instant tracking waits before an alert fires."""
@@ -217,12 +286,16 @@ async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30) ->
 
 @pytest.fixture
 async def province(
+    request: pytest.FixtureRequest,
     kafka_settings: KafkaSettings,
     database_base_url: str,
     make_topic: Callable[..., Awaitable[str]],
 ) -> AsyncIterator[Province]:
+    services = ["intake", "tracking", "scoring", "notify"]
+    if request.node.get_closest_marker("province_portal") is not None:
+        services.append("portal")
     run = uuid.uuid4().hex[:8]
-    names = {s: f"{s}-{run}" for s in ("intake", "tracking", "scoring", "notify")}
+    names = {s: f"{s}-{run}" for s in services}
     await create_topics(
         kafka_settings,
         [
@@ -344,6 +417,41 @@ async def province(
         }
         follower = asyncio.create_task(made.follow_tracking())
         async with contextlib.AsyncExitStack() as stack:
+            if "portal" in names:
+                national = await stack.enter_async_context(NationalPortal())
+                made.national_portal = national
+                apps["portal"] = portal_app(
+                    PortalSettings(
+                        service_name=names["portal"],
+                        database=db("portal"),
+                        **common,
+                        topics=PortalTopics(
+                            dossier_events=topics["dossiers"],
+                            tracking_events=topics["tracking"],
+                            procedures=topics["catalogue"],
+                            applicants=topics["applicants"],
+                        ),
+                        dvcqg=DvcqgSettings(
+                            adapter_url=national.url,
+                            password=NATIONAL_PORTAL_PASSWORD,
+                            dstcode="PTO",
+                            read_timeout_seconds=5,
+                            connect_timeout_seconds=5,
+                            calls_per_second=500,
+                        ),
+                        # The clock stands still between a test's steps, so a retry is due
+                        # at once rather than after a backoff that would never pass.
+                        sync=SyncSettings(
+                            idle_poll_seconds=0.05,
+                            backoff_initial_seconds=0,
+                            backoff_max_seconds=0,
+                            unmapped_procedure="local_code",
+                            gauge_seconds=0.5,
+                        ),
+                        api=PortalApi(official_token=TOKEN, admin_token=TOKEN),
+                    ),
+                    clock=clock,
+                )
             for name, app in apps.items():
                 await stack.enter_async_context(app.router.lifespan_context(app))
                 made.apps[name] = app

@@ -1,11 +1,13 @@
 """After an erasure, nothing personal is readable anywhere (docs/privacy.md).
 
-A citizen's dossier goes through intake, tracking, notify and scoring on the real broker
-and databases: the receipt is mailed, the look-up answers to their phone. Then an
-administrator erases the applicant. Each service deletes its copy, compaction removes the
-record from the applicants' topic, and a search for every personal value in every table
-of every service, every topic the services wrote (dead letters included), the logs and the
-metrics finds nothing. The dossier, its events and its indicators stay.
+A citizen's dossier goes through intake, tracking, notify, scoring and the portal sync on
+the real broker and databases: the receipt is mailed, the look-up answers to their phone,
+the national portal (a stand-in served over HTTP) receives the dossier with its applicant
+and the portal service keeps its copy. Then an administrator erases the applicant. Each
+service deletes its copy, compaction removes the record from the applicants' topic, and a
+search for every personal value in every table of every service, every topic the
+services wrote (dead letters included), the logs and the metrics finds nothing. The
+dossier, its events and its indicators stay.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from motcua.events import ApplicantErased, Envelope, encode
 from motcua.events.topics import dead_letter_topic
 
-pytestmark = pytest.mark.infra
+pytestmark = [pytest.mark.infra, pytest.mark.province_portal]
 
 NAME = "Phạm Thị Riêng Tư"
 NATIONAL_ID = "079123456789"
@@ -60,6 +62,19 @@ async def _every_row(url: str) -> str:
                 found = await conn.execute(text(f'SELECT t::text FROM "{table}" t'))
                 rows += [f"{table}: {_decoded(row[0])}" for row in found]
             return "\n".join(rows)
+    finally:
+        await engine.dispose()
+
+
+async def _portal_holds(province, table: str, code: str) -> bool:
+    """Whether the portal service's table has a row of the dossier."""
+    engine = create_async_engine(province.database_urls["portal"])
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                text(f'SELECT count(*) FROM "{table}" WHERE code = :code'), {"code": code}
+            )
+            return bool(found.scalar_one())
     finally:
         await engine.dispose()
 
@@ -142,6 +157,16 @@ async def test_after_an_erasure_nothing_personal_is_readable_anywhere(province, 
 
     await province.eventually(looked_up)
 
+    async def on_the_national_portal() -> dict | None:
+        record: dict | None = (await province.national_portal.received(code))["record"]
+        return record
+
+    record = await province.eventually(on_the_national_portal, within=60)
+    assert (record["ChuHoSo"], record["SoGiayToChuHoSo"]) == (NAME, NATIONAL_ID)
+    assert (record["SoDienThoai"], record["Email"]) == (PHONE_E164, EMAIL)
+    assert await _portal_holds(province, "portal_applicants", code)
+    assert NAME in _found(await _every_row(province.database_urls["portal"]))
+
     erased = await province.clients["intake"].post(
         f"/v1/dossiers/{code}/erasure",
         json={"note": "Đơn đề nghị xoá dữ liệu cá nhân"},
@@ -156,6 +181,13 @@ async def test_after_an_erasure_nothing_personal_is_readable_anywhere(province, 
         return response.status_code == 404
 
     await province.eventually(forgotten)
+
+    async def portal_forgot() -> bool:
+        return await _portal_holds(province, "portal_erasures", code) and not (
+            await _portal_holds(province, "portal_applicants", code)
+        )
+
+    await province.eventually(portal_forgot)
 
     async def nowhere_in_the_databases() -> bool:
         everything = [await _every_row(url) for url in province.database_urls.values()]
