@@ -69,7 +69,8 @@ async def test_an_edit_bumps_the_revision_and_is_published(intake, registration)
     assert events[-1].data.procedure.late_cutoff.isoformat() == "16:00:00"
 
     receipt = (await intake.post("/v1/dossiers", registration())).json()
-    assert receipt["record"]["data"]["procedure"]["late_cutoff"] == "16:00:00"
+    # A reception names the revision it follows: the edited one.
+    assert receipt["record"]["data"]["procedure_revision"] == 2
 
 
 async def test_a_new_procedure_is_created(intake):

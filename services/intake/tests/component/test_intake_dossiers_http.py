@@ -25,10 +25,14 @@ async def test_registration_issues_a_code_and_stores_the_snapshot(intake, regist
     assert response.headers["location"] == "/v1/dossiers/STP-261120-0001"
     assert (receipt["status"], receipt["event_type"]) == (2, "dossier.received")
     data = receipt["record"]["data"]
-    assert data["procedure"]["code"] == "2.001417"
-    assert data["procedure"]["processing_time"] == {"unit": "working_days", "amount": "10"}
+    # The reception names the catalogue revision it follows and copies none of it.
+    assert (data["procedure_code"], data["procedure_revision"]) == ("2.001417", 1)
+    assert data["copied_terms"] is None and "steps" not in response.text
+    procedure = await intake.client.get("/v1/procedures/2.001417", headers=intake.headers())
+    assert procedure.json()["revision"] == 1
+    assert procedure.json()["processing_time"] == {"unit": "working_days", "amount": "10"}
     steps = ["TN", "CH", "PC1", "PC2", "TD", "KT", "KY", "LT", "TKQ"]
-    assert [s["code"] for s in data["procedure"]["steps"]] == steps
+    assert [s["code"] for s in procedure.json()["steps"]] == steps
     # The applicant travels apart, on the applicants' topic (docs/privacy.md).
     assert "applicant" not in data and data["applicant_kind"] == "citizen"
     assert receipt["record"]["dossier_code"] == "STP-261120-0001"

@@ -52,7 +52,7 @@ async def test_a_dossiers_events_are_published_in_order_keyed_by_its_code(
         "dossier.satisfaction-rated",
     ]
     received = envelopes[0].data
-    assert received.procedure.code == "2.001417"
+    assert (received.procedure_code, received.procedure_revision) == ("2.001417", 1)
     assert received.applicant_kind == "citizen"
     assert b"an.nguyen@example.vn" not in b"".join(r.value for r in ours(records))
     assert all(e.agency_code == "STP" and e.producer == "intake" for e in envelopes)
