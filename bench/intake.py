@@ -33,10 +33,10 @@ import uvloop
 from bench.baselines import raw_produce
 from bench.loadgen import Connection, connect
 from bench.report import write_section
-from bench.stack import free_port, infrastructure
+from bench.stack import infrastructure
 from motcua.events.topics import TopicSpec
 from motcua.settings import KafkaSettings
-from motcua.testing import create_topics
+from motcua.testing import create_topics, free_port
 from motcua.testing.infra import create_database, drop_database
 
 KEY = "bench-stp-key-000000000000000000"

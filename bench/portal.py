@@ -32,7 +32,7 @@ from sqlalchemy import text
 
 from bench.baselines import raw_consume
 from bench.report import write_section
-from bench.stack import free_port, infrastructure
+from bench.stack import infrastructure
 from motcua.db import create_engine
 from motcua.events import (
     Applicant,
@@ -48,7 +48,7 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
-from motcua.testing import create_topics
+from motcua.testing import create_topics, free_port
 from motcua.testing.catalogue import reception
 from motcua.testing.infra import create_database, drop_database
 from motcua_portal.app import create_app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 
 from motcua.settings import KafkaSettings
 
@@ -16,10 +15,3 @@ def infrastructure() -> tuple[KafkaSettings, str]:
 
     infra = resolve_infrastructure()
     return infra.kafka, infra.database_url.rstrip("/")
-
-
-def free_port() -> int:
-    """A loopback port no one listens on now (for a server a benchmark starts)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

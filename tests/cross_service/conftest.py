@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
@@ -34,7 +33,7 @@ from motcua.events import (
     redrive_topic,
 )
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing import create_database, create_topics, drop_database
+from motcua.testing import create_database, create_topics, drop_database, eventually, free_port
 from motcua_intake.app import create_app as intake_app
 from motcua_intake.settings import BootstrapKey, IntakeSettings
 from motcua_intake.settings import TopicSettings as IntakeTopics
@@ -74,18 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Mailbox:
     """A real SMTP server on loopback that keeps what it receives."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -108,7 +101,7 @@ class NationalPortal:
     portal sync sends it."""
 
     def __init__(self) -> None:
-        port = _free_port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         app = national_portal_app(password=NATIONAL_PORTAL_PASSWORD)
         self._server = uvicorn.Server(
@@ -270,18 +263,6 @@ class Province:
                     self._tracking_events += [decode(r.value) for r in records]
         finally:
             await consumer.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30) -> Any:
-    """Poll until `check` returns something truthy; fail after `within` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"nothing after {within} s")
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture

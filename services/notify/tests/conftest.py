@@ -8,16 +8,11 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 
+from motcua.testing import free_port
 from motcua_notify.adapters.channels.fake_gateway import create_app
 
 BUSY = "tam-thoi@"
 UNKNOWN = "khong-ton-tai@"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SmtpRecorder:

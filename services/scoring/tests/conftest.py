@@ -47,7 +47,7 @@ from motcua.events import (
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
-from motcua.testing import create_topics
+from motcua.testing import create_topics, eventually
 from motcua.testing.catalogue import reception, revisions_named
 from motcua_scoring.app import create_app
 from motcua_scoring.domain import LOCAL_TZ
@@ -210,12 +210,7 @@ def wait_until():
     """`await wait_until(async_predicate, within=20)`."""
 
     async def wait(predicate, within: float = 30, what: str = "condition") -> None:
-        deadline = asyncio.get_running_loop().time() + within
-        while asyncio.get_running_loop().time() < deadline:
-            if await predicate():
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{what} not met within {within} s")
+        await eventually(predicate, within, every=0.1, what=what)
 
     return wait
 

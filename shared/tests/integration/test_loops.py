@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -32,18 +31,10 @@ from motcua.settings import (
     LoopSettings,
     ServiceSettings,
 )
-from motcua.testing import create_topics
+from motcua.testing import create_topics, eventually
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, within: float = 20) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within} s: {what}")
-        await asyncio.sleep(0.1)
 
 
 class BrokenProducer:
@@ -95,7 +86,7 @@ async def test_a_relay_whose_producer_broke_renews_it_and_publishes_everything(
                 )
                 return pending.scalar() == 0
 
-        await eventually(all_published, "the relay published the staged events")
+        await eventually(all_published, 20, what="the relay published the staged events")
         assert not isinstance(runtime.producer, BrokenProducer)
     consumer = AIOKafkaConsumer(
         topic, **kafka_settings.client_options(), auto_offset_reset="earliest"
@@ -139,7 +130,7 @@ async def test_ready_fails_naming_a_failing_loop_and_recovers_after(
             async def ready_is(status: int) -> bool:
                 return (await client.get("/ready")).status_code == status
 
-            await eventually(lambda: ready_is(503), "/ready turned red")
+            await eventually(lambda: ready_is(503), 20, what="/ready turned red")
             red = await client.get("/ready")
             assert red.headers["content-type"] == "application/problem+json"
             assert "loop:flaky" in red.json()["detail"]
@@ -147,7 +138,7 @@ async def test_ready_fails_naming_a_failing_loop_and_recovers_after(
             assert (await client.get("/health")).status_code == 200
 
             broken.clear()
-            await eventually(lambda: ready_is(200), "/ready turned green again")
+            await eventually(lambda: ready_is(200), 20, what="/ready turned green again")
 
 
 async def test_a_dead_task_fails_liveness(db_engine, fresh_database_url, kafka_settings):
@@ -166,7 +157,7 @@ async def test_a_dead_task_fails_liveness(db_engine, fresh_database_url, kafka_s
             async def dead() -> bool:
                 return (await client.get("/health")).status_code == 503
 
-            await eventually(dead, "/health turned red")
+            await eventually(dead, 20, what="/health turned red")
             assert "crashes" in (await client.get("/health")).json()["detail"]
 
 
@@ -260,9 +251,7 @@ async def test_a_batch_finding_the_database_down_is_rewound_after_a_pause_cut_sh
         patient = consumer(3600)  # a pause of half an hour at least, unless stopped
         waiting = Batch(record)
         pausing = asyncio.create_task(patient.on_batch(waiting))  # type: ignore[arg-type]
-        await eventually(
-            lambda: asyncio.sleep(0, patient.failures == 1), "the batch failed", within=30
-        )
+        await eventually(lambda: patient.failures == 1, 30, what="the batch failed")
         stop.set()
         try:
             await asyncio.wait_for(pausing, 30)

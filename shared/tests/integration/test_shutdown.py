@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -25,19 +24,13 @@ import pytest
 from motcua.devstack import services
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import KafkaSettings
-from motcua.testing import create_topics
+from motcua.testing import create_topics, free_port
 
 pytestmark = pytest.mark.infra
 
 SHUTDOWN_SECONDS = 4.0
 EXIT_MARGIN_SECONDS = 3.0
 """Beyond the service's bound: the interpreter's own exit (worker pools, logging)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str, within: float) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -15,22 +12,12 @@ from motcua.events import Envelope, SatisfactionRated
 from motcua.messaging import outbox
 from motcua.runtime import ServiceRuntime
 from motcua.settings import DatabaseSettings, KafkaSettings, OutboxSettings, ServiceSettings
+from motcua.testing import eventually
 
 pytestmark = pytest.mark.infra
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SAFETY_POLL = 60.0
 WITHIN = 20.0  # generous, and well below the safety poll
-
-
-async def eventually(check: Callable[[], Awaitable[bool] | bool], what: str) -> None:
-    deadline = time.monotonic() + WITHIN
-    while True:
-        outcome = check()
-        if await outcome if isinstance(outcome, Awaitable) else outcome:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {WITHIN} s (safety poll: {SAFETY_POLL} s): {what}")
-        await asyncio.sleep(0.05)
 
 
 def quiet_runtime(url: str, kafka: KafkaSettings) -> ServiceRuntime:
@@ -58,8 +45,8 @@ def rated(code: str) -> Envelope:
 async def idle(runtime: ServiceRuntime) -> None:
     """Wait until the relay has looked at the empty outbox and the service listens."""
     relay = next(loop for loop in runtime.loops if loop.name == "outbox-relay")
-    await eventually(lambda: runtime.wakeups.listening, "the service listens")
-    await eventually(lambda: relay.last_success is not None, "the relay's first pass")
+    await eventually(lambda: runtime.wakeups.listening, WITHIN, what="the service listens")
+    await eventually(lambda: relay.last_success is not None, WITHIN, what="the relay's first pass")
 
 
 async def received(kafka: KafkaSettings, topic: str, code: str) -> None:
@@ -71,7 +58,9 @@ async def received(kafka: KafkaSettings, topic: str, code: str) -> None:
             batches = await consumer.getmany(timeout_ms=200)
             return any(r.key == code.encode() for rs in batches.values() for r in rs)
 
-        await eventually(arrived, f"the event of {code} reached Kafka without the safety poll")
+        await eventually(
+            arrived, WITHIN, what=f"the event of {code} reached Kafka without the safety poll"
+        )
     finally:
         await consumer.stop()
 
@@ -103,7 +92,7 @@ async def test_a_lost_listening_connection_is_rebuilt_and_work_still_flows(
             pid = runtime.wakeups.backend_pid
             return runtime.wakeups.listening and pid not in (None, lost)
 
-        await eventually(listening_again, "the service listens on a new connection")
+        await eventually(listening_again, WITHIN, what="the service listens on a new connection")
         async with db_sessions() as session, session.begin():
             await outbox.stage(session, rated("STP-261120-0002"), topic=topic)
         await received(kafka_settings, topic, "STP-261120-0002")

@@ -1,7 +1,6 @@
 """Helpers of the notify integration tests: waiting, and reading what was delivered."""
 
 import asyncio
-from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -24,18 +23,6 @@ async def log_of(client: httpx.AsyncClient, notify, code: str) -> list[dict]:
     assert answer.status_code == 200, answer.text
     items: list[dict] = answer.json()["items"]
     return items
-
-
-async def eventually(check: Callable, within: float = 30, every: float = 0.1):
-    """Await `check()` until it returns something truthy; return it."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not met within {within}s: last result {result!r}")
-        await asyncio.sleep(every)
 
 
 def mails(smtp_server) -> list[EmailMessage]:

@@ -1,7 +1,7 @@
 """Agencies intake publishes: their names and their units' beside the codes notify shows."""
 
 import pytest
-from notify_harness import ADMIN, READ, eventually
+from notify_harness import ADMIN, READ
 from notify_scenario import (
     AGENCY,
     COUNTER,
@@ -16,6 +16,7 @@ from notify_scenario import (
 
 from motcua.clock import SimulatedClock
 from motcua.events import AgencyUnit, AgencyUpdated, Envelope
+from motcua.testing import eventually
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]
 

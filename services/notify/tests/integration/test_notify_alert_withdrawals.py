@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import ADMIN, READ, eventually, gateway_messages, log_of, mails, plain_text
+from notify_harness import ADMIN, READ, gateway_messages, log_of, mails, plain_text
 from notify_scenario import (
     MORNING,
     SPECIALISTS,
@@ -19,6 +19,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import ManualClock
+from motcua.testing import eventually
 from motcua_notify.domain.messages import Channel
 from motcua_notify.settings import DigestSettings
 

@@ -1,7 +1,7 @@
 """The officials' HTTP API: delivery log lookups, the units directory, problem details."""
 
 import pytest
-from notify_harness import ADMIN, READ, eventually
+from notify_harness import ADMIN, READ
 from notify_scenario import (
     MORNING,
     applicant,
@@ -11,6 +11,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import SimulatedClock
+from motcua.testing import eventually
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]
 PROBLEM = "application/problem+json"

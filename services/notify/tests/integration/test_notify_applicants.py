@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import READ, eventually, gateway_messages, log_of, mails
+from notify_harness import READ, gateway_messages, log_of, mails
 from notify_scenario import (
     APPOINTMENT,
     COUNTER,
@@ -20,6 +20,7 @@ from prometheus_client import REGISTRY
 
 from motcua.clock import ManualClock, SimulatedClock
 from motcua.events import ApologyRequired
+from motcua.testing import eventually
 from motcua_notify.domain.messages import Channel
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]

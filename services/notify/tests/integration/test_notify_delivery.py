@@ -3,14 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from notify_harness import (
-    eventually,
-    gateway_messages,
-    log_of,
-    mails,
-    plain_text,
-    read_events,
-)
+from notify_harness import gateway_messages, log_of, mails, plain_text, read_events
 from notify_scenario import (
     MORNING,
     applicant,
@@ -21,6 +14,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import ManualClock, SimulatedClock
+from motcua.testing import eventually
 from motcua_notify.domain.messages import Channel
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]

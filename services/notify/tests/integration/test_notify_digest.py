@@ -4,7 +4,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import eventually, mails, plain_text
+from notify_harness import mails, plain_text
 from notify_scenario import (
     applicant,
     deadline_set,
@@ -15,6 +15,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import ManualClock
+from motcua.testing import eventually
 from motcua_notify.settings import DigestSettings
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import READ, eventually, mails
+from notify_harness import READ, mails
 from notify_scenario import (
     applicant,
     deadline_set,
@@ -15,6 +15,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import ManualClock
+from motcua.testing import eventually
 from motcua_notify.settings import DigestSettings
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]

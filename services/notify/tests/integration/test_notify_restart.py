@@ -4,7 +4,7 @@ import asyncio
 from collections import Counter
 
 import pytest
-from notify_harness import eventually, mails
+from notify_harness import mails
 from notify_scenario import (
     MORNING,
     applicant,
@@ -14,6 +14,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import SimulatedClock
+from motcua.testing import eventually
 from motcua_notify.settings import DispatchSettings, SmtpSettings
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(180)]

@@ -1,7 +1,7 @@
 """Idle senders wait for rows to be queued (NOTIFY), not for their poll interval."""
 
 import pytest
-from notify_harness import eventually, mails
+from notify_harness import mails
 from notify_scenario import (
     MORNING,
     applicant,
@@ -11,6 +11,7 @@ from notify_scenario import (
 )
 
 from motcua.clock import SimulatedClock
+from motcua.testing import eventually
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]
 POLL = 60.0

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
-from portal_harness import PASSWORD, FakePortal, Harness, free_port
+from portal_harness import PASSWORD, FakePortal, Harness
 
 from motcua.devstack.fake_dvcqg import create_app as create_fake_portal
 from motcua.settings import KafkaSettings
-from motcua.testing import drop_database
+from motcua.testing import drop_database, free_port
 from motcua_portal.settings import TopicSettings
 
 

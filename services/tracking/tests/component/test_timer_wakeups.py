@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from datetime import datetime
 
 from motcua.messaging.wakeups import Wakeups
+from motcua.testing import eventually
 from motcua_tracking.adapters.timers import TIMERS_CHANGED
 from motcua_tracking.domain import vietnam_time_zone
 from motcua_tracking.service import TimerLoop
@@ -19,14 +18,6 @@ WITHIN = 20.0  # generous, and well below the poll interval
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=VN)
-
-
-async def eventually(check: Callable[[], object], what: str) -> None:
-    deadline = time.monotonic() + WITHIN
-    while not (await check() if asyncio.iscoroutinefunction(check) else check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {WITHIN} s (the poll interval is {POLL} s): {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_a_timer_stored_while_the_loop_sleeps_fires_without_waiting_for_the_poll(
@@ -43,8 +34,10 @@ async def test_a_timer_stored_while_the_loop_sleeps_fires_without_waiting_for_th
     stop = asyncio.Event()
     running = [asyncio.create_task(wakeups.loop.run(stop)), asyncio.create_task(timers.run(stop))]
     try:
-        await eventually(lambda: wakeups.listening, "listening for stored timers")
-        await eventually(lambda: timers.loop.last_success is not None, "the loop's first pass")
+        await eventually(lambda: wakeups.listening, WITHIN, what="listening for stored timers")
+        await eventually(
+            lambda: timers.loop.last_success is not None, WITHIN, what="the loop's first pass"
+        )
 
         code = intake.new_code()
         harness.clock.set(at(3, 2, 11, 2))  # the step's warning (11:00) is due, with its grace
@@ -53,7 +46,7 @@ async def test_a_timer_stored_while_the_loop_sleeps_fires_without_waiting_for_th
         async def warned() -> bool:
             return bool(await harness.published("tracking.due-soon"))
 
-        await eventually(warned, "the new dossier's due warning fired")
+        await eventually(warned, WITHIN, what="the new dossier's due warning fired")
     finally:
         stop.set()
         await asyncio.gather(*running)

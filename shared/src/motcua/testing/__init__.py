@@ -11,6 +11,7 @@ from motcua.testing.infra import (
     drop_database,
     resolve_infrastructure,
 )
+from motcua.testing.waiting import eventually, free_port
 
 __all__ = [
     "Infrastructure",
@@ -19,5 +20,7 @@ __all__ = [
     "create_topics",
     "database_url",
     "drop_database",
+    "eventually",
+    "free_port",
     "resolve_infrastructure",
 ]
