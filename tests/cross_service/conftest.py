@@ -206,7 +206,7 @@ class Province:
 
         return await eventually(found, within)
 
-    eventually = staticmethod(lambda check, within=30: eventually(check, within))
+    eventually = staticmethod(eventually)
 
     def withdrawn_alerts(self) -> list[Envelope]:
         """Tracking's alert withdrawals seen so far (each once)."""
