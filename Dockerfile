@@ -1,6 +1,9 @@
 # One image for the five services; pick one with `--build-arg SERVICE=<name>`
-# (default intake) or override the command, as docker-compose.yml does.
-FROM python:3.11-slim
+# (default intake) or override the command, as docker-compose.yml does. It holds the
+# common package and the services only: the dev-only members (motcua-devstack, the
+# demo) are in the workspace's dev group, which `--no-dev` leaves out. docker-compose's
+# fake national portal is the `fake-dvcqg` target, built from motcua-devstack.
+FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -21,15 +24,29 @@ COPY services/tracking/pyproject.toml services/tracking/pyproject.toml
 COPY services/scoring/pyproject.toml services/scoring/pyproject.toml
 COPY services/notify/pyproject.toml services/notify/pyproject.toml
 COPY services/portal/pyproject.toml services/portal/pyproject.toml
+# Every member's pyproject.toml, so that uv finds the whole workspace; the dev-only
+# members' code is not copied into the service image.
 COPY demo/pyproject.toml demo/pyproject.toml
+COPY devstack/pyproject.toml devstack/pyproject.toml
 RUN uv sync --frozen --no-dev --no-install-workspace
 
+RUN useradd --system --uid 10001 motcua
+
+# docker-compose's fake national portal (DVCQG): the common package and motcua-devstack.
+FROM base AS fake-dvcqg
+COPY shared shared
+COPY devstack devstack
+RUN uv sync --frozen --no-dev --package motcua-devstack
+USER motcua
+EXPOSE 8000
+CMD ["uvicorn", "motcua_devstack.fake_dvcqg:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+
+# The services (the default target).
+FROM base AS services
 COPY shared shared
 COPY services services
-COPY demo demo
 RUN uv sync --frozen --no-dev
 
-RUN useradd --system --uid 10001 motcua
 USER motcua
 
 ARG SERVICE=intake

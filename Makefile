@@ -77,7 +77,7 @@ test: up-infra ## the test suite, on the local stack's Kafka and PostgreSQL
 lint: install ## ruff, formatting, mypy and the import contracts
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy shared/src $(wildcard services/*/src)
+	$(RUN) mypy shared/src devstack/src $(wildcard services/*/src)
 	$(RUN) lint-imports
 
 demo: install kafka-jars prometheus-installed ## start everything and play a simulated week of a province's offices

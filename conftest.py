@@ -1,1 +1,1 @@
-pytest_plugins = ["motcua.testing.fixtures"]
+pytest_plugins = ["motcua.testing.plugin", "motcua_devstack.pytest_plugin"]

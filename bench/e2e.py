@@ -53,14 +53,14 @@ from bench.loadgen import Connection, connect
 from bench.procstat import CpuMeter, peak_rss_mb
 from bench.report import write_section
 from bench.streams import KINDS, Stream, import_lines, plan
-from motcua.devstack import postgres
-from motcua.devstack.layout import STATE_ENV, Layout, find_root
-from motcua.devstack.stack import Stack
 from motcua.events.topics import DOSSIER_EVENTS, SERVICES, TopicSpec
 from motcua.settings import KafkaSettings
 from motcua.testing import create_topics
 from motcua_demo.intake import IntakeClient
 from motcua_demo.stories import Office
+from motcua_devstack import postgres
+from motcua_devstack.layout import STATE_ENV, Layout, find_root
+from motcua_devstack.stack import Stack
 
 STATE = ".local-e2e"
 VIETNAM_OFFSET = timedelta(hours=7)

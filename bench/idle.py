@@ -32,11 +32,11 @@ import httpx
 
 from bench.procstat import Window, measure
 from bench.report import write_section
-from motcua.devstack import postgres, services, sinks
-from motcua.devstack.layout import STATE_ENV, Layout, find_root
-from motcua.devstack.ports import load_ports
-from motcua.devstack.stack import Stack
 from motcua.events.topics import SERVICES
+from motcua_devstack import postgres, services, sinks
+from motcua_devstack.layout import STATE_ENV, Layout, find_root
+from motcua_devstack.ports import load_ports
+from motcua_devstack.stack import Stack
 
 TARGET = 1.0  # % of one core per service
 STATE = ".local-idle"

@@ -36,8 +36,7 @@ from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.events.topics import TopicSpec
 from motcua.settings import KafkaSettings
-from motcua.testing import create_topics, free_port
-from motcua.testing.infra import create_database, drop_database
+from motcua.testing import create_database, create_topics, drop_database, free_port
 
 KEY = "bench-stp-key-000000000000000000"
 HEADERS = {"X-API-Key": KEY, "Content-Type": "application/json"}

@@ -26,8 +26,7 @@ from motcua.messaging.deadletters import DeadLetterPublisher
 from motcua.messaging.kafka import broker_security, idempotent_producer
 from motcua.messaging.schema import create_messaging_tables
 from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
-from motcua.testing import create_topics
-from motcua.testing.infra import create_database, drop_database
+from motcua.testing import create_database, create_topics, drop_database
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

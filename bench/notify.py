@@ -42,9 +42,8 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
-from motcua.testing import create_topics, free_port
+from motcua.testing import create_database, create_topics, drop_database, free_port
 from motcua.testing.catalogue import reception, revisions_named
-from motcua.testing.infra import create_database, drop_database
 from motcua_notify.app import create_app
 from motcua_notify.settings import (
     DigestSettings,

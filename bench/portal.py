@@ -3,7 +3,7 @@ beside the raw aiokafka consume rate of the same events.
 
 uv run python -m bench portal [--dossiers 3000] [--steady 2000] [--rate 100] [--write]
 
-The fake portal (motcua.devstack.fake_dvcqg) runs in its own process and answers every
+The fake portal (motcua_devstack.fake_dvcqg) runs in its own process and answers every
 call after 50 ms. The portal app runs its real lifespan (idempotent consumer → facts →
 durable queue → sync passes) in this process. Three phases on the same dossiers:
 
@@ -48,9 +48,8 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
-from motcua.testing import create_topics, free_port
+from motcua.testing import create_database, create_topics, drop_database, free_port
 from motcua.testing.catalogue import reception
-from motcua.testing.infra import create_database, drop_database
 from motcua_portal.app import create_app
 from motcua_portal.settings import DvcqgSettings, PortalSettings, SyncSettings, TopicSettings
 
@@ -149,7 +148,7 @@ async def start_fake_portal() -> tuple[asyncio.subprocess.Process, str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "motcua.devstack.fake_dvcqg:create_app",
+        "motcua_devstack.fake_dvcqg:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

@@ -46,8 +46,8 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import DatabaseSettings, KafkaSettings
-from motcua.testing import catalogue, create_topics, free_port
-from motcua.testing.infra import create_database, drop_database
+from motcua.testing import catalogue, create_database, create_topics, drop_database, free_port
+from motcua.testing.database import count_absorbed
 from motcua_scoring.domain import LOCAL_TZ
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=LOCAL_TZ)
@@ -57,10 +57,6 @@ FIELDS = [f"F{n}" for n in range(10)]
 CHANNELS = list(Channel)
 TARGET_RATE = 2_000
 TARGET_P99_MS = 1_000
-
-
-_ABSORBED = "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'"
-"""Dossier and tracking events absorbed (the catalogue's revisions apart)."""
 
 
 def wrap(data: Event, code: str, agency: str, at: datetime) -> Envelope:
@@ -165,7 +161,7 @@ async def absorbed(engine, expected: int, within: float = 600) -> float:
     deadline = time.perf_counter() + within
     while time.perf_counter() < deadline:
         async with engine.connect() as conn:
-            done = (await conn.execute(text(_ABSORBED))).scalar()
+            done = await count_absorbed(conn)
         if done and first is None:
             first = (time.perf_counter(), done)
         if done >= expected:

@@ -14,7 +14,6 @@ import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import asyncpg
 import orjson
@@ -30,10 +29,7 @@ from motcua.events import (
     Channel,
     DossierTransferred,
     Envelope,
-    ProcedureTerms,
     ProcessingFinished,
-    ProcessingTime,
-    ProcessStep,
     encode,
 )
 from motcua.events.topics import TopicSpec
@@ -42,12 +38,13 @@ from motcua.messaging.deadletters import DeadLetterPublisher
 from motcua.messaging.kafka import broker_security
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
 from motcua.testing import create_database, create_topics, drop_database
-from motcua.testing.catalogue import reception, revisions_named
+from motcua.testing.catalogue import BUILDING_PERMIT, reception, revisions_named
+from motcua.testing.events import wrap
 from motcua_tracking.adapters.documents import to_document
 from motcua_tracking.app import MIGRATIONS
 from motcua_tracking.domain import Rules, SupplementPolicy, TrackedDossier, vietnam_time_zone
 from motcua_tracking.entrypoints.consumers import dossier_events_handler
-from motcua_tracking.service import CalendarBook, DossierTracker, TimerLoop
+from motcua_tracking.service import CalendarBook, DossierTracker, TimerLoop, TrackingContext
 from motcua_tracking.service.terms import domain_terms
 from motcua_tracking.settings import TimerSettings, TrackingSettings
 
@@ -55,33 +52,11 @@ VN = vietnam_time_zone()
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=VN)
 
 
-def _days(amount: str) -> ProcessingTime:
-    return ProcessingTime(unit="working_days", amount=Decimal(amount))
-
-
-TERMS = ProcedureTerms(
-    code="1.001234",
-    name="Cấp giấy phép xây dựng",
-    field="Xây dựng",
-    processing_time=_days("5"),
-    steps=(
-        ProcessStep(code="TN", name="Tiếp nhận", unit_role="one_stop", allotted=_days("0.5")),
-        ProcessStep(code="XL", name="Thẩm định", unit_role="department", allotted=_days("3.5")),
-        ProcessStep(code="KY", name="Ký duyệt", unit_role="leader", allotted=_days("0.5")),
-        ProcessStep(code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=_days("0.5")),
-    ),
-)
+TERMS = BUILDING_PERMIT
 
 
 def _wrap(code: str, data, at: datetime) -> Envelope:
-    return Envelope.wrap(
-        data,
-        producer=data.topic.owner,
-        occurred_at=at,
-        now=at,
-        dossier_code=code,
-        agency_code="STP",
-    )
+    return wrap(data, code=code, at=at)
 
 
 def dossier_events(n: int) -> list[Envelope]:
@@ -173,7 +148,9 @@ async def consumer_bench(kafka: KafkaSettings, base_url: str, n: int) -> dict[st
     try:
         await migrate(engine, MIGRATIONS)
         clock = ManualClock(MONDAY + timedelta(days=7))
-        tracker = DossierTracker(settings, clock, CalendarBook.from_settings(settings.calendar))
+        tracker = DossierTracker(
+            settings, TrackingContext(clock, CalendarBook.from_settings(settings.calendar))
+        )
         sess = sessions(engine)
         async with sess() as session, session.begin():  # read from the catalogue before
             await tracker.apply_catalogue(session, revisions_named(events))
@@ -270,10 +247,9 @@ async def timer_bench(base_url: str, dossiers: int, due: int) -> dict[str, float
                 await conn.execute(text("SELECT count(*) FROM timers WHERE fired_at IS NULL"))
             ).scalar()
         results["pending"] = float(pending or 0)
-        tracker = DossierTracker(
-            settings, SystemClock(), CalendarBook.from_settings(settings.calendar)
-        )
-        loop = TimerLoop(sessions(engine), tracker, settings.timers)
+        context = TrackingContext(SystemClock(), CalendarBook.from_settings(settings.calendar))
+        tracker = DossierTracker(settings, context)
+        loop = TimerLoop(sessions(engine), tracker, settings.timers, context=context)
         passes: list[float] = []
         original = loop.fire_due
 

@@ -33,12 +33,12 @@ from bench.chaos.truth import Verdict, compare, inject_malformed
 from bench.chaos.watch import Watcher
 from bench.report import write_section
 from motcua.clock import SimulatedClock
-from motcua.devstack.credentials import credentials
 from motcua.settings import KafkaSettings
 from motcua_demo.calendar import VIETNAM
 from motcua_demo.readiness import backlog
 from motcua_demo.scenario import Mix, plan_week
 from motcua_demo.simulator import Simulator
+from motcua_devstack.credentials import credentials
 
 RECOVERY_BOUND = 30.0
 PATIENCE = 90.0

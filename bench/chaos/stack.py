@@ -8,13 +8,13 @@ import signal
 import time
 from dataclasses import dataclass
 
-from motcua.devstack.envfile import read_env
-from motcua.devstack.layout import STATE_ENV, Layout
-from motcua.devstack.ports import HOST, load_ports
-from motcua.devstack.services import url
-from motcua.devstack.stack import Stack
 from motcua.events.topics import SERVICES
 from motcua.settings import KafkaSettings
+from motcua.stackenv import read_env
+from motcua_devstack.layout import STATE_ENV, Layout
+from motcua_devstack.ports import HOST, load_ports
+from motcua_devstack.services import url
+from motcua_devstack.stack import Stack
 
 STATE_DIR = ".local-chaos"
 

@@ -16,6 +16,7 @@ import pytest
 from motcua.clock import ManualClock
 from motcua.events import (
     ApologyFiled,
+    Channel,
     DossierEvent,
     DossierReceived,
     DossierReceivedV1,
@@ -23,6 +24,7 @@ from motcua.events import (
     DossierRefused,
     DossierTransferred,
     DossierWithdrawn,
+    Envelope,
     FinancialObligationPaid,
     FinancialObligationSet,
     ProcedureTerms,
@@ -36,10 +38,10 @@ from motcua.events import (
     lifecycle_step,
 )
 from motcua.lifecycle import LifecycleStep, apply
+from motcua.testing.catalogue import procedures_named, reception
 from motcua.vocabulary import DossierStatus
-from motcua_tracking.domain import TrackedDossier, vietnam_time_zone
-from motcua_tracking.service import CalendarBook, DossierTracker
-from motcua_tracking.service.terms import domain_terms
+from motcua_tracking.domain import vietnam_time_zone
+from motcua_tracking.service import CalendarBook, DossierTracker, TrackingContext
 from motcua_tracking.settings import TrackingSettings
 
 S = DossierStatus
@@ -112,25 +114,22 @@ def intake_statuses(events: tuple[DossierEvent, ...]) -> list[DossierStatus]:
 def tracking_statuses(events: tuple[DossierEvent, ...]) -> list[DossierStatus]:
     settings = TrackingSettings()
     calendars = CalendarBook.from_settings(settings.calendar)
-    tracker = DossierTracker(settings, ManualClock(RECEIVED_AT), calendars)
+    tracker = DossierTracker(settings, TrackingContext(ManualClock(RECEIVED_AT), calendars))
     calendar = calendars.for_agency("STP")
-    dossier, _ = TrackedDossier.receive(
-        code="STP-260601-0001",
+    received = Envelope.wrap(
+        reception(TERMS, unit_code="STP.MC", channel=Channel.COUNTER),
+        producer="intake",
+        occurred_at=RECEIVED_AT,
+        now=RECEIVED_AT,
+        dossier_code="STP-260601-0001",
         agency_code="STP",
-        unit_code="STP.MC",
-        procedure_name=TERMS.name,
-        terms=domain_terms(TERMS),
-        policy=tracker.policy,
-        received_at=RECEIVED_AT,
-        calendar=calendar,
-        rules=tracker.rules,
     )
+    dossier, _ = tracker.receive(received, procedures_named([received]))
     seen = [dossier.status]
     for hour, event in enumerate(events, start=1):
         at = RECEIVED_AT + timedelta(hours=hour)
-        # The handler tracking's consumer calls for this event type.
-        handler = tracker._apply[type(event)]
-        handler(dossier, event, at, at, calendar)
+        # The dispatch tracking's consumer goes through for this event type.
+        tracker.follow(dossier, event, at=at, now=at, calendar=calendar)
         seen.append(dossier.status)
     return seen
 

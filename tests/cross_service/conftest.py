@@ -13,27 +13,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from motcua.clock import ManualClock
-from motcua.devstack.fake_dvcqg import create_app as national_portal_app
-from motcua.events import (
-    AlertWithdrawn,
-    Envelope,
-    TopicSpec,
-    dead_letter_topic,
-    decode,
-    redrive_topic,
-)
+from motcua.events import AlertWithdrawn, Envelope, decode
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing import create_database, create_topics, drop_database, eventually, free_port
+from motcua.testing import eventually, free_port
+from motcua.testing.serving import Served, asgi_client, running, serve
+from motcua.testing.topics import Topics, make_topics, new_service
+from motcua_devstack.fake_dvcqg import create_app as national_portal_app
 from motcua_intake.app import create_app as intake_app
 from motcua_intake.settings import BootstrapKey, IntakeSettings
 from motcua_intake.settings import TopicSettings as IntakeTopics
@@ -58,6 +53,7 @@ STP_KEY = "cross-service-stp-key-0000000000"
 ADMIN_KEY = "cross-service-admin-key-000000000"
 TOKEN = "cross-service-operator-token"
 NATIONAL_PORTAL_PASSWORD = "cross-service-national-portal"
+S = TypeVar("S", bound=BaseModel)
 _COMPACTED_AT_ONCE = (
     ("segment.ms", "1000"),
     ("min.cleanable.dirty.ratio", "0.01"),
@@ -101,21 +97,14 @@ class NationalPortal:
     portal sync sends it."""
 
     def __init__(self) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        app = national_portal_app(password=NATIONAL_PORTAL_PASSWORD)
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=port,
-                log_config=None,
-                log_level="warning",
-                lifespan="off",
-            )
-        )
-        self._serving: asyncio.Task[None] | None = None
-        self._http = httpx.AsyncClient(base_url=self.url, timeout=10)
+        self._app = national_portal_app(password=NATIONAL_PORTAL_PASSWORD)
+        self._served: Served | None = None
+        self._http = httpx.AsyncClient()
+
+    @property
+    def url(self) -> str:
+        assert self._served is not None, "the national portal stand-in is not started"
+        return self._served.url
 
     async def received(self, code: str) -> dict[str, Any]:
         """What it holds of a dossier: `record` (None before the first DongBoHoSoMC) and
@@ -126,39 +115,36 @@ class NationalPortal:
         return found
 
     async def __aenter__(self) -> NationalPortal:
-        self._serving = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._serving.done():
-                await self._serving
-                raise RuntimeError("the national portal stand-in did not start")
-            await asyncio.sleep(0.01)
+        self._served = await serve(self._app, lifespan="off", log_config=None)
+        self._http = self._served.public_client()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
-        self._server.should_exit = True
-        if self._serving is not None:
-            await self._serving
+        if self._served is not None:
+            await self._served.stop()
 
 
 class Province:
     """The running services and what the test needs to drive and observe them."""
 
-    def __init__(self, kafka: KafkaSettings, clock: ManualClock, mailbox: Mailbox) -> None:
+    def __init__(
+        self, kafka: KafkaSettings, topics: Topics, clock: ManualClock, mailbox: Mailbox
+    ) -> None:
         self.kafka = kafka
         self.clock = clock
         self.mailbox = mailbox
         self.admin_key = ADMIN_KEY
         self.stp_key = STP_KEY
-        self.topics: dict[str, str] = {}
-        """The test's topics by role (dossiers, applicants, tracking…)."""
+        self.topics = topics
+        """The test's topics."""
         self.service_names: dict[str, str] = {}
         self.database_urls: dict[str, str] = {}
         self.apps: dict[str, FastAPI] = {}
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.national_portal: NationalPortal | None = None
         """The stand-in national portal, when the portal sync runs."""
-        self.tracking_topic = ""
+        self.tracking_topic = topics.tracking_events
         self.alert_grace = timedelta(0)
         """How long past its due instant tracking waits before an alert fires."""
         self._tracking_events: list[Envelope] = []
@@ -232,10 +218,11 @@ class Province:
         figures: dict[str, Any] = response.json()["items"][0]["figures"]
         return figures
 
-    async def records(self, topic: str, key: str) -> list[bytes]:
-        """The raw values on one of the test's topics under `key`, from its start."""
+    async def records(self, role: str, key: str) -> list[bytes]:
+        """The raw values on the test's topic of `role` (dossier_events, applicants…)
+        under `key`, from its start."""
         consumer = AIOKafkaConsumer(
-            self.topics[topic],
+            self.topics.by_role()[role],
             **self.kafka.client_options(),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
@@ -269,125 +256,77 @@ class Province:
 async def province(
     request: pytest.FixtureRequest,
     kafka_settings: KafkaSettings,
-    database_base_url: str,
-    make_topic: Callable[..., Awaitable[str]],
+    new_database: Callable[[], Awaitable[str]],
 ) -> AsyncIterator[Province]:
     services = ["intake", "tracking", "scoring", "notify"]
     if request.node.get_closest_marker("province_portal") is not None:
         services.append("portal")
     run = uuid.uuid4().hex[:8]
-    names = {s: f"{s}-{run}" for s in services}
-    await create_topics(
-        kafka_settings,
-        [
-            spec
-            for name in names.values()
-            for spec in (dead_letter_topic(name), redrive_topic(name))
-        ],
-    )
-    topics = {
-        "dossiers": await make_topic("x-dossiers", partitions=3),
-        "catalogue": await make_topic("x-catalogue", partitions=1),
-        "agencies": await make_topic("x-agencies", partitions=1),
-        "tracking": await make_topic("x-tracking", partitions=3),
-        "indicators": await make_topic("x-indicators", partitions=1),
-        "notices": await make_topic("x-notices", partitions=1),
-        "applicants": f"test.x-applicants.{run}.v1",
-    }
-    # Compacted like the real one, but rolling and cleaning within seconds, so a test can
-    # see an erased record leave it.
-    await create_topics(
-        kafka_settings,
-        [TopicSpec(topics["applicants"], 3, compacted=True, extra=_COMPACTED_AT_ONCE)],
-    )
-    databases = {s: f"x_{s}_{run}" for s in names}
-    for name in databases.values():
-        await create_database(database_base_url, name)
+    names = {s: await new_service(kafka_settings, s) for s in services}
+    # The applicants' topic is compacted like the real one, but rolling and cleaning
+    # within seconds, so a test can see an erased record leave it.
+    topics = await make_topics(kafka_settings, "x-", compacted={"applicants": _COMPACTED_AT_ONCE})
+    urls = {s: await new_database() for s in services}
     common: dict[str, Any] = {
         "kafka": kafka_settings,
         "outbox": OutboxSettings(idle_poll_seconds=0.02),
         "consumer": ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05),
     }
 
-    def db(service: str) -> DatabaseSettings:
-        return DatabaseSettings(url=f"{database_base_url}/{databases[service]}", pool_size=4)
+    def settings(kind: type[S], service: str, topic_settings: type[BaseModel], **fields: Any) -> S:
+        """A service's settings on its own name and database and the test's topics."""
+        database = DatabaseSettings(url=urls[service], pool_size=4)
+        wired = topics.wire(topic_settings)
+        return kind(
+            service_name=names[service], database=database, **common, topics=wired, **fields
+        )
 
     clock = ManualClock(datetime.fromisoformat("2026-06-01T08:00:00+07:00"))
     with Mailbox() as mailbox:
-        made = Province(kafka_settings, clock, mailbox)
-        made.tracking_topic = topics["tracking"]
-        made.topics = topics
+        made = Province(kafka_settings, topics, clock, mailbox)
         made.service_names = names
-        made.database_urls = {s: db(s).url for s in databases}
+        made.database_urls = urls
         timers = TimerSettings(poll_seconds=0.05, gauge_seconds=0.5)
         made.alert_grace = timers.alert_grace()
         apps = {
             "intake": intake_app(
-                IntakeSettings(
-                    service_name=names["intake"],
-                    database=db("intake"),
-                    **common,
+                settings(
+                    IntakeSettings,
+                    "intake",
+                    IntakeTopics,
                     bootstrap_keys=[
                         BootstrapKey(key=STP_KEY, agency="STP"),
                         BootstrapKey(key=ADMIN_KEY, scopes=["admin"]),
                     ],
                     commands={"enabled": False},
-                    topics=IntakeTopics(
-                        dossier_events=topics["dossiers"],
-                        applicants=topics["applicants"],
-                        catalogue=topics["catalogue"],
-                        agencies=topics["agencies"],
-                    ),
                 ),
                 clock=clock,
             ),
             "tracking": tracking_app(
-                TrackingSettings(
-                    service_name=names["tracking"],
-                    database=db("tracking"),
-                    **common,
-                    topics=TrackingTopics(
-                        dossier_events=topics["dossiers"],
-                        applicants=topics["applicants"],
-                        procedures=topics["catalogue"],
-                        agencies=topics["agencies"],
-                        publish_to=topics["tracking"],
-                    ),
+                settings(
+                    TrackingSettings,
+                    "tracking",
+                    TrackingTopics,
                     timers=timers,
                     api=TrackingApi(official_token=TOKEN, admin_token=TOKEN),
                 ),
                 clock=clock,
             ),
             "scoring": scoring_app(
-                ScoringSettings(
-                    service_name=names["scoring"],
+                settings(
+                    ScoringSettings,
+                    "scoring",
+                    ScoringTopics,
                     consumer_name=f"scoring-{run}",
-                    database=db("scoring"),
-                    **common,
-                    topics=ScoringTopics(
-                        dossier_events=topics["dossiers"],
-                        tracking_events=topics["tracking"],
-                        indicators=topics["indicators"],
-                        agencies=topics["agencies"],
-                        procedures=topics["catalogue"],
-                    ),
                     api=ScoringApi(official_token=TOKEN),
                 ),
                 clock=clock,
             ),
             "notify": notify_app(
-                NotifySettings(
-                    service_name=names["notify"],
-                    database=db("notify"),
-                    **common,
-                    topics=NotifyTopics(
-                        dossier_events=topics["dossiers"],
-                        applicants=topics["applicants"],
-                        tracking_events=topics["tracking"],
-                        notifications=topics["notices"],
-                        agencies=topics["agencies"],
-                        procedures=topics["catalogue"],
-                    ),
+                settings(
+                    NotifySettings,
+                    "notify",
+                    NotifyTopics,
                     smtp=SmtpSettings(host="127.0.0.1", port=mailbox.port, pool_size=2),
                     sms=NotifySettings().sms.model_copy(update={"enabled": False}),
                     zalo=NotifySettings().zalo.model_copy(update={"enabled": False}),
@@ -402,16 +341,10 @@ async def province(
                 national = await stack.enter_async_context(NationalPortal())
                 made.national_portal = national
                 apps["portal"] = portal_app(
-                    PortalSettings(
-                        service_name=names["portal"],
-                        database=db("portal"),
-                        **common,
-                        topics=PortalTopics(
-                            dossier_events=topics["dossiers"],
-                            tracking_events=topics["tracking"],
-                            procedures=topics["catalogue"],
-                            applicants=topics["applicants"],
-                        ),
+                    settings(
+                        PortalSettings,
+                        "portal",
+                        PortalTopics,
                         dvcqg=DvcqgSettings(
                             adapter_url=national.url,
                             password=NATIONAL_PORTAL_PASSWORD,
@@ -434,14 +367,7 @@ async def province(
                     clock=clock,
                 )
             for name, app in apps.items():
-                await stack.enter_async_context(app.router.lifespan_context(app))
-                made.apps[name] = app
-                made.clients[name] = await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
-                    )
-                )
+                made.apps[name] = await stack.enter_async_context(running(app))
+                made.clients[name] = await stack.enter_async_context(asgi_client(app, name))
             yield made
         follower.cancel()
-    for name in databases.values():
-        await drop_database(database_base_url, name)

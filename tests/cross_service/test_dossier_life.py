@@ -47,7 +47,7 @@ async def test_a_late_dossier_with_an_apology_from_reception_to_the_indicators(p
     assert any(code in text and "15/06/2026" in text for text in province.mailbox.texts())
     # The reception names its procedure's catalogue revision and copies none of it: tracking
     # (10 working days) and notify (the receipt) took the terms from the catalogue topic.
-    (reception, *_) = await province.records("dossiers", code)
+    (reception, *_) = await province.records("dossier_events", code)
     received = orjson.loads(reception)
     assert (received["event_type"], received["schema_version"]) == ("dossier.received", 3)
     assert received["data"]["procedure_code"] == "2.001417"

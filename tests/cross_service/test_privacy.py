@@ -102,7 +102,7 @@ async def _topic_text(province, topic: str) -> str:
 
 
 async def _roll_every_partition(province, round_: int) -> None:
-    topic = province.topics["applicants"]
+    topic = province.topics.applicants
     producer = AIOKafkaProducer(**province.kafka.client_options())
     await producer.start()
     try:
@@ -203,11 +203,11 @@ async def test_after_an_erasure_nothing_personal_is_readable_anywhere(province, 
 
     async def compacted() -> bool:
         await _roll_every_partition(province, next(rounds))
-        return not _found(await _topic_text(province, province.topics["applicants"]))
+        return not _found(await _topic_text(province, province.topics.applicants))
 
     await province.eventually(compacted, within=120)
 
-    topics = [t for name, t in province.topics.items() if name != "applicants"]
+    topics = [t for name, t in province.topics.by_role().items() if name != "applicants"]
     topics += [dead_letter_topic(name).name for name in province.service_names.values()]
     for topic in topics:
         assert _found(await _topic_text(province, topic)) == [], topic

@@ -1,10 +1,11 @@
 """Fuzzing a service's HTTP API from its own OpenAPI document (schemathesis).
 
-Each service's test module loads the document of an app built for it (nothing connects
-until a lifespan starts), so pytest gets one test per operation, named by its method
-and path. The requests go to `LiveApp`, which forwards them to the app a module fixture
-started on its own database and topics; schemathesis runs that app's lifespan in its
-event loop thread.
+Each service's test module says only what is particular to its service, in a
+`ServiceFuzz` named `FUZZ`: the document of an app built for it (nothing connects until
+a lifespan starts), so pytest gets one test per operation, named by its method and path,
+and how to build the app the requests go to, on the module's own database, topics and
+consumer groups (the `served` fixture starts it). The requests go to `LiveApp`, which
+forwards them to that app; schemathesis runs its lifespan in its event loop thread.
 
 Every response must be no server error, documented for its operation (status, media
 type, body schema) and, for every 4xx and 5xx, the project's problem document.
@@ -15,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -33,19 +34,21 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.types import Receive, Scope, Send
 
-from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.http import PROBLEM_JSON, Problem
+from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing.topics import Topics
 
 __all__ = [
     "CHECKS",
     "WITHOUT_CREDENTIALS",
     "WITH_CREDENTIALS",
+    "FuzzRun",
     "LiveApp",
+    "ServiceFuzz",
     "call_and_check",
     "call_without_credentials",
     "fuzz_schema",
     "secured",
-    "service_topics",
 ]
 
 # Bounded and reproducible: the same examples on every run, nothing kept between runs.
@@ -200,16 +203,6 @@ def _same(items: list[Any]) -> bool:
     return all(item == items[0] for item in items)
 
 
-def service_topics(service: str, *names: str) -> tuple[str, list[TopicSpec], list[str]]:
-    """A unique service name (its own consumer groups), topics to create for it (its
-    redrive and dead-letter topics and one per name) and the names of the latter."""
-    suffix = uuid.uuid4().hex[:10]
-    name = f"{service}-fuzz-{suffix}"
-    topics = [f"test.fuzz-{service}-{n}.{suffix}.v1" for n in names]
-    specs = [TopicSpec(redrive_topic(name).name, 1), TopicSpec(dead_letter_topic(name).name, 1)]
-    return name, specs + [TopicSpec(t, 1) for t in topics], topics
-
-
 def _problem_document(ctx: Any, response: Any, case: Any) -> bool | None:
     """Every 4xx and 5xx is `application/problem+json` in the project's shape."""
     status = response.status_code
@@ -286,3 +279,52 @@ def _refused_before_routing(problem: dict[str, Any]) -> bool:
 def secured(context: Any) -> bool:
     """Filter: operations that need credentials."""
     return bool(context.operation.definition.raw.get("security"))
+
+
+@dataclass(frozen=True)
+class FuzzRun:
+    """What a fuzzed service runs on: its own name (so consumer groups), database and
+    topics, on the real broker."""
+
+    name: str
+    database: DatabaseSettings
+    kafka: KafkaSettings
+    topics: Topics
+
+    def common(self) -> dict[str, Any]:
+        """The settings every service takes alike: `XSettings(**run.common(), ...)`."""
+        return {"service_name": self.name, "database": self.database, "kafka": self.kafka}
+
+
+Credentials = Mapping[str, str] | Callable[[Any], Mapping[str, str]]
+
+
+class ServiceFuzz:
+    """One service's fuzzing: the schemas of `document`'s OpenAPI (an app never started)
+    and `build`, which makes the app the requests go to for a `FuzzRun`."""
+
+    def __init__(
+        self, service: str, document: FastAPI, build: Callable[[FuzzRun], FastAPI]
+    ) -> None:
+        self.service = service
+        self.build = build
+        self.live = LiveApp(service)
+        self.schema = fuzz_schema(document, self.live)
+        self.valid = fuzz_schema(document, self.live, valid_only=True)
+
+    def tests(self, credentials: Credentials) -> tuple[Callable[..., None], Callable[..., None]]:
+        """The module's two tests: every answer is documented, to requests with
+        `credentials` (or those `credentials(case)` gives), and every operation that needs
+        credentials answers 401 without them."""
+
+        @self.schema.parametrize()
+        @WITH_CREDENTIALS
+        def test_every_answer_is_documented(case: Any, served: None) -> None:
+            call_and_check(case, credentials(case) if callable(credentials) else credentials)
+
+        @self.valid.include(secured).parametrize()
+        @WITHOUT_CREDENTIALS
+        def test_no_credentials_is_401(case: Any, served: None) -> None:
+            call_without_credentials(case)
+
+        return test_every_answer_is_documented, test_no_credentials_is_401

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from motcua.devstack.envfile import load_stack_env, write_env
-from motcua.devstack.layout import ROOT_ENV, STATE_ENV
 from motcua.settings import KafkaSettings
+from motcua.stackenv import load_stack_env
+from motcua_devstack.envfile import write_env
+from motcua_devstack.layout import ROOT_ENV, STATE_ENV
 
 BIN = Path(sys.executable).parent
 STACK_VARIABLES = ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", ROOT_ENV, STATE_ENV)

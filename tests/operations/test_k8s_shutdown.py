@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from motcua.devstack.services import graceful_timeout
 from motcua.settings import ServiceSettings
+from motcua_devstack.services import graceful_timeout
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "base"
 DEPLOYMENTS = [

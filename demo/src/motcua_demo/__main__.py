@@ -24,8 +24,6 @@ from rich.live import Live
 from rich.table import Table
 
 from motcua.clock import SimulatedClock
-from motcua.devstack.layout import Layout
-from motcua.devstack.stack import Stack
 from motcua_demo.calendar import VIETNAM
 from motcua_demo.indicators import (
     agency_names,
@@ -38,6 +36,8 @@ from motcua_demo.portal_sync import portal_sync_line
 from motcua_demo.readiness import wait_until_ready
 from motcua_demo.scenario import Mix, plan_week
 from motcua_demo.simulator import Record, Simulator
+from motcua_devstack.layout import Layout
+from motcua_devstack.stack import Stack
 
 FIRST_MONDAY = date(2026, 6, 1)
 ALERT_GRACE_SECONDS = 5.0

@@ -1,14 +1,19 @@
-"""The async database engine (SQLAlchemy on asyncpg) and per-service Alembic migrations."""
+"""The async database engine (SQLAlchemy on asyncpg), per-service Alembic migrations, and
+the server-level helpers that create databases (the local stack, the tests)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -22,9 +27,12 @@ from motcua.settings import DatabaseSettings
 __all__ = [
     "Sessions",
     "advisory_lock",
+    "asyncpg_dsn",
     "create_engine",
+    "ensure_databases",
     "migrate",
     "ping",
+    "quote_identifier",
     "run_migrations_env",
     "sessions",
 ]
@@ -107,3 +115,32 @@ def migrate_blocking(url: str, migrations: Path) -> None:
             await engine.dispose()
 
     asyncio.run(_run())
+
+
+def asyncpg_dsn(url: str, database: str = "postgres") -> str:
+    """A plain `postgresql://` DSN for asyncpg from a SQLAlchemy URL, on `database`."""
+    parsed = make_url(url).set(drivername="postgresql", database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+def quote_identifier(name: str) -> str:
+    """`name` as a double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def ensure_databases(url: str, names: Iterable[str]) -> list[str]:
+    """Create the databases that do not exist yet on the server of `url` (a SQLAlchemy URL,
+    database name ignored); return the ones created."""
+    created: list[str] = []
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
+    try:
+        for name in names:
+            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if exists:
+                continue
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await connection.execute(f"CREATE DATABASE {quote_identifier(name)}")
+                created.append(name)
+    finally:
+        await connection.close()
+    return created

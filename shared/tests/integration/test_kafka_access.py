@@ -19,11 +19,11 @@ from aiokafka.errors import (
 )
 from pydantic import SecretStr
 
-from motcua.devstack.credentials import credentials, kafka_password
-from motcua.devstack.envfile import read_env
-from motcua.devstack.layout import Layout
 from motcua.events.topics import APPLICANTS, DOSSIER_EVENTS, INTAKE_COMMANDS, dead_letter_topic
 from motcua.settings import KafkaSettings
+from motcua.stackenv import read_env
+from motcua_devstack.credentials import credentials, kafka_password
+from motcua_devstack.layout import Layout
 
 pytestmark = pytest.mark.infra
 

@@ -1,6 +1,6 @@
 """Bounded shutdown of a real service process: SIGTERM while a request is stuck in the database.
 
-Scoring is served by uvicorn as the local stack starts it (`motcua.devstack.services.command`),
+Scoring is served by uvicorn as the local stack starts it (`motcua_devstack.services.command`),
 on this test's own database, topics and consumer group. The test holds a lock on the table
 a request reads, so the request hangs inside the service; after SIGTERM the request gets a
 503 problem+json and the process exits within its `SHUTDOWN_SECONDS`.
@@ -21,10 +21,10 @@ import asyncpg
 import httpx
 import pytest
 
-from motcua.devstack import services
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import KafkaSettings
 from motcua.testing import create_topics, free_port
+from motcua_devstack import services
 
 pytestmark = pytest.mark.infra
 

@@ -32,7 +32,20 @@ from motcua.events.envelope import (
 )
 from motcua.events.notify import NotificationDelivered, NotificationFailed
 from motcua.events.scoring import IndicatorsUpdated
-from motcua.events.topics import TopicSpec, all_topics, dead_letter_topic, redrive_topic
+from motcua.events.topics import (
+    AGENCIES,
+    APPLICANTS,
+    CATALOGUE,
+    DOSSIER_EVENTS,
+    INDICATORS,
+    INTAKE_COMMANDS,
+    NOTIFICATION_EVENTS,
+    TRACKING_EVENTS,
+    TopicSpec,
+    all_topics,
+    dead_letter_topic,
+    redrive_topic,
+)
 from motcua.events.tracking import (
     AlertWithdrawn,
     ApologyIssued,
@@ -62,6 +75,14 @@ from motcua.events.values import (
 )
 
 __all__ = [
+    "AGENCIES",
+    "APPLICANTS",
+    "CATALOGUE",
+    "DOSSIER_EVENTS",
+    "INDICATORS",
+    "INTAKE_COMMANDS",
+    "NOTIFICATION_EVENTS",
+    "TRACKING_EVENTS",
     "AgencyUnit",
     "AgencyUpdated",
     "AlertWithdrawn",

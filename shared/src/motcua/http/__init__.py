@@ -18,7 +18,7 @@ from motcua.http.auth import (
 from motcua.http.docs import serve_docs
 from motcua.http.guard import ControlCharacterGuard
 from motcua.http.openapi import document_problems, problem_responses
-from motcua.http.params import IsoDate
+from motcua.http.params import FIRST_DAY, LAST_DAY, IsoDate
 from motcua.http.problems import (
     PROBLEM_JSON,
     ExceptionHandler,
@@ -36,6 +36,8 @@ from motcua.http.text import Line, Paragraph
 from motcua.http.times import ResponseModel, in_vietnam, vietnam_time
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
     "PROBLEM_JSON",
     "ControlCharacterGuard",
     "FieldProblem",

@@ -5,17 +5,29 @@ from motcua.messaging.consumer import (
     IdempotentConsumer,
     NotYetApplicable,
     PermanentError,
+    batch_subscriber,
+    is_infrastructure_error,
 )
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
-from motcua.messaging.outbox import OutboxRelay, stage
+from motcua.messaging.held import HeldLetter
+from motcua.messaging.outbox import OutboxRelay, outbox_rows, stage
+from motcua.messaging.schema import create_messaging_tables, drop_messaging_tables
+from motcua.messaging.wakeups import notify
 
 __all__ = [
     "BatchHandler",
     "DeadLetter",
     "DeadLetterPublisher",
+    "HeldLetter",
     "IdempotentConsumer",
     "NotYetApplicable",
     "OutboxRelay",
     "PermanentError",
+    "batch_subscriber",
+    "create_messaging_tables",
+    "drop_messaging_tables",
+    "is_infrastructure_error",
+    "notify",
+    "outbox_rows",
     "stage",
 ]

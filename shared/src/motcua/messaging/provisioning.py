@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from motcua.devstack.envfile import load_stack_env
 from motcua.events.topics import TopicSpec, all_topics
 from motcua.messaging.access import grants
 from motcua.settings import KafkaSettings
+from motcua.stackenv import load_stack_env
 
 __all__ = ["TopicError", "TopicState", "acl_script", "ensure_topics", "main", "topic_states"]
 

@@ -23,12 +23,12 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy.exc import SQLAlchemyError
 
-from motcua.devstack.envfile import load_stack_env
 from motcua.events.topics import SERVICES, dead_letter_topic, redrive_topic
 from motcua.messaging.deadletters import HEADER_PREFIX
 from motcua.messaging.held import HeldLetter, HeldLetters, Opener, held_letters
 from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import KafkaSettings
+from motcua.stackenv import load_stack_env
 
 __all__ = ["dead_letter", "dead_letters", "main", "redrive"]
 

@@ -14,22 +14,52 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from motcua.catalogue import Procedures
 from motcua.events import DossierReceived, Envelope, ProcedureUpdated
-from motcua.events.values import ProcedureTerms
+from motcua.events.values import ProcedureTerms, ProcessingTime, ProcessStep
 
 __all__ = [
+    "BUILDING_PERMIT",
     "procedures_named",
     "reception",
     "revision_of",
     "revision_published",
     "revisions_named",
     "terms_named",
+    "working_days",
 ]
 
 _KNOWN: dict[tuple[str, int], ProcedureTerms] = {}
+
+
+def working_days(amount: str) -> ProcessingTime:
+    """A time allotted in working days (`"0.5"`: half a day)."""
+    return ProcessingTime(unit="working_days", amount=Decimal(amount))
+
+
+BUILDING_PERMIT = ProcedureTerms(
+    code="1.001234",
+    name="Cấp giấy phép xây dựng",
+    field="Xây dựng",
+    processing_time=working_days("5"),
+    steps=(
+        ProcessStep(
+            code="TN", name="Tiếp nhận", unit_role="one_stop", allotted=working_days("0.5")
+        ),
+        ProcessStep(
+            code="XL", name="Thẩm định", unit_role="department", allotted=working_days("3.5")
+        ),
+        ProcessStep(code="KY", name="Ký duyệt", unit_role="leader", allotted=working_days("0.5")),
+        ProcessStep(
+            code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=working_days("0.5")
+        ),
+    ),
+)
+"""A building permit: 5 working days, in four steps (reception ½, appraisal 3½, sign-off ½,
+the result ½)."""
 
 
 def revision_of(terms: ProcedureTerms) -> int:

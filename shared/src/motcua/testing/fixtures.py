@@ -1,12 +1,14 @@
 """Pytest fixtures on the real Kafka and PostgreSQL (registered by the root conftest).
 
+Where those are (the `_infrastructure` fixture) is the dev-only
+`motcua_devstack.pytest_plugin`'s, which the root conftest registers as well.
+
 Each test gets its own database and its own topics, so tests never see each other's data.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -17,7 +19,7 @@ from motcua.db import Sessions, create_engine, sessions
 from motcua.events.topics import TopicSpec, all_topics
 from motcua.messaging.schema import create_messaging_tables
 from motcua.settings import DatabaseSettings, KafkaSettings
-from motcua.testing.infra import create_topics
+from motcua.testing.servers import create_database, create_topics, drop_database
 
 __all__ = [
     "database_base_url",
@@ -27,16 +29,6 @@ __all__ = [
     "kafka_settings",
     "make_topic",
 ]
-
-
-@pytest.fixture(scope="session")
-def _infrastructure() -> tuple[KafkaSettings, str]:
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL"):
-        return KafkaSettings.from_environment(), os.environ["DATABASE_URL"]
-    from motcua.testing.infra import resolve_infrastructure
-
-    infra = resolve_infrastructure()
-    return infra.kafka, infra.database_url
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +49,6 @@ def database_base_url(_infrastructure: tuple[KafkaSettings, str]) -> str:
 @pytest.fixture
 async def fresh_database_url(database_base_url: str) -> AsyncIterator[str]:
     """A new, empty database for this test, dropped afterwards."""
-    from motcua.testing.infra import create_database, drop_database
-
     name = f"t_{uuid.uuid4().hex[:16]}"
     await create_database(database_base_url, name)
     yield f"{database_base_url}/{name}"

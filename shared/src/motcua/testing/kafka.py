@@ -1,18 +1,61 @@
-"""Reading what a test's actions published on a shared topic: where each partition ends
-now, then the records that follow."""
+"""Kafka in tests: publishing envelopes as their producers do, and reading what a test's
+actions published on a shared topic (where each partition ends now, then the records that
+follow)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from motcua.events import Envelope, encode
 from motcua.events.topics import TopicSpec
+from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import KafkaSettings
+from motcua.testing.catalogue import revisions_named
+from motcua.testing.topics import Topics
 
-__all__ = ["end_offsets", "read_since"]
+__all__ = ["Publisher", "end_offsets", "publishing", "read_since"]
+
+
+class Publisher:
+    """Sends envelopes as intake and tracking publish them: each keyed as its producer
+    keys it and acknowledged before the next, after the catalogue revisions the receptions
+    among them name (intake publishes a revision before any reception names it)."""
+
+    def __init__(self, producer: AIOKafkaProducer, topics: Topics) -> None:
+        self.producer = producer
+        self.topics = topics
+
+    async def __call__(
+        self, topic: str | None, *envelopes: Envelope, revisions: bool = True
+    ) -> None:
+        """Send `envelopes` to `topic` (None: each to the test's topic of its kind), the
+        revisions first on the test's catalogue topic (unless `revisions` is false)."""
+        for revision in revisions_named(envelopes) if revisions else ():
+            await self.send(self.topics.catalogue, revision)
+        for envelope in envelopes:
+            await self.send(topic or self.topics.of(envelope), envelope)
+
+    async def send(self, topic: str, envelope: Envelope) -> None:
+        """Send one envelope, as it is, and wait for the broker's acknowledgement."""
+        await self.producer.send_and_wait(topic, encode(envelope), key=envelope.key.encode())
+
+
+@asynccontextmanager
+async def publishing(
+    kafka: KafkaSettings, topics: Topics, client_id: str = "motcua-tests"
+) -> AsyncIterator[Publisher]:
+    """A `Publisher` on the test's topics, its idempotent producer closed after the block."""
+    producer = idempotent_producer(kafka, client_id)
+    await producer.start()
+    try:
+        yield Publisher(producer, topics)
+    finally:
+        await producer.stop()
 
 
 async def end_offsets(kafka: KafkaSettings, spec: TopicSpec) -> dict[TopicPartition, int]:

@@ -13,17 +13,22 @@ __all__ = ["eventually", "free_port"]
 
 
 async def eventually(
-    check: Callable[[], Any], within: float = 30, *, every: float = 0.05, what: str = ""
+    check: Callable[[], Any],
+    within: float = 30,
+    *,
+    every: float = 0.05,
+    what: str = "",
+    until: Callable[[Any], Any] = bool,
 ) -> Any:
     """Call `check` (plain or async) every `every` seconds until it returns something
-    truthy, and return that; fail after `within` seconds, naming `what` and the last
-    result."""
+    truthy (or that `until` holds of), and return that; fail after `within` seconds,
+    naming `what` and the last result."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
         result = check()
         if inspect.isawaitable(result):
             result = await result
-        if result:
+        if until(result):
             return result
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(

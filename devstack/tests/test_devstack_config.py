@@ -4,9 +4,10 @@ import subprocess
 
 import yaml
 
-from motcua.devstack import kafka, prometheus, services
-from motcua.devstack.envfile import read_env, write_env
-from motcua.devstack.layout import Layout
+from motcua.stackenv import read_env
+from motcua_devstack import kafka, prometheus, services
+from motcua_devstack.envfile import write_env
+from motcua_devstack.layout import Layout
 
 SECRETS = {"kafka_broker_password": "broker-secret", "kafka_controller_password": "c-secret"}
 

@@ -7,12 +7,12 @@ from email.message import EmailMessage
 
 import pytest
 
-from motcua.devstack import sinks
-from motcua.devstack.cli import run
-from motcua.devstack.layout import Layout
-from motcua.devstack.mail import mails
-from motcua.devstack.ports import HOST, load_ports
-from motcua.devstack.processes import running_pid, stop
+from motcua_devstack import sinks
+from motcua_devstack.cli import run
+from motcua_devstack.layout import ROOT_ENV, STATE_ENV, Layout
+from motcua_devstack.mail import mails
+from motcua_devstack.ports import HOST, load_ports
+from motcua_devstack.processes import running_pid, stop
 
 
 def _send(port: int, to: str, subject: str, body: str) -> None:
@@ -44,7 +44,8 @@ def test_a_mail_sent_over_smtp_is_stored_listed_and_printed(
         ("dan@example.vn", "Phiếu tiếp nhận hồ sơ STP-260601-0001"),
         ("an@example.vn", "Thư xin lỗi"),
     ]
-    monkeypatch.setenv("MOTCUA_ROOT", str(layout.root))
+    monkeypatch.setenv(ROOT_ENV, str(layout.root))
+    monkeypatch.delenv(STATE_ENV, raising=False)
     assert run(["mail"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert listed[0].split()[:3] == ["1", "2026-06-01", "08:15"]

@@ -23,16 +23,16 @@ from string import Template
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from motcua.devstack.blocking import run_blocking
-from motcua.devstack.credentials import KAFKA_BROKER, KAFKA_CONTROLLER, kafka_password
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST
-from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 from motcua.events.topics import TopicSpec
 from motcua.messaging import provisioning
 from motcua.messaging.access import PRINCIPALS, grants
 from motcua.settings import KafkaSettings
+from motcua_devstack.blocking import run_blocking
+from motcua_devstack.credentials import KAFKA_BROKER, KAFKA_CONTROLLER, kafka_password
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST
+from motcua_devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 
 __all__ = [
     "MARKER",

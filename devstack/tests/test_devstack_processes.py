@@ -3,8 +3,8 @@ from __future__ import annotations
 import os
 import shutil
 
-from motcua.devstack.layout import Layout
-from motcua.devstack.processes import is_running, spawn, stop, tail
+from motcua_devstack.layout import Layout
+from motcua_devstack.processes import is_running, spawn, stop, tail
 
 
 def test_a_spawned_process_outlives_its_launcher_and_stops_on_request(layout: Layout) -> None:

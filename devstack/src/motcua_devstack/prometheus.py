@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import yaml
 
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST
-from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST
+from motcua_devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 
 __all__ = ["MARKER", "find_binary", "render_config", "start"]
 

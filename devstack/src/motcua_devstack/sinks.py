@@ -1,7 +1,7 @@
 """Stand-ins for the outside world the services talk to, on loopback.
 
 `mailsink` is aiosmtpd storing every message in the Maildir `.local/mail/` (`make mail`
-lists them, see `motcua.devstack.mail`); `gateway` is notify's fake
+lists them, see `motcua_devstack.mail`); `gateway` is notify's fake
 SMS / Zalo ZNS / webhook gateway (`GET /_messages` lists what it received); `dvcqg` is
 the fake national portal the portal service syncs to (`GET /_received?MaHoSo=<code>`).
 """
@@ -14,9 +14,9 @@ import sys
 
 import httpx
 
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST
-from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST
+from motcua_devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 
 __all__ = ["MARKERS", "OWNERS", "SINKS", "notify_env", "portal_env", "start", "wanted"]
 
@@ -24,7 +24,13 @@ SINKS = ("mailsink", "gateway", "dvcqg")
 MARKERS = {
     "mailsink": "aiosmtpd",
     "gateway": "motcua_notify.adapters.channels.fake_gateway:create_app",
-    "dvcqg": "motcua.devstack.fake_dvcqg:create_app",
+    # Without its package, so that a fake portal started as `motcua.devstack.fake_dvcqg`
+    # (before the local stack had a workspace member of its own) is still found and stopped.
+    "dvcqg": "fake_dvcqg:create_app",
+}
+_APPS = {
+    "gateway": "motcua_notify.adapters.channels.fake_gateway:create_app",
+    "dvcqg": "motcua_devstack.fake_dvcqg:create_app",
 }
 OWNERS = {"mailsink": "notify", "gateway": "notify", "dvcqg": "portal"}
 _PROBES = {"gateway": "/_messages", "dvcqg": "/_calls"}
@@ -52,7 +58,7 @@ def _command(layout: Layout, sink: str, port: int) -> list[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        MARKERS[sink],
+        _APPS[sink],
         "--factory",
         "--host",
         HOST,

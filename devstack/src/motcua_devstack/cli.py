@@ -22,15 +22,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from motcua.devstack import kafka, mail
-from motcua.devstack.blocking import run_blocking
-from motcua.devstack.envfile import read_env
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.processes import tail
-from motcua.devstack.stack import Stack
 from motcua.events.topics import all_topics
 from motcua.settings import KafkaSettings
+from motcua.stackenv import read_env
+from motcua_devstack import kafka, mail
+from motcua_devstack.blocking import run_blocking
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.processes import tail
+from motcua_devstack.stack import Stack
 
 __all__ = ["main"]
 

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 
 import httpx
 
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST
-from motcua.devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 from motcua.events.topics import SERVICES
 from motcua.settings import ServiceSettings
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST
+from motcua_devstack.processes import running_pid, spawn, stop, wait_until, write_pid
 
 __all__ = [
     "SERVICES",

@@ -5,9 +5,9 @@ import socket
 
 import pytest
 
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST, PORT_NAMES, ensure_free, load_ports
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST, PORT_NAMES, ensure_free, load_ports
 
 
 def test_ports_are_chosen_once_and_kept(layout: Layout) -> None:

@@ -11,40 +11,31 @@
    they keep running after the tests, like after `make up-infra`.
 
 It never skips: without a broker and a database, tests must fail, in CI above all.
+The per-test databases and topics on them are the common package's `motcua.testing`
+(`create_database`, `create_topics`...); `motcua_devstack.pytest_plugin` hands what is
+resolved here to its fixtures.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import asyncpg
-
-from motcua.devstack import kafka, postgres
-from motcua.devstack.blocking import run_blocking
-from motcua.devstack.envfile import read_env
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.stack import Stack
-from motcua.events.topics import SERVICES, TopicSpec, all_topics
+from motcua.events.topics import SERVICES, all_topics
 from motcua.settings import KafkaSettings
+from motcua.stackenv import read_env
+from motcua_devstack import kafka, postgres
+from motcua_devstack.blocking import run_blocking
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.stack import Stack
 
-__all__ = [
-    "Infrastructure",
-    "InfrastructureUnavailable",
-    "create_database",
-    "create_topics",
-    "database_url",
-    "drop_database",
-    "resolve_infrastructure",
-]
+__all__ = ["Infrastructure", "InfrastructureUnavailable", "resolve_infrastructure"]
 
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 DATABASE_ENV = "DATABASE_URL"
-_DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
 _POSTGRES_IMAGE = "postgres:15"
 
@@ -171,35 +162,3 @@ def resolve_infrastructure(layout: Layout | None = None) -> Infrastructure:
         "no Kafka and PostgreSQL for the tests:\n- " + "\n- ".join(tried) + "\n"
         f"Start them with `make up-infra`, or set {KAFKA_ENV} and {DATABASE_ENV}."
     )
-
-
-def database_url(base_url: str, name: str) -> str:
-    """The SQLAlchemy URL of database `name` on the server of `base_url`."""
-    return f"{base_url.rstrip('/')}/{name}"
-
-
-def _checked(name: str) -> str:
-    if not _DATABASE_NAME.fullmatch(name):
-        raise ValueError(f"database name {name!r} must match {_DATABASE_NAME.pattern}")
-    return name
-
-
-async def create_database(base_url: str, name: str) -> str:
-    """Create database `name` (if missing) for one test; return its SQLAlchemy URL."""
-    await postgres.ensure_databases(base_url, [_checked(name)])
-    return database_url(base_url, name)
-
-
-async def drop_database(base_url: str, name: str) -> None:
-    """Drop database `name`, closing its connections first."""
-    connection = await asyncpg.connect(postgres.asyncpg_dsn(base_url), timeout=10)
-    try:
-        identifier = postgres.quote_identifier(_checked(name))
-        await connection.execute(f"DROP DATABASE IF EXISTS {identifier} WITH (FORCE)")
-    finally:
-        await connection.close()
-
-
-async def create_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
-    """Create the topics that do not exist yet (for example unique per test); return those."""
-    return await kafka.ensure_topics(settings, specs)

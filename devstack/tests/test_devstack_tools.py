@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from motcua.devstack import kafka, postgres, prometheus
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
+from motcua_devstack import kafka, postgres, prometheus
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import json
 import secrets
 from pathlib import Path
 
-from motcua.devstack.layout import Layout
 from motcua.messaging.access import OPERATOR, PRINCIPALS
+from motcua_devstack.layout import Layout
 
 __all__ = [
     "DEMO_AGENCY",

@@ -11,14 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua.devstack import kafka, postgres, prometheus, services, sinks
-from motcua.devstack.blocking import run_blocking
-from motcua.devstack.credentials import credentials, operator_kafka_env, service_credentials
-from motcua.devstack.envfile import write_env
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST, ensure_free, load_ports
-from motcua.devstack.processes import running_pid, stop
 from motcua.events.topics import SERVICES, all_topics
+from motcua_devstack import kafka, postgres, prometheus, services, sinks
+from motcua_devstack.blocking import run_blocking
+from motcua_devstack.credentials import credentials, operator_kafka_env, service_credentials
+from motcua_devstack.envfile import write_env
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST, ensure_free, load_ports
+from motcua_devstack.processes import running_pid, stop
 
 __all__ = ["INFRA", "ComponentStatus", "Stack", "instance_of"]
 

@@ -7,14 +7,12 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from motcua.devstack.postgres import asyncpg_dsn
+from motcua.db import asyncpg_dsn
 from motcua.events.topics import SERVICES, TopicSpec
-from motcua.testing.infra import (
+from motcua.testing import create_database, create_topics, drop_database
+from motcua_devstack.testing import (
     Infrastructure,
     InfrastructureUnavailable,
-    create_database,
-    create_topics,
-    drop_database,
     resolve_infrastructure,
 )
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from motcua.devstack.layout import Layout
-from motcua.testing.infra import Infrastructure, resolve_infrastructure
+from motcua_devstack.layout import Layout
+from motcua_devstack.testing import Infrastructure, resolve_infrastructure
 
 
 @pytest.fixture

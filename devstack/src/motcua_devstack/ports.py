@@ -13,8 +13,8 @@ import socket
 from collections.abc import Iterable
 from pathlib import Path
 
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
 
 __all__ = [
     "HOST",

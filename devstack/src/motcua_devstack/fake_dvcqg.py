@@ -1,6 +1,6 @@
 """A stand-in for the National Public Service Portal (DVCQG), for tests, benchmarks and
 the local stack. Run it with
-``uvicorn motcua.devstack.fake_dvcqg:create_app --factory``.
+``uvicorn motcua_devstack.fake_dvcqg:create_app --factory``.
 
 It speaks the portal's adapter protocol: ``POST /auth`` (``{username, password}``, a
 ``dstcode`` header) answers a ``session``; ``POST /integration`` dispatches on

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from motcua.devstack.layout import STATE_ENV, Layout
-from motcua.devstack.ports import load_ports
-from motcua.devstack.stack import instance_of
+from motcua_devstack.layout import STATE_ENV, Layout
+from motcua_devstack.ports import load_ports
+from motcua_devstack.stack import instance_of
 
 
 def test_the_state_folder_comes_from_the_environment(

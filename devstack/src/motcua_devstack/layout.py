@@ -7,30 +7,22 @@ and broker.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from motcua.devstack.errors import StackError
+from motcua import stackenv
+from motcua.stackenv import DEFAULT_STATE_DIR, ENV_FILE, ROOT_ENV, STATE_ENV
+from motcua_devstack.errors import StackError
 
 __all__ = ["ROOT_ENV", "STATE_ENV", "Layout", "find_root"]
 
-ROOT_ENV = "MOTCUA_ROOT"
-STATE_ENV = "MOTCUA_STATE_DIR"
-_DEFAULT_STATE = ".local"
-_ROOT_MARKER = "uv.lock"
-
 
 def find_root(start: Path | None = None) -> Path:
-    """The repository root: `$MOTCUA_ROOT`, else the nearest folder above holding `uv.lock`."""
-    if configured := os.environ.get(ROOT_ENV):
-        return Path(configured).resolve()
-    for origin in (start or Path.cwd(), Path(__file__)):
-        here = origin.resolve()
-        for folder in (here, *here.parents):
-            if (folder / _ROOT_MARKER).is_file():
-                return folder
-    raise StackError(f"no {_ROOT_MARKER} found above {Path.cwd()}; set {ROOT_ENV} to the repo root")
+    """The repository root (`motcua.stackenv.find_root`); StackError when there is none."""
+    try:
+        return stackenv.find_root(start)
+    except stackenv.NoCheckout as error:
+        raise StackError(str(error)) from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +30,13 @@ class Layout:
     """Paths of the stack's state (git-ignored) and of the checked-in configuration."""
 
     root: Path
-    state_dir: str = _DEFAULT_STATE
+    state_dir: str = DEFAULT_STATE_DIR
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Layout:
         """The layout of the repository holding `start` (default: the working directory),
         with its state in `$MOTCUA_STATE_DIR` when set."""
-        return cls(find_root(start), os.environ.get(STATE_ENV) or _DEFAULT_STATE)
+        return cls(find_root(start), stackenv.state_dir())
 
     @property
     def state(self) -> Path:
@@ -105,7 +97,7 @@ class Layout:
 
     @property
     def env_file(self) -> Path:
-        return self.state / "stack.env"
+        return self.state / ENV_FILE
 
     @property
     def lock_file(self) -> Path:

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from motcua.devstack import launcher
-from motcua.devstack.errors import StackError
+from motcua_devstack import launcher
+from motcua_devstack.errors import StackError
 
 __all__ = [
     "is_running",

@@ -1,8 +1,11 @@
-"""The PostgreSQL 15 cluster of the local stack, in `.local/pg/`."""
+"""The PostgreSQL 15 cluster of the local stack, in `.local/pg/`.
+
+`asyncpg_dsn`, `quote_identifier` and `ensure_databases` are the common package's
+(`motcua.db`), named here too for the stack's callers.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import grp
 import hashlib
 import os
@@ -15,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
-from motcua.devstack.errors import StackError
-from motcua.devstack.layout import Layout
-from motcua.devstack.ports import HOST
-from motcua.devstack.processes import is_running, read_pid, tail, write_pid
+from motcua.db import asyncpg_dsn, ensure_databases, quote_identifier
+from motcua_devstack.errors import StackError
+from motcua_devstack.layout import Layout
+from motcua_devstack.ports import HOST
+from motcua_devstack.processes import is_running, read_pid, tail, write_pid
 
 __all__ = [
     "USER",
@@ -45,17 +48,6 @@ _MAX_SOCKET_DIR = 80
 def base_url(port: int) -> str:
     """The SQLAlchemy URL of the cluster without a database (services append `/<name>`)."""
     return f"postgresql+asyncpg://{USER}@{HOST}:{port}"
-
-
-def asyncpg_dsn(url: str, database: str = "postgres") -> str:
-    """A plain `postgresql://` DSN for asyncpg from a SQLAlchemy URL, on `database`."""
-    parsed = make_url(url).set(drivername="postgresql", database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
-def quote_identifier(name: str) -> str:
-    """`name` as a double-quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def find_bin_dir() -> Path:
@@ -206,20 +198,3 @@ async def ping(url: str) -> bool:
         return False
     await connection.close()
     return True
-
-
-async def ensure_databases(url: str, names: Iterable[str]) -> list[str]:
-    """Create the databases that do not exist yet; return the ones created."""
-    created: list[str] = []
-    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
-    try:
-        for name in names:
-            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-            if exists:
-                continue
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await connection.execute(f"CREATE DATABASE {quote_identifier(name)}")
-                created.append(name)
-    finally:
-        await connection.close()
-    return created
