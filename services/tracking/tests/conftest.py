@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, time
-from decimal import Decimal
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -27,8 +25,6 @@ from motcua.events import (
     Event,
     ProcedureTerms,
     ProcessingFinished,
-    ProcessingTime,
-    ProcessStep,
     ResultReturned,
     SupplementReceived,
     SupplementRequested,
@@ -36,7 +32,8 @@ from motcua.events import (
 )
 from motcua.events.topics import APPLICANTS
 from motcua.settings import DatabaseSettings
-from motcua.testing.catalogue import reception, revisions_named
+from motcua.testing.catalogue import BUILDING_PERMIT, reception, revisions_named
+from motcua.testing.events import new_dossier_code, wrap
 from motcua_tracking.app import MIGRATIONS
 from motcua_tracking.domain import vietnam_time_zone
 from motcua_tracking.service import (
@@ -45,6 +42,7 @@ from motcua_tracking.service import (
     DossierTracker,
     Lookups,
     TimerLoop,
+    TrackingContext,
 )
 from motcua_tracking.settings import (
     ApiSettings,
@@ -58,24 +56,8 @@ OFFICIAL_TOKEN = "official-test-token"
 ADMIN_TOKEN = "admin-test-token"
 
 
-def _days(amount: str) -> ProcessingTime:
-    return ProcessingTime(unit="working_days", amount=Decimal(amount))
-
-
 # 5 working days: reception ½, specialist 3½, sign-off ½, result ½ (as in the unit tests).
-TERMS = ProcedureTerms(
-    code="1.001234",
-    name="Cấp giấy phép xây dựng",
-    field="Xây dựng",
-    processing_time=_days("5"),
-    steps=(
-        ProcessStep(code="TN", name="Tiếp nhận", unit_role="one_stop", allotted=_days("0.5")),
-        ProcessStep(code="XL", name="Thẩm định", unit_role="department", allotted=_days("3.5")),
-        ProcessStep(code="KY", name="Ký duyệt", unit_role="leader", allotted=_days("0.5")),
-        ProcessStep(code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=_days("0.5")),
-    ),
-    late_cutoff=time(15, 0),
-)
+TERMS = BUILDING_PERMIT
 
 
 class IntakeEvents:
@@ -85,17 +67,10 @@ class IntakeEvents:
         self.agency = agency
 
     def new_code(self) -> str:
-        return f"{self.agency}-260302-{secrets.randbelow(10**8):08d}"
+        return new_dossier_code(self.agency)
 
     def wrap(self, code: str, data: Event, at: datetime) -> Envelope:
-        return Envelope.wrap(
-            data,
-            producer="intake",
-            occurred_at=at,
-            now=at,
-            dossier_code=code,
-            agency_code=self.agency,
-        )
+        return wrap(data, code=code, at=at, agency=self.agency, producer="intake")
 
     def received(self, code: str, at: datetime, terms: ProcedureTerms = TERMS) -> Envelope:
         return self.wrap(code, reception(terms, unit_code="MC", channel=Channel.COUNTER), at)
@@ -170,15 +145,14 @@ class Harness:
         self.clock = clock
         self.engine = create_engine(settings.database)
         self.sessions = sessions(self.engine)
-        self.tracker = DossierTracker(
-            settings, clock, CalendarBook.from_settings(settings.calendar)
-        )
-        self.timers = TimerLoop(self.sessions, self.tracker, settings.timers)
-        self.decisions = DecisionLoader(self.sessions, self.tracker)
+        self.context = TrackingContext(clock, CalendarBook.from_settings(settings.calendar))
+        self.tracker = DossierTracker(settings, self.context)
+        self.timers = TimerLoop(self.sessions, self.tracker, settings.timers, context=self.context)
+        self.decisions = DecisionLoader(self.sessions, self.tracker, context=self.context)
         limits = settings.api.lookups
         self.lookups = Lookups(
             self.sessions,
-            self.tracker.calendars,
+            self.context.calendars,
             clock,
             self.tracker.rules.granularity,
             digest=self.tracker.digest,

@@ -43,6 +43,7 @@ from motcua_tracking.service import (
     DossierTracker,
     Lookups,
     TimerLoop,
+    TrackingContext,
 )
 from motcua_tracking.settings import TrackingSettings
 
@@ -77,7 +78,8 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         EventRejected,
     )
     calendars = CalendarBook.from_settings(settings.calendar)
-    tracker = DossierTracker(settings, runtime.clock, calendars)
+    context = TrackingContext(runtime.clock, calendars)
+    tracker = DossierTracker(settings, context)
     runtime.consume(
         "tracking.dossier-events", [settings.topics.dossier_events], dossier_events_handler(tracker)
     )
@@ -93,6 +95,7 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
         settings.timers,
         consumer_lag=progress.lag,
         wake=runtime.wakeups.event(TIMERS_CHANGED),
+        context=context,
     )
     if settings.timers.enabled:
         runtime.background(_with(progress, timers.run))
@@ -113,15 +116,15 @@ def create_app(settings: TrackingSettings | None = None, clock: Clock | None = N
     app.state.timers = timers
     app.state.lookups = Lookups(
         runtime.sessions,
-        calendars,
-        runtime.clock,
+        context.calendars,
+        context.clock,
         Granularity(settings.deadlines.verdict_granularity),
         digest=tracker.digest,
         per_client=settings.api.lookups.limits(settings.api.lookups.free_failures_per_client),
         per_code=settings.api.lookups.limits(settings.api.lookups.free_failures_per_code),
         client_key=settings.api.lookup_pepper.get_secret_value().encode(),
     )
-    app.state.decisions = DecisionLoader(runtime.sessions, tracker)
+    app.state.decisions = DecisionLoader(runtime.sessions, tracker, context=context)
     install_http_edge(app)
     app.add_middleware(RequestDeadline, shutdown=runtime.shutdown)
     app.include_router(health_router(runtime))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import SettingsConfigDict
 
 from motcua.calendar_years import COVERED_YEARS
-from motcua.events.topics import AGENCIES, APPLICANTS, CATALOGUE, DOSSIER_EVENTS
+from motcua.events import AGENCIES, APPLICANTS, CATALOGUE, DOSSIER_EVENTS
 from motcua.settings import ServiceSettings
 from motcua_tracking.domain.lookup_limits import LookupLimits
 

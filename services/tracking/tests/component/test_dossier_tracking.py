@@ -10,7 +10,7 @@ from sqlalchemy import text
 from motcua.clock import SimulatedClock
 from motcua.messaging import PermanentError
 from motcua_tracking.domain import DayOffPeriod, YearDecision, vietnam_time_zone
-from motcua_tracking.service import DossierTracker, TimerLoop
+from motcua_tracking.service import CalendarBook, TimerLoop, TrackingContext
 from motcua_tracking.settings import TimerSettings
 
 pytestmark = pytest.mark.infra
@@ -203,10 +203,12 @@ async def test_the_grace_is_configurable_and_runs_on_the_clock_s_time(make_harne
     strict.clock.set(at(3, 2, 11))
     assert await strict.fire() == 1
     assert strict.timers.grace == timedelta(0)
-    demo = DossierTracker(
-        strict.settings, SimulatedClock(at(3, 2, 9), 60), strict.tracker.calendars
+    demo = TrackingContext(
+        SimulatedClock(at(3, 2, 9), 60), CalendarBook.from_settings(strict.settings.calendar)
     )
-    sped_up = TimerLoop(strict.sessions, demo, TimerSettings(alert_grace_seconds=60))
+    sped_up = TimerLoop(
+        strict.sessions, strict.tracker, TimerSettings(alert_grace_seconds=60), context=demo
+    )
     assert sped_up.grace == timedelta(hours=1)  # a real minute is an hour of demo time
 
 

@@ -30,6 +30,7 @@ async def test_a_timer_stored_while_the_loop_sleeps_fires_without_waiting_for_th
         harness.tracker,
         harness.settings.timers,
         wake=wakeups.event(TIMERS_CHANGED),
+        context=harness.context,
     )
     stop = asyncio.Event()
     running = [asyncio.create_task(wakeups.loop.run(stop)), asyncio.create_task(timers.run(stop))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
+from motcua.testing.http import Call, assert_problem, check_edge, edge_client
 from motcua_tracking.app import create_app
 from motcua_tracking.settings import ApiSettings, TrackingSettings
 
@@ -23,19 +23,15 @@ async def client():
 
 
 async def test_error_shapes(client) -> None:
-    assert_problem(await client.get("/v1/calendar/decisions"), 401, "not_authenticated")
-    unknown = await client.get("/v1/calendar/decisions", headers={"Authorization": "Bearer x"})
-    assert_problem(unknown, 401, "invalid_credentials")
-    official_on_admin = await client.put("/v1/calendar/decisions/2026", json={}, headers=OFFICIAL)
-    assert_problem(official_on_admin, 403, "forbidden")
-    assert_problem(await client.get("/v1/nowhere"), 404, "not_found")
-    wrong_method = await client.delete("/v1/calendar/decisions", headers=ADMIN)
-    assert_problem(wrong_method, 405, "method_not_allowed")
-    assert wrong_method.headers["allow"] == "GET"
-    bad_year = await client.put("/v1/calendar/decisions/1800", json={}, headers=ADMIN)
-    problem = assert_problem(bad_year, 422, "invalid_request")
-    assert problem["errors"][0]["pointer"] == "/path/year"
-    assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
+    await check_edge(
+        client,
+        protected=Call("GET", "/v1/calendar/decisions"),
+        forbidden=[Call("PUT", "/v1/calendar/decisions/2026", OFFICIAL, json={})],
+        wrong_method=Call("DELETE", "/v1/calendar/decisions", ADMIN),
+        allow="GET",
+        invalid=Call("PUT", "/v1/calendar/decisions/1800", ADMIN, json={}),
+        pointer="/path/year",
+    )
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ async def test_events_from_intake_become_deadlines_verdicts_and_look_ups(stack, 
             competent_agency="SXD",
             revision=received.procedure_revision + 1,
         )
-        await stack.publish(intake.wrap(code, renamed, at(3, 2, 9)), topic=stack.catalogue_topic)
+        await stack.publish(intake.wrap(code, renamed, at(3, 2, 9)), topic=stack.topics.catalogue)
         out = await stack.read(settings.topics.publish_to, expected=7)
         assert "dossier-verdict-given" in types_of(out)
         [verdict] = [e for e in out if e.event_type == "tracking.dossier-verdict-given"]
@@ -238,7 +238,7 @@ async def test_a_reception_read_before_its_procedure_revision_waits_for_it(stack
         assert REGISTRY.get_sample_value(*waits), "the reception was never read"
         dossiers = "SELECT count(*) FROM dossiers"
         assert await stack.count(settings, dossiers, at_least=0) == 0
-        await stack.publish(*revisions_named([received]), topic=stack.catalogue_topic)
+        await stack.publish(*revisions_named([received]), topic=stack.topics.catalogue)
         await stack.applied(settings, 1)
         assert await stack.count(settings, dossiers) == 1
         letters = "SELECT count(*) FROM dead_letters"

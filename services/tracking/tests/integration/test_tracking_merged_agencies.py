@@ -71,7 +71,7 @@ async def test_steps_begun_from_the_merge_date_count_on_the_absorbing_agencys_ho
     heard_late, heard_first = intake.new_code(), intake.new_code()
     clock.set(at(3, 17, 10))
     async with stack.running(settings, clock) as app:
-        await stack.publish(agency("A", A_HOURS), agency("B", B_HOURS), topic=stack.agencies_topic)
+        await stack.publish(agency("A", A_HOURS), agency("B", B_HOURS), topic=stack.topics.agencies)
         assert await stack.count(settings, "SELECT count(*) FROM agency_offices", 2) == 2
 
         # Before tracking hears of the merge: a handover before it, one on its second day.
@@ -86,7 +86,7 @@ async def test_steps_begun_from_the_merge_date_count_on_the_absorbing_agencys_ho
         merge = {"merged_into": "B", "merged_on": date(2026, 3, 16), "retired_at": at(3, 16, 0)}
         # Announced on 10 March, read by tracking only now.
         announced = agency("A", A_HOURS, 2, at(3, 10, 8), **merge)
-        await stack.publish(announced, topic=stack.agencies_topic)
+        await stack.publish(announced, topic=stack.topics.agencies)
         merged = "SELECT count(*) FROM agency_offices WHERE merged_into = 'B'"
         assert await stack.count(settings, merged) == 1
 

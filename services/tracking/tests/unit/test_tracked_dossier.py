@@ -13,6 +13,7 @@ from motcua_tracking.domain import (
     DueSoonReached,
     Escalated,
     Granularity,
+    Outcome,
     OverdueReached,
     ProcedureTerms,
     ProcessingTime,
@@ -54,6 +55,62 @@ def pending(dossier: TrackedDossier) -> set[tuple[str, str, datetime]]:
     return {(t.scope, t.kind.value, t.fire_at) for t in dossier.timers if t.pending}
 
 
+def hand_over(
+    dossier: TrackedDossier,
+    calendar: WorkingCalendar,
+    when: datetime,
+    giver: str = "MC",
+    taker: str = "PCM",
+) -> list[Outcome]:
+    # Applied as it happens, to the next planned step.
+    return dossier.transfer(
+        at=when,
+        now=when,
+        from_unit=giver,
+        to_unit=taker,
+        step_code=None,
+        note=None,
+        calendar=calendar,
+        rules=RULES,
+    )
+
+
+def apologise(
+    dossier: TrackedDossier,
+    calendar: WorkingCalendar,
+    when: datetime,
+    new_due: datetime,
+    reason: str = "site visit",
+) -> list[Outcome]:
+    return dossier.file_apology(
+        at=when,
+        now=when,
+        unit_code="MC",
+        reason=reason,
+        new_due=new_due,
+        calendar=calendar,
+        rules=RULES,
+    )
+
+
+def finish(
+    dossier: TrackedDossier,
+    calendar: WorkingCalendar,
+    when: datetime,
+    unit_code: str = "MC",
+    rules: Rules = RULES,
+) -> list[Outcome]:
+    return dossier.finish(
+        at=when,
+        now=when,
+        ended_by="processing_finished",
+        status=DossierStatus.PROCESSING_FINISHED,
+        unit_code=unit_code,
+        calendar=calendar,
+        rules=rules,
+    )
+
+
 def test_reception_sets_the_appointment_the_plan_and_the_alerts(calendar: WorkingCalendar) -> None:
     dossier, outcomes = received(calendar)
     [fixed] = outcomes
@@ -77,16 +134,7 @@ def test_reception_sets_the_appointment_the_plan_and_the_alerts(calendar: Workin
 
 def test_a_handover_judges_the_step_and_plans_the_next(calendar: WorkingCalendar) -> None:
     dossier, _ = received(calendar)
-    outcomes = dossier.transfer(
-        at=at(3, 2, 15),
-        now=at(3, 2, 15),
-        from_unit="MC",
-        to_unit="PCM",
-        step_code=None,
-        note=None,
-        calendar=calendar,
-        rules=RULES,
-    )
+    outcomes = hand_over(dossier, calendar, at(3, 2, 15))
     judged = [o for o in outcomes if isinstance(o, StepJudged)]
     assert [(j.step_code, j.unit_code, j.verdict) for j in judged] == [
         ("TN", "MC", Verdict.ON_TIME)
@@ -106,16 +154,7 @@ def test_pause_moves_dossier_and_step_by_the_paused_office_time(
     calendar: WorkingCalendar,
 ) -> None:
     dossier, _ = received(calendar)
-    dossier.transfer(
-        at=at(3, 2, 11),
-        now=at(3, 2, 11),
-        from_unit="MC",
-        to_unit="PCM",
-        step_code=None,
-        note=None,
-        calendar=calendar,
-        rules=RULES,
-    )
+    hand_over(dossier, calendar, at(3, 2, 11))
     paused = dossier.request_supplement(
         at=at(3, 3, 9), now=at(3, 3, 9), unit_code="PCM", calendar=calendar, rules=RULES
     )
@@ -148,16 +187,7 @@ def test_restart_counts_the_whole_period_again(calendar: WorkingCalendar) -> Non
 
 def test_due_soon_asks_for_an_apology_and_overdue_escalates(calendar: WorkingCalendar) -> None:
     dossier, _ = received(calendar)
-    dossier.transfer(
-        at=at(3, 2, 11),
-        now=at(3, 2, 11),
-        from_unit="MC",
-        to_unit="PCM",
-        step_code=None,
-        note=None,
-        calendar=calendar,
-        rules=RULES,
-    )
+    hand_over(dossier, calendar, at(3, 2, 11))
     soon = dossier.advance(at(3, 6, 7, 30), now=at(3, 6, 7, 30))
     owed = [o for o in soon if isinstance(o, ApologyOwed)]
     assert [(o.unit_code, o.due_at) for o in owed] == [("PCM", at(3, 9, 9))]
@@ -169,15 +199,7 @@ def test_due_soon_asks_for_an_apology_and_overdue_escalates(calendar: WorkingCal
 
 def test_an_apology_re_appoints_once(calendar: WorkingCalendar) -> None:
     dossier, _ = received(calendar)
-    outcomes = dossier.file_apology(
-        at=at(3, 6, 8),
-        now=at(3, 6, 8),
-        unit_code="MC",
-        reason="site visit",
-        new_due=at(3, 13, 17),
-        calendar=calendar,
-        rules=RULES,
-    )
+    outcomes = apologise(dossier, calendar, at(3, 6, 8), at(3, 13, 17))
     [issued] = [o for o in outcomes if isinstance(o, Reappointed)]
     assert (issued.original_due, issued.new_due, issued.late) == (at(3, 9, 9), at(3, 13, 17), False)
     # The statutory appointment stays overdue-watched; the promise is watched on its own.
@@ -186,15 +208,7 @@ def test_an_apology_re_appoints_once(calendar: WorkingCalendar) -> None:
     assert dossier.due(calendar) == at(3, 9, 9)
     assert dossier.promised_due(calendar) == at(3, 13, 17)
     with pytest.raises(Rejection) as second:
-        dossier.file_apology(
-            at=at(3, 12, 8),
-            now=at(3, 12, 8),
-            unit_code="MC",
-            reason="again",
-            new_due=at(3, 20, 17),
-            calendar=calendar,
-            rules=RULES,
-        )
+        apologise(dossier, calendar, at(3, 12, 8), at(3, 20, 17), "again")
     assert second.value.code == "already_reappointed"
 
 
@@ -211,15 +225,7 @@ def test_an_invalid_apology_changes_nothing(
     dossier, _ = received(calendar)
     before = pending(dossier)
     with pytest.raises(Rejection) as refused:
-        dossier.file_apology(
-            at=at(3, 6, 8),
-            now=at(3, 6, 8),
-            unit_code="MC",
-            reason=reason,
-            new_due=new_due,
-            calendar=calendar,
-            rules=RULES,
-        )
+        apologise(dossier, calendar, at(3, 6, 8), new_due, reason)
     assert refused.value.code == code
     assert pending(dossier) == before and dossier.clock.reappointment is None
 
@@ -228,72 +234,35 @@ def test_an_apology_after_the_appointment_is_accepted_and_makes_the_dossier_late
     calendar: WorkingCalendar,
 ) -> None:
     dossier, _ = received(calendar)
-    outcomes = dossier.file_apology(
-        at=at(3, 10, 8),
-        now=at(3, 10, 8),
-        unit_code="MC",
-        reason="late",
-        new_due=at(3, 13, 17),
-        calendar=calendar,
-        rules=RULES,
-    )
+    outcomes = apologise(dossier, calendar, at(3, 10, 8), at(3, 13, 17), "late")
     assert [o.late for o in outcomes if isinstance(o, Reappointed)] == [True]
-    ended = dossier.finish(
-        at=at(3, 12, 9),
-        now=at(3, 12, 9),
-        ended_by="processing_finished",
-        status=DossierStatus.PROCESSING_FINISHED,
-        unit_code="MC",
-        calendar=calendar,
-        rules=RULES,
-    )
+    ended = finish(dossier, calendar, at(3, 12, 9))
     [judged] = [o for o in ended if isinstance(o, DossierJudged)]
     assert judged.verdict is Verdict.LATE
 
 
 def test_lateness_goes_to_the_unit_whose_step_overran(calendar: WorkingCalendar) -> None:
     dossier, _ = received(calendar)
-    for when, giver, taker in [(at(3, 2, 11), "MC", "PCM"), (at(3, 9, 14), "PCM", "LD")]:
-        dossier.transfer(
-            at=when,
-            now=when,
-            from_unit=giver,
-            to_unit=taker,
-            step_code=None,
-            note=None,
-            calendar=calendar,
-            rules=RULES,
-        )
-    ended = dossier.finish(
-        at=at(3, 10, 9),
-        now=at(3, 10, 9),
-        ended_by="processing_finished",
-        status=DossierStatus.PROCESSING_FINISHED,
-        unit_code="LD",
-        calendar=calendar,
-        rules=RULES,
-    )
+    hand_over(dossier, calendar, at(3, 2, 11), "MC", "PCM")
+    hand_over(dossier, calendar, at(3, 9, 14), "PCM", "LD")
+    ended = finish(dossier, calendar, at(3, 10, 9), "LD")
     [judged] = [o for o in ended if isinstance(o, DossierJudged)]
     assert (judged.verdict, judged.responsible_unit) == (Verdict.LATE, "PCM")
     assert [s.verdict for s in dossier.steps] == [Verdict.ON_TIME, Verdict.LATE, Verdict.ON_TIME]
     assert not pending(dossier)
 
 
-def test_exact_granularity_judges_the_due_day_by_the_instant(calendar: WorkingCalendar) -> None:
-    exact = Rules(Granularity.EXACT)
-    day, _ = received(calendar)
-    instant, _ = received(calendar, rules=exact)
-    for dossier, rules in ((day, RULES), (instant, exact)):
-        dossier.finish(
-            at=at(3, 9, 10),
-            now=at(3, 9, 10),
-            ended_by="processing_finished",
-            status=DossierStatus.PROCESSING_FINISHED,
-            unit_code="MC",
-            calendar=calendar,
-            rules=rules,
-        )
-    assert (day.verdict, instant.verdict) == (Verdict.ON_TIME, Verdict.LATE)
+@pytest.mark.parametrize(
+    ("rules", "judged"),
+    [(RULES, Verdict.ON_TIME), (Rules(Granularity.EXACT), Verdict.LATE)],
+    ids=["working_day", "exact"],
+)
+def test_exact_granularity_judges_the_due_day_by_the_instant(
+    calendar: WorkingCalendar, rules: Rules, judged: Verdict
+) -> None:
+    dossier, _ = received(calendar, rules=rules)
+    finish(dossier, calendar, at(3, 9, 10), rules=rules)
+    assert dossier.verdict is judged
 
 
 def test_share_warnings_are_planned_when_configured(calendar: WorkingCalendar) -> None:
@@ -308,32 +277,8 @@ def test_share_warnings_are_planned_when_configured(calendar: WorkingCalendar) -
 @pytest.mark.parametrize(
     ("operation", "code"),
     [
-        (
-            lambda d, c: d.transfer(
-                at=at(3, 1, 9),
-                now=at(3, 1, 9),
-                from_unit="MC",
-                to_unit="X",
-                step_code=None,
-                note=None,
-                calendar=c,
-                rules=RULES,
-            ),
-            "out_of_order",
-        ),
-        (
-            lambda d, c: d.transfer(
-                at=at(3, 3, 9),
-                now=at(3, 3, 9),
-                from_unit="PCM",
-                to_unit="X",
-                step_code=None,
-                note=None,
-                calendar=c,
-                rules=RULES,
-            ),
-            "not_holder",
-        ),
+        (lambda d, c: hand_over(d, c, at(3, 1, 9), "MC", "X"), "out_of_order"),
+        (lambda d, c: hand_over(d, c, at(3, 3, 9), "PCM", "X"), "not_holder"),
         (
             lambda d, c: d.receive_supplement(
                 at=at(3, 3, 9), now=at(3, 3, 9), calendar=c, rules=RULES
@@ -356,15 +301,7 @@ def test_impossible_events_are_refused_without_change(
 
 def test_nothing_applies_after_the_clock_stopped_but_the_result(calendar: WorkingCalendar) -> None:
     dossier, _ = received(calendar)
-    dossier.finish(
-        at=at(3, 4, 9),
-        now=at(3, 4, 9),
-        ended_by="processing_finished",
-        status=DossierStatus.PROCESSING_FINISHED,
-        unit_code="MC",
-        calendar=calendar,
-        rules=RULES,
-    )
+    finish(dossier, calendar, at(3, 4, 9))
     with pytest.raises(Rejection, match="dossier_closed"):
         dossier.request_supplement(
             at=at(3, 5, 9), now=at(3, 5, 9), unit_code="MC", calendar=calendar, rules=RULES
@@ -391,14 +328,5 @@ def test_without_a_step_plan_the_holder_s_step_is_due_with_the_dossier(
     assert dossier.due(calendar) == at(3, 3, 17)
     assert dossier.current_step.due_at == at(3, 3, 17)
     assert {t.scope for t in dossier.timers} == {"dossier"}
-    dossier.transfer(
-        at=at(3, 3, 9),
-        now=at(3, 3, 9),
-        from_unit="MC",
-        to_unit="PCM",
-        step_code=None,
-        note=None,
-        calendar=calendar,
-        rules=RULES,
-    )
+    hand_over(dossier, calendar, at(3, 3, 9))
     assert (dossier.current_step.code, dossier.current_step.due_at) == (None, at(3, 3, 17))

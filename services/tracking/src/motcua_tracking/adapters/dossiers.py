@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.events import Envelope, decode, encode
 from motcua_tracking.adapters.documents import from_document, to_document
 from motcua_tracking.adapters.tables import DOSSIER_EVENTS, DOSSIERS, TIMERS
-from motcua_tracking.adapters.timers import TIMERS_CHANGED
+from motcua_tracking.adapters.timers import TIMERS_CHANGED, claim_due_dossiers
 from motcua_tracking.domain import (
     SentAlert,
     Timer,
@@ -113,6 +113,11 @@ class DossierStore:
             .limit(limit)
         )
         return list((await self._session.scalars(query)).all())
+
+    async def claim_due(self, until: datetime, limit: int) -> list[str]:
+        """Lock up to `limit` dossiers owning timers due by `until`, skipping dossiers
+        locked elsewhere (`claim_due_dossiers`)."""
+        return await claim_due_dossiers(self._session, until, limit)
 
     async def document(self, code: str) -> TrackedDossier | None:
         """One dossier as stored, unlocked (for look-ups)."""

@@ -2,7 +2,8 @@
 
 Each operation checks first and changes nothing when it refuses (raising `Rejection`);
 then it fires the timers due before the event (in the dossier's own time, so replaying
-the same events gives the same alerts), applies the event and re-plans the timers.
+the same events gives the same alerts), applies the event and re-plans the timers
+(which ones and when they fire: `timer_planning`).
 
 Rules:
 - Events are applied at their own occurred time, in that order: one older than the
@@ -39,7 +40,6 @@ from motcua.lifecycle import LifecycleStep, status_after
 from motcua.verdicts import Granularity, Standing, verdict
 from motcua.verdicts import standing as standing_at
 from motcua.vocabulary import ApologyStanding, DossierStatus, Verdict
-from motcua_tracking.domain.alerts import elapsed_share_at, warning_at
 from motcua_tracking.domain.calendar import WorkingCalendar
 from motcua_tracking.domain.clocks import (
     ApologyRejected,
@@ -65,7 +65,8 @@ from motcua_tracking.domain.outcomes import (
     Reappointed,
     StepJudged,
 )
-from motcua_tracking.domain.timers import Scope, Timer, TimerKind, reconcile
+from motcua_tracking.domain.timer_planning import dossier_timers, step_timers
+from motcua_tracking.domain.timers import Timer, TimerKind, reconcile
 
 __all__ = ["DossierStatus", "HistoryEntry", "Rejection", "Rules", "Step", "TrackedDossier"]
 
@@ -633,47 +634,17 @@ class TrackedDossier:
         return Escalated(timer.fire_at, self.holder, timer.due_at, reason, timer.key)
 
     def _replan(self, calendar: WorkingCalendar, rules: Rules) -> None:
+        """Re-plan the alert timers for the due times as they now stand (`timer_planning`)."""
         wanted: list[Timer] = []
-        due = self.due(calendar) if self.is_open else None
-        if due is not None:
-            wanted += _alerts(calendar, rules, "dossier", 0, self._window_start(calendar), due)
-        promise = self.promised_due(calendar) if self.is_open else None
-        if promise is not None:
-            kind = TimerKind.REAPPOINTMENT_OVERDUE
-            wanted.append(Timer("dossier", kind, 0, 0, promise, promise))
-        step = self.current_step
-        if self.is_open and step.allotted is not None and step.due_at is not None:
-            start = self.counting_from if step.seq == 1 else step.started_at
-            wanted += _alerts(calendar, rules, "step", step.seq, start, step.due_at)
+        shares, step = rules.due_soon_shares, self.current_step
+        if self.is_open:
+            wanted += dossier_timers(calendar, shares, self.clock, self.counting_from)
+            if step.allotted is not None and step.due_at is not None:
+                start, due = step.started_at, step.due_at
+                wanted += step_timers(calendar, shares, step.seq, start, due, self.counting_from)
         self.timers = reconcile(self.timers, wanted)
-
-    def _window_start(self, calendar: WorkingCalendar) -> datetime:
-        resumed = [item.resumed_at for item in self.clock.suspensions if item.resumed_at]
-        if self.clock.policy is SupplementPolicy.RESTART and resumed:
-            return calendar.at(resumed[-1]).counting_start(resumed[-1], self.terms.cutoff)
-        return self.counting_from
 
     def _note(
         self, at: datetime, what: str, unit_code: str | None = None, detail: str | None = None
     ) -> None:
         self.history.append(HistoryEntry(at, what, unit_code, detail))
-
-
-def _alerts(
-    calendar: WorkingCalendar,
-    rules: Rules,
-    scope: Scope,
-    seq: int,
-    start: datetime,
-    due: datetime,
-) -> list[Timer]:
-    calendar = calendar.at(start)  # the hours in force when the period started
-    timers = [
-        Timer(scope, TimerKind.DUE_SOON, seq, 0, due, warning_at(calendar, start, due)),
-        Timer(scope, TimerKind.OVERDUE, seq, 0, due, due),
-    ]
-    for share in rules.due_soon_shares:
-        percent = int(share * 100)
-        fire_at = elapsed_share_at(calendar, start, due, share)
-        timers.append(Timer(scope, TimerKind.SHARE, seq, percent, due, fire_at))
-    return timers

@@ -85,8 +85,9 @@ class DossierJudged:
 
 
 @dataclass(frozen=True)
-class DueSoonReached:
-    """A warning instant was reached with the dossier (or step) unfinished."""
+class _DueAlert:
+    """An alert about a due time of the dossier or of its current step: whom it names
+    and the timer that fired it."""
 
     at: datetime
     scope: Scope
@@ -97,15 +98,13 @@ class DueSoonReached:
 
 
 @dataclass(frozen=True)
-class OverdueReached:
-    """A due time passed with the dossier (or step) unfinished."""
+class DueSoonReached(_DueAlert):
+    """A warning instant was reached with the dossier (or step) unfinished."""
 
-    at: datetime
-    scope: Scope
-    step_code: str | None
-    unit_code: str
-    due_at: datetime
-    timer: TimerKey | None = None
+
+@dataclass(frozen=True)
+class OverdueReached(_DueAlert):
+    """A due time passed with the dossier (or step) unfinished."""
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from motcua.clock import make_clock
 from motcua.db import create_engine, migrate, sessions
-from motcua.devstack.envfile import load_stack_env
+from motcua.stackenv import load_stack_env
 from motcua_tracking.domain import DecisionError, YearDecision, decision_from_json
-from motcua_tracking.service import CalendarBook, DecisionLoader, DossierTracker
+from motcua_tracking.service import (
+    CalendarBook,
+    DecisionLoader,
+    DossierTracker,
+    TrackingContext,
+)
 from motcua_tracking.settings import TrackingSettings
 
 __all__ = ["load_decision", "main"]
@@ -34,8 +39,9 @@ async def load_decision(settings: TrackingSettings, decision: YearDecision) -> s
     try:
         await migrate(engine, MIGRATIONS)
         calendars = CalendarBook.from_settings(settings.calendar)
-        tracker = DossierTracker(settings, make_clock(settings.clock), calendars)
-        loaded = await DecisionLoader(sessions(engine), tracker).load(decision)
+        context = TrackingContext(make_clock(settings.clock), calendars)
+        tracker = DossierTracker(settings, context)
+        loaded = await DecisionLoader(sessions(engine), tracker, context=context).load(decision)
     finally:
         await engine.dispose()
     return (

@@ -1,6 +1,10 @@
-"""Use cases of the tracking service: applying events, firing timers, calendars, look-ups."""
+"""Use cases of the tracking service: applying events, firing timers, calendars, look-ups.
+
+They share one `TrackingContext` (clock, calendar book, stores) and keep their state
+through the ports of `service.stores`."""
 
 from motcua_tracking.service.calendars import CalendarBook, DecisionInForce
+from motcua_tracking.service.context import TrackingContext
 from motcua_tracking.service.decisions import DecisionLoaded, DecisionLoader
 from motcua_tracking.service.lookups import Lookups, TooManyAttempts
 from motcua_tracking.service.timers import TimerLoop
@@ -15,5 +19,6 @@ __all__ = [
     "Lookups",
     "TimerLoop",
     "TooManyAttempts",
+    "TrackingContext",
     "phone_digest",
 ]

@@ -19,10 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from motcua_tracking.adapters import agencies as offices_store
-from motcua_tracking.adapters import calendars as store
+from motcua_tracking.adapters.agencies import StoredOffice
 from motcua_tracking.domain import (
     MergedCalendar,
     OfficeHours,
@@ -32,6 +29,7 @@ from motcua_tracking.domain import (
     load_shipped_decisions,
     vietnam_time_zone,
 )
+from motcua_tracking.service.stores import StoredCalendar
 from motcua_tracking.settings import CalendarSettings, OfficeHoursSettings
 
 __all__ = ["CalendarBook", "DecisionInForce", "office_hours"]
@@ -169,21 +167,22 @@ class CalendarBook:
         self.in_force, self.revision = other.in_force, other.revision
         self._calendars, self._successions = other._calendars, other._successions
 
-    async def refresh(self, session: AsyncSession) -> None:
-        """Take the shared calendar lock; reload the decisions if another instance changed them."""
-        await store.lock_calendar(session)
-        current = await store.revision(session)
+    async def refresh(self, calendar: StoredCalendar) -> None:
+        """Take the shared calendar lock; reload the decisions if another instance changed
+        them, and the agencies if intake published a change."""
+        await calendar.lock()
+        current = await calendar.revision()
         if current != self.revision:
-            self.adopt(await self.stored(session, current))
-        await self._refresh_published(session)
+            self.adopt(await self.stored(calendar, current))
+        await self._refresh_published(calendar)
 
-    async def _refresh_published(self, session: AsyncSession) -> None:
-        seq = await offices_store.offices_seq(session)
+    async def _refresh_published(self, calendar: StoredCalendar) -> None:
+        seq = await calendar.offices_seq()
         if seq != self._published_seq:
-            self.use_published(await offices_store.offices(session))
+            self.use_published(await calendar.offices())
             self._published_seq = seq
 
-    def use_published(self, stored: Iterable[offices_store.StoredOffice]) -> None:
+    def use_published(self, stored: Iterable[StoredOffice]) -> None:
         """Take the agencies as intake published them: office hours, cut-offs, merges."""
         stored = list(stored)
         self._published_hours = {
@@ -196,10 +195,10 @@ class CalendarBook:
         }
         self._successions = {}
 
-    async def stored(self, session: AsyncSession, revision: int) -> CalendarBook:
-        """The book on the stored decisions over the shipped ones."""
+    async def stored(self, calendar: StoredCalendar, revision: int) -> CalendarBook:
+        """The book on the stored decisions over the shipped ones, as of `revision`."""
         by_year = {item.decision.year: item for item in self.shipped()}
-        for item in await store.stored_decisions(session):
+        for item in await calendar.decisions():
             by_year[item.decision.year] = DecisionInForce(
                 item.decision, "loaded", item.revision, item.loaded_at
             )

@@ -34,6 +34,7 @@ from motcua_tracking.adapters.lookup_failures import (
 )
 from motcua_tracking.adapters.metrics import LOOKUPS
 from motcua_tracking.adapters.procedures import procedure_name
+from motcua_tracking.adapters.stores import SqlCalendar
 from motcua_tracking.domain import TrackedDossier, WorkingCalendar
 from motcua_tracking.domain.lookup_limits import LookupLimits, after_failure, wait
 from motcua_tracking.service.calendars import CalendarBook
@@ -159,7 +160,7 @@ class Lookups:
     async def office(self, code: str) -> AgencyOfficeView:
         """An agency's name and the office hours its deadlines are computed with."""
         async with self._sessions() as session, session.begin():
-            await self._calendars.refresh(session)
+            await self._calendars.refresh(SqlCalendar(session))
             state = await agency_state(session, code)
         hours = self._calendars.hours_for(code)
         published = state is not None and bool(state["office_hours"])
@@ -176,7 +177,7 @@ class Lookups:
 
     async def _load(self, code: str) -> tuple[TrackedDossier, str, str | None] | None:
         async with self._sessions() as session, session.begin():
-            await self._calendars.refresh(session)
+            await self._calendars.refresh(SqlCalendar(session))
             dossier = await DossierStore(session).document(code)
             if dossier is None:
                 return None

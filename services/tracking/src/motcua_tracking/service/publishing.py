@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from motcua.events import (
@@ -20,7 +21,6 @@ from motcua.events import (
     Envelope,
     Event,
     EventRejected,
-    StepDeadline,
     StepVerdictGiven,
 )
 from motcua_tracking.adapters.metrics import ALERTS_FIRED, ALERTS_WITHDRAWN
@@ -45,104 +45,76 @@ __all__ = ["PRODUCER", "envelopes_for", "event_for", "rejection_envelope"]
 
 PRODUCER = "tracking"
 
-
-def _deadline_set(dossier: TrackedDossier, o: DeadlineFixed) -> Event:
-    return DeadlineSet(
-        appointment_at=o.appointment_at,
-        counting_from=o.counting_from,
-        steps=tuple(
-            StepDeadline(code=s.code, unit_role=s.unit_role, due_at=s.due_at) for s in o.steps
-        ),
-        unit_code=o.unit_code,
-        procedure_code=dossier.terms.code,
-        procedure_name=dossier.procedure_name,
-    )
+_O = TypeVar("_O")
 
 
-def _deadline_changed(dossier: TrackedDossier, o: DueMoved) -> Event:
-    return DeadlineChanged(
-        scope=o.scope,
-        step_code=o.step_code,
-        old_due_at=o.old_due,
-        new_due_at=o.new_due,
-        cause=o.cause,
-        corrected=o.corrected,
-        revision=dossier.revision,
-    )
+def _nothing_more(dossier: TrackedDossier, outcome: object) -> Mapping[str, object]:
+    return {}
 
 
-def _step_verdict(dossier: TrackedDossier, o: StepJudged) -> Event:
-    return StepVerdictGiven(
-        step_code=o.step_code,
-        unit_code=o.unit_code,
-        started_at=o.started_at,
-        finished_at=o.finished_at,
-        due_at=o.due_at,
-        verdict=o.verdict,
-    )
+@dataclass(frozen=True)
+class _Published(Generic[_O]):
+    """How one kind of outcome is published: as `event`, carrying the outcome's fields of
+    the same names (nested values too: a `StepDue` becomes a `StepDeadline`), and `more`,
+    the fields named otherwise or taken from the dossier."""
+
+    outcome: type[_O]
+    event: type[Event]
+    more: Callable[[TrackedDossier, _O], Mapping[str, object]] = _nothing_more
+
+    def __call__(self, dossier: TrackedDossier, outcome: _O) -> Event:
+        fields = self.event.model_fields
+        carried = {name: getattr(outcome, name) for name in fields if hasattr(outcome, name)}
+        given = {**carried, **self.more(dossier, outcome)}
+        return self.event.model_validate(given, from_attributes=True)
 
 
-def _dossier_verdict(dossier: TrackedDossier, o: DossierJudged) -> Event:
-    return DossierVerdictGiven(
-        verdict=o.verdict,
-        ended_by=o.ended_by,
-        finished_at=o.finished_at,
-        due_at=o.due_at,
-        processing_working_days=o.working_days,
-        responsible_unit=o.responsible_unit,
-        apology=o.apology,
-        new_appointment_at=o.reappointed_to,
-        reappointed_to=o.reappointed_to,
-        reappointment_kept=o.reappointment_kept,
-        revision=dossier.revision,
-    )
-
-
-def _due_soon(dossier: TrackedDossier, o: DueSoonReached) -> Event:
-    return DossierDueSoon(
-        scope=o.scope, step_code=o.step_code, unit_code=o.unit_code, due_at=o.due_at
-    )
-
-
-def _overdue(dossier: TrackedDossier, o: OverdueReached) -> Event:
-    return DossierOverdue(
-        scope=o.scope, step_code=o.step_code, unit_code=o.unit_code, due_at=o.due_at
-    )
-
-
-def _apology_required(dossier: TrackedDossier, o: ApologyOwed) -> Event:
-    return ApologyRequired(unit_code=o.unit_code, due_at=o.due_at)
-
-
-def _apology_issued(dossier: TrackedDossier, o: Reappointed) -> Event:
-    return ApologyIssued(
-        unit_code=o.unit_code,
-        reason=o.reason,
-        original_due_at=o.original_due,
-        new_appointment_at=o.new_due,
-        filed_at=o.at,
-        late=o.late,
-        procedure_name=dossier.procedure_name,
-        received_at=dossier.clock.received_at,
-        signed_by=o.signed_by,
-    )
-
-
-def _escalated(dossier: TrackedDossier, o: Escalated) -> Event:
-    return DossierEscalated(unit_code=o.unit_code, due_at=o.due_at, reason=o.reason)
-
-
-_EVENTS: dict[type[Any], Callable[[TrackedDossier, Any], Event]] = {
-    DeadlineFixed: _deadline_set,
-    DueMoved: _deadline_changed,
-    StepJudged: _step_verdict,
-    DossierJudged: _dossier_verdict,
-    DueSoonReached: _due_soon,
-    OverdueReached: _overdue,
-    ApologyOwed: _apology_required,
-    Reappointed: _apology_issued,
-    Escalated: _escalated,
-}
+# Every outcome but a retracted alert, with the event that reports it.
+_PUBLISHED = (
+    _Published(
+        DeadlineFixed,
+        DeadlineSet,
+        lambda dossier, o: {
+            "procedure_code": dossier.terms.code,
+            "procedure_name": dossier.procedure_name,
+        },
+    ),
+    _Published(
+        DueMoved,
+        DeadlineChanged,
+        lambda dossier, o: {
+            "old_due_at": o.old_due,
+            "new_due_at": o.new_due,
+            "revision": dossier.revision,
+        },
+    ),
+    _Published(StepJudged, StepVerdictGiven),
+    _Published(
+        DossierJudged,
+        DossierVerdictGiven,
+        lambda dossier, o: {
+            "processing_working_days": o.working_days,
+            "new_appointment_at": o.reappointed_to,
+            "revision": dossier.revision,
+        },
+    ),
+    _Published(DueSoonReached, DossierDueSoon),
+    _Published(OverdueReached, DossierOverdue),
+    _Published(ApologyOwed, ApologyRequired),
+    _Published(
+        Reappointed,
+        ApologyIssued,
+        lambda dossier, o: {
+            "original_due_at": o.original_due,
+            "new_appointment_at": o.new_due,
+            "filed_at": o.at,
+            "procedure_name": dossier.procedure_name,
+            "received_at": dossier.clock.received_at,
+        },
+    ),
+    _Published(Escalated, DossierEscalated),
+)
+_EVENTS: dict[type[Any], _Published[Any]] = {item.outcome: item for item in _PUBLISHED}
 
 
 def _withdrawn(o: AlertRetracted, proof: Envelope | None) -> Event:

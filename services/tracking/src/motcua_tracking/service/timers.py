@@ -23,12 +23,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from motcua.clock import clock_speed
 from motcua.db import Sessions
 from motcua.loops import Loop, sleep
 from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_PENDING
-from motcua_tracking.adapters.timers import claim_due_dossiers, count_pending, next_fire_at
+from motcua_tracking.adapters.timers import count_pending, next_fire_at
 from motcua_tracking.domain import Outcome, TrackedDossier
+from motcua_tracking.service.context import TrackingContext
 from motcua_tracking.service.tracking import DossierTracker
 from motcua_tracking.settings import TimerSettings
 
@@ -49,36 +52,49 @@ class TimerLoop:
         settings: TimerSettings,
         consumer_lag: Callable[[], Awaitable[int]] | None = None,
         wake: asyncio.Event | None = None,
+        *,
+        context: TrackingContext,
     ) -> None:
+        """Timers fired through `tracker`'s unit of work, on the clock, calendars and
+        stores of `context` (the one the composition root built the tracker in)."""
         self._sessions = sessions
         self._tracker = tracker
+        self._context = context
         self._settings = settings
         self._consumer_lag = consumer_lag
-        self._speed = clock_speed(tracker.clock)
+        self._speed = clock_speed(self._context.clock)
         self.grace = settings.alert_grace(self._speed)
         self.loop = Loop("timers", self.step, wake=wake)
         self.gauge = Loop("timers-gauge", self.count)
 
     async def fire_due(self) -> int:
-        """One pass: fire the timers of up to a batch of dossiers; returns how many dossiers."""
-        tracker = self._tracker
+        """One pass in a transaction of its own (`fire_in`); returns how many dossiers."""
         async with self._sessions() as session, session.begin():
-            await tracker.calendars.refresh(session)
-            now = tracker.clock.now()
-            until = now - self.grace
-            codes = await claim_due_dossiers(session, until, self._settings.batch_size)
-            if not codes:
-                return 0
+            return await self.fire_in(session)
 
-            def fire(dossier: TrackedDossier) -> list[Outcome]:
-                outcomes = dossier.advance(until, now)
-                for timer in dossier.timers:
-                    if timer.changed and timer.fired_at == now:
-                        TIMER_LAG.observe(max((until - timer.fire_at).total_seconds(), 0.0))
-                        TIMERS_FIRED.labels(timer.scope, timer.kind.value).inc()
-                return outcomes
+    async def fire_in(self, session: AsyncSession) -> int:
+        """One pass in the caller's transaction: claim up to a batch of dossiers with
+        timers due by now less the grace, fire those timers and stage their alerts in the
+        tracker's unit of work; returns how many dossiers."""
+        context = self._context
+        await context.calendars.refresh(context.stores.calendar(session))
+        now = context.clock.now()
+        until = now - self.grace
+        codes = await context.stores.dossiers(session).claim_due(until, self._settings.batch_size)
+        if not codes:
+            return 0
 
-            await tracker.change(session, codes, fire, now=now, lock=False)
+        def fire(dossier: TrackedDossier) -> list[Outcome]:
+            outcomes = dossier.advance(until, now)
+            for timer in dossier.timers:
+                if timer.changed and timer.fired_at == now:
+                    TIMER_LAG.observe(max((until - timer.fire_at).total_seconds(), 0.0))
+                    TIMERS_FIRED.labels(timer.scope, timer.kind.value).inc()
+            return outcomes
+
+        await self._tracker.change(
+            session, codes, fire, now=now, calendars=context.calendars, lock=False
+        )
         return len(codes)
 
     async def pause_before_next(self) -> float:
@@ -89,7 +105,7 @@ class TimerLoop:
         poll = float(self._settings.poll_seconds)
         if upcoming is None:
             return poll
-        wait: float = (upcoming + self.grace - self._tracker.clock.now()).total_seconds()
+        wait: float = (upcoming + self.grace - self._context.clock.now()).total_seconds()
         return min(max(wait / self._speed, _MIN_SLEEP), poll)
 
     async def wait_for_consumer(self, stop: asyncio.Event) -> None:

@@ -10,6 +10,13 @@ does not support are withdrawn (`AlertWithdrawn`), moved due times are reported 
 corrected changes, changed verdicts again, new alerts as usual. A dossier tracked
 before events were kept cannot be rebuilt: an older event is refused (`out_of_order`).
 
+The tracker works in a `TrackingContext` (clock, calendar book, stores) it shares with
+the timer loop and the decision loader. Dossiers, applied events, the calendar and the
+outbox are reached only through the context's stores (`service.stores`), within the
+caller's transaction; `change` is the unit of work on stored dossiers (load locked,
+apply, save, stage), and `follow` the one dispatch from an event to the dossier's
+operation.
+
 Refusals, chosen per case:
 - dead letter (`PermanentError`, redrivable once the cause is fixed): an event without a
   dossier code, an event for a dossier tracking never received (a transfer or a result
@@ -45,8 +52,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.catalogue import Procedures, keep_revisions, procedures_for
-from motcua.clock import Clock
+from motcua.catalogue import Procedures, keep_revisions
 from motcua.events import (
     AgencyUpdated,
     ApologyFiled,
@@ -68,10 +74,8 @@ from motcua.events import (
     lifecycle_step,
 )
 from motcua.lifecycle import status_after
-from motcua.messaging import PermanentError, stage
-from motcua_tracking.adapters.agencies import keep_agencies
+from motcua.messaging import PermanentError
 from motcua_tracking.adapters.applicants import ApplicantDigest, keep_digests
-from motcua_tracking.adapters.dossiers import DossierStore
 from motcua_tracking.adapters.metrics import EVENTS_APPLIED, REJECTIONS
 from motcua_tracking.adapters.procedures import upsert_procedures
 from motcua_tracking.domain import (
@@ -87,7 +91,9 @@ from motcua_tracking.domain import (
     corrections,
 )
 from motcua_tracking.service.calendars import CalendarBook
+from motcua_tracking.service.context import TrackingContext
 from motcua_tracking.service.publishing import envelopes_for, rejection_envelope
+from motcua_tracking.service.stores import StoredDossiers
 from motcua_tracking.service.terms import domain_terms
 from motcua_tracking.settings import TrackingSettings
 
@@ -132,12 +138,14 @@ _Apply = Callable[[TrackedDossier, Any, datetime, datetime, WorkingCalendar], li
 
 
 class DossierTracker:
-    """The use cases on intake's events, sharing calendars, rules and the clock."""
+    """The use cases on intake's events, in a context (clock, calendars, stores) it shares
+    with the timer loop and the decision loader, and on the configured rules."""
 
-    def __init__(self, settings: TrackingSettings, clock: Clock, calendars: CalendarBook) -> None:
+    def __init__(self, settings: TrackingSettings, context: TrackingContext) -> None:
+        """The tracker working in `context`, the one the composition root also hands the
+        timer loop and the decision loader."""
         deadlines = settings.deadlines
-        self.calendars = calendars
-        self.clock = clock
+        self.context = context
         self.rules = Rules(
             Granularity(deadlines.verdict_granularity), tuple(deadlines.due_soon_shares)
         )
@@ -158,23 +166,30 @@ class DossierTracker:
             SatisfactionRated: lambda *_: [],
         }
 
+    @property
+    def calendars(self) -> CalendarBook:
+        """The calendar book the tracker computes deadlines on (its context's)."""
+        return self.context.calendars
+
     def digest(self, code: str, phone: str | None) -> str | None:
         """The stored second factor for a dossier's citizen look-up."""
         return phone_digest(self._pepper, code, phone)
 
     async def apply(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         """Apply a batch of dossier events in order, in the caller's transaction."""
-        await self.calendars.refresh(session)
-        store = DossierStore(session)
+        stores = self.context.stores
+        await self.calendars.refresh(stores.calendar(session))
+        store = stores.dossiers(session)
         codes = sorted({e.dossier_code for e in envelopes if e.dossier_code is not None})
-        procedures = await procedures_for(session, envelopes)
-        batch = _Batch(session, await store.load(codes), {}, [], self.clock.now(), procedures)
+        procedures = await stores.procedures(session, envelopes)
+        dossiers, now = await store.load(codes), self.context.clock.now()
+        batch = _Batch(session, dossiers, {}, [], now, procedures)
         for envelope in envelopes:
             if await self._apply_one(batch, store, envelope):
                 EVENTS_APPLIED.labels(envelope.event_type).inc()
         await store.save(batch.touched.values(), self.calendars.for_agency, batch.now)
         await store.record(batch.applied)
-        await stage(session, *batch.outgoing, topic=self.publish_to)
+        await stores.outbox(session).stage(batch.outgoing, topic=self.publish_to)
 
     async def apply_applicants(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         """Keep the look-up digest of each dossier's applicant, or forget it on erasure.
@@ -204,10 +219,11 @@ class DossierTracker:
         states = [e.data for e in envelopes if isinstance(e.data, AgencyUpdated)]
         if not states:
             return
-        await self.calendars.refresh(session)
+        stored = self.context.stores.calendar(session)
+        await self.calendars.refresh(stored)
         old = self.calendars.snapshot()
-        await keep_agencies(session, states)
-        await self.calendars.refresh(session)
+        await stored.keep_agencies(states)
+        await self.calendars.refresh(stored)
         new = self.calendars
         codes = sorted(
             code
@@ -216,7 +232,7 @@ class DossierTracker:
         )
         if not codes:
             return
-        store, now = DossierStore(session), self.clock.now()
+        store, now = self.context.stores.dossiers(session), self.context.clock.now()
         found = await store.open_codes(codes)
         for start in range(0, len(found), _CHUNK):
             await self.recalendar(session, found[start : start + _CHUNK], old, new, now)
@@ -235,13 +251,14 @@ class DossierTracker:
         (locked in code order unless told not to), apply `change` to each, save them (their
         timers on `calendars`, else the book in use) and stage the events the outcomes call
         for. Events from intake are applied by `apply`, which folds late ones in."""
-        store = DossierStore(session)
+        stores = self.context.stores
+        store = stores.dossiers(session)
         dossiers = await store.load(codes, lock=lock)
         outgoing: list[Envelope] = []
         for dossier in dossiers.values():
             outgoing += envelopes_for(dossier, change(dossier), now=now)
         await store.save(dossiers.values(), (calendars or self.calendars).for_agency, now)
-        await stage(session, *outgoing, topic=self.publish_to)
+        await stores.outbox(session).stage(outgoing, topic=self.publish_to)
         return dossiers
 
     async def recalendar(
@@ -288,7 +305,7 @@ class DossierTracker:
         ]
         await upsert_procedures(session, rows)
 
-    async def _apply_one(self, batch: _Batch, store: DossierStore, envelope: Envelope) -> bool:
+    async def _apply_one(self, batch: _Batch, store: StoredDossiers, envelope: Envelope) -> bool:
         """Apply one event; False when it was ignored or refused."""
         code, data = envelope.dossier_code, envelope.data
         if code is None:
@@ -298,9 +315,8 @@ class DossierTracker:
         if isinstance(data, DossierReceived):
             self._received(batch, envelope, data, code)
             return True
-        apply = self._apply.get(type(data))
         dossier = batch.dossiers.get(code)
-        if apply is None or (dossier is None and _ignorable(data)):
+        if type(data) not in self._apply or (dossier is None and _ignorable(data)):
             return False
         if dossier is None:
             raise PermanentError(
@@ -310,9 +326,11 @@ class DossierTracker:
         try:
             history = await self._history(batch, store, dossier, envelope)
             if history is None:
-                outcomes = apply(dossier, data, envelope.occurred_at, batch.now, calendar)
+                outcomes = self.follow(
+                    dossier, data, at=envelope.occurred_at, now=batch.now, calendar=calendar
+                )
             else:
-                procedures = await procedures_for(batch.session, history[:1])
+                procedures = await self.context.stores.procedures(batch.session, history[:1])
                 dossier, outcomes = self._rebuild(dossier, history, envelope, batch.now, procedures)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
@@ -326,7 +344,7 @@ class DossierTracker:
         return True
 
     async def _history(
-        self, batch: _Batch, store: DossierStore, dossier: TrackedDossier, envelope: Envelope
+        self, batch: _Batch, store: StoredDossiers, dossier: TrackedDossier, envelope: Envelope
     ) -> list[Envelope] | None:
         """The dossier's applied events if `envelope` arrives late and must be folded in."""
         at = envelope.occurred_at
@@ -358,12 +376,12 @@ class DossierTracker:
                 f"{late.event_type} at {late.occurred_at.isoformat()} precedes the reception "
                 f"({history[0].occurred_at.isoformat()})",
             )
-        dossier, replayed = self._receive(history[0], procedures)
+        dossier, replayed = self.receive(history[0], procedures)
         calendar = self.calendars.for_agency(dossier.agency_code)
         for event in events[1:]:
             try:
-                replayed += self._apply[type(event.data)](
-                    dossier, event.data, event.occurred_at, now, calendar
+                replayed += self.follow(
+                    dossier, event.data, at=event.occurred_at, now=now, calendar=calendar
                 )
             except Rejection as refusal:
                 if event is late:
@@ -384,10 +402,11 @@ class DossierTracker:
         )
         return dossier, found
 
-    def _receive(
+    def receive(
         self, envelope: Envelope, procedures: Procedures
     ) -> tuple[TrackedDossier, list[Outcome]]:
-        """A dossier as its reception made it."""
+        """A dossier as its reception made it, in memory: the terms of the revision it
+        names among `procedures`, the calendar of its agency, the configured rules."""
         data, code = envelope.data, envelope.dossier_code
         assert isinstance(data, DossierReceived) and code is not None
         agency = envelope.agency_code or code.split("-", 1)[0]
@@ -414,10 +433,26 @@ class DossierTracker:
                 "duplicate_reception", f"{code} was already received under another event"
             )
         try:
-            dossier, outcomes = self._receive(envelope, batch.procedures)
+            dossier, outcomes = self.receive(envelope, batch.procedures)
         except CalendarRangeError as error:
             raise PermanentError("outside_calendar", str(error)) from None
         batch.took(envelope, dossier, outcomes, kept=True)
+
+    def follow(
+        self,
+        dossier: TrackedDossier,
+        event: Any,
+        *,
+        at: datetime,
+        now: datetime,
+        calendar: WorkingCalendar,
+    ) -> list[Outcome]:
+        """Apply one of intake's dossier events other than a reception to `dossier` in
+        memory, as occurred `at` and processed `now`, on the dossier's `calendar`: the one
+        dispatch from event type to the dossier's operation, which both applying a batch
+        and replaying a dossier's history use. Raises `Rejection` when the dossier's state
+        refuses it, `KeyError` for an event type tracking does not follow."""
+        return self._apply[type(event)](dossier, event, at, now, calendar)
 
     def _transferred(
         self,
