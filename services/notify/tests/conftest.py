@@ -1,14 +1,11 @@
 """Fixtures of the notify tests: a real SMTP server and the fake gateway, both on loopback."""
 
-import asyncio
-import socket
-
 import httpx
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
 
 from motcua.testing import free_port
+from motcua.testing.serving import serving
 from motcua_notify.adapters.channels.fake_gateway import create_app
 
 BUSY = "tam-thoi@"
@@ -69,18 +66,8 @@ def smtp_server():
 
 @pytest.fixture(scope="session")
 async def gateway_url():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(), log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
-    sock.close()
+    async with serving(create_app(), lifespan="off") as gateway:
+        yield gateway.url
 
 
 @pytest.fixture

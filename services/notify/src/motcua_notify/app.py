@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -32,7 +31,6 @@ from motcua_notify.adapters.throttle import TokenBucket
 from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.quiet_hours import QuietHours
 from motcua_notify.domain.rendering import SmsPolicy
-from motcua_notify.domain.retry import RetryPolicy
 from motcua_notify.entrypoints.consumers import (
     subscribe,
     subscribe_agencies,
@@ -44,14 +42,13 @@ from motcua_notify.entrypoints.http import (
     notifications_router,
     receipts_router,
 )
-from motcua_notify.service.digest import DigestOptions, DigestScheduler
+from motcua_notify.service.digest import DigestScheduler
 from motcua_notify.service.directory import DirectoryService
-from motcua_notify.service.dispatch import Dispatcher, DispatchOptions
+from motcua_notify.service.dispatch import Dispatcher
 from motcua_notify.service.events import EventApplier
-from motcua_notify.service.housekeeping import Housekeeper, Retention
+from motcua_notify.service.housekeeping import Housekeeper
 from motcua_notify.service.publishing import NoticePublisher
 from motcua_notify.service.queries import DeliveryLog
-from motcua_notify.service.reactions import Links
 from motcua_notify.service.receipts import ReceiptService
 from motcua_notify.service.recording import Recorder
 from motcua_notify.service.withdrawals import Withdrawals
@@ -87,9 +84,7 @@ def create_app(
     quiet = QuietHours(settings.quiet_hours.start, settings.quiet_hours.end)
     publisher = NoticePublisher(settings.topics.notifications)
     recipient_key = settings.api.recipient_key.get_secret_value().encode()
-    links = Links(
-        settings.links.lookup_url, settings.links.dossier_url, settings.links.dashboard_url
-    )
+    links = settings.links
     registry = load_registry(
         SmsPolicy(settings.sms.max_segments, settings.sms.unaccented),
         {MessageType(k): v for k, v in settings.zalo.template_ids.items()},
@@ -97,15 +92,12 @@ def create_app(
     enabled = _enabled(settings)
     recorder = Recorder(registry, quiet, set(Channel) - enabled, recipient_key, publisher)
     digest = settings.digest
-    digest_options = DigestOptions(
-        digest.at, digest.include_empty, digest.max_entries, digest.check_seconds
-    )
     applier = EventApplier(
         recorder,
         links,
         runtime.clock,
         settings.directory.fallback_one_stop,
-        Withdrawals(recorder, links, digest_options),
+        Withdrawals(recorder, links, digest),
     )
     topics = settings.topics
     subscribe(runtime, applier, topics.dossier_events, topics.tracking_events, topics.applicants)
@@ -123,37 +115,17 @@ def create_app(
         runtime.clock,
         quiet,
         publisher,
-        DispatchOptions(
-            dispatch.batch_size,
-            dispatch.workers,
-            dispatch.concurrency,
-            dispatch.lease_seconds,
-            dispatch.idle_poll_seconds,
-            RetryPolicy(
-                dispatch.max_attempts,
-                dispatch.backoff_initial_seconds,
-                dispatch.backoff_max_seconds,
-            ),
-        ),
+        dispatch,
         wake=lambda: runtime.wakeups.event(QUEUED),
     )
     housekeeper = Housekeeper(
-        runtime.sessions,
-        runtime.clock,
-        Retention(
-            timedelta(days=settings.retention.body_days),
-            timedelta(days=settings.retention.dossier_days),
-            settings.retention.sweep_seconds,
-        ),
-        dispatch.housekeeping_seconds,
+        runtime.sessions, runtime.clock, settings.retention, dispatch.housekeeping_seconds
     )
     runtime.background(dispatcher.run)
     runtime.background(housekeeper.run)
     runtime.watch(*dispatcher.loops, housekeeper.loop)
     if digest.enabled:
-        scheduler = DigestScheduler(
-            runtime.sessions, recorder, runtime.clock, links, digest_options
-        )
+        scheduler = DigestScheduler(runtime.sessions, recorder, runtime.clock, links, digest)
         runtime.background(scheduler.run)
         runtime.watch(scheduler.loop)
 

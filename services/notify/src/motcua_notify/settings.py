@@ -7,7 +7,7 @@ from datetime import time
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import AGENCIES, APPLICANTS, CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.events import AGENCIES, APPLICANTS, CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [
@@ -162,6 +162,14 @@ class LinkSettings(BaseModel):
     lookup_url: str = "https://dichvucong.phutho.gov.vn/tra-cuu"
     dossier_url: str = "https://motcua.phutho.gov.vn/ho-so/{code}"
     dashboard_url: str = "https://motcua.phutho.gov.vn/don-vi/{unit}"
+
+    def dossier(self, code: str) -> str:
+        """The officials' page of a dossier."""
+        return self.dossier_url.format(code=code)
+
+    def dashboard(self, unit: str) -> str:
+        """The officials' page of a unit."""
+        return self.dashboard_url.format(unit=unit)
 
 
 class ApiSettings(BaseModel):

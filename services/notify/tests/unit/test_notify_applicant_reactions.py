@@ -24,7 +24,8 @@ from motcua.testing.catalogue import procedures_named, reception
 from motcua_notify.domain.directory import Directory, UnitContact
 from motcua_notify.domain.dossiers import DossierView
 from motcua_notify.domain.messages import Audience, MessageType
-from motcua_notify.service.reactions import Links, react
+from motcua_notify.service.reactions import react
+from motcua_notify.settings import LinkSettings
 
 CODE = "STP-261120-00000001"
 AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -36,7 +37,11 @@ PROCEDURE = ProcedureTerms(
     processing_time=ProcessingTime(unit="working_days", amount=10),
 )
 DIRECTORY = Directory([UnitContact("STP.MC", "STP", "Bộ phận Một cửa Sở Tư pháp", "one_stop")])
-LINKS = Links("https://tra-cuu", "https://ho-so/{code}", "https://don-vi/{unit}")
+LINKS = LinkSettings(
+    lookup_url="https://tra-cuu",
+    dossier_url="https://ho-so/{code}",
+    dashboard_url="https://don-vi/{unit}",
+)
 PERSON = Applicant(
     name="Nguyễn Văn An",
     national_id="025090001234",

@@ -5,13 +5,8 @@ from motcua_notify.domain.dossiers import DossierView
 from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.planning import MessageRequest, PlanStatus, plan, withdrawn
 from motcua_notify.domain.quiet_hours import QuietHours
-from motcua_notify.domain.withdrawals import (
-    ALERT_MESSAGES,
-    WithdrawalOutcome,
-    alert_name,
-    outcome_of,
-    reason_text,
-)
+from motcua_notify.domain.withdrawals import ALERT_MESSAGES, WithdrawalOutcome, outcome_of
+from motcua_notify.domain.wording import alert_name, withdrawal_reason
 
 NOON = datetime(2025, 3, 3, 5, 0, tzinfo=UTC)
 DUE = NOON - timedelta(hours=2)
@@ -29,11 +24,13 @@ def test_every_alert_tracking_publishes_has_its_message_and_a_name():
 
 
 def test_the_reason_says_what_happened_and_that_the_news_came_late():
-    step = reason_text("ended_before_due", "step")
+    step = withdrawal_reason("ended_before_due", "step")
     assert step.startswith("bước này đã được hoàn thành và chuyển tiếp trước thời hạn")
     assert "đến hệ thống sau khi cảnh báo được gửi" in step
-    assert reason_text("ended_before_due", "dossier").startswith("hồ sơ đã được giải quyết xong")
-    assert reason_text("due_moved", "dossier").startswith("thời hạn xử lý đã được tính lại")
+    assert withdrawal_reason("ended_before_due", "dossier").startswith(
+        "hồ sơ đã được giải quyết xong"
+    )
+    assert withdrawal_reason("due_moved", "dossier").startswith("thời hạn xử lý đã được tính lại")
 
 
 def test_the_outcome_is_corrected_when_anyone_was_told():

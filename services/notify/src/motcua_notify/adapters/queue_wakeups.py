@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.messaging.wakeups import notify
+from motcua.messaging import notify
 from motcua_notify.adapters.tables import notifications
 from motcua_notify.domain.outcomes import Status
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from motcua_notify.domain.contacts import Recipient
 from motcua_notify.domain.messages import Channel
+from motcua_notify.domain.wording import HANDLING_UNIT
 
 __all__ = ["ONE_STOP", "Directory", "UnitContact"]
 
@@ -49,7 +50,7 @@ class Directory:
         """The unit with this code, if the directory has it."""
         return self._units.get(code) if code else None
 
-    def name_of(self, code: str | None, default: str = "Đơn vị giải quyết") -> str:
+    def name_of(self, code: str | None, default: str = HANDLING_UNIT) -> str:
         """A unit's name, or its code when the directory does not know it."""
         unit = self.unit(code)
         return unit.name if unit else (code or default)

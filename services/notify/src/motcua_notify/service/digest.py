@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,22 +26,12 @@ from motcua_notify.domain.local_time import to_local
 from motcua_notify.domain.messages import MessageType
 from motcua_notify.domain.planning import MessageRequest
 from motcua_notify.domain.wording import UNKNOWN, WHOLE_DOSSIER
-from motcua_notify.service.reactions import Links
 from motcua_notify.service.recording import Addressed, Recorder
+from motcua_notify.settings import DigestSettings, LinkSettings
 
-__all__ = ["DigestOptions", "DigestScheduler", "digest_day", "unit_digest"]
+__all__ = ["DigestScheduler", "digest_day", "unit_digest"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DigestOptions:
-    """When the digest goes and what it holds (the defaults live in `DigestSettings`)."""
-
-    at: time
-    include_empty: bool
-    max_entries: int
-    check_seconds: float
 
 
 class DigestScheduler:
@@ -53,9 +42,10 @@ class DigestScheduler:
         sessions: Sessions,
         recorder: Recorder,
         clock: Clock,
-        links: Links,
-        options: DigestOptions,
+        links: LinkSettings,
+        options: DigestSettings,
     ) -> None:
+        """`options` says when the digest goes and what it holds (`enabled` is the app's)."""
         self._sessions = sessions
         self._recorder = recorder
         self._clock = clock
@@ -108,8 +98,8 @@ async def unit_digest(
     day: date,
     now: datetime,
     source: str,
-    links: Links,
-    options: DigestOptions,
+    links: LinkSettings,
+    options: DigestSettings,
 ) -> Addressed | None:
     """A unit's digest of `day` as it stands now (None if it holds nothing and empty ones don't go).
 

@@ -59,24 +59,13 @@ from motcua_notify.domain.retry import RetryPolicy
 from motcua_notify.domain.stored import content_from_json
 from motcua_notify.domain.withdrawals import ALERT_MESSAGES, WITHDRAWN_REASON
 from motcua_notify.service.publishing import Notice, NoticePublisher, after_commit
+from motcua_notify.settings import DispatchSettings
 
-__all__ = ["DispatchOptions", "Dispatcher"]
+__all__ = ["Dispatcher"]
 
 log = logging.getLogger(__name__)
 _SHORTEST_PAUSE = 0.05
 _SPARE_POLL_FACTOR = 12
-
-
-@dataclass(frozen=True)
-class DispatchOptions:
-    """How the sender works; the defaults live in `DispatchSettings` alone."""
-
-    batch_size: int
-    workers: int
-    concurrency: int
-    lease_seconds: float
-    idle_poll_seconds: float
-    retry: RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -111,10 +100,12 @@ class Dispatcher:
         clock: Clock,
         quiet: QuietHours,
         publisher: NoticePublisher,
-        options: DispatchOptions,
+        options: DispatchSettings,
         wake: Callable[[], asyncio.Event] | None = None,
     ) -> None:
-        """`wake` gives each sending loop an event of its own, set when rows are queued."""
+        """`options` says how the sender works (its `rate_limits` and `housekeeping_seconds`
+        are the app's, built into `limits` and the housekeeper); `wake` gives each sending
+        loop an event of its own, set when rows are queued."""
         self._sessions = sessions
         self._senders = dict(senders)
         self._limits = dict(limits)
@@ -122,6 +113,9 @@ class Dispatcher:
         self._quiet = quiet
         self._publisher = publisher
         self._options = options
+        self._retry = RetryPolicy(
+            options.max_attempts, options.backoff_initial_seconds, options.backoff_max_seconds
+        )
         self._slots = {c: asyncio.Semaphore(options.concurrency) for c in self._senders}
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         self._checks = _PreSendChecks(sessions, self.owner)
@@ -246,9 +240,7 @@ class Dispatcher:
                 updates.append(self._update(row, Status.PENDING, reason, attempts=-1, at=until))
                 continue
             quiet = self._quiet if _citizen_sms(row) else None
-            decision = decide(
-                attempt, row.attempts, now, self._options.retry, random.random(), quiet
-            )
+            decision = decide(attempt, row.attempts, now, self._retry, random.random(), quiet)
             decided.append((row, decision))
             updates.append(self._outcome(row, decision, now))
             if decision.sent or decision.status is Status.FAILED:

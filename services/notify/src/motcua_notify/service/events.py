@@ -23,9 +23,10 @@ from motcua_notify.adapters.withdrawal_store import withdrawn_among
 from motcua_notify.domain.directory import Directory
 from motcua_notify.domain.withdrawals import ALERT_MESSAGES
 from motcua_notify.service.erasure import erase
-from motcua_notify.service.reactions import HANDLED, Links, react
+from motcua_notify.service.reactions import HANDLED, react
 from motcua_notify.service.recording import Addressed, Recorder
 from motcua_notify.service.withdrawals import Withdrawals, remember
+from motcua_notify.settings import LinkSettings
 
 __all__ = ["EventApplier"]
 
@@ -38,7 +39,7 @@ class EventApplier:
     def __init__(
         self,
         recorder: Recorder,
-        links: Links,
+        links: LinkSettings,
         clock: Clock,
         fallback_one_stop: str | None,
         withdrawals: Withdrawals,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 
 from motcua.clock import Clock
@@ -16,27 +15,21 @@ from motcua_notify.adapters.dossier_store import parked_count, purge_closed
 from motcua_notify.adapters.notification_store import purge_bodies, queue_stats, reclaim_expired
 from motcua_notify.adapters.queue_wakeups import announce
 from motcua_notify.domain.messages import Channel
+from motcua_notify.settings import RetentionSettings
 
-__all__ = ["Housekeeper", "Retention"]
+__all__ = ["Housekeeper"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Retention:
-    """How long bodies and addresses (and applicants' contacts of closed dossiers) are kept."""
-
-    bodies: timedelta
-    dossiers: timedelta
-    sweep_seconds: float
 
 
 class Housekeeper:
     """Runs `tidy` every few seconds and `purge` every sweep."""
 
     def __init__(
-        self, sessions: Sessions, clock: Clock, retention: Retention, every_seconds: float
+        self, sessions: Sessions, clock: Clock, retention: RetentionSettings, every_seconds: float
     ) -> None:
+        """`retention` says how long bodies and addresses (and applicants' contacts of
+        closed dossiers) are kept, and how often they are purged."""
         self._sessions = sessions
         self._clock = clock
         self._retention = retention
@@ -78,8 +71,12 @@ class Housekeeper:
         """Purge old bodies and addresses, and closed dossiers' contacts; returns both counts."""
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
-            bodies = await purge_bodies(session, now - self._retention.bodies, now)
-            contacts = await purge_closed(session, now - self._retention.dossiers)
+            bodies = await purge_bodies(
+                session, now - timedelta(days=self._retention.body_days), now
+            )
+            contacts = await purge_closed(
+                session, now - timedelta(days=self._retention.dossier_days)
+            )
         if bodies or contacts:
             log.info("retention purge", extra={"bodies": bodies, "dossiers": contacts})
         return bodies, contacts

@@ -24,18 +24,12 @@ from motcua_notify.domain.directory import Directory
 from motcua_notify.domain.dossiers import DossierView
 from motcua_notify.domain.messages import Channel, MessageType
 from motcua_notify.domain.planning import MessageRequest
-from motcua_notify.domain.withdrawals import (
-    ALERT_MESSAGES,
-    WITHDRAWN_REASON,
-    alert_name,
-    outcome_of,
-    reason_text,
-)
-from motcua_notify.domain.wording import WHOLE_DOSSIER
-from motcua_notify.service.digest import DigestOptions, digest_day, unit_digest
+from motcua_notify.domain.withdrawals import ALERT_MESSAGES, WITHDRAWN_REASON, outcome_of
+from motcua_notify.domain.wording import UNKNOWN, WHOLE_DOSSIER, alert_name, withdrawal_reason
+from motcua_notify.service.digest import digest_day, unit_digest
 from motcua_notify.service.publishing import after_commit
-from motcua_notify.service.reactions import Links
 from motcua_notify.service.recording import Addressed, Recorder
+from motcua_notify.settings import DigestSettings, LinkSettings
 
 __all__ = ["Withdrawals", "remember"]
 
@@ -52,7 +46,7 @@ async def remember(session: AsyncSession, envelopes: Sequence[Envelope], now: da
 class Withdrawals:
     """Acts on a first-seen withdrawal: stop the alert, correct it, refresh pending digests."""
 
-    def __init__(self, recorder: Recorder, links: Links, digest: DigestOptions) -> None:
+    def __init__(self, recorder: Recorder, links: LinkSettings, digest: DigestSettings) -> None:
         self._recorder = recorder
         self._links = links
         self._digest = digest
@@ -106,13 +100,13 @@ class Withdrawals:
             official_name=unit.addressee if unit else directory.name_of(told.unit_code),
             unit_name=directory.name_of(data.unit_code),
             dossier_code=view.code,
-            procedure_name=view.procedure_name or "—",
+            procedure_name=view.procedure_name or UNKNOWN,
             step_name=view.step_name(data.step_code, WHOLE_DOSSIER),
             alert_name=alert_name(message_type),
             alert_kind=message_type.value,
             alerted_at=told.sent_at or told.created_at,
             due_at=data.due_at,
-            reason=reason_text(data.reason, data.scope),
+            reason=withdrawal_reason(data.reason, data.scope),
             dossier_url=self._links.dossier(view.code),
         )
         request = MessageRequest(
