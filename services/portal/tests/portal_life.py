@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 from motcua.events import (
     ApologyFiled,
@@ -23,17 +21,15 @@ from motcua.events import (
     Event,
     FinancialObligationPaid,
     FinancialObligationSet,
-    ProcedureTerms,
     ProcessingFinished,
-    ProcessingTime,
-    ProcessStep,
     Proxy,
     ResultReturned,
     StepDeadline,
     SupplementReceived,
     SupplementRequested,
 )
-from motcua.testing.catalogue import procedures_named, reception
+from motcua.testing.catalogue import BUILDING_PERMIT, procedures_named, reception
+from motcua.testing.events import new_dossier_code, wrap
 from motcua_portal.domain import Fact
 from motcua_portal.service.ingest import fact_data
 
@@ -44,22 +40,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=VN)
 
 
-def _days(amount: str) -> ProcessingTime:
-    return ProcessingTime(unit="working_days", amount=Decimal(amount))
-
-
-TERMS = ProcedureTerms(
-    code="1.001234",
-    name="Cấp giấy phép xây dựng",
-    field="Xây dựng",
-    processing_time=_days("5"),
-    steps=(
-        ProcessStep(code="TN", name="Tiếp nhận", unit_role="one_stop", allotted=_days("0.5")),
-        ProcessStep(code="XL", name="Thẩm định", unit_role="department", allotted=_days("3.5")),
-        ProcessStep(code="KY", name="Ký duyệt", unit_role="leader", allotted=_days("0.5")),
-        ProcessStep(code="TKQ", name="Trả kết quả", unit_role="one_stop", allotted=_days("0.5")),
-    ),
-)
+TERMS = BUILDING_PERMIT
 
 
 class Life:
@@ -67,17 +48,10 @@ class Life:
 
     def __init__(self, agency: str = "STP") -> None:
         self.agency = agency
-        self.code = f"{agency}-260302-{secrets.randbelow(10**8):08d}"
+        self.code = new_dossier_code(agency)
 
     def wrap(self, data: Event, when: datetime, producer: str = "intake") -> Envelope:
-        return Envelope.wrap(
-            data,
-            producer=producer,
-            occurred_at=when,
-            now=when,
-            dossier_code=self.code,
-            agency_code=self.agency,
-        )
+        return wrap(data, code=self.code, at=when, agency=self.agency, producer=producer)
 
     def received(self, when: datetime | None = None) -> Envelope:
         when = when or at(2, 9)
@@ -107,14 +81,7 @@ class Life:
         )
         proxy = Proxy(name="Trần Thị B", national_id="001199054321", phone="0987654321")
         data = ApplicantRecorded(applicant=applicant, proxy=proxy)
-        return Envelope.wrap(
-            data,
-            producer="intake",
-            occurred_at=when,
-            now=recorded_at or when,
-            dossier_code=self.code,
-            agency_code=self.agency,
-        )
+        return wrap(data, code=self.code, at=when, agency=self.agency, recorded_at=recorded_at)
 
     def erased(self, when: datetime, reason: str = "request") -> Envelope:
         """Intake's word that the dossier's applicant is erased."""

@@ -3,22 +3,13 @@ per test, served by uvicorn on a free loopback port."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from scoring_province import OFFICIAL_TOKEN
-from sqlalchemy import text
 
 from motcua.clock import ClockSettings
-from motcua.db import create_engine
 from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
@@ -42,13 +33,14 @@ from motcua.events import (
     SatisfactionRated,
     SupplementRequested,
     Verdict,
-    encode,
 )
-from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
-from motcua.messaging.kafka import idempotent_producer
 from motcua.settings import ConsumerSettings, DatabaseSettings, OutboxSettings
-from motcua.testing import create_topics, eventually
-from motcua.testing.catalogue import reception, revisions_named
+from motcua.testing import eventually
+from motcua.testing.catalogue import reception
+from motcua.testing.database import query
+from motcua.testing.events import wrap
+from motcua.testing.serving import Served
+from motcua.testing.topics import Topics, new_service
 from motcua_scoring.app import create_app
 from motcua_scoring.domain import LOCAL_TZ
 from motcua_scoring.settings import (
@@ -60,66 +52,18 @@ from motcua_scoring.settings import (
 )
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=LOCAL_TZ)
-
-
-@dataclass
-class Topics:
-    dossier_events: str
-    tracking_events: str
-    indicators: str
-    agencies: str
-    procedures: str
-
-
-@dataclass
-class RunningScoring:
-    app: FastAPI
-    url: str
-    server: uvicorn.Server
-    task: asyncio.Task[None]
-
-    async def stop(self) -> None:
-        self.server.should_exit = True
-        await asyncio.wait_for(self.task, 30)
-
-    def client(self) -> httpx.AsyncClient:
-        """A client of an official: the dossier-level lists need the bearer token."""
-        return httpx.AsyncClient(
-            base_url=self.url, timeout=10, headers={"Authorization": f"Bearer {OFFICIAL_TOKEN}"}
-        )
-
-    def public_client(self) -> httpx.AsyncClient:
-        """A client without credentials (the public aggregates)."""
-        return httpx.AsyncClient(base_url=self.url, timeout=10)
+OFFICIAL = {"Authorization": f"Bearer {OFFICIAL_TOKEN}"}
 
 
 @pytest.fixture
-async def scoring_topics(make_topic) -> Topics:
-    return Topics(
-        await make_topic("dossier-events", 3),
-        await make_topic("tracking-events", 3),
-        await make_topic("indicators", 1),
-        await make_topic("agencies", 1),
-        await make_topic("procedures", 1),
-    )
-
-
-@pytest.fixture
-def scoring_settings(fresh_database_url, kafka_settings, scoring_topics):
+def scoring_settings(fresh_database_url, kafka_settings, topics):
     """`scoring_settings(database_url=..., group=..., now=...)`: settings on this test's
     topics; each call gets a fresh consumer group (its own service name)."""
 
     async def make(
         database_url: str | None = None, group: str | None = None, now: datetime = NOW
     ) -> ScoringSettings:
-        name = group or f"scoring-{uuid.uuid4().hex[:8]}"
-        await create_topics(
-            kafka_settings,
-            [
-                TopicSpec(redrive_topic(name).name, 1),
-                TopicSpec(dead_letter_topic(name).name, 1),
-            ],
-        )
+        name = await new_service(kafka_settings, group or "scoring", as_is=group is not None)
         return ScoringSettings(
             service_name=name,
             database=DatabaseSettings(url=database_url or fresh_database_url, pool_size=5),
@@ -129,13 +73,7 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics):
                 backoff_initial_seconds=0.05, backoff_max_seconds=0.2, batch_timeout_ms=50
             ),
             clock=ClockSettings(mode="simulated", start=now, environment="test"),
-            topics=TopicSettings(
-                dossier_events=scoring_topics.dossier_events,
-                tracking_events=scoring_topics.tracking_events,
-                indicators=scoring_topics.indicators,
-                agencies=scoring_topics.agencies,
-                procedures=scoring_topics.procedures,
-            ),
+            topics=topics.wire(TopicSettings),
             stream=StreamSettings(poll_seconds=0.5, ping_seconds=5),
             api=ApiSettings(official_token=OFFICIAL_TOKEN),
             gauges=GaugeSettings(refresh_seconds=0.5),
@@ -145,63 +83,20 @@ def scoring_settings(fresh_database_url, kafka_settings, scoring_topics):
 
 
 @pytest.fixture
-async def start_scoring(fresh_database_url, kafka_settings):
+def start_scoring(fresh_database_url, serve_app):
     """`await start_scoring(settings)`: the app served by uvicorn on a free loopback port
-    (stopped before the test's database is dropped)."""
-    running: list[RunningScoring] = []
+    (stopped before the test's database is dropped); its `client()` is an official's (the
+    dossier-level lists need the bearer token), its `public_client()` has no credentials."""
 
-    async def start(settings: ScoringSettings) -> RunningScoring:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        app = create_app(settings)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:
-            if task.done():
-                await task
-                raise RuntimeError("scoring did not start")
-            await asyncio.sleep(0.02)
-        service = RunningScoring(app, f"http://127.0.0.1:{port}", server, task)
-        running.append(service)
-        return service
+    async def start(settings: ScoringSettings) -> Served:
+        return await serve_app(create_app(settings), credentials=OFFICIAL)
 
-    yield start
-    for service in running:
-        if not service.task.done():
-            await service.stop()
-
-
-@pytest.fixture
-async def publish(kafka_settings, scoring_topics):
-    """`await publish(topic, *envelopes)`: produce events as intake and tracking do (the
-    catalogue revisions the receptions name first, on the test's catalogue topic)."""
-    producer = idempotent_producer(kafka_settings, "scoring-tests")
-    await producer.start()
-
-    async def send(topic: str, *envelopes: Envelope) -> None:
-        for revision in revisions_named(envelopes):
-            key = revision.key.encode()
-            await producer.send_and_wait(scoring_topics.procedures, encode(revision), key=key)
-        futures = [await producer.send(topic, encode(e), key=e.key.encode()) for e in envelopes]
-        await asyncio.gather(*futures)
-
-    yield send
-    await producer.stop()
+    return start
 
 
 @pytest.fixture
 def scoring_db():
     """`await scoring_db(url, "SELECT ...")`: one query on a service database."""
-
-    async def query(url: str, sql: str, **params) -> list:
-        engine = create_engine(DatabaseSettings(url=url, pool_size=1))
-        try:
-            async with engine.connect() as conn:
-                return list((await conn.execute(text(sql), params)).all())
-        finally:
-            await engine.dispose()
-
     return query
 
 
@@ -224,16 +119,9 @@ class DossierScript:
         self.tracking: list[Envelope] = []
 
     def _wrap(self, data: Event, code: str, at: datetime, agency: str | None) -> Envelope:
-        producer = "tracking" if data.topic.name.startswith("tracking") else "intake"
-        envelope = Envelope.wrap(
-            data,
-            producer=producer,
-            occurred_at=at,
-            now=at + timedelta(seconds=1),
-            dossier_code=code,
-            agency_code=agency,
-        )
-        (self.tracking if producer == "tracking" else self.intake).append(envelope)
+        recorded_at = at + timedelta(seconds=1)
+        envelope = wrap(data, code=code, at=at, agency=agency, recorded_at=recorded_at)
+        (self.tracking if envelope.producer == "tracking" else self.intake).append(envelope)
         return envelope
 
     def received(
@@ -386,6 +274,6 @@ class DossierScript:
 
 
 @pytest.fixture
-def script(scoring_topics) -> DossierScript:
+def script(topics) -> DossierScript:
     """A fresh `DossierScript` on this test's topics."""
-    return DossierScript(scoring_topics)
+    return DossierScript(topics)

@@ -15,7 +15,7 @@ from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_portal.adapters.dvcqg import make_portal
 from motcua_portal.entrypoints import router, subscribe
-from motcua_portal.service import Ingest, Operations, SyncWorker, gauge_loop
+from motcua_portal.service import Ingest, Operations, SyncWorker, gauge_step
 from motcua_portal.settings import PortalSettings
 
 __all__ = ["MIGRATIONS", "create_app"]
@@ -42,17 +42,14 @@ def create_app(
     worker = SyncWorker(runtime.sessions, portal, settings, runtime.clock)
     subscribe(runtime, settings, Ingest(runtime.clock, worker.wake))
     if settings.sync.enabled:
-        for _ in range(settings.sync.passes):
-            runtime.background(worker.run)
-
-    async def gauges(stop: asyncio.Event) -> None:
-        await gauge_loop(runtime.sessions, settings.sync.gauge_seconds, stop)
+        for n in range(settings.sync.passes):
+            runtime.loop(f"sync-{n}", worker.step, wake=worker.wake_event())
+    runtime.loop("sync-gauges", gauge_step(runtime.sessions, settings.sync.gauge_seconds))
 
     async def close_portal(stop: asyncio.Event) -> None:
         await stop.wait()
         await portal.close()
 
-    runtime.background(gauges)
     runtime.background(close_portal)
     app = FastAPI(
         title="motcua portal",

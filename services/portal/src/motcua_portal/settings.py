@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import APPLICANTS, CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
+from motcua.events import APPLICANTS, CATALOGUE, DOSSIER_EVENTS, TRACKING_EVENTS
 from motcua.settings import ServiceSettings
 
 __all__ = [

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from motcua.devstack.fake_dvcqg import create_app as create_fake_portal
+from motcua_devstack.fake_dvcqg import create_app as create_fake_portal
 from motcua_portal.adapters.dvcqg import DirectPortal, LgspPortal, make_portal
 from motcua_portal.domain import Outcome
 from motcua_portal.settings import DvcqgSettings

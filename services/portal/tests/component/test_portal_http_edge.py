@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
+from motcua.testing.http import Call, assert_problem, check_edge, edge_client
 from motcua_portal.app import create_app
 from motcua_portal.settings import ApiSettings, PortalSettings
 
@@ -24,19 +24,15 @@ async def client():
 
 
 async def test_error_shapes(client) -> None:
-    assert_problem(await client.get("/v1/mappings/units"), 401, "not_authenticated")
-    guess = await client.get("/v1/mappings/units", headers={"Authorization": "Bearer x"})
-    assert_problem(guess, 401, "invalid_credentials")
-    official_repairs = await client.post("/v1/sync/dead-letters/redrive", headers=OFFICIAL)
-    assert_problem(official_repairs, 403, "forbidden")
-    assert_problem(await client.get("/v1/nowhere"), 404, "not_found")
-    wrong_method = await client.delete("/v1/mappings/units", headers=ADMIN)
-    assert_problem(wrong_method, 405, "method_not_allowed")
-    assert wrong_method.headers["allow"] == "GET"
-    bad_range = await client.get("/v1/sync?received_from=yesterday", headers=OFFICIAL)
-    problem = assert_problem(bad_range, 422, "invalid_request")
-    assert problem["errors"][0]["pointer"] == "/query/received_from"
-    assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
+    await check_edge(
+        client,
+        protected=Call("GET", "/v1/mappings/units"),
+        forbidden=[Call("POST", "/v1/sync/dead-letters/redrive", OFFICIAL)],
+        wrong_method=Call("DELETE", "/v1/mappings/units", ADMIN),
+        allow="GET",
+        invalid=Call("GET", "/v1/sync?received_from=yesterday", OFFICIAL),
+        pointer="/query/received_from",
+    )
 
 
 async def test_nul_in_a_path_or_a_mapping_is_refused(client) -> None:

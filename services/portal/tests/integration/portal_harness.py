@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
-from motcua.events import ApplicantEvent, Envelope, dead_letter_topic, encode, redrive_topic
+from motcua.events import Envelope
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings, OutboxSettings
-from motcua.testing import create_database, create_topics
-from motcua.testing.catalogue import revisions_named
+from motcua.testing.kafka import Publisher
+from motcua.testing.serving import asgi_client, running
+from motcua.testing.topics import Topics, new_service
 from motcua_portal.app import create_app
 from motcua_portal.settings import (
     ApiSettings,
@@ -52,21 +50,21 @@ class FakePortal:
 
 
 class Harness:
-    """Topics, a database and a producer for one test's portal app."""
+    """The test's topics, databases and publisher, for its portal apps."""
 
-    def __init__(self, kafka: KafkaSettings, base_url: str, producer: AIOKafkaProducer) -> None:
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        topics: Topics,
+        publisher: Publisher,
+        new_database: Callable[[], Awaitable[str]],
+    ) -> None:
         self.kafka = kafka
-        self.base_url = base_url
-        self.producer = producer
-        self.topics = TopicSettings()
-        self.databases: list[str] = []
+        self.topics = topics
+        self.publisher = publisher
+        self.new_database = new_database
 
     async def settings(self, fake: FakePortal, **sync: Any) -> PortalSettings:
-        name = f"t_{uuid.uuid4().hex[:16]}"
-        await create_database(self.base_url, name)
-        self.databases.append(name)
-        service = f"portal-{uuid.uuid4().hex[:8]}"
-        await create_topics(self.kafka, [dead_letter_topic(service), redrive_topic(service)])
         options = {
             "idle_poll_seconds": 0.05,
             "backoff_initial_seconds": 0.05,
@@ -76,11 +74,12 @@ class Harness:
             "gauge_seconds": 0.2,
             "batch_size": 3,
         } | sync
+        database_url = await self.new_database()
         return PortalSettings(
-            service_name=service,
-            database=DatabaseSettings(url=f"{self.base_url}/{name}", pool_size=4, max_overflow=4),
+            service_name=await new_service(self.kafka, "portal"),
+            database=DatabaseSettings(url=database_url, pool_size=4, max_overflow=4),
             kafka=self.kafka,
-            topics=self.topics,
+            topics=self.topics.wire(TopicSettings),
             consumer=ConsumerSettings(backoff_initial_seconds=0.01, backoff_max_seconds=0.05),
             outbox=OutboxSettings(idle_poll_seconds=0.05),
             dvcqg=DvcqgSettings(
@@ -96,38 +95,13 @@ class Harness:
         )
 
     async def publish(self, *envelopes: Envelope) -> None:
-        """Send each event to its topic, the catalogue revisions the receptions name
-        first, as intake publishes them."""
-        for revision in revisions_named(envelopes):
-            key = revision.key.encode()
-            await self.producer.send_and_wait(self.topics.procedures, encode(revision), key=key)
-        for envelope in envelopes:
-            if isinstance(envelope.data, ApplicantEvent):
-                topic = self.topics.applicants
-            elif envelope.producer == "tracking":
-                topic = self.topics.tracking_events
-            else:
-                topic = self.topics.dossier_events
-            await self.producer.send_and_wait(topic, encode(envelope), key=envelope.key.encode())
+        """Send each event to the test's topic of its kind, the catalogue revisions the
+        receptions name first, as intake publishes them."""
+        await self.publisher(None, *envelopes)
 
-    @contextlib.asynccontextmanager
-    async def running(self, settings: PortalSettings) -> AsyncIterator[FastAPI]:
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            yield app
+    def running(self, settings: PortalSettings) -> AbstractAsyncContextManager[FastAPI]:
+        return running(create_app(settings))
 
     @staticmethod
     def client(app: FastAPI) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal")
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[Any]], until: Callable[[Any], bool], within: float = 30
-) -> Any:
-    """Probe until the condition holds; the last value either way."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        value = await probe()
-        if until(value) or asyncio.get_running_loop().time() > deadline:
-            return value
-        await asyncio.sleep(0.05)
+        return asgi_client(app, "portal")

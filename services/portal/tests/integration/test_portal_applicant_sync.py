@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from portal_harness import eventually
 from portal_life import Life, at
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from motcua.testing import eventually
 from motcua_portal.adapters.tables import APPLICANTS, ERASURES
 from motcua_portal.domain.payloads import ERASED_HOLDER
 from motcua_portal.service import refresh_gauges
@@ -31,7 +31,9 @@ async def test_a_dossier_waits_for_its_applicant_then_syncs_with_it(harness, fak
         await harness.publish(*life.short())
         state = await eventually(
             lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
-            lambda r: r.status_code == 200 and (r.json()["queue"] or {}).get("state") == "held",
+            until=lambda r: (
+                r.status_code == 200 and (r.json()["queue"] or {}).get("state") == "held"
+            ),
         )
         assert state.json()["queue"]["reason"] == "awaiting_applicant"
         await refresh_gauges(app.state.runtime.sessions)
@@ -40,12 +42,14 @@ async def test_a_dossier_waits_for_its_applicant_then_syncs_with_it(harness, fak
         await harness.publish(life.finished(at(4, 10)))
         await eventually(
             lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
-            lambda r: r.json()["revision"] == 5 and r.json()["queue"]["state"] == "held",
+            until=lambda r: r.json()["revision"] == 5 and r.json()["queue"]["state"] == "held",
         )
         assert (await fake.received(life.code))["record"] is None
 
         await harness.publish(life.recorded())
-        got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 4)
+        got = await eventually(
+            lambda: fake.received(life.code), until=lambda r: len(r["progress"]) == 4
+        )
         assert got["record"]["ChuHoSo"] == "Nguyễn Văn A"
         assert got["record"]["SoDienThoai"] == "0912345678"
         assert [e["TrangThai"] for e in got["progress"]] == ["2", "4", "4", "9"]
@@ -60,7 +64,9 @@ async def test_an_erasure_scrubs_what_the_service_keeps_and_a_reread_record_is_i
         await harness.publish(life.recorded(), *life.short())
         await eventually(
             lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
-            lambda r: r.status_code == 200 and r.json()["in_sync"] and r.json()["revision"] == 5,
+            until=lambda r: (
+                r.status_code == 200 and r.json()["in_sync"] and r.json()["revision"] == 5
+            ),
         )
         assert (await fake.received(life.code))["record"]["ChuHoSo"] == "Nguyễn Văn A"
         versions = (await fake.received(life.code))["record_versions"]
@@ -68,14 +74,14 @@ async def test_an_erasure_scrubs_what_the_service_keeps_and_a_reread_record_is_i
         await harness.publish(life.erased(at(9, 9)))
         state = await eventually(
             lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
-            lambda r: r.json()["record"]["ChuHoSo"] == ERASED_HOLDER and r.json()["in_sync"],
+            until=lambda r: r.json()["record"]["ChuHoSo"] == ERASED_HOLDER and r.json()["in_sync"],
         )
         assert not [value for value in PERSONAL if value in json.dumps(state.json())]
         # The record read again (the compacted topic re-read): nothing stored.
         await harness.publish(life.recorded())
         await harness.publish(life.finished(at(10, 10)))
         got = await eventually(
-            lambda: fake.received(life.code), lambda r: r["record"]["TrangThaiHoSo"] == "9"
+            lambda: fake.received(life.code), until=lambda r: r["record"]["TrangThaiHoSo"] == "9"
         )
         async with app.state.runtime.sessions() as session:
             kept = await session.scalar(
@@ -97,7 +103,9 @@ async def test_a_dossier_erased_before_the_portal_had_it_is_sent_without_persona
     async with harness.running(settings):
         await harness.publish(life.recorded(), life.erased(at(2, 10), "retention"))
         await harness.publish(*life.short())
-        got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 3)
+        got = await eventually(
+            lambda: fake.received(life.code), until=lambda r: len(r["progress"]) == 3
+        )
     record = got["record"]
     assert (record["ChuHoSo"], record["SoGiayToChuHoSo"]) == (ERASED_HOLDER, "")
     assert record["Email"] == ""

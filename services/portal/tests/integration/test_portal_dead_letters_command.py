@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from portal_harness import eventually
 from portal_life import Life
 
 from motcua.events import dead_letter_topic
 from motcua.messaging.held import held_letters
-from motcua.testing import create_topics
+from motcua.testing import create_topics, eventually
 from motcua_portal.entrypoints.dlq import open_dead_letters
 
 pytestmark = pytest.mark.infra
@@ -60,7 +59,7 @@ async def test_the_common_tool_lists_shows_and_redrives_the_portals_dead_dossier
             poisoned.recorded(), *poisoned.short(), healthy.recorded(), *healthy.short()
         )
         await eventually(
-            lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), lambda r: r.json()
+            lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), until=lambda r: r.json()
         )
 
         code, out, err = await dlq("list", "portal", database_url=url, bootstrap=bootstrap)
@@ -85,7 +84,7 @@ async def test_the_common_tool_lists_shows_and_redrives_the_portals_dead_dossier
         assert code == 0, err
         assert out.strip() == f"redrove {poisoned.code}"
         got = await eventually(
-            lambda: fake.received(poisoned.code), lambda r: len(r["progress"]) == 3
+            lambda: fake.received(poisoned.code), until=lambda r: len(r["progress"]) == 3
         )
         assert [entry["TrangThai"] for entry in got["progress"]] == ["2", "4", "4"]
         assert (await http.get("/v1/sync/dead-letters", headers=OFFICIAL)).json() == []
@@ -106,7 +105,7 @@ async def test_redrive_of_every_dead_dossier_goes_through_the_portals_own_redriv
         await harness.publish(*(e for life in lives for e in (life.recorded(), *life.short())))
         await eventually(
             lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL),
-            lambda r: len(r.json()) == 2,
+            until=lambda r: len(r.json()) == 2,
         )
         await fake.clear()
         # What `motcua-dlq redrive portal` does after the DLQ topic's messages (which
@@ -117,7 +116,7 @@ async def test_redrive_of_every_dead_dossier_goes_through_the_portals_own_redriv
             assert await letters.list() == []
         for code in [life.code for life in lives]:
             await eventually(
-                lambda code=code: fake.received(code), lambda r: len(r["progress"]) == 3
+                lambda code=code: fake.received(code), until=lambda r: len(r["progress"]) == 3
             )
         code, _, err = await dlq(
             "show",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from portal_harness import ADMIN, eventually
+from portal_harness import ADMIN
 from portal_life import Life, at
 from prometheus_client import REGISTRY
 
 from motcua.clock import ManualClock
+from motcua.testing import eventually
 from motcua_portal.app import create_app
 
 pytestmark = pytest.mark.infra
@@ -39,7 +40,7 @@ async def test_a_whole_life_reaches_the_portal_with_every_step(harness, fake, li
         await harness.publish(*events)
         got = await eventually(
             lambda: fake.received(life.code),
-            lambda r: (
+            until=lambda r: (
                 len(r["progress"]) == 8 and r["record"] and r["record"]["TrangThaiHoSo"] == "10"
             ),
         )
@@ -75,7 +76,7 @@ async def test_a_whole_life_reaches_the_portal_with_every_step(harness, fake, li
         async with harness.client(app) as http:
             state = await eventually(
                 lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
-                lambda r: r.json()["in_sync"],
+                until=lambda r: r.json()["in_sync"],
             )
             body = state.json()
             assert body["on_portal"] and body["acknowledged_at"]
@@ -90,7 +91,9 @@ async def test_a_dossier_that_starts_syncing_late_is_sent_whole(harness, fake, l
     settings = await harness.settings(fake)
     await harness.publish(life.recorded(), *life.short(), life.finished(at(4, 10)))
     async with harness.running(settings):
-        got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 4)
+        got = await eventually(
+            lambda: fake.received(life.code), until=lambda r: len(r["progress"]) == 4
+        )
     assert statuses(got) == ["2", "4", "4", "9"]
     assert got["progress_received"] == 4, "a step was sent twice"
 
@@ -106,7 +109,7 @@ async def test_an_outage_is_caught_up_in_order_and_nothing_is_doubled(harness, f
             await harness.publish(one.finished(at(4, 10)))
         for one in lives:
             got = await eventually(
-                lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 4
+                lambda one=one: fake.received(one.code), until=lambda r: len(r["progress"]) == 4
             )
             assert statuses(got) == ["2", "4", "4", "9"]
             assert got["record"]["TrangThaiHoSo"] == "9"
@@ -118,14 +121,16 @@ async def test_a_session_expiring_mid_batch_is_renewed(harness, fake):
     settings = await harness.settings(fake, batch_size=10)
     lives = [Life() for _ in range(4)]
     async with harness.running(settings) as app:
-        await harness.publish(*lives[0].short())
-        await eventually(lambda: fake.received(lives[0].code), lambda r: len(r["progress"]) == 3)
+        await harness.publish(lives[0].recorded(), *lives[0].short())
+        await eventually(
+            lambda: fake.received(lives[0].code), until=lambda r: len(r["progress"]) == 3
+        )
         await fake.mode("session_expired", times=1)
         for one in lives[1:]:
             await harness.publish(one.recorded(), *one.short())
         for one in lives[1:]:
             got = await eventually(
-                lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 3
+                lambda one=one: fake.received(one.code), until=lambda r: len(r["progress"]) == 3
             )
             assert len(got["progress"]) == 3
         assert app.state.portal.logins == 2
@@ -137,7 +142,9 @@ async def test_a_timeout_is_retried_without_doubling(harness, fake, life):
     async with harness.running(settings):
         await fake.mode("timeout", times=1)
         await harness.publish(life.recorded(), *life.short())
-        got = await eventually(lambda: fake.received(life.code), lambda r: len(r["progress"]) == 3)
+        got = await eventually(
+            lambda: fake.received(life.code), until=lambda r: len(r["progress"]) == 3
+        )
     assert got["progress_received"] == 3
 
 
@@ -149,9 +156,11 @@ async def test_a_poisoned_dossier_is_dead_lettered_alone_and_redriven(harness, f
         await harness.publish(
             poisoned.recorded(), *poisoned.short(), healthy.recorded(), *healthy.short()
         )
-        await eventually(lambda: fake.received(healthy.code), lambda r: len(r["progress"]) == 3)
+        await eventually(
+            lambda: fake.received(healthy.code), until=lambda r: len(r["progress"]) == 3
+        )
         letters = await eventually(
-            lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), lambda r: r.json()
+            lambda: http.get("/v1/sync/dead-letters", headers=OFFICIAL), until=lambda r: r.json()
         )
         [letter] = letters.json()
         assert letter["code"] == poisoned.code
@@ -162,7 +171,7 @@ async def test_a_poisoned_dossier_is_dead_lettered_alone_and_redriven(harness, f
         redriven = await http.post(f"/v1/sync/dead-letters/{poisoned.code}/redrive", headers=ADMIN)
         assert redriven.json() == {"redriven": 1}
         got = await eventually(
-            lambda: fake.received(poisoned.code), lambda r: len(r["progress"]) == 3
+            lambda: fake.received(poisoned.code), until=lambda r: len(r["progress"]) == 3
         )
         assert statuses(got) == ["2", "4", "4"]
         assert (await http.get("/v1/sync/dead-letters", headers=OFFICIAL)).json() == []
@@ -175,13 +184,13 @@ async def test_repair_sends_a_dossier_or_a_date_range_again_without_doubling(har
         await harness.publish(first.recorded(), *first.short(), second.recorded(), *second.short())
         for one in (first, second):
             await eventually(
-                lambda one=one: fake.received(one.code), lambda r: len(r["progress"]) == 3
+                lambda one=one: fake.received(one.code), until=lambda r: len(r["progress"]) == 3
             )
         versions = (await fake.received(first.code))["record_versions"]
         one = await http.post(f"/v1/sync/{first.code}/repair", headers=ADMIN)
         assert one.json() == {"queued": 1}
         got = await eventually(
-            lambda: fake.received(first.code), lambda r: r["record_versions"] > versions
+            lambda: fake.received(first.code), until=lambda r: r["record_versions"] > versions
         )
         assert len(got["progress"]) == 3
         window = {
@@ -191,7 +200,7 @@ async def test_repair_sends_a_dossier_or_a_date_range_again_without_doubling(har
         ranged = await http.post("/v1/sync/repair", json=window, headers=ADMIN)
         assert ranged.json() == {"queued": 2}
         got = await eventually(
-            lambda: fake.received(second.code), lambda r: r["progress_received"] == 6
+            lambda: fake.received(second.code), until=lambda r: r["progress_received"] >= 6
         )
         assert len(got["progress"]) == 3
         refused = await http.post("/v1/sync/repair", json=window)
@@ -215,7 +224,7 @@ async def test_the_summary_counts_dossiers_in_sync_and_a_lost_dossier_is_sent_wh
     async with app.router.lifespan_context(app), harness.client(app) as http:
         await harness.publish(kept.recorded(), *kept.short(), lost.recorded(), *lost.short())
         summary = await eventually(
-            lambda: http.get("/v1/sync", headers=OFFICIAL), lambda r: r.json()["in_sync"] == 2
+            lambda: http.get("/v1/sync", headers=OFFICIAL), until=lambda r: r.json()["in_sync"] == 2
         )
         assert summary.json() == {
             "dossiers": 2,
@@ -236,6 +245,8 @@ async def test_the_summary_counts_dossiers_in_sync_and_a_lost_dossier_is_sent_wh
         fake.state.dossiers.pop(lost.code)
         fake.state.progress.pop(lost.code)
         await harness.publish(lost.finished(at(4, 10)))
-        got = await eventually(lambda: fake.received(lost.code), lambda r: len(r["progress"]) == 4)
+        got = await eventually(
+            lambda: fake.received(lost.code), until=lambda r: len(r["progress"]) == 4
+        )
         assert statuses(got) == ["2", "4", "4", "9"]
         assert got["record"]["TrangThaiHoSo"] == "9"

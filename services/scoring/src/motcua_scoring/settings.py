@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import AGENCIES, CATALOGUE, DOSSIER_EVENTS, INDICATORS, TRACKING_EVENTS
+from motcua.events import AGENCIES, CATALOGUE, DOSSIER_EVENTS, INDICATORS, TRACKING_EVENTS
 from motcua.settings import ConsumerSettings, ServiceSettings
 
 __all__ = [

@@ -10,6 +10,8 @@ import pytest
 import scoring_province as province
 from playwright.async_api import Dialog, Page, async_playwright, expect
 
+from motcua.testing.database import absorbed_at
+
 pytestmark = pytest.mark.infra
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,7 +63,6 @@ async def test_the_dashboard_shows_live_numbers(
     start_scoring,
     script,
     publish,
-    scoring_db,
     wait_until,
     browser_context,
     tmp_path,
@@ -72,11 +73,7 @@ async def test_the_dashboard_shows_live_numbers(
     await script.publish(publish)
 
     async def absorbed() -> bool:
-        rows = await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
-        return rows[0][0] >= len(script.envelopes)
+        return await absorbed_at(settings.database.url) >= len(script.envelopes)
 
     await wait_until(absorbed, what="the province absorbed")
 

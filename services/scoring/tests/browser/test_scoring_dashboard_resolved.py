@@ -15,6 +15,7 @@ import scoring_province as province
 from playwright.async_api import Page, async_playwright, expect
 
 from motcua.events import AgencyUnit, AgencyUpdated, Envelope
+from motcua.testing.database import absorbed_at
 from motcua_scoring.domain.resolved import RESOLVED_CATEGORIES
 
 pytestmark = pytest.mark.infra
@@ -72,27 +73,23 @@ async def page(tmp_path):
 
 
 @pytest.fixture
-async def service(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until, scoring_topics
-):
+async def service(scoring_settings, start_scoring, script, publish, scoring_db, wait_until, topics):
     settings = await scoring_settings()
     running = await start_scoring(settings)
     province.write(script)
     province.write_resolutions(script)
     await script.publish(publish)
-    await publish(scoring_topics.agencies, stp_named(province.local(10, 1)))
+    await publish(topics.agencies, stp_named(province.local(10, 1)))
 
     async def absorbed() -> bool:
         url = settings.database.url
-        events = await scoring_db(
-            url, "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'"
-        )
+        events = await absorbed_at(url)
         dossiers = await scoring_db(
             url, "SELECT count(*) FROM dossier_facts WHERE facts IS NOT NULL"
         )
         named = await scoring_db(url, "SELECT count(*) FROM agencies")
         return (
-            events[0][0] >= len(script.envelopes) + 1
+            events >= len(script.envelopes) + 1
             and dossiers[0][0] >= province.DOSSIERS + 3
             and named[0][0] == 1
         )

@@ -8,6 +8,7 @@ import scoring_province as province
 from aiokafka import AIOKafkaProducer
 
 from motcua.events import Verdict
+from motcua.testing.database import absorbed_at
 
 pytestmark = pytest.mark.infra
 
@@ -32,11 +33,7 @@ async def test_odd_events_are_counted_where_they_can_be_and_reported(
     await script.publish(publish)
 
     async def absorbed() -> bool:
-        rows = await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
-        return rows[0][0] >= 4
+        return await absorbed_at(settings.database.url) >= 4
 
     await wait_until(absorbed, what="all valid events absorbed")
     async with service.client() as client:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
+from motcua.testing.http import Call, assert_problem, check_edge, edge_client
 from motcua_scoring.app import create_app
 from motcua_scoring.settings import ApiSettings, ScoringSettings
 
@@ -20,16 +20,13 @@ async def client():
 
 
 async def test_error_shapes(client) -> None:
-    assert_problem(await client.get("/v1/nowhere"), 404, "not_found")
-    wrong_method = await client.post("/v1/indicators/figures")
-    assert_problem(wrong_method, 405, "method_not_allowed")
-    assert wrong_method.headers["allow"] == "GET"
-    official = {"Authorization": f"Bearer {TOKEN}"}
-    bad_limit = assert_problem(
-        await client.get("/v1/open-dossiers?limit=0", headers=official), 422, "invalid_request"
+    await check_edge(
+        client,
+        wrong_method=Call("POST", "/v1/indicators/figures"),
+        allow="GET",
+        invalid=Call("GET", "/v1/open-dossiers?limit=0", {"Authorization": f"Bearer {TOKEN}"}),
+        pointer="/query/limit",
     )
-    assert bad_limit["errors"][0]["pointer"] == "/query/limit"
-    assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
 
 
 @pytest.mark.parametrize(

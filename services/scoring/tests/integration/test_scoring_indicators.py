@@ -12,8 +12,9 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from motcua.events import decode
+from motcua.testing import create_database, drop_database
 from motcua.testing.catalogue import procedures_named
-from motcua.testing.infra import create_database, drop_database
+from motcua.testing.database import absorbed_at
 from motcua_scoring.domain import DossierFacts, apply_all, count
 from motcua_scoring.service.figures import figures_json
 from motcua_scoring.service.translation import translate
@@ -30,12 +31,8 @@ def reference_facts(envelopes) -> list[DossierFacts]:
     return [apply_all(DossierFacts(code), items) for code, items in updates.items()]
 
 
-async def absorbed(scoring_db, settings, expected: int) -> bool:
-    rows = await scoring_db(
-        settings.database.url,
-        "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-    )
-    return rows[0][0] >= expected
+async def absorbed(settings, expected: int) -> bool:
+    return await absorbed_at(settings.database.url) >= expected
 
 
 async def snapshot(service) -> dict:
@@ -52,22 +49,20 @@ async def snapshot(service) -> dict:
     }
 
 
-async def run_province(scoring_settings, start_scoring, script, publish, scoring_db, wait_until):
+async def run_province(scoring_settings, start_scoring, script, publish, wait_until):
     settings = await scoring_settings()
     service = await start_scoring(settings)
     province.write(script)
     await script.publish(publish)
     total = len(script.envelopes)
-    await wait_until(lambda: absorbed(scoring_db, settings, total), what="every event absorbed")
+    await wait_until(lambda: absorbed(settings, total), what="every event absorbed")
     return settings, service
 
 
 async def test_the_scripted_province_gives_the_known_numbers(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
-    _, service = await run_province(
-        scoring_settings, start_scoring, script, publish, scoring_db, wait_until
-    )
+    _, service = await run_province(scoring_settings, start_scoring, script, publish, wait_until)
     numbers = (await snapshot(service))["items"]
 
     november = numbers[("agency:STP", "2026-11")]
@@ -115,10 +110,10 @@ async def test_the_scripted_province_gives_the_known_numbers(
 
 
 async def test_redelivered_events_change_nothing_and_a_replay_gives_the_same_numbers(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until, database_base_url
+    scoring_settings, start_scoring, script, publish, wait_until, database_base_url
 ):
     settings, service = await run_province(
-        scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+        scoring_settings, start_scoring, script, publish, wait_until
     )
     before = (await snapshot(service))["items"]
 
@@ -126,12 +121,7 @@ async def test_redelivered_events_change_nothing_and_a_replay_gives_the_same_num
     total = len(script.envelopes)
     await wait_until(lambda: consumed_everything(settings, 2 * total), what="duplicates read")
     assert (await snapshot(service))["items"] == before
-    assert (
-        await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
-    ) == [(total,)]
+    assert await absorbed_at(settings.database.url) == total
 
     # A rebuild: a new, empty database and a new consumer group read both topics from 0.
     name = f"t_{uuid.uuid4().hex[:16]}"
@@ -139,9 +129,7 @@ async def test_redelivered_events_change_nothing_and_a_replay_gives_the_same_num
     try:
         replay_settings = await scoring_settings(database_url=replay_url)
         replayed = await start_scoring(replay_settings)
-        await wait_until(
-            lambda: absorbed(scoring_db, replay_settings, total), what="replay absorbed"
-        )
+        await wait_until(lambda: absorbed(replay_settings, total), what="replay absorbed")
         assert (await snapshot(replayed))["items"] == before
         await replayed.stop()
     finally:
@@ -168,7 +156,7 @@ async def test_the_compacted_feed_carries_the_latest_figures_per_key(
     scoring_settings, start_scoring, script, publish, scoring_db, wait_until
 ):
     settings, service = await run_province(
-        scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+        scoring_settings, start_scoring, script, publish, wait_until
     )
     numbers = (await snapshot(service))["items"]
 
@@ -213,11 +201,9 @@ async def test_the_compacted_feed_carries_the_latest_figures_per_key(
 
 
 async def test_rankings_of_agencies_and_units(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
-    _, service = await run_province(
-        scoring_settings, start_scoring, script, publish, scoring_db, wait_until
-    )
+    _, service = await run_province(scoring_settings, start_scoring, script, publish, wait_until)
     async with service.client() as client:
         on_time = (await client.get("/v1/rankings", params={"period": "2026-11"})).json()
         late = (
@@ -248,11 +234,9 @@ async def test_rankings_of_agencies_and_units(
 
 
 async def test_open_dossiers_and_business_gauges(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
-    _, service = await run_province(
-        scoring_settings, start_scoring, script, publish, scoring_db, wait_until
-    )
+    _, service = await run_province(scoring_settings, start_scoring, script, publish, wait_until)
     async with service.client() as client:
         stp = (await client.get("/v1/open-dossiers", params={"scope": "agency:STP"})).json()
         unit_b = (await client.get("/v1/open-dossiers", params={"scope": "unit:B"})).json()

@@ -12,6 +12,7 @@ import pytest
 from motcua.clock import ManualClock
 from motcua.db import create_engine
 from motcua.events import ApologyStanding, Verdict
+from motcua.testing.database import absorbed_at
 from motcua_scoring.domain import LOCAL_TZ
 from motcua_scoring.service import DayTurn
 
@@ -31,14 +32,9 @@ async def start(scoring_settings, start_scoring):
     return settings, await start_scoring(settings)
 
 
-async def absorb(publish, scoring_db, wait_until, settings, script, *envelopes) -> None:
+async def absorb(publish, wait_until, settings, script, *envelopes) -> None:
     """Publish envelopes where intake and tracking do and wait until all are absorbed."""
-    before = (
-        await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
-    )[0]
+    before = await absorbed_at(settings.database.url)
     for envelope in envelopes:
         topic = script.topics.tracking_events
         if envelope.producer == "intake":
@@ -46,11 +42,7 @@ async def absorb(publish, scoring_db, wait_until, settings, script, *envelopes) 
         await publish(topic, envelope)
 
     async def done() -> bool:
-        rows = await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
-        return rows[0][0] >= before[0] + len(envelopes)
+        return await absorbed_at(settings.database.url) >= before + len(envelopes)
 
     await wait_until(done, what="events absorbed")
 
@@ -70,7 +62,7 @@ async def open_list(service, scope: str = "agency:STP") -> dict[str, dict]:
 
 
 async def test_a_paused_open_dossier_is_within_deadline(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, service = await start(scoring_settings, start_scoring)
     paused, resumed = code(1), code(2)
@@ -90,7 +82,7 @@ async def test_a_paused_open_dossier_is_within_deadline(
             resumed, local(11, 16), None, local(11, 19, 17), "supplement_resumed"
         ),
     ]
-    await absorb(publish, scoring_db, wait_until, settings, script, *envelopes)
+    await absorb(publish, wait_until, settings, script, *envelopes)
 
     november = await figures(service)
     listed = await open_list(service)
@@ -102,7 +94,7 @@ async def test_a_paused_open_dossier_is_within_deadline(
 
 
 async def test_a_late_dossier_with_an_apology_is_late_and_its_promise_counted(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, service = await start(scoring_settings, start_scoring)
     kept, broken, open_one = code(1), code(2), code(3)
@@ -138,7 +130,7 @@ async def test_a_late_dossier_with_an_apology_is_late_and_its_promise_counted(
             reappointment_kept=False,
         ),
     ]
-    await absorb(publish, scoring_db, wait_until, settings, script, *envelopes)
+    await absorb(publish, wait_until, settings, script, *envelopes)
 
     november = await figures(service)
     listed = await open_list(service)
@@ -155,7 +147,7 @@ async def test_a_late_dossier_with_an_apology_is_late_and_its_promise_counted(
 
 
 async def test_a_late_dossier_without_an_apology_is_counted_apart(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, service = await start(scoring_settings, start_scoring)
     n = code(1)
@@ -165,7 +157,7 @@ async def test_a_late_dossier_without_an_apology_is_counted_apart(
         script.finished(n, local(11, 16)),
         script.verdict(n, local(11, 16, 18), Verdict.LATE, 6, apology=ApologyStanding.MISSING),
     ]
-    await absorb(publish, scoring_db, wait_until, settings, script, *envelopes)
+    await absorb(publish, wait_until, settings, script, *envelopes)
 
     november = await figures(service)
     assert (november["resolved_late_with_apology"], november["resolved_late_without_apology"]) == (
@@ -176,14 +168,13 @@ async def test_a_late_dossier_without_an_apology_is_counted_apart(
 
 
 async def test_a_verdict_correction_with_a_higher_revision_replaces_the_first(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, service = await start(scoring_settings, start_scoring)
     first_then_fix, fix_then_first = code(1), code(2)
     for n in (first_then_fix, fix_then_first):
         await absorb(
             publish,
-            scoring_db,
             wait_until,
             settings,
             script,
@@ -193,7 +184,7 @@ async def test_a_verdict_correction_with_a_higher_revision_replaces_the_first(
     wrong = script.verdict(
         first_then_fix, local(11, 13, 18), Verdict.LATE, 3, apology=ApologyStanding.MISSING
     )
-    await absorb(publish, scoring_db, wait_until, settings, script, wrong)
+    await absorb(publish, wait_until, settings, script, wrong)
     assert (await figures(service))["resolved_late_without_apology"] == 1
 
     fix = script.verdict(first_then_fix, local(11, 13, 12), Verdict.ON_TIME, 2.5, revision=1)
@@ -201,7 +192,7 @@ async def test_a_verdict_correction_with_a_higher_revision_replaces_the_first(
     late_wrong = script.verdict(
         fix_then_first, local(11, 13, 18), Verdict.LATE, 3, apology=ApologyStanding.MISSING
     )
-    await absorb(publish, scoring_db, wait_until, settings, script, fix, early_fix, late_wrong)
+    await absorb(publish, wait_until, settings, script, fix, early_fix, late_wrong)
 
     november = await figures(service)
     assert (november["resolved_on_time"], november["resolved_late"]) == (2, 0)
@@ -210,7 +201,7 @@ async def test_a_verdict_correction_with_a_higher_revision_replaces_the_first(
 
 
 async def test_an_alert_withdrawn_clears_the_overdue_flag_and_is_counted(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, service = await start(scoring_settings, start_scoring)
     n = code(1)
@@ -218,7 +209,6 @@ async def test_an_alert_withdrawn_clears_the_overdue_flag_and_is_counted(
     alert = script.overdue_alert(n, due, due)
     await absorb(
         publish,
-        scoring_db,
         wait_until,
         settings,
         script,
@@ -230,7 +220,7 @@ async def test_an_alert_withdrawn_clears_the_overdue_flag_and_is_counted(
     assert (flagged["state"], flagged["alerts"]) == ("due_soon", ["overdue"])
 
     withdrawn = script.alert_withdrawn(n, local(11, 21, 8, 30), alert)
-    await absorb(publish, scoring_db, wait_until, settings, script, withdrawn)
+    await absorb(publish, wait_until, settings, script, withdrawn)
 
     cleared = (await open_list(service))[n]
     november = await figures(service)
@@ -241,7 +231,7 @@ async def test_an_alert_withdrawn_clears_the_overdue_flag_and_is_counted(
 
 
 async def test_the_overdue_count_the_list_and_the_agency_table_agree(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, service = await start(scoring_settings, start_scoring)
     d1, d2, d3, d4, d5 = (code(n) for n in range(1, 6))
@@ -260,7 +250,7 @@ async def test_the_overdue_count_the_list_and_the_agency_table_agree(
         script.received(d5, local(11, 19)),
         script.deadline(d5, local(11, 19), local(11, 26, 17)),
     ]
-    await absorb(publish, scoring_db, wait_until, settings, script, *envelopes)
+    await absorb(publish, wait_until, settings, script, *envelopes)
 
     tile = (await figures(service))["in_progress_overdue"]
     listed = await open_list(service)
@@ -282,13 +272,12 @@ async def test_the_overdue_count_the_list_and_the_agency_table_agree(
 
 
 async def test_a_new_day_marks_the_figures_of_dossiers_turning_overdue(
-    scoring_settings, start_scoring, script, publish, scoring_db, wait_until
+    scoring_settings, start_scoring, script, publish, wait_until
 ):
     settings, _ = await start(scoring_settings, start_scoring)
     n = code(1)
     await absorb(
         publish,
-        scoring_db,
         wait_until,
         settings,
         script,

@@ -34,7 +34,7 @@ def procedure(name: str, revision: int) -> Envelope:
 
 
 async def test_procedure_scopes_carry_the_newest_name_the_catalogue_published(
-    scoring_settings, start_scoring, script, publish, wait_until, scoring_topics, scoring_db
+    scoring_settings, start_scoring, script, publish, wait_until, topics, scoring_db
 ):
     settings = await scoring_settings()
     running = await start_scoring(settings)
@@ -43,8 +43,8 @@ async def test_procedure_scopes_carry_the_newest_name_the_catalogue_published(
     # An older revision arriving after the newer one does not win (both above any revision
     # the script's receptions name: motcua.testing.catalogue).
     newer, older = procedure(BIRTH, 2_100_000_002), procedure("khai sinh (cũ)", 2_100_000_001)
-    await publish(scoring_topics.procedures, newer)
-    await publish(scoring_topics.procedures, older)
+    await publish(topics.procedures, newer)
+    await publish(topics.procedures, older)
 
     async def both_kept() -> bool:
         rows = await scoring_db(

@@ -10,6 +10,7 @@ import pytest
 import scoring_province as province
 from openpyxl import load_workbook
 
+from motcua.testing.database import absorbed_at
 from motcua_scoring.domain.reports import REPORT_COLUMNS
 
 pytestmark = pytest.mark.infra
@@ -33,14 +34,11 @@ async def service(scoring_settings, start_scoring, script, publish, scoring_db, 
     await script.publish(publish)
 
     async def absorbed() -> bool:
-        events = await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
+        events = await absorbed_at(settings.database.url)
         dossiers = await scoring_db(
             settings.database.url, "SELECT count(*) FROM dossier_facts WHERE facts IS NOT NULL"
         )
-        return events[0][0] >= len(script.envelopes) and dossiers[0][0] >= province.DOSSIERS
+        return events >= len(script.envelopes) and dossiers[0][0] >= province.DOSSIERS
 
     await wait_until(absorbed, what="the province absorbed")
     return running

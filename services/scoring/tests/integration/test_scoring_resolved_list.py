@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import scoring_province as province
 
+from motcua.testing.database import absorbed_at
 from motcua_scoring.domain.resolved import RESOLVED_CATEGORIES
 
 pytestmark = pytest.mark.infra
@@ -21,14 +22,11 @@ async def service(scoring_settings, start_scoring, script, publish, scoring_db, 
     await script.publish(publish)
 
     async def absorbed() -> bool:
-        events = await scoring_db(
-            settings.database.url,
-            "SELECT count(*) FROM processed_events WHERE consumer NOT LIKE '%.procedures'",
-        )
+        events = await absorbed_at(settings.database.url)
         dossiers = await scoring_db(
             settings.database.url, "SELECT count(*) FROM dossier_facts WHERE facts IS NOT NULL"
         )
-        return events[0][0] >= len(script.envelopes) and dossiers[0][0] >= province.DOSSIERS + 3
+        return events >= len(script.envelopes) and dossiers[0][0] >= province.DOSSIERS + 3
 
     await wait_until(absorbed, what="the province absorbed")
     return running

@@ -15,7 +15,7 @@ from typing import Any
 
 from motcua.clock import make_clock
 from motcua.db import create_engine, sessions
-from motcua.messaging.held import HeldLetter
+from motcua.messaging import HeldLetter
 from motcua.settings import DatabaseSettings
 from motcua_portal.service import SyncDeadLetters
 from motcua_portal.settings import PortalSettings

@@ -2,7 +2,7 @@
 
 from motcua_portal.service.admin import Operations, UnknownDossier, UnknownProcedure
 from motcua_portal.service.deadletters import SyncDeadLetters
-from motcua_portal.service.gauges import gauge_loop, refresh_gauges
+from motcua_portal.service.gauges import gauge_step, refresh_gauges
 from motcua_portal.service.ingest import KEPT_EVENTS, Ingest
 from motcua_portal.service.sync import SyncWorker
 
@@ -14,6 +14,6 @@ __all__ = [
     "SyncWorker",
     "UnknownDossier",
     "UnknownProcedure",
-    "gauge_loop",
+    "gauge_step",
     "refresh_gauges",
 ]

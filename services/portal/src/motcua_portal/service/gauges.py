@@ -3,11 +3,8 @@ dossiers held for their applicant record."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from motcua.db import Sessions
+from motcua.loops import Step
 from motcua_portal.adapters.metrics import (
     AWAITING_APPLICANT,
     BACKLOG,
@@ -16,9 +13,8 @@ from motcua_portal.adapters.metrics import (
 )
 from motcua_portal.adapters.operator_store import OperatorStore
 
-__all__ = ["gauge_loop", "refresh_gauges"]
+__all__ = ["gauge_step", "refresh_gauges"]
 
-log = logging.getLogger(__name__)
 STATES = ("pending", "held", "dead")
 
 
@@ -34,12 +30,11 @@ async def refresh_gauges(sessions: Sessions) -> None:
     AWAITING_APPLICANT.set(read.awaiting_applicant)
 
 
-async def gauge_loop(sessions: Sessions, every: float, stop: asyncio.Event) -> None:
-    """Refresh the gauges every `every` seconds until `stop`."""
-    while not stop.is_set():
-        try:
-            await refresh_gauges(sessions)
-        except Exception:
-            log.warning("sync gauges not refreshed", exc_info=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
+def gauge_step(sessions: Sessions, every: float) -> Step:
+    """One refresh of the gauges every `every` seconds, as a supervised loop's step."""
+
+    async def step() -> float:
+        await refresh_gauges(sessions)
+        return every
+
+    return step

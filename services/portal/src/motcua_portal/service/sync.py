@@ -103,32 +103,25 @@ class SyncWorker:
         self._settings = settings.sync
         self._clock = clock
         self._draw = draw
-        self._wake = asyncio.Event()
+        self._wakes: list[asyncio.Event] = []
         self._next_due: datetime | None = None
 
     def wake(self) -> None:
         """Look at the queue now (new events were queued)."""
-        self._wake.set()
+        for event in self._wakes:
+            event.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Pass after pass until `stop`; an idle pass waits for a wake-up (events queued),
+    def wake_event(self) -> asyncio.Event:
+        """An event of one pass loop's own, set by `wake` (each loop clears its own)."""
+        event = asyncio.Event()
+        self._wakes.append(event)
+        return event
+
+    async def step(self) -> float:
+        """One pass, as a supervised loop's step: at once again after a pass that took
+        dossiers; after one that found nothing, a pause until a wake-up (events queued),
         the next dossier coming due, or at most the poll interval."""
-        while not stop.is_set():
-            try:
-                done = await self.pass_once()
-            except Exception:
-                log.exception("sync pass failed; trying again")
-                done = 0
-            if done == 0:
-                self._wake.clear()
-                pause = self._idle_pause()
-                waits = [
-                    asyncio.ensure_future(stop.wait()),
-                    asyncio.ensure_future(self._wake.wait()),
-                ]
-                await asyncio.wait(waits, timeout=pause, return_when="FIRST_COMPLETED")
-                for waiting in waits:
-                    waiting.cancel()
+        return 0.0 if await self.pass_once() else self._idle_pause()
 
     def _idle_pause(self) -> float:
         """Real seconds until the earliest pending dossier comes due (as the last pass that

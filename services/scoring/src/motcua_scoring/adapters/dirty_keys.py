@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from motcua.messaging.wakeups import notify
+from motcua.messaging import notify
 
 __all__ = ["KEYS_OWED", "DirtyKey", "clear_keys", "mark_keys", "take_keys"]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from motcua.http import ProblemError, Violation
-from motcua.http.params import FIRST_DAY, LAST_DAY
+from motcua.http import FIRST_DAY, LAST_DAY, ProblemError, Violation
 from motcua_scoring import domain as d
 from motcua_scoring.domain.periods import calendar_periods_of, local_date, range_period
 
