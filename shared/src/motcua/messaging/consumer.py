@@ -20,6 +20,9 @@ recorded with retries of their own, so a failure there does not read the applied
 events again. An event that needs something its service has not read yet from another
 topic (`NotYetApplicable`: a reception whose procedure revision is still on its way on
 the catalogue topic) rewinds its batch the same way: it waits, it is never dead-lettered.
+
+Steps 3 and 4 and the rewinds are `RetryingBatches`, which intake's command reader
+shares: only what an item is and how items are applied differ.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import chain
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer
@@ -64,6 +67,7 @@ __all__ = [
     "NotYetApplicable",
     "PermanentError",
     "PromptBatchSubscriber",
+    "RetryingBatches",
     "batch_subscriber",
     "is_infrastructure_error",
     "provenance_fault",
@@ -73,6 +77,7 @@ __all__ = [
 BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 _processed = PROCESSED
 log = logging.getLogger(__name__)
+_Item = TypeVar("_Item")
 
 _INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     sa_exc.OperationalError,
@@ -148,24 +153,28 @@ class PermanentError(Exception):
         self.detail = detail
 
 
-class IdempotentConsumer:
-    """Applies events exactly once in effect, on top of at-least-once delivery."""
+class RetryingBatches(Generic[_Item]):
+    """The batch loop every Kafka reader shares: prepare the records, apply them whole,
+    one by one with retries if the whole batch fails, dead-letter what cannot be
+    applied, then commit; rewind and pause when the batch must be read again.
+
+    A reader says what an item is (`prepare`, `record_of`, `event_id_of`) and how a list
+    of them is applied in one transaction, returning the letters of those it refuses
+    (`apply`). The idempotent consumer's items are decoded events;
+    intake's command reader's are commands.
+    """
 
     def __init__(
         self,
         *,
         name: str,
         service: str,
-        sessions: Sessions,
-        handler: BatchHandler,
         dead_letters: DeadLetterPublisher,
         settings: ConsumerSettings,
         stop: asyncio.Event | None = None,
     ) -> None:
         self.name = name
         self._service = service
-        self._sessions = sessions
-        self._handler = handler
         self._dead_letters = dead_letters
         self._settings = settings
         self._stop = stop or asyncio.Event()
@@ -173,8 +182,31 @@ class IdempotentConsumer:
         self.failures = 0
         """Batches rewound in a row because the database or broker was unavailable."""
 
+    def prepare(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[_Item], list[DeadLetter]]:
+        """The items to apply, and the letters of records refused before any work."""
+        raise NotImplementedError
+
+    async def apply(self, items: list[_Item]) -> list[DeadLetter]:
+        """Apply items in one transaction; the letters of those refused (an exception
+        fails them all: the batch is then applied one by one)."""
+        raise NotImplementedError
+
+    def record_of(self, item: _Item) -> ConsumerRecord[bytes, bytes]:
+        """The record an item was read from."""
+        raise NotImplementedError
+
+    def event_id_of(self, item: _Item) -> str | None:
+        """The event id a dead letter of the item names (none unless the item is an event)."""
+        return None
+
+    def letter(self, item: _Item, code: str, detail: str, attempts: int) -> DeadLetter:
+        """The dead letter of an item refused or failed after `attempts` tries."""
+        return DeadLetter(self.record_of(item), code, detail, attempts, self.event_id_of(item))
+
     def subscribe(self, broker: KafkaBroker, *topics: str, group_id: str, **options: Any) -> None:
-        """Register a FastStream batch subscriber (manual commits) feeding this consumer."""
+        """Register a FastStream batch subscriber (manual commits) feeding this reader."""
         subscriber = batch_subscriber(
             broker,
             *topics,
@@ -185,7 +217,7 @@ class IdempotentConsumer:
         )
 
         @subscriber
-        async def on_events(message: KafkaMessage) -> None:
+        async def on_records(message: KafkaMessage) -> None:
             await self.on_batch(message)
 
     async def on_batch(self, message: KafkaMessage) -> None:
@@ -235,34 +267,21 @@ class IdempotentConsumer:
     async def process(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         """Apply a batch of records; returns once every record is applied or dead-lettered."""
         started = time.perf_counter()
-        letters: list[DeadLetter] = []
-        decoded: list[tuple[ConsumerRecord[bytes, bytes], Envelope]] = []
-        for record in records:
+        items, letters = self.prepare(records)
+        if items:
             try:
-                envelope = decode(record.value)
-            except InvalidEvent as exc:
-                letters.append(DeadLetter(record, "invalid_event", str(exc), attempts=1))
-                continue
-            if fault := provenance_fault(record, envelope):
-                letters.append(DeadLetter(record, *fault, attempts=1))
-                continue
-            decoded.append((record, envelope))
-        if decoded:
-            try:
-                await self._apply(decoded)
+                letters += await self.apply(items)
             except Exception as error:
                 if _must_wait(error):
                     raise
-                log.warning("batch failed; applying its events one by one", exc_info=True)
-                for record, envelope in decoded:
-                    letter = await self._apply_one(record, envelope)
-                    if letter is not None:
-                        letters.append(letter)
+                log.warning("batch failed; applying its items one by one", exc_info=True)
+                for item in items:
+                    letters += await self._apply_one(item)
         await self._settle(letters)
         CONSUMER_BATCH_SECONDS.labels(self._service).observe(time.perf_counter() - started)
 
     async def _settle(self, letters: list[DeadLetter]) -> None:
-        """Send and record the batch's dead letters, retrying until done: the batch's events
+        """Send and record the batch's dead letters, retrying until done: the batch's items
         are applied, so reading it again would only repeat them. Letters already sent are
         not sent again when only their record failed. If the service stops first, the
         error is raised and the batch is read again after the restart."""
@@ -288,9 +307,86 @@ class IdempotentConsumer:
                 log.exception("dead letters not settled; retrying in %.2f s", pause)
                 await sleep(self._stop, pause)
 
-    async def _apply(self, pairs: list[tuple[ConsumerRecord[bytes, bytes], Envelope]]) -> None:
-        unique: dict[UUID, tuple[ConsumerRecord[bytes, bytes], Envelope]] = {}
-        for record, envelope in pairs:
+    async def _apply_one(self, item: _Item) -> list[DeadLetter]:
+        """One item, retried with backoff up to `max_attempts`, then dead-lettered."""
+        delay = self._settings.backoff_initial_seconds
+        attempts = self._settings.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self.apply([item])
+            except PermanentError as exc:
+                return [self.letter(item, exc.code, exc.detail, attempt)]
+            except Exception as exc:
+                if _must_wait(exc):
+                    raise
+                if attempt == attempts:
+                    log.error(
+                        "%s: failed %d times; dead-lettering",
+                        self.name,
+                        attempts,
+                        extra={"event_id": self.event_id_of(item)},
+                    )
+                    return [
+                        self.letter(item, "handler_error", f"{type(exc).__name__}: {exc}", attempt)
+                    ]
+                CONSUMER_RETRIES.labels(self._service, self.record_of(item).topic).inc()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._settings.backoff_max_seconds)
+        return []  # pragma: no cover - the loop always returns
+
+
+_Event = tuple[ConsumerRecord[bytes, bytes], Envelope]
+
+
+class IdempotentConsumer(RetryingBatches[_Event]):
+    """Applies events exactly once in effect, on top of at-least-once delivery."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        service: str,
+        sessions: Sessions,
+        handler: BatchHandler,
+        dead_letters: DeadLetterPublisher,
+        settings: ConsumerSettings,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        super().__init__(
+            name=name, service=service, dead_letters=dead_letters, settings=settings, stop=stop
+        )
+        self._sessions = sessions
+        self._handler = handler
+
+    def prepare(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[_Event], list[DeadLetter]]:
+        """Decoded events; invalid or mis-keyed records, and events from a producer that
+        does not own their topic, are refused at once."""
+        letters: list[DeadLetter] = []
+        decoded: list[_Event] = []
+        for record in records:
+            try:
+                envelope = decode(record.value)
+            except InvalidEvent as exc:
+                letters.append(DeadLetter(record, "invalid_event", str(exc), attempts=1))
+                continue
+            if fault := provenance_fault(record, envelope):
+                letters.append(DeadLetter(record, *fault, attempts=1))
+                continue
+            decoded.append((record, envelope))
+        return decoded, letters
+
+    def record_of(self, item: _Event) -> ConsumerRecord[bytes, bytes]:
+        return item[0]
+
+    def event_id_of(self, item: _Event) -> str | None:
+        return str(item[1].event_id)
+
+    async def apply(self, items: list[_Event]) -> list[DeadLetter]:
+        """Record the event ids and apply those not seen before, in one transaction."""
+        unique: dict[UUID, _Event] = {}
+        for record, envelope in items:
             unique.setdefault(envelope.event_id, (record, envelope))
         async with self._sessions() as session, session.begin():
             result = await session.execute(
@@ -304,45 +400,11 @@ class IdempotentConsumer:
             if fresh:
                 await self._handler(session, [envelope for _, envelope in fresh])
         applied = Counter(record.topic for record, _ in fresh)
-        for topic, seen in Counter(record.topic for record, _ in pairs).items():
+        for topic, seen in Counter(record.topic for record, _ in items).items():
             CONSUMED.labels(self._service, topic).inc(applied[topic])
             if seen > applied[topic]:
                 DUPLICATES_SKIPPED.labels(self._service, topic).inc(seen - applied[topic])
-
-    async def _apply_one(
-        self, record: ConsumerRecord[bytes, bytes], envelope: Envelope
-    ) -> DeadLetter | None:
-        delay = self._settings.backoff_initial_seconds
-        attempts = self._settings.max_attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                await self._apply([(record, envelope)])
-                return None
-            except PermanentError as exc:
-                return DeadLetter(record, exc.code, exc.detail, attempt, str(envelope.event_id))
-            except Exception as exc:
-                if _must_wait(exc):
-                    raise
-                if attempt == attempts:
-                    log.error(
-                        "event failed %d times; dead-lettering",
-                        attempts,
-                        extra={
-                            "event_id": str(envelope.event_id),
-                            "event_type": envelope.event_type,
-                        },
-                    )
-                    return DeadLetter(
-                        record,
-                        "handler_error",
-                        f"{type(exc).__name__}: {exc}",
-                        attempt,
-                        str(envelope.event_id),
-                    )
-                CONSUMER_RETRIES.labels(self._service, record.topic).inc()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._settings.backoff_max_seconds)
-        return None  # pragma: no cover - the loop always returns
+        return []
 
 
 def batch_subscriber(

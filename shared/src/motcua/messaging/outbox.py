@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import orjson
 from aiokafka import AIOKafkaProducer
@@ -38,7 +40,16 @@ from motcua.metrics import (
 )
 from motcua.settings import OutboxSettings
 
-__all__ = ["SHARDS", "OutboxRelay", "event_headers", "outbox_rows", "shard_of", "stage"]
+__all__ = [
+    "SHARDS",
+    "OutboxColumns",
+    "OutboxRelay",
+    "event_headers",
+    "outbox_insert_sql",
+    "outbox_rows",
+    "shard_of",
+    "stage",
+]
 
 SHARDS = 8
 _LOCK_BASE = 7_150_100
@@ -102,6 +113,45 @@ async def stage(
     """
     if envelopes:
         await db.execute(insert(_table), outbox_rows(envelopes, topic))
+
+
+@dataclass
+class OutboxColumns:
+    """Outbox rows (as `outbox_rows` makes them) held as one list per column, to be
+    written all at once by `outbox_insert_sql`: one statement, however many events."""
+
+    event_ids: list[UUID] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    shards: list[int] = field(default_factory=list)
+    payloads: list[bytes] = field(default_factory=list)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """One row of `outbox_rows`."""
+        self.event_ids.append(row["event_id"])
+        self.topics.append(row["topic"])
+        self.keys.append(row["key"])
+        self.shards.append(row["shard"])
+        self.payloads.append(row["payload"])
+
+    def __len__(self) -> int:
+        return len(self.event_ids)
+
+
+def outbox_insert_sql(*, event_ids: str, topics: str, keys: str, shards: str, payloads: str) -> str:
+    """The outbox insert of many events at once, from one array per column (`unnest`).
+
+    Each argument names the bind parameter holding that column's array (`OutboxColumns`),
+    such as "$3" in a statement sent through asyncpg. The insert is a fragment of the
+    caller's own statement, so it can be a data-modifying CTE beside the change the
+    events report (one round trip for both) and share the arrays that change sends
+    already (an event stored with its dossier and owed to Kafka travels once).
+    """
+    return (
+        f"INSERT INTO {_table.name} (event_id, topic, key, shard, payload) "
+        f"SELECT * FROM unnest({event_ids}::uuid[], {topics}::text[], {keys}::text[], "
+        f"{shards}::int4[], {payloads}::bytea[])"
+    )
 
 
 class OutboxRelay:
