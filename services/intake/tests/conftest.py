@@ -13,7 +13,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from motcua.clock import ManualClock
 from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.testing.serving import asgi_client, running
 from motcua_intake.app import create_app
 from motcua_intake.settings import BootstrapKey, IntakeSettings, TopicSettings
 
@@ -23,20 +25,10 @@ STP_KEY = "test-stp-key-0000000000000000"
 SXD_KEY = "test-sxd-key-0000000000000000"
 
 
-class FixedClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-
 class Intake:
     """A running intake app, a client on it and a few shortcuts."""
 
-    def __init__(self, app: FastAPI, client: httpx.AsyncClient, clock: FixedClock) -> None:
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, clock: ManualClock) -> None:
         self.app = app
         self.client = client
         self.clock = clock
@@ -62,9 +54,9 @@ class Intake:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
+def clock() -> ManualClock:
     """Friday 20 November 2026, 09:00 in Vietnam."""
-    return FixedClock(datetime(2026, 11, 20, 9, 0, tzinfo=VIETNAM))
+    return ManualClock(datetime(2026, 11, 20, 9, 0, tzinfo=VIETNAM))
 
 
 @pytest.fixture
@@ -104,17 +96,15 @@ def intake_settings(
 
 @pytest.fixture
 def start_intake(
-    intake_settings: Callable[..., IntakeSettings], clock: FixedClock
+    intake_settings: Callable[..., IntakeSettings], clock: ManualClock
 ) -> Callable[..., AbstractAsyncContextManager[Intake]]:
     """`async with start_intake(**settings) as intake:` runs the app with its lifespan."""
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Intake]:
         app = create_app(intake_settings(**overrides), clock=clock)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-                yield Intake(app, client, clock)
+        async with running(app), asgi_client(app, "intake") as client:
+            yield Intake(app, client, clock)
 
     return start
 
@@ -127,7 +117,7 @@ async def intake(start_intake: Callable[..., AbstractAsyncContextManager[Intake]
 
 
 @pytest.fixture
-def registration(clock: FixedClock) -> Callable[..., dict[str, Any]]:
+def registration(clock: ManualClock) -> Callable[..., dict[str, Any]]:
     """A valid registration body for STP; keyword arguments replace fields."""
 
     def make(**fields: Any) -> dict[str, Any]:

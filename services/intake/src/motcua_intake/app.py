@@ -33,6 +33,7 @@ from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_intake.domain.agencies import load_seed_agencies
+from motcua_intake.entrypoints.answers import import_answer, issued_key_answer, receipt_answer
 from motcua_intake.entrypoints.commands import CommandConsumer
 from motcua_intake.entrypoints.http import agencies, catalogue, dossiers, imports, privacy
 from motcua_intake.entrypoints.http.deps import Services
@@ -90,6 +91,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         clock,
         settings.writer.max_retries,
         settings.topics.dossier_events,
+        render=receipt_answer,
         office_of=directory.office_of,
         applicants_topic=settings.topics.applicants,
         id_pepper=settings.privacy.id_pepper.get_secret_value().encode(),
@@ -103,7 +105,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     )
     checker = Checker(directory, timedelta(seconds=settings.clock_skew_seconds))
     dossier_service = DossierService(engine, ledger, writer, checker, clock)
-    keys = KeyService(engine, directory, settings.key_cache_seconds)
+    keys = KeyService(engine, directory, settings.key_cache_seconds, render=issued_key_answer)
     agency_service = AgencyService(
         engine, clock, directory, keys, settings.topics.agencies, settings.topics.catalogue
     )
@@ -121,6 +123,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             max_listed=settings.imports.max_listed_rejections,
             log_every=settings.imports.progress_log_every,
             progress_every=settings.imports.progress_every,
+            render=import_answer,
         ),
         agencies=agency_service,
         privacy=PrivacyService(engine, clock, settings.privacy, settings.topics.applicants),
@@ -137,8 +140,17 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     runtime.probe("group-commit", writer.stalled)
     if settings.commands.enabled:
         CommandConsumer(
-            dossier_service, runtime.dead_letters, settings.consumer, stop=runtime.stop
-        ).subscribe(runtime.broker, settings.commands.topics, settings.commands.group_id)
+            dossier_service,
+            runtime.dead_letters,
+            settings.consumer,
+            service=runtime.name,
+            stop=runtime.stop,
+        ).subscribe(
+            runtime.broker,
+            *settings.commands.topics,
+            group_id=settings.commands.group_id,
+            description="Register dossiers, record events and file apologies (see the HTTP API).",
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from motcua.events.topics import (
+from motcua.events import (
     AGENCIES,
     APPLICANTS,
     CATALOGUE,

@@ -353,6 +353,8 @@ async def test_a_retry_returns_the_first_answer_and_publishes_nothing(intake, re
     assert (first.status_code, retry.status_code) == (201, 201)
     assert retry.content == first.content
     assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.headers["location"] == first.headers["location"]
+    assert first.headers["location"] == f"/v1/dossiers/{first.json()['code']}"
     assert await intake.outbox_count() == 1
     assert await intake.scalar("SELECT count(*) FROM dossiers") == 1
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.testing.http import CRASH_PATH, assert_problem, edge_client
+from motcua.testing.http import Call, assert_problem, check_edge, edge_client
 
 ADMIN_KEY = "test-admin-key-000000000000"
 PROCEDURE = {
@@ -28,23 +28,20 @@ PROCEDURE = {
 
 async def test_error_shapes(intake) -> None:
     async with edge_client(intake.app) as client:
-        missing = await client.get("/v1/procedures")
-        assert_problem(missing, 401, "not_authenticated")
-        assert "ApiKey" in missing.headers["www-authenticate"]
-        unknown = await client.get("/v1/procedures", headers={"X-API-Key": "guess"})
-        assert_problem(unknown, 401, "invalid_credentials")
-        put = await client.put("/v1/procedures/9.999", json=PROCEDURE, headers=intake.headers())
-        assert_problem(put, 403, "admin_scope_required")
-        assert_problem(await client.get("/v1/nowhere"), 404, "not_found")
-        wrong_method = await client.delete("/v1/procedures/9.999", headers=intake.headers())
-        assert_problem(wrong_method, 405, "method_not_allowed")
-        assert wrong_method.headers["allow"] == "GET, PUT"
-        bad_key = await client.post(
-            "/v1/dossiers", json={}, headers=intake.headers(**{"Idempotency-Key": ""})
+        await check_edge(
+            client,
+            protected=Call("GET", "/v1/procedures"),
+            guess={"X-API-Key": "guess"},
+            challenge="ApiKey",
+            forbidden=[Call("PUT", "/v1/procedures/9.999", intake.headers(), json=PROCEDURE)],
+            forbidden_code="admin_scope_required",
+            wrong_method=Call("DELETE", "/v1/procedures/9.999", intake.headers()),
+            allow="GET, PUT",
+            invalid=Call(
+                "POST", "/v1/dossiers", intake.headers(**{"Idempotency-Key": ""}), json={}
+            ),
+            pointer="/header/Idempotency-Key",
         )
-        problem = assert_problem(bad_key, 422, "invalid_request")
-        assert "/header/Idempotency-Key" in [e["pointer"] for e in problem["errors"]]
-        assert_problem(await client.get(CRASH_PATH), 500, "internal_error")
 
 
 @pytest.mark.parametrize("path", ["/v1/dossiers/ab%00c", "/v1/procedures/ab%00c"])

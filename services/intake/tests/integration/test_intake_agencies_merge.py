@@ -53,7 +53,7 @@ async def test_a_merge_moves_keys_and_procedures_and_keeps_the_absorbed_agencys_
     assert len(stp_procedures) == 4 and len(sxd_procedures) == 4
 
     # The merge, recorded on the day it takes effect.
-    intake.clock.current = datetime.fromisoformat(f"{MERGE_DAY}T09:00:00+07:00")
+    intake.clock.set(datetime.fromisoformat(f"{MERGE_DAY}T09:00:00+07:00"))
     catalogue_start = await end_offsets(kafka_settings, TopicSpec(intake.topics.catalogue, 3))
     merge = await intake.post("/v1/agencies/STP/merge", {"into": "SXD", "on": MERGE_DAY}, ADMIN_KEY)
     assert merge.status_code == 200, merge.text

@@ -4,8 +4,6 @@ who asked and why, and the dossier itself stays."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from motcua.events import decode
@@ -104,11 +102,11 @@ async def test_the_retention_job_erases_closed_dossiers_only_after_their_time(in
     still_open = await _register(intake, registration)
     privacy = intake.app.state.services.privacy
 
-    intake.clock.current += timedelta(days=89)
+    intake.clock.advance(days=89)
     await privacy.sweep()
     assert await _personal_copies(intake, closed) == 1
 
-    intake.clock.current += timedelta(days=2)
+    intake.clock.advance(days=2)
     await privacy.sweep()
     assert await _personal_copies(intake, closed) == 0
     assert await _personal_copies(intake, still_open) == 1

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua.vocabulary import DossierStatus
-from motcua_intake.adapters.dossier_store import DossierState
+from motcua_intake.domain.planning import DossierState
 
 __all__ = ["BatchState", "read_batch"]
 

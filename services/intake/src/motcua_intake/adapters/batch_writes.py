@@ -5,7 +5,9 @@ status changes, events, outbox rows, applicant records and idempotency records t
 together. An applicant's personal data goes only to the outbox (for the applicants'
 topic); intake keeps a keyed digest of the identity number. A dossier
 code that is already taken is skipped (`ON CONFLICT DO NOTHING`); the caller compares the
-count returned with what it meant to insert.
+count returned with what it meant to insert. The outbox rows are written as
+`motcua.messaging.outbox` writes many at once, sharing the events' id, key and payload
+arrays with `dossier_events`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from motcua.messaging import OutboxColumns, outbox_insert_sql
+
 __all__ = ["BatchWrites", "write_batch"]
 
-_STATEMENT = """
+_EVENTS_OUTBOX = outbox_insert_sql(
+    event_ids="$10", topics="$15", keys="$9", shards="$16", payloads="$14"
+)
+_APPLICANTS_OUTBOX = outbox_insert_sql(
+    event_ids="$26", topics="$27", keys="$22", shards="$28", payloads="$29"
+)
+_STATEMENT = f"""
 WITH new_dossiers AS (
     INSERT INTO dossiers (code, agency_code, unit_code, procedure_code, status, received_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int2[],
@@ -36,8 +45,7 @@ WITH new_dossiers AS (
     SELECT * FROM unnest($9::text[], $10::uuid[], $11::text[], $12::timestamptz[], $13::int2[],
                          $14::bytea[])
 ), published AS (
-    INSERT INTO outbox (event_id, topic, key, shard, payload)
-    SELECT * FROM unnest($10::uuid[], $15::text[], $9::text[], $16::int4[], $14::bytea[])
+    {_EVENTS_OUTBOX}
 ), remembered AS (
     INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
     SELECT * FROM unnest($17::text[], $18::text[], $19::bytea[], $20::int2[], $21::bytea[])
@@ -46,8 +54,7 @@ WITH new_dossiers AS (
     SELECT * FROM unnest($22::text[], $23::text[], $24::bytea[], $25::timestamptz[])
     ON CONFLICT (dossier_code) DO NOTHING
 ), personal AS (
-    INSERT INTO outbox (event_id, topic, key, shard, payload)
-    SELECT * FROM unnest($26::uuid[], $27::text[], $22::text[], $28::int4[], $29::bytea[])
+    {_APPLICANTS_OUTBOX}
 )
 SELECT count(*) FROM new_dossiers
 """
@@ -65,36 +72,38 @@ class BatchWrites:
     received: list[datetime] = field(default_factory=list)
     changed_codes: list[str] = field(default_factory=list)
     changed_statuses: list[int] = field(default_factory=list)
-    event_keys: list[str] = field(default_factory=list)
-    event_ids: list[UUID] = field(default_factory=list)
+    outbox: OutboxColumns = field(default_factory=OutboxColumns)
+    """The events, recorded for their dossiers and owed to Kafka."""
     event_types: list[str] = field(default_factory=list)
     occurred: list[datetime] = field(default_factory=list)
     event_statuses: list[int] = field(default_factory=list)
-    payloads: list[bytes] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    shards: list[int] = field(default_factory=list)
     scopes: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     hashes: list[bytes] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
     responses: list[bytes] = field(default_factory=list)
-    applicant_codes: list[str] = field(default_factory=list)
+    applicant_outbox: OutboxColumns = field(default_factory=OutboxColumns)
+    """The applicant records, owed to the applicants' topic (keyed by dossier code)."""
     applicant_agencies: list[str] = field(default_factory=list)
     id_digests: list[bytes | None] = field(default_factory=list)
     recorded: list[datetime] = field(default_factory=list)
-    applicant_event_ids: list[UUID] = field(default_factory=list)
-    applicant_topics: list[str] = field(default_factory=list)
-    applicant_shards: list[int] = field(default_factory=list)
-    applicant_payloads: list[bytes] = field(default_factory=list)
 
-    def dossier(self, row: Mapping[str, Any]) -> None:
+    def dossier(
+        self,
+        code: str,
+        agency: str,
+        unit: str,
+        procedure: str,
+        status: int,
+        received_at: datetime,
+    ) -> None:
         """A new dossier."""
-        self.codes.append(row["code"])
-        self.agencies.append(row["agency_code"])
-        self.units.append(row["unit_code"])
-        self.procedures.append(row["procedure_code"])
-        self.statuses.append(row["status"])
-        self.received.append(row["received_at"])
+        self.codes.append(code)
+        self.agencies.append(agency)
+        self.units.append(unit)
+        self.procedures.append(procedure)
+        self.statuses.append(status)
+        self.received.append(received_at)
 
     def change(self, code: str, status: int) -> None:
         """A new status for a stored dossier."""
@@ -105,14 +114,10 @@ class BatchWrites:
         self, outbox_row: Mapping[str, Any], event_type: str, occurred_at: datetime, status: int
     ) -> None:
         """An event, recorded for its dossier and owed to Kafka (an `outbox_rows` row)."""
-        self.event_keys.append(outbox_row["key"])
-        self.event_ids.append(outbox_row["event_id"])
+        self.outbox.add(outbox_row)
         self.event_types.append(event_type)
         self.occurred.append(occurred_at)
         self.event_statuses.append(status)
-        self.payloads.append(outbox_row["payload"])
-        self.topics.append(outbox_row["topic"])
-        self.shards.append(outbox_row["shard"])
 
     def applicant(
         self,
@@ -122,14 +127,10 @@ class BatchWrites:
         recorded_at: datetime,
     ) -> None:
         """A dossier's applicant record: owed to the applicants' topic, its digest kept."""
-        self.applicant_codes.append(outbox_row["key"])
+        self.applicant_outbox.add(outbox_row)
         self.applicant_agencies.append(agency)
         self.id_digests.append(id_digest)
         self.recorded.append(recorded_at)
-        self.applicant_event_ids.append(outbox_row["event_id"])
-        self.applicant_topics.append(outbox_row["topic"])
-        self.applicant_shards.append(outbox_row["shard"])
-        self.applicant_payloads.append(outbox_row["payload"])
 
     def remember(
         self, scope: str, key: str, request_hash: bytes, status: int, response: bytes
@@ -142,6 +143,7 @@ class BatchWrites:
         self.responses.append(response)
 
     def parameters(self) -> tuple[Sequence[Any], ...]:
+        events, applicants = self.outbox, self.applicant_outbox
         return (
             self.codes,
             self.agencies,
@@ -151,27 +153,27 @@ class BatchWrites:
             self.received,
             self.changed_codes,
             self.changed_statuses,
-            self.event_keys,
-            self.event_ids,
+            events.keys,
+            events.event_ids,
             self.event_types,
             self.occurred,
             self.event_statuses,
-            self.payloads,
-            self.topics,
-            self.shards,
+            events.payloads,
+            events.topics,
+            events.shards,
             self.scopes,
             self.keys,
             self.hashes,
             self.answers,
             self.responses,
-            self.applicant_codes,
+            applicants.keys,
             self.applicant_agencies,
             self.id_digests,
             self.recorded,
-            self.applicant_event_ids,
-            self.applicant_topics,
-            self.applicant_shards,
-            self.applicant_payloads,
+            applicants.event_ids,
+            applicants.topics,
+            applicants.shards,
+            applicants.payloads,
         )
 
 

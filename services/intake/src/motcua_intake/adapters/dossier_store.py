@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -12,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua.vocabulary import DossierStatus
 from motcua_intake.adapters.tables import dossier_events, dossiers
+from motcua_intake.domain.planning import DossierState
 
-__all__ = ["DossierState", "existing_codes", "history", "read_state", "reserve_sequences"]
+__all__ = ["existing_codes", "history", "read_state", "reserve_sequences"]
 
 _CODES = sa.bindparam("codes", type_=ARRAY(sa.Text))
 _RESERVE = (
@@ -31,16 +31,6 @@ _EVENTS = (
     .where(dossier_events.c.dossier_code == sa.bindparam("code"))
     .order_by(dossier_events.c.id)
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DossierState:
-    """What later events are checked against: owner, status, reception time."""
-
-    code: str
-    agency: str
-    status: DossierStatus
-    received_at: datetime
 
 
 async def reserve_sequences(

@@ -13,114 +13,70 @@ dead-letter topic `intake.dlq.v1` with its reason.
 from __future__ import annotations
 
 import asyncio
-import logging
-from typing import Any
+from collections.abc import Sequence
 
 import orjson
 from aiokafka.structs import ConsumerRecord
-from faststream.kafka import KafkaBroker, KafkaMessage
 
-from motcua.loops import Backoff, sleep
-from motcua.messaging.consumer import batch_subscriber, is_infrastructure_error
-from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
+from motcua.messaging import DeadLetter, DeadLetterPublisher, RetryingBatches
 from motcua.settings import ConsumerSettings
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.errors import Rejection
 
 __all__ = ["CommandConsumer"]
 
-log = logging.getLogger(__name__)
 CONSUMER = "intake-commands"
 
 
-class CommandConsumer:
-    """Reads command batches, applies them, dead-letters the refused, then commits."""
+class CommandConsumer(RetryingBatches[ConsumerRecord[bytes, bytes]]):
+    """Reads command batches, applies them, dead-letters the refused, then commits (the
+    common batch loop: a failing batch is applied command by command with retries)."""
 
     def __init__(
         self,
         dossiers: DossierService,
         dead_letters: DeadLetterPublisher,
         settings: ConsumerSettings,
+        *,
+        service: str,
         stop: asyncio.Event | None = None,
     ) -> None:
-        self._dossiers = dossiers
-        self._dead_letters = dead_letters
-        self._settings = settings
-        self._stop = stop or asyncio.Event()
-        self._backoff = Backoff(settings.backoff_initial_seconds, settings.backoff_max_seconds)
-        self._failures = 0
-
-    def subscribe(self, broker: KafkaBroker, topics: list[str], group_id: str) -> None:
-        """Register the batch subscriber (manual commits) on `broker`."""
-        subscriber = batch_subscriber(
-            broker,
-            *topics,
-            group_id=group_id,
-            settings=self._settings,
-            title=f"{CONSUMER}:{'+'.join(topics)}",
-            description="Register dossiers, record events and file apologies (see the HTTP API).",
+        super().__init__(
+            name=CONSUMER,
+            service=service,
+            dead_letters=dead_letters,
+            settings=settings,
+            stop=stop,
         )
+        self._dossiers = dossiers
 
-        @subscriber
-        async def on_commands(message: KafkaMessage) -> None:
-            await self.on_batch(message)
+    def prepare(
+        self, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[ConsumerRecord[bytes, bytes]], list[DeadLetter]]:
+        """Commands keyed by the dossier they name; the others are refused at once."""
+        keyed: list[ConsumerRecord[bytes, bytes]] = []
+        letters: list[DeadLetter] = []
+        for record in records:
+            if (fault := key_mismatch(record)) is not None:
+                letters.append(self._refused(record, fault))
+            else:
+                keyed.append(record)
+        return keyed, letters
 
-    async def on_batch(self, message: KafkaMessage) -> None:
-        """Apply a batch; on an unavailable database, read it again after a pause (backoff
-        with jitter, growing with each failure in a row, cut short when the service stops)."""
-        raw = message.raw_message
-        records: list[Any] = list(raw) if isinstance(raw, tuple) else [raw]
-        try:
-            await self.process(records)
-        except Exception as error:
-            if not is_infrastructure_error(error):
-                raise
-            self._failures += 1
-            pause = self._backoff.delay(self._failures)
-            log.exception(
-                "database or broker unavailable; commands will be read again in %.2f s", pause
-            )
-            await sleep(self._stop, pause)
-            await message.nack()
-            return
-        self._failures = 0
-        await message.ack()
+    def record_of(self, item: ConsumerRecord[bytes, bytes]) -> ConsumerRecord[bytes, bytes]:
+        return item
 
-    async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
-        """Apply every record or dead-letter it; returns when all are settled."""
-        faults = [key_mismatch(record) for record in records]
-        keyed = [record for record, fault in zip(records, faults, strict=True) if fault is None]
-        applied = iter(await self._apply(keyed) if keyed else [])
-        outcomes = [fault if fault is not None else next(applied) for fault in faults]
-        letters = [
-            DeadLetter(record, outcome.code, _reason(outcome), attempts=1)
-            for record, outcome in zip(records, outcomes, strict=True)
-            if outcome is not None
+    async def apply(self, items: list[ConsumerRecord[bytes, bytes]]) -> list[DeadLetter]:
+        """Execute the commands in one transaction; the refused become dead letters."""
+        outcomes = await self._dossiers.execute([record.value or b"" for record in items])
+        return [
+            self._refused(record, outcome)
+            for record, outcome in zip(items, outcomes, strict=True)
+            if isinstance(outcome, Rejection)
         ]
-        await self._dead_letters.publish(letters, CONSUMER)
 
-    async def _apply(self, records: list[ConsumerRecord[bytes, bytes]]) -> list[Rejection | None]:
-        try:
-            return _rejections(await self._dossiers.execute([r.value or b"" for r in records]))
-        except Exception as error:
-            if is_infrastructure_error(error):
-                raise
-            log.warning("command batch failed; applying its commands one by one", exc_info=True)
-        return [await self._apply_one(record) for record in records]
-
-    async def _apply_one(self, record: ConsumerRecord[bytes, bytes]) -> Rejection | None:
-        delay = self._settings.backoff_initial_seconds
-        for attempt in range(1, self._settings.max_attempts + 1):
-            try:
-                return _rejections(await self._dossiers.execute([record.value or b""]))[0]
-            except Exception as error:
-                if is_infrastructure_error(error):
-                    raise
-                if attempt == self._settings.max_attempts:
-                    return Rejection("invalid", "handler_error", f"{type(error).__name__}: {error}")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._settings.backoff_max_seconds)
-        return None  # pragma: no cover - the loop always returns
+    def _refused(self, record: ConsumerRecord[bytes, bytes], rejection: Rejection) -> DeadLetter:
+        return self.letter(record, rejection.code, _reason(rejection), attempts=1)
 
 
 def key_mismatch(record: ConsumerRecord[bytes, bytes]) -> Rejection | None:
@@ -144,10 +100,6 @@ def key_mismatch(record: ConsumerRecord[bytes, bytes]) -> Rejection | None:
     return Rejection(
         "invalid", "key_mismatch", f"the record key {key!r} is not the dossier code {code!r}"
     )
-
-
-def _rejections(outcomes: list[Any]) -> list[Rejection | None]:
-    return [o if isinstance(o, Rejection) else None for o in outcomes]
 
 
 def _reason(rejection: Rejection) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua_intake.adapters import idempotency_store, key_store
@@ -17,7 +16,7 @@ from motcua_intake.adapters.key_store import StoredKey
 from motcua_intake.service.directory import Directory
 from motcua_intake.service.errors import Rejection
 from motcua_intake.service.idempotency import replay
-from motcua_intake.service.items import Accepted, Claim
+from motcua_intake.service.items import Answer, Claim, Replayed
 
 __all__ = ["ADMIN", "IssuedKey", "KeyService", "Principal", "digest_of"]
 
@@ -54,9 +53,10 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class IssuedKey:
-    """A new key: `key` is shown once and never stored."""
+    """A new key: `key` is shown once and never stored (None in the answer kept for a
+    retry)."""
 
-    key: str
+    key: str | None
     prefix: str
     agency: str | None
     scopes: tuple[str, ...]
@@ -71,10 +71,19 @@ def digest_of(token: str) -> bytes:
 class KeyService:
     """Authenticates callers (with a short cache) and issues keys."""
 
-    def __init__(self, engine: AsyncEngine, directory: Directory, cache_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        directory: Directory,
+        cache_seconds: float,
+        *,
+        render: Callable[[IssuedKey], Answer],
+    ) -> None:
         self._engine = engine
         self._directory = directory
         self._cache_seconds = cache_seconds
+        # How an issued key is answered, kept under the request's idempotency key.
+        self._render = render
         self._cache: dict[bytes, tuple[float, Principal]] = {}
 
     async def principal(self, token: str) -> Principal | None:
@@ -109,8 +118,8 @@ class KeyService:
 
     async def issue(
         self, agency: str, scopes: Sequence[str], label: str, claim: Claim | None
-    ) -> Accepted:
-        """A new random key for `agency` (201, shown once).
+    ) -> IssuedKey | Replayed:
+        """A new random key for `agency` (shown once).
 
         Under an idempotency key a retry creates no second key; its answer carries the
         prefix only, since the key itself is never stored.
@@ -131,17 +140,9 @@ class KeyService:
                     return outcome
             await key_store.insert_keys(conn, [stored])
             if claim is not None:
-                remembered = orjson.dumps(_view(issued, shown=False))
-                record = StoredResponse(claim.scope, claim.key, claim.request_hash, 201, remembered)
+                kept = self._render(replace(issued, key=None))
+                record = StoredResponse(
+                    claim.scope, claim.key, claim.request_hash, kept.status_code, kept.body
+                )
                 await idempotency_store.insert(conn, [record])
-        return Accepted(201, orjson.dumps(_view(issued, shown=True)))
-
-
-def _view(issued: IssuedKey, shown: bool) -> dict[str, object]:
-    return {
-        "key": issued.key if shown else None,
-        "prefix": issued.prefix,
-        "agency": issued.agency,
-        "scopes": list(issued.scopes),
-        "label": issued.label,
-    }
+        return issued

@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua.clock import Clock
 from motcua.events import AgencyUnit, AgencyUpdated, Envelope, OfficePeriod, ProcedureUpdated
-from motcua.http.text import Line
-from motcua.messaging import stage
-from motcua.messaging.wakeups import notify
+from motcua.http import Line
+from motcua.messaging import notify, stage
 from motcua_intake.adapters import agency_store, catalogue_store
 from motcua_intake.adapters.catalogue_store import StoredProcedure
 from motcua_intake.domain.agencies import (

@@ -34,6 +34,7 @@ from motcua_intake.domain.clock_checks import check_reported_time, event_day, is
 from motcua_intake.domain.codes import check_client_code, check_code_agency
 from motcua_intake.domain.contacts import check_email, check_phone
 from motcua_intake.domain.identity import check_national_id, check_tax_code
+from motcua_intake.domain.planning import Registration, Step
 from motcua_intake.domain.validation import Invalid
 from motcua_intake.service.commands import (
     ApologyBody,
@@ -44,7 +45,6 @@ from motcua_intake.service.commands import (
 )
 from motcua_intake.service.directory import Directory
 from motcua_intake.service.errors import FieldError, Rejection, field_rejection, from_invalid
-from motcua_intake.service.items import Registration, Step
 
 __all__ = ["Checker"]
 

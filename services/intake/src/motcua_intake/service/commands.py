@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from motcua.events import Channel
-from motcua.http.text import Line, Paragraph
+from motcua.http import Line, Paragraph
 
 __all__ = [
     "ApologyBody",

@@ -35,7 +35,7 @@ from motcua_intake.service.commands import (
 from motcua_intake.service.errors import Rejection, shape_rejection
 from motcua_intake.service.group_commit import GroupCommit
 from motcua_intake.service.idempotency import claim_for
-from motcua_intake.service.items import Accepted, Claim, Item, Outcome, Source
+from motcua_intake.service.items import Claim, Item, Outcome, Receipt, Replayed, Source
 from motcua_intake.service.ledger import Ledger
 
 __all__ = ["DossierService", "command_name", "count"]
@@ -47,7 +47,7 @@ def count(source: Source, command: str, outcome: Outcome) -> None:
     """Count an outcome in the accepted/rejected metrics (replays are not counted)."""
     if isinstance(outcome, Rejection):
         COMMANDS_REJECTED.labels(source, outcome.code).inc()
-    elif not outcome.replayed:
+    elif isinstance(outcome, Receipt):
         COMMANDS_ACCEPTED.labels(source, command).inc()
 
 
@@ -68,8 +68,10 @@ class DossierService:
         self._checker = checker
         self._clock = clock
 
-    async def register(self, body: RegisterBody, caller: Principal, key: str | None) -> Accepted:
-        """Receive a dossier: 201 with its code and the stored record."""
+    async def register(
+        self, body: RegisterBody, caller: Principal, key: str | None
+    ) -> Receipt | Replayed:
+        """Receive a dossier: its code, status and reception as recorded."""
         return await self._submit(
             "register_dossier",
             lambda now: self._registration(
@@ -83,7 +85,7 @@ class DossierService:
 
     async def record_event(
         self, code: str, body: EventBody, caller: Principal, key: str | None
-    ) -> Accepted:
+    ) -> Receipt | Replayed:
         """Record a later event of a dossier, if its status allows it."""
         return await self._submit(
             "record_event",
@@ -99,7 +101,7 @@ class DossierService:
 
     async def file_apology(
         self, code: str, body: ApologyBody, caller: Principal, key: str | None
-    ) -> Accepted:
+    ) -> Receipt | Replayed:
         """File the responsible unit's apology and new appointment (form 04)."""
         return await self._submit(
             "file_apology",
@@ -156,7 +158,7 @@ class DossierService:
         return settled
 
     def import_item(self, line: ImportLine, scope: str | None, now: datetime) -> Item:
-        """An import line as an item (no response body, no idempotency of its own)."""
+        """An import line as an item (no idempotency of its own)."""
         check = self._checker
         match line:
             case RegistrationLine(dossier=dossier, events=events):
@@ -166,15 +168,14 @@ class DossierService:
                     scope,
                     registration=check.registration(dossier, scope, now, "/dossier"),
                     steps=tuple(check.step(e, now, f"/events/{i}") for i, e in enumerate(events)),
-                    respond=False,
                 )
             case EventLine(dossier_code=code, event=event):
                 step = check.step(event, now, "/event")
             case ApologyLine(dossier_code=code, apology=apology):
                 step = check.apology(apology, now, "/apology")
-        return Item("import", "import", scope, target=code, steps=(step,), respond=False)
+        return Item("import", "import", scope, target=code, steps=(step,))
 
-    async def _submit(self, command: str, build: Callable[[datetime], Item]) -> Accepted:
+    async def _submit(self, command: str, build: Callable[[datetime], Item]) -> Receipt | Replayed:
         try:
             outcome: Outcome = await self._writer.submit(build(self._clock.now()))
         except Rejection as rejection:
@@ -214,15 +215,7 @@ class DossierService:
             case FileApologyCommand(dossier_code=code, body=apology):
                 step = self._checker.apology(apology, now, "/body")
         claim = claim_for(keys_scope, command.idempotency_key, command.command, code, command.body)
-        return Item(
-            "kafka",
-            command.command,
-            scope,
-            target=code,
-            steps=(step,),
-            claim=claim,
-            respond=False,
-        )
+        return Item("kafka", command.command, scope, target=code, steps=(step,), claim=claim)
 
 
 def command_name(raw: bytes) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from motcua_intake.domain.planning import Refusal
 from motcua_intake.domain.validation import Invalid
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "body_location",
     "field_rejection",
     "from_invalid",
+    "from_refusal",
     "pointer_of",
     "shape_rejection",
     "validation_errors",
@@ -82,6 +84,15 @@ def pointer_of(path: str | Sequence[str | int]) -> str:
 def from_invalid(pointer: str, invalid: Invalid) -> FieldError:
     """A domain refusal as a field error."""
     return FieldError(pointer, invalid.code.value, invalid.message)
+
+
+def from_refusal(refusal: Refusal) -> Rejection:
+    """A command the dossier's state refuses, as a rejection (with its field, if one)."""
+    errors: list[FieldError] = []
+    if refusal.field is not None:
+        pointer, detail = refusal.field
+        errors.append(FieldError(pointer, refusal.code, detail))
+    return Rejection(refusal.kind, refusal.code, refusal.detail, errors)
 
 
 _EVENT_TAGS = frozenset(

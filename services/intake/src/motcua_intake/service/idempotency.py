@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from motcua_intake.adapters.idempotency_store import StoredResponse
 from motcua_intake.service.errors import Rejection
-from motcua_intake.service.items import Accepted, Claim, Outcome
+from motcua_intake.service.items import Answer, Claim, Replayed
 
 __all__ = ["claim_for", "replay", "request_hash"]
 
@@ -29,8 +29,8 @@ def claim_for(
     return Claim(scope, key, request_hash(command, target, body))
 
 
-def replay(stored: StoredResponse, claim: Claim) -> Outcome:
-    """The answer to a request whose key was used before."""
+def replay(stored: StoredResponse, claim: Claim) -> Replayed | Rejection:
+    """The answer to a request whose key was used before: the first answer, or why not."""
     if stored.status_code is None or stored.response is None:
         return Rejection(
             "conflict", "idempotency_key_in_progress", "a request with this key is still running"
@@ -41,4 +41,4 @@ def replay(stored: StoredResponse, claim: Claim) -> Outcome:
             "idempotency_key_reused",
             "this Idempotency-Key was used for a different request",
         )
-    return Accepted(stored.status_code, stored.response, replayed=True)
+    return Replayed(Answer(stored.status_code, stored.response))

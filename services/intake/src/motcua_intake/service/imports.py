@@ -47,7 +47,7 @@ from motcua_intake.service.commands import ImportLine, RegistrationLine
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.errors import Rejection, shape_rejection
 from motcua_intake.service.idempotency import replay
-from motcua_intake.service.items import Accepted, Claim, Item, Outcome
+from motcua_intake.service.items import Answer, Claim, Item, Outcome, Receipt, Replayed
 from motcua_intake.service.ledger import Ledger
 
 __all__ = ["ImportReport", "ImportService", "ReportSpool", "StreamedReport", "ndjson_lines"]
@@ -260,6 +260,7 @@ class ImportService:
         max_listed: int,
         log_every: int,
         progress_every: int = 10_000,
+        render: Callable[[ImportReport], Answer],
     ) -> None:
         self._engine = engine
         self._dossiers = dossiers
@@ -270,16 +271,17 @@ class ImportService:
         self._max_listed = max_listed
         self._log_every = log_every
         self._progress_every = progress_every
+        # How a finished import is answered, kept under the request's idempotency key.
+        self._render = render
 
     async def run(
         self, chunks: AsyncIterator[bytes], caller: Principal, key: str | None
-    ) -> Accepted:
-        """Import a stream of NDJSON; 200 with the report (replayed under a used key)."""
+    ) -> ImportReport | Replayed:
+        """Import a stream of NDJSON; its report (the first answer under a used key)."""
         scope = caller.dossier_scope()
         digest = hashlib.sha256(b"import\0")
         if key is None:
-            report = await self._import(chunks, scope, digest, ImportReport(self._max_listed))
-            return Accepted(200, orjson.dumps(report.summary()))
+            return await self._import(chunks, scope, digest, ImportReport(self._max_listed))
         claim_scope = caller.idempotency_scope
         async with self._engine.begin() as conn:
             stored = (await idempotency_store.find(conn, [(claim_scope, key)])).get(
@@ -294,10 +296,8 @@ class ImportService:
             async with self._engine.begin() as conn:
                 await idempotency_store.release(conn, claim_scope, key)
             raise
-        body = orjson.dumps(report.summary())
-        async with self._engine.begin() as conn:
-            await idempotency_store.complete(conn, claim_scope, key, digest.digest(), 200, body)
-        return Accepted(200, body)
+        await self._complete(claim_scope, key, digest, report)
+        return report
 
     async def stream(
         self, chunks: AsyncIterator[bytes], caller: Principal, key: str | None
@@ -337,7 +337,7 @@ class ImportService:
             stored = await self._run_report(chunks, caller, key, report)
             if stored is not None:
                 replayed.set()
-                spool.write(b'{"summary": ' + stored.body + b"}\n")
+                spool.write(b'{"summary": ' + stored.answer.body + b"}\n")
             else:
                 spool.write(orjson.dumps({"summary": report.summary()}) + b"\n")
         except Rejection as stopped:
@@ -356,7 +356,7 @@ class ImportService:
 
     async def _run_report(
         self, chunks: AsyncIterator[bytes], caller: Principal, key: str | None, report: ImportReport
-    ) -> Accepted | None:
+    ) -> Replayed | None:
         """The import with the idempotency of `run`: None when run, else the stored
         answer replayed."""
         scope = caller.dossier_scope()
@@ -378,14 +378,20 @@ class ImportService:
             async with self._engine.begin() as conn:
                 await idempotency_store.release(conn, claim_scope, key)
             raise
-        body = orjson.dumps(report.summary())
-        async with self._engine.begin() as conn:
-            await idempotency_store.complete(conn, claim_scope, key, digest.digest(), 200, body)
+        await self._complete(claim_scope, key, digest, report)
         return None
+
+    async def _complete(self, scope: str, key: str, digest: Any, report: ImportReport) -> None:
+        """Keep the answer to a finished import under its idempotency key."""
+        answer = self._render(report)
+        async with self._engine.begin() as conn:
+            await idempotency_store.complete(
+                conn, scope, key, digest.digest(), answer.status_code, answer.body
+            )
 
     async def _replay(
         self, chunks: AsyncIterator[bytes], digest: Any, scope: str, key: str
-    ) -> Accepted:
+    ) -> Replayed:
         async for chunk in chunks:
             digest.update(chunk)
         async with self._engine.connect() as conn:
@@ -472,7 +478,8 @@ class ImportService:
                 report.reject(number, outcome, _item_code(item))
             else:
                 accepted += 1
-                report.accepted_line(number, outcome.dossier_code or _item_code(item))
+                code = outcome.dossier_code if isinstance(outcome, Receipt) else None
+                report.accepted_line(number, code or _item_code(item))
         report.accept(accepted)
         report.flush()
 

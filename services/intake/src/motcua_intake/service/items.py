@@ -1,46 +1,20 @@
-"""Commands checked for shape and rules, ready to be applied against stored state."""
+"""Commands checked for shape and rules, ready to be applied against stored state, and
+what applying them gives: a receipt, the answer given before (a repeated idempotency
+key) or a rejection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
+from uuid import UUID
 
-from motcua.events import Applicant, Channel, Component, DossierEvent, Proxy
-from motcua.lifecycle import LifecycleStep
+from motcua.vocabulary import DossierStatus
+from motcua_intake.domain.planning import Registration, Step
 from motcua_intake.service.errors import Rejection
 
-__all__ = ["Accepted", "Claim", "Item", "Outcome", "Registration", "Source", "Step"]
+__all__ = ["Answer", "Claim", "Item", "Outcome", "Receipt", "Replayed", "Source"]
 
 Source = Literal["http", "kafka", "import"]
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    """A dossier to receive; its code is the client's or issued from the sequence."""
-
-    client_code: str | None
-    agency: str
-    unit: str
-    procedure_code: str
-    received_at: datetime
-    channel: Channel
-    applicant: Applicant
-    proxy: Proxy | None
-    components: tuple[Component, ...]
-    digitised: bool
-    result_delivery: Literal["counter", "postal", "online"]
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """A later event of a dossier, with its contract payload already built."""
-
-    kind: LifecycleStep
-    occurred_at: datetime
-    event: DossierEvent
-    pointer: str = ""
-    """Where the step sits in its request body ("/events/2" in an import line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +41,34 @@ class Item:
     target: str | None = None
     steps: tuple[Step, ...] = ()
     claim: Claim | None = None
-    respond: bool = True
 
 
 @dataclass(frozen=True, slots=True)
-class Accepted:
-    """Applied (or replayed): the status and JSON body answered to the caller."""
+class Receipt:
+    """An applied command: its dossier, the status it left the dossier in and the last
+    event it recorded (`record`: that event's envelope, as published)."""
+
+    dossier_code: str
+    status: DossierStatus
+    event_id: UUID
+    event_type: str
+    record: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A result as the caller is answered (status and JSON body, rendered by the entry
+    points), kept under an idempotency key so that a retry gets it again."""
 
     status_code: int
     body: bytes
-    replayed: bool = False
-    dossier_code: str | None = None
 
 
-Outcome = Accepted | Rejection
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A request repeated under a used idempotency key: the answer first given."""
+
+    answer: Answer
+
+
+Outcome = Receipt | Replayed | Rejection

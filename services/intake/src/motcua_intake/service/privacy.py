@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua.clock import VIETNAM, Clock
 from motcua.events import ApplicantErased, Envelope
-from motcua.http.text import Paragraph
+from motcua.http import Paragraph
 from motcua.lifecycle import CLOSED_STATUSES
-from motcua.messaging.outbox import stage
+from motcua.messaging import stage
 from motcua_intake.adapters import applicant_store
 from motcua_intake.adapters.applicant_store import Kept
 from motcua_intake.adapters.metrics import APPLICANTS_ERASED

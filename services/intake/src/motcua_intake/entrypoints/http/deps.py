@@ -9,12 +9,13 @@ from fastapi import Depends, Header, Request
 from starlette.responses import Response
 
 from motcua.http import allowing, token_caller
+from motcua_intake.entrypoints.answers import Result, answer
 from motcua_intake.service.access import KeyService, Principal
 from motcua_intake.service.agencies import AgencyService
 from motcua_intake.service.catalogue import CatalogueService
 from motcua_intake.service.dossiers import DossierService
 from motcua_intake.service.imports import ImportService
-from motcua_intake.service.items import Accepted
+from motcua_intake.service.items import Replayed
 from motcua_intake.service.privacy import PrivacyService
 
 __all__ = [
@@ -109,16 +110,17 @@ IdempotencyKeyDep = Annotated[
 ]
 
 
-def json_response(accepted: Accepted, location: str | None = None) -> Response:
-    """The stored JSON answer of a use case (replays are marked)."""
+def json_response(result: Result, location: str | None = None) -> Response:
+    """The JSON answer to a use case's result (replays are marked)."""
     headers = {}
-    if accepted.replayed:
+    if isinstance(result, Replayed):
         headers["Idempotent-Replayed"] = "true"
     if location is not None:
         headers["Location"] = location
+    rendered = answer(result)
     return Response(
-        accepted.body,
-        status_code=accepted.status_code,
+        rendered.body,
+        status_code=rendered.status_code,
         media_type="application/json",
         headers=headers,
     )

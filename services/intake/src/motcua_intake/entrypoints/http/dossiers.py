@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Body, Path
 from starlette.responses import Response
 
@@ -16,6 +17,7 @@ from motcua_intake.entrypoints.http.deps import (
 from motcua_intake.entrypoints.http.responses import problems
 from motcua_intake.entrypoints.http.schemas import DossierView, Receipt
 from motcua_intake.service.commands import ApologyBody, EventBody, RegisterBody
+from motcua_intake.service.items import Replayed
 
 __all__ = ["router"]
 
@@ -34,8 +36,14 @@ async def register_dossier(
     body: RegisterBody, caller: CallerDep, dossiers: DossiersDep, key: IdempotencyKeyDep = None
 ) -> Response:
     """Issues the code `<agency>-YYMMDD-NNNN` unless the counter supplies its own."""
-    accepted = await dossiers.register(body, caller, key)
-    return json_response(accepted, f"/v1/dossiers/{accepted.dossier_code}")
+    result = await dossiers.register(body, caller, key)
+    if isinstance(result, Replayed):
+        # The first answer names the dossier it registered (a receipt); a replayed
+        # refusal names none.
+        first = orjson.loads(result.answer.body)
+        code = first.get("code") if isinstance(first, dict) else None
+        return json_response(result, None if code is None else f"/v1/dossiers/{code}")
+    return json_response(result, f"/v1/dossiers/{result.dossier_code}")
 
 
 @router.post(

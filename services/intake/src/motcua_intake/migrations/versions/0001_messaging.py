@@ -6,7 +6,7 @@ Revises:
 
 from alembic import op
 
-from motcua.messaging.schema import create_messaging_tables, drop_messaging_tables
+from motcua.messaging import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
