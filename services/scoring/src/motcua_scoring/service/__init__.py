@@ -2,7 +2,7 @@
 
 from motcua_scoring.service.absorb import Absorber
 from motcua_scoring.service.day_turn import DayTurn, day_turn_step
-from motcua_scoring.service.gauges import gauge_loop, refresh_gauges
+from motcua_scoring.service.gauges import gauge_step, refresh_gauges
 from motcua_scoring.service.publisher import FeedPublisher
 from motcua_scoring.service.reading import Reader
 from motcua_scoring.service.stream import (
@@ -23,7 +23,7 @@ __all__ = [
     "Reader",
     "SentFigures",
     "day_turn_step",
-    "gauge_loop",
+    "gauge_step",
     "prune_step",
     "refresh_gauges",
 ]

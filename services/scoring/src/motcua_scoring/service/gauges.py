@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.clock import Clock
-from motcua.loops import Loop, Step
+from motcua.loops import Step
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.metrics import (
     AGENCY_LATE,
@@ -23,7 +22,7 @@ from motcua_scoring.domain.periods import calendar_periods_of, local_date
 from motcua_scoring.service.evaluation import evaluate_many
 from motcua_scoring.settings import ScoringSettings
 
-__all__ = ["gauge_loop", "gauge_step", "refresh_gauges"]
+__all__ = ["gauge_step", "refresh_gauges"]
 
 
 async def refresh_gauges(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> None:
@@ -49,13 +48,6 @@ async def refresh_gauges(engine: AsyncEngine, clock: Clock, settings: ScoringSet
         AGENCY_REAPPOINTMENTS.labels(agency, "broken").set(ind.reappointments_broken)
         AGENCY_OVERDUE_ALERTS.labels(agency, "sent").set(ind.overdue_alerts)
         AGENCY_OVERDUE_ALERTS.labels(agency, "withdrawn").set(ind.overdue_alerts_withdrawn)
-
-
-async def gauge_loop(
-    engine: AsyncEngine, clock: Clock, settings: ScoringSettings, stop: asyncio.Event
-) -> None:
-    """Refresh the gauges every `refresh_seconds` until `stop` is set."""
-    await Loop("business-gauges", gauge_step(engine, clock, settings)).run(stop)
 
 
 def gauge_step(engine: AsyncEngine, clock: Clock, settings: ScoringSettings) -> Step:
