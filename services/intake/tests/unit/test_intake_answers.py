@@ -3,7 +3,7 @@ from uuid import uuid4
 import orjson
 
 from motcua.vocabulary import DossierStatus
-from motcua_intake.entrypoints.answers import answer, receipt_answer
+from motcua_intake.entrypoints.answers import answer, dossier_code_of, receipt_answer
 from motcua_intake.service.items import Answer, Receipt, Replayed
 
 
@@ -28,3 +28,11 @@ def test_a_receipt_is_answered_with_the_record_as_published() -> None:
     assert answer(receipt) == first
     kept = Answer(201, b'{"as":"first given"}')
     assert answer(Replayed(kept)) is kept
+
+
+def test_a_replayed_receipt_names_its_dossier_as_the_first_answer_did() -> None:
+    receipt = Receipt("STP-261120-0001", DossierStatus.RECEIVED, uuid4(), "dossier.received", b"{}")
+
+    assert dossier_code_of(receipt) == "STP-261120-0001"
+    assert dossier_code_of(Replayed(receipt_answer(receipt))) == "STP-261120-0001"
+    assert dossier_code_of(Replayed(Answer(200, b'{"code":"not_a_receipt"}'))) is None

@@ -13,7 +13,14 @@ from motcua_intake.service.access import IssuedKey
 from motcua_intake.service.imports import ImportReport
 from motcua_intake.service.items import Answer, Receipt, Replayed
 
-__all__ = ["Result", "answer", "import_answer", "issued_key_answer", "receipt_answer"]
+__all__ = [
+    "Result",
+    "answer",
+    "dossier_code_of",
+    "import_answer",
+    "issued_key_answer",
+    "receipt_answer",
+]
 
 Result = Receipt | IssuedKey | ImportReport | Replayed
 
@@ -32,6 +39,18 @@ def receipt_answer(receipt: Receipt) -> Answer:
         }
     )
     return Answer(201, body)
+
+
+def dossier_code_of(result: Receipt | Replayed) -> str | None:
+    """The dossier a receipt names, also when it is replayed (as `receipt_answer` wrote
+    it); None for a replayed answer that is not a receipt."""
+    if isinstance(result, Receipt):
+        return result.dossier_code
+    if result.answer.status_code != 201:
+        return None
+    first = orjson.loads(result.answer.body)
+    code = first.get("code") if isinstance(first, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def issued_key_answer(issued: IssuedKey) -> Answer:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Body, Path
 from starlette.responses import Response
 
+from motcua_intake.entrypoints.answers import dossier_code_of
 from motcua_intake.entrypoints.http.deps import (
     CallerDep,
     DossiersDep,
@@ -17,7 +17,6 @@ from motcua_intake.entrypoints.http.deps import (
 from motcua_intake.entrypoints.http.responses import problems
 from motcua_intake.entrypoints.http.schemas import DossierView, Receipt
 from motcua_intake.service.commands import ApologyBody, EventBody, RegisterBody
-from motcua_intake.service.items import Replayed
 
 __all__ = ["router"]
 
@@ -37,13 +36,8 @@ async def register_dossier(
 ) -> Response:
     """Issues the code `<agency>-YYMMDD-NNNN` unless the counter supplies its own."""
     result = await dossiers.register(body, caller, key)
-    if isinstance(result, Replayed):
-        # The first answer names the dossier it registered (a receipt); a replayed
-        # refusal names none.
-        first = orjson.loads(result.answer.body)
-        code = first.get("code") if isinstance(first, dict) else None
-        return json_response(result, None if code is None else f"/v1/dossiers/{code}")
-    return json_response(result, f"/v1/dossiers/{result.dossier_code}")
+    code = dossier_code_of(result)
+    return json_response(result, None if code is None else f"/v1/dossiers/{code}")
 
 
 @router.post(
