@@ -36,6 +36,7 @@ from itertools import chain
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
@@ -43,7 +44,6 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import Sessions
@@ -75,7 +75,13 @@ __all__ = [
 ]
 
 BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
-_processed = PROCESSED
+# One statement whatever the batch's size (prepared once, not compiled per batch).
+_RECORD_SEEN = sa.text(
+    f"INSERT INTO {PROCESSED.name} (consumer, event_id)"
+    " SELECT :consumer, unnest(CAST(:event_ids AS uuid[]))"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+).columns(sa.column("event_id", sa.Uuid()))
+
 log = logging.getLogger(__name__)
 _Item = TypeVar("_Item")
 
@@ -390,10 +396,7 @@ class IdempotentConsumer(RetryingBatches[_Event]):
             unique.setdefault(envelope.event_id, (record, envelope))
         async with self._sessions() as session, session.begin():
             result = await session.execute(
-                pg_insert(_processed)
-                .values([{"consumer": self.name, "event_id": event_id} for event_id in unique])
-                .on_conflict_do_nothing()
-                .returning(_processed.c.event_id)
+                _RECORD_SEEN, {"consumer": self.name, "event_ids": list(unique)}
             )
             fresh_ids = set(result.scalars())
             fresh = [pair for event_id, pair in unique.items() if event_id in fresh_ids]
