@@ -52,7 +52,7 @@ def create_app(settings: ScoringSettings | None = None, clock: Clock | None = No
     hub = ChangeHub(runtime.engine, settings.stream)
     if settings.feed.enabled:
         owed = runtime.wakeups.event(KEYS_OWED)
-        publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.watched, owed)
+        publisher = FeedPublisher(runtime.engine, runtime.clock, settings, hub.filters, owed)
         runtime.background(publisher.run)
         runtime.watch(publisher.loop)
         runtime.loop("day-turn", day_turn_step(runtime.engine, runtime.clock, settings))

@@ -50,11 +50,6 @@ class FeedSettings(BaseModel):
         description="A pass publishes as many keys as the previous passes say fit in this time.",
     )
     max_keys_per_pass: int = Field(default=5000, ge=1, description="Most keys one pass publishes.")
-    max_keys_scanned: int = Field(
-        default=50_000,
-        ge=1,
-        description="Most owed keys a pass chooses from (the first in key order).",
-    )
     worker_process: bool = Field(
         default=True, description="Compute figures in a worker process, off the event loop."
     )

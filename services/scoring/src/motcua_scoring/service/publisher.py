@@ -2,9 +2,10 @@
 live stream) and, through the outbox, to the compacted topic `scoring.indicators.v1`.
 
 One pass runs at a time across all processes (a transaction-level advisory lock, which
-processes wait for in turn). It reads the owed keys, chooses the ones it publishes,
-evaluates them from the committed counters, appends the figures to the change log,
-stages one `IndicatorsUpdated` per key and clears the keys, all in one transaction.
+processes wait for in turn). It takes the owed keys it publishes (`Turns`, reading only
+those from the owed keys' index), evaluates them from the committed counters, appends
+the figures to the change log, stages one `IndicatorsUpdated` per key and clears the
+keys, all in one transaction.
 An agency's figures are rolled up as the JSON API gives them: with the agencies merged
 into it from each merge date (`evaluation.rolled_up`); a key of a merged-away agency
 brings along the same period of every agency that counts it over some of that period,
@@ -25,7 +26,6 @@ a pause while keys are owed; an idle publisher waits until a batch marks keys (i
 from __future__ import annotations
 
 import asyncio
-import bisect
 import logging
 import multiprocessing
 import time
@@ -42,7 +42,7 @@ from motcua.messaging import stage
 from motcua_scoring import domain as d
 from motcua_scoring.adapters.agency_store import load_directory
 from motcua_scoring.adapters.change_log import append_changes
-from motcua_scoring.adapters.dirty_keys import DirtyKey, clear_keys, take_keys
+from motcua_scoring.adapters.dirty_keys import DirtyKey, KeyFilter, clear_keys, take_keys
 from motcua_scoring.adapters.metrics import FEED_PASS_KEYS, FEED_PASS_SECONDS, INDICATOR_CHANGES
 from motcua_scoring.domain.periods import parse_period
 from motcua_scoring.service.evaluation import absorbed_parts, figure_rows, read_tables, to_read
@@ -57,12 +57,12 @@ _FIRST_SECONDS_PER_KEY = 0.001
 _SMOOTHING = 0.3
 log = logging.getLogger(__name__)
 
-Watched = Callable[[str, str], bool]
-"""Whether a stream client watches the changes of a (scope, period) key."""
+Watched = Callable[[], Sequence[KeyFilter]]
+"""What this process's stream clients watch now."""
 
 
-def _unwatched(scope: str, period: str) -> bool:
-    return False
+def _unwatched() -> Sequence[KeyFilter]:
+    return ()
 
 
 class FeedPublisher:
@@ -116,26 +116,20 @@ class FeedPublisher:
         return float(self._settings.feed.publish_interval_seconds)
 
     async def publish_pass(self) -> bool:
-        """One pass, after the running one of any process; whether keys are still owed."""
-        scanned = self._settings.feed.max_keys_scanned
+        """One pass, after the running one of any process; whether keys may still be owed."""
         async with self._engine.begin() as conn:
             await advisory_lock(conn, _PASS_LOCK)
             started = time.perf_counter()
-            owed = await take_keys(conn, scanned)
-            if not owed:
+            chosen, more = await self._turns.choose(conn, self._watched(), self._budget.keys())
+            if not chosen:
                 return False
-            chosen = self._turns.choose(owed, self._watched, self._budget.keys())
-            chosen_at = time.perf_counter()
             await self._publish(conn, [(s, p) for s, p, _ in chosen])
             await clear_keys(conn, chosen)
-            # The budget learns what the chosen keys cost; the scan and choice (read every
-            # owed key, however few are chosen) would otherwise shrink passes to one key
-            # while thousands are owed, and the feed would never catch up.
-            self._budget.observe(time.perf_counter() - chosen_at, len(chosen))
-        elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            self._budget.observe(elapsed, len(chosen))
         FEED_PASS_SECONDS.observe(elapsed)
         FEED_PASS_KEYS.observe(len(chosen))
-        return len(chosen) < len(owed) or len(owed) >= scanned
+        return more
 
     async def _publish(self, conn: AsyncConnection, keys: list[tuple[str, str]]) -> None:
         now = self._clock.now()
@@ -186,29 +180,33 @@ class PassBudget:
 
 
 class Turns:
-    """Which owed keys a pass publishes: watched keys first, then the others; each group
-    in key order from where the previous pass stopped, so every key gets its turn."""
+    """Which owed keys a pass publishes: the keys stream clients watch first, then the
+    others; each group in key order from where its previous turn stopped, so every key
+    gets its turn. Each group is read from the owed keys' index in that order, so a pass
+    reads only the keys it publishes, however many are owed."""
 
     def __init__(self) -> None:
         self._after: dict[bool, tuple[str, str]] = {}
 
-    def choose(self, owed: Sequence[DirtyKey], watched: Watched, budget: int) -> list[DirtyKey]:
+    async def choose(
+        self, conn: AsyncConnection, watching: Sequence[KeyFilter], budget: int
+    ) -> tuple[list[DirtyKey], bool]:
         """Up to `budget` keys, watched ones first; the others get at least a quarter of
-        the budget (and at least one key), so a pass may exceed it by that much."""
-        groups: dict[bool, list[DirtyKey]] = {True: [], False: []}
-        for key in sorted(owed):
-            groups[watched(key[0], key[1])].append(key)
-        first = self._next(True, groups[True], budget)
-        rest = self._next(False, groups[False], max(budget - len(first), budget // 4, 1))
-        return first + rest
+        the budget (and at least one key), so a pass may exceed it by that much. Also
+        whether keys may be left owed (a group filled its share)."""
+        filters = list(watching) or None
+        first = await self._take(conn, True, budget, filters) if filters else []
+        share = max(budget - len(first), budget // 4, 1)
+        rest = await self._take(conn, False, share, filters)
+        return first + rest, len(first) >= budget or len(rest) >= share
 
-    def _next(self, group: bool, keys: list[DirtyKey], n: int) -> list[DirtyKey]:
-        after = self._after.get(group)
-        start = 0 if after is None else bisect.bisect_right(keys, after, key=lambda k: k[:2])
-        chosen = (keys[start:] + keys[:start])[:n]
-        if chosen:
-            self._after[group] = chosen[-1][:2]
-        return chosen
+    async def _take(
+        self, conn: AsyncConnection, watched: bool, n: int, filters: list[KeyFilter] | None
+    ) -> list[DirtyKey]:
+        keys = await take_keys(conn, n, self._after.get(watched), filters, unwatched=not watched)
+        if keys:
+            self._after[watched] = keys[-1][:2]
+        return keys
 
 
 def _ready() -> bool:

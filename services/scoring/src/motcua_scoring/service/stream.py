@@ -143,9 +143,9 @@ class ChangeHub:
             if not self._watches[wanted]:
                 del self._watches[wanted]
 
-    def watched(self, scope: str, period: str) -> bool:
-        """Whether a client of this process wants the changes of this scope and period."""
-        return any(wanted.wants_key(scope, period) for wanted in self._watches)
+    def filters(self) -> list[ChangeFilter]:
+        """What the clients of this process watch now, each filter once."""
+        return list(self._watches)
 
     async def current(self) -> int:
         """Where a client that wants only what comes next starts."""
