@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua_scoring.adapters.tables import open_dossiers
@@ -27,19 +26,26 @@ class OpenDossier:
     overdue_for: datetime | None
 
 
+_TEXTS = ("code", "agency", "unit", "procedure")
+_TIMES = ("received_at", "due_at", "due_soon_for", "overdue_for")
+# One statement whatever the batch's size (prepared once, not compiled per batch).
+_UPSERT = sa.text(
+    f"INSERT INTO {open_dossiers.name} ({', '.join(_TEXTS + _TIMES)})"
+    " SELECT * FROM unnest("
+    + ", ".join(
+        [f"CAST(:{c} AS text[])" for c in _TEXTS] + [f"CAST(:{c} AS timestamptz[])" for c in _TIMES]
+    )
+    + ") ON CONFLICT (code) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _TEXTS[1:] + _TIMES)
+)
+
+
 async def upsert_open(conn: AsyncConnection, rows: Sequence[OpenDossier]) -> None:
-    """Insert or replace open dossiers."""
+    """Insert or replace open dossiers (in code order: concurrent batches never deadlock)."""
     if not rows:
         return
-    values = [vars(row) for row in sorted(rows, key=lambda r: r.code)]
-    statement = pg_insert(open_dossiers).values(values)
-    columns = [c for c in values[0] if c != "code"]
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[open_dossiers.c.code],
-            set_={c: statement.excluded[c] for c in columns},
-        )
-    )
+    ordered = sorted(rows, key=lambda r: r.code)
+    await conn.execute(_UPSERT, {c: [getattr(row, c) for row in ordered] for c in _TEXTS + _TIMES})
 
 
 async def close_dossiers(conn: AsyncConnection, codes: Collection[str]) -> None:

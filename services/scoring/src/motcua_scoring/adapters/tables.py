@@ -38,6 +38,7 @@ counters = sa.Table(
     sa.Column("period", sa.Text, primary_key=True),
     sa.Column("counter", sa.Text, primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
+    postgresql_with={"fillfactor": 80},  # room for updates in place (migration 0006)
 )
 
 scopes = sa.Table(
