@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData, text
@@ -52,7 +53,15 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         echo=settings.echo,
         # Parameters carry personal data (names, phones, rendered messages): never log them.
         hide_parameters=True,
+        # JSON and JSONB columns in and out with orjson, not the standard library's json.
+        json_serializer=_json_text,
+        json_deserializer=orjson.loads,
     )
+
+
+def _json_text(value: Any) -> str:
+    # Keys that are not strings (ints, enums' values) become strings, as json.dumps does.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def sessions(engine: AsyncEngine) -> Sessions:
