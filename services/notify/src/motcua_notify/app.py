@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from motcua.clock import Clock
@@ -18,6 +16,7 @@ from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_notify.adapters.channels import (
+    GatewayClient,
     HttpSmsChannel,
     SmtpEmailChannel,
     WebhookChannel,
@@ -73,8 +72,6 @@ def create_app(
     """
     settings = settings or NotifySettings()
     configure_logging(settings.service_name, settings.log_level)
-    # httpx logs every request URL at INFO; webhook URLs may carry a receiver's token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Migrated in the lifespan below, before the directory is seeded.
     runtime = ServiceRuntime(settings, migrations=None)
     if clock is not None:
@@ -104,7 +101,7 @@ def create_app(
     subscribe_agencies(runtime, settings.topics.agencies)
     subscribe_catalogue(runtime, settings.topics.procedures)
 
-    http = httpx.AsyncClient()
+    http = GatewayClient()
     own_senders = senders is None
     active = dict(senders) if senders is not None else _senders(settings, http, enabled)
     dispatch = settings.dispatch
@@ -144,7 +141,7 @@ def create_app(
                 for sender in active.values():
                     if isinstance(sender, SmtpEmailChannel):
                         await sender.close()
-            await http.aclose()
+            await http.close()
 
     app = FastAPI(
         title="motcua notify",
@@ -187,7 +184,7 @@ def _enabled(settings: NotifySettings) -> set[Channel]:
 
 
 def _senders(
-    settings: NotifySettings, http: httpx.AsyncClient, enabled: set[Channel]
+    settings: NotifySettings, http: GatewayClient, enabled: set[Channel]
 ) -> dict[Channel, Sender]:
     smtp, sms, zalo = settings.smtp, settings.sms, settings.zalo
     built: dict[Channel, Sender] = {

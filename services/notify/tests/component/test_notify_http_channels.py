@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from motcua_notify.adapters.channels.http_outcomes import GatewayClient
 from motcua_notify.adapters.channels.http_sms import HttpSmsChannel
 from motcua_notify.adapters.channels.webhook import WebhookChannel
 from motcua_notify.adapters.channels.zalo_zns import ZaloZnsChannel
@@ -24,6 +25,13 @@ SECRET = b"khoa-bi-mat-cua-don-vi"
 pytestmark = pytest.mark.timeout(30)
 
 
+@pytest.fixture
+async def sender():
+    client = GatewayClient()
+    yield client
+    await client.close()
+
+
 async def set_mode(client, gateway, mode, times=1):
     await client.post(f"{gateway}/_mode", json={"mode": mode, "times": times})
 
@@ -32,12 +40,12 @@ async def recorded(client, gateway):
     return (await client.get(f"{gateway}/_messages")).json()
 
 
-def sms_channel(client, base_url):
-    return HttpSmsChannel(client, base_url, api_key="sms-key", timeout=2.0)
+def sms_channel(sender, base_url):
+    return HttpSmsChannel(sender, base_url, api_key="sms-key", timeout=2.0)
 
 
-def zalo_channel(client, base_url):
-    return ZaloZnsChannel(client, access_token="zalo-token", base_url=base_url, timeout=2.0)
+def zalo_channel(sender, base_url):
+    return ZaloZnsChannel(sender, access_token="zalo-token", base_url=base_url, timeout=2.0)
 
 
 def webhook_message(url):
@@ -56,10 +64,10 @@ def webhook_message(url):
 # SMS
 
 
-async def test_sms_is_accepted_with_the_gateway_message_id(gateway, client, outbound):
+async def test_sms_is_accepted_with_the_gateway_message_id(gateway, client, outbound, sender):
     message = outbound(Channel.SMS, PHONE)
 
-    result = await sms_channel(client, gateway).send(message)
+    result = await sms_channel(sender, gateway).send(message)
 
     [received] = await recorded(client, gateway)
     assert isinstance(result, Accepted)
@@ -75,8 +83,8 @@ async def test_sms_is_accepted_with_the_gateway_message_id(gateway, client, outb
     assert "hẹn trả kết quả 16:30 ngày 10/03/2025" in received["body"]["text"]
 
 
-async def test_sms_rate_limited_then_accepted(gateway, client, outbound):
-    channel = sms_channel(client, gateway)
+async def test_sms_rate_limited_then_accepted(gateway, client, outbound, sender):
+    channel = sms_channel(sender, gateway)
     await set_mode(client, gateway, "rate_limit", times=1)
 
     first = await channel.send(outbound(Channel.SMS, PHONE))
@@ -86,44 +94,44 @@ async def test_sms_rate_limited_then_accepted(gateway, client, outbound):
     assert isinstance(second, Accepted)
 
 
-async def test_sms_server_error_is_temporary(gateway, client, outbound):
+async def test_sms_server_error_is_temporary(gateway, client, outbound, sender):
     await set_mode(client, gateway, "fail")
 
-    assert await sms_channel(client, gateway).send(outbound(Channel.SMS, PHONE)) == (
+    assert await sms_channel(sender, gateway).send(outbound(Channel.SMS, PHONE)) == (
         TemporaryFailure("gateway_error_500")
     )
 
 
-async def test_sms_bad_request_is_permanent(gateway, client, outbound):
+async def test_sms_bad_request_is_permanent(gateway, client, outbound, sender):
     await set_mode(client, gateway, "reject")
 
-    assert await sms_channel(client, gateway).send(outbound(Channel.SMS, PHONE)) == (
+    assert await sms_channel(sender, gateway).send(outbound(Channel.SMS, PHONE)) == (
         PermanentFailure("rejected_400")
     )
 
 
-async def test_sms_garbage_answer_is_permanent(gateway, client, outbound):
+async def test_sms_garbage_answer_is_permanent(gateway, client, outbound, sender):
     await set_mode(client, gateway, "garbage")
 
-    assert await sms_channel(client, gateway).send(outbound(Channel.SMS, PHONE)) == (
+    assert await sms_channel(sender, gateway).send(outbound(Channel.SMS, PHONE)) == (
         PermanentFailure("gateway_garbage")
     )
 
 
-async def test_unreachable_gateway_is_temporary(client, outbound, unused_port):
-    channel = sms_channel(client, f"http://127.0.0.1:{unused_port}")
+async def test_unreachable_gateway_is_temporary(client, outbound, unused_port, sender):
+    channel = sms_channel(sender, f"http://127.0.0.1:{unused_port}")
 
     assert await channel.send(outbound(Channel.SMS, PHONE)) == TemporaryFailure("connection_error")
 
 
-async def test_silent_gateway_times_out_as_temporary(client, outbound):
+async def test_silent_gateway_times_out_as_temporary(client, outbound, sender):
     async def never_answer(reader, writer):
         await asyncio.sleep(5)
         writer.close()
 
     server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    channel = HttpSmsChannel(client, f"http://127.0.0.1:{port}", "k", timeout=0.2)
+    channel = HttpSmsChannel(sender, f"http://127.0.0.1:{port}", "k", timeout=0.2)
 
     result = await channel.send(outbound(Channel.SMS, PHONE))
     server.close()
@@ -131,23 +139,23 @@ async def test_silent_gateway_times_out_as_temporary(client, outbound):
     assert result == TemporaryFailure("timeout")
 
 
-async def test_logs_show_a_masked_phone_and_no_text(gateway, client, outbound, caplog):
+async def test_logs_show_a_masked_phone_and_no_text(gateway, client, outbound, caplog, sender):
     caplog.set_level(logging.INFO, logger="motcua_notify")
     message = outbound(Channel.SMS, PHONE)
 
-    await sms_channel(client, gateway).send(message)
+    await sms_channel(sender, gateway).send(message)
 
     assert "+84*******89" in caplog.text
     assert PHONE not in caplog.text
     assert "tiếp nhận" not in caplog.text
 
 
-async def test_delivery_receipt_is_posted_to_the_callback(gateway, client, outbound):
+async def test_delivery_receipt_is_posted_to_the_callback(gateway, client, outbound, sender):
     callback = f"{gateway}/webhook/receipts"
     await client.post(f"{gateway}/_config", json={"callback_url": callback})
     message = outbound(Channel.SMS, PHONE)
 
-    result = await sms_channel(client, gateway).send(message)
+    result = await sms_channel(sender, gateway).send(message)
 
     for _ in range(100):
         receipts = [
@@ -164,10 +172,10 @@ async def test_delivery_receipt_is_posted_to_the_callback(gateway, client, outbo
 # Zalo ZNS
 
 
-async def test_zns_sends_template_and_params(gateway, client, outbound):
+async def test_zns_sends_template_and_params(gateway, client, outbound, sender):
     message = outbound(Channel.ZALO, PHONE)
 
-    result = await zalo_channel(client, gateway).send(message)
+    result = await zalo_channel(sender, gateway).send(message)
 
     [received] = await recorded(client, gateway)
     assert isinstance(result, Accepted)
@@ -190,9 +198,9 @@ async def test_zns_sends_template_and_params(gateway, client, outbound):
         ("garbage", PermanentFailure("gateway_garbage")),
     ],
 )
-async def test_zns_failures(gateway, client, outbound, mode, expected):
+async def test_zns_failures(gateway, client, outbound, mode, expected, sender):
     await set_mode(client, gateway, mode)
-    channel = zalo_channel(client, gateway)
+    channel = zalo_channel(sender, gateway)
 
     assert await channel.send(outbound(Channel.ZALO, PHONE)) == expected
     assert isinstance(await channel.send(outbound(Channel.ZALO, PHONE)), Accepted)
@@ -201,10 +209,10 @@ async def test_zns_failures(gateway, client, outbound, mode, expected):
 # Webhook
 
 
-async def test_webhook_is_signed_and_delivered(gateway, client):
+async def test_webhook_is_signed_and_delivered(gateway, client, sender):
     message = webhook_message(f"{gateway}/webhook/qlvb")
 
-    result = await WebhookChannel(client, SECRET, timeout=2.0).send(message)
+    result = await WebhookChannel(sender, SECRET, timeout=2.0).send(message)
 
     [received] = await recorded(client, gateway)
     assert result == Delivered()
@@ -224,16 +232,16 @@ async def test_webhook_is_signed_and_delivered(gateway, client):
         ("reject", PermanentFailure("rejected_400")),
     ],
 )
-async def test_webhook_failures(gateway, client, mode, expected):
+async def test_webhook_failures(gateway, client, mode, expected, sender):
     await set_mode(client, gateway, mode)
-    channel = WebhookChannel(client, SECRET, timeout=2.0)
+    channel = WebhookChannel(sender, SECRET, timeout=2.0)
 
     assert await channel.send(webhook_message(f"{gateway}/webhook/qlvb")) == expected
 
 
-async def test_rate_limit_applies_n_times_then_recovers(gateway, client, outbound):
+async def test_rate_limit_applies_n_times_then_recovers(gateway, client, outbound, sender):
     await set_mode(client, gateway, "rate_limit", times=2)
-    channel = sms_channel(client, gateway)
+    channel = sms_channel(sender, gateway)
 
     results = [await channel.send(outbound(Channel.SMS, PHONE)) for _ in range(3)]
 

@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-import httpx
-
 from motcua_notify.adapters.channels.http_outcomes import (
     DEFAULT_TIMEOUT,
+    GatewayAnswer,
+    GatewayClient,
     failure_for_status,
     log_result,
-    post_json,
 )
 from motcua_notify.domain import messages
 from motcua_notify.domain.content import SmsContent
@@ -27,7 +26,7 @@ class HttpSmsChannel:
     instead. `client_ref` is the idempotency key, for gateways that deduplicate.
     """
 
-    client: httpx.AsyncClient
+    client: GatewayClient
     base_url: str
     api_key: str
     api_key_header: str = "X-Api-Key"
@@ -53,13 +52,13 @@ class HttpSmsChannel:
         }
         url = f"{self.base_url.rstrip('/')}/sms"
         headers = {self.api_key_header: self.api_key}
-        response = await post_json(self.client, url, body, headers, self.timeout)
-        if not isinstance(response, httpx.Response):
+        response = await self.client.post_json(url, body, headers, self.timeout)
+        if not isinstance(response, GatewayAnswer):
             return response
         return failure_for_status(response) or _accepted(response)
 
 
-def _accepted(response: httpx.Response) -> SendResult:
+def _accepted(response: GatewayAnswer) -> SendResult:
     try:
         message_id = response.json()["message_id"]
     except (ValueError, KeyError, TypeError):

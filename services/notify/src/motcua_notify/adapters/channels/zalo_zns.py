@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-import httpx
-
 from motcua_notify.adapters.channels.http_outcomes import (
     DEFAULT_TIMEOUT,
+    GatewayAnswer,
+    GatewayClient,
     failure_for_status,
     log_result,
-    post_json,
 )
 from motcua_notify.domain import messages
 from motcua_notify.domain.content import ZnsContent
@@ -51,7 +50,7 @@ class ZaloZnsChannel:
     tracking_id. Success is {"error": 0, "data": {"msg_id": ...}}.
     """
 
-    client: httpx.AsyncClient
+    client: GatewayClient
     access_token: str
     base_url: str = ZALO_API
     timeout: float = DEFAULT_TIMEOUT
@@ -76,13 +75,13 @@ class ZaloZnsChannel:
         }
         url = f"{self.base_url.rstrip('/')}/message/template"
         headers = {"access_token": self.access_token}
-        response = await post_json(self.client, url, body, headers, self.timeout)
-        if not isinstance(response, httpx.Response):
+        response = await self.client.post_json(url, body, headers, self.timeout)
+        if not isinstance(response, GatewayAnswer):
             return response
         return failure_for_status(response) or _zalo_result(response)
 
 
-def _zalo_result(response: httpx.Response) -> SendResult:
+def _zalo_result(response: GatewayAnswer) -> SendResult:
     try:
         answer = response.json()
         code = int(answer["error"])
