@@ -12,6 +12,7 @@ BENCHES = [
     "tracking",
     "scoring",
     "notify",
+    "gateways",
     "portal",
     "idle",
     "e2e",
