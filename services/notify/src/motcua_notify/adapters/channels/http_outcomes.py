@@ -2,8 +2,8 @@
 send results.
 
 Gateways are reached through one aiohttp session of keep-alive connections, opened on
-first use: under load it spends about a tenth of the CPU a request that httpx did
-(`BENCHMARKS.md`, end to end), and sending is most of notify's work.
+first use: with 32 requests in flight it spends less than a tenth of the CPU a request
+that httpx did (`python -m bench gateways`; BENCHMARKS.md, "Notify's gateway client").
 """
 
 import logging
