@@ -15,15 +15,13 @@ import argparse
 import asyncio
 import resource
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 
 import httpx
 
 from bench.report import write_section
-from motcua.testing import eventually, free_port
+from bench.stack import serve_fake
 from motcua_notify.adapters.channels.http_outcomes import GatewayAnswer, GatewayClient
 
 Send = Callable[[int], Awaitable[None]]
@@ -63,7 +61,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, list[tuple[float,
 
     async def with_ours(i: int) -> None:
         answer = await ours.post_json(url, _body(i), headers, 10.0)
-        assert isinstance(answer, GatewayAnswer) and answer.json()["message_id"]
+        assert isinstance(answer, GatewayAnswer) and answer.json()["message_id"], answer
 
     def with_httpx(client: httpx.AsyncClient) -> Send:
         async def send(i: int) -> None:
@@ -121,31 +119,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args(argv or [])
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", APP, "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--log-level", "warning", "--no-access-log"], stdin=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}/sms"
-    try:
-        asyncio.run(_until_up(f"http://127.0.0.1:{port}/_messages"))
-        results = asyncio.run(run(args, url))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    body = report(args, results)
+    body = report(args, asyncio.run(_against_the_fake(args)))
     print(body)
     if args.write:
         write_section("gateways", body)
 
 
-async def _until_up(url: str) -> None:
-    async with httpx.AsyncClient() as client:
-
-        async def answers() -> bool:
-            try:
-                return (await client.get(url)).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await eventually(answers, within=30, what="the fake gateway")
+async def _against_the_fake(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
+    gateway, url = await serve_fake(APP, "/_messages")
+    try:
+        return await run(args, f"{url}/sms")
+    finally:
+        gateway.terminate()
+        await gateway.wait()

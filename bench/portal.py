@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -32,7 +31,7 @@ from sqlalchemy import text
 
 from bench.baselines import raw_consume
 from bench.report import write_section
-from bench.stack import infrastructure
+from bench.stack import infrastructure, serve_fake
 from motcua.db import create_engine
 from motcua.events import (
     Applicant,
@@ -48,7 +47,7 @@ from motcua.events import (
 )
 from motcua.events.topics import TopicSpec, dead_letter_topic, redrive_topic
 from motcua.settings import ConsumerSettings, DatabaseSettings, KafkaSettings
-from motcua.testing import create_database, create_topics, drop_database, free_port
+from motcua.testing import create_database, create_topics, drop_database
 from motcua.testing.catalogue import reception
 from motcua_portal.app import create_app
 from motcua_portal.settings import DvcqgSettings, PortalSettings, SyncSettings, TopicSettings
@@ -143,30 +142,12 @@ async def until_synced(  # type: ignore[no-untyped-def]
 
 
 async def start_fake_portal() -> tuple[asyncio.subprocess.Process, str]:
-    port = free_port()
-    fake = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "motcua_devstack.fake_dvcqg:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        env={**os.environ, "DVCQG_FAKE_PASSWORD": PASSWORD},
+    fake, url = await serve_fake(
+        "motcua_devstack.fake_dvcqg:create_app", "/_calls", {"DVCQG_FAKE_PASSWORD": PASSWORD}
     )
-    url = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=url, timeout=5) as http:
-        for _ in range(200):
-            try:
-                await http.post("/_config", json={"answer_delay_seconds": ANSWER_DELAY})
-                return fake, url
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    raise RuntimeError("the fake portal did not start")
+        await http.post("/_config", json={"answer_delay_seconds": ANSWER_DELAY})
+    return fake, url
 
 
 def settings_for(
