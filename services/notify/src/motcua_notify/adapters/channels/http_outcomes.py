@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 10.0
+_KEEP_IDLE_SECONDS = 4.0
 logger = logging.getLogger("motcua_notify.channels")
 
 
@@ -90,7 +91,11 @@ class GatewayClient:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections)
+            # An idle connection is dropped before common servers drop it (uvicorn after
+            # 5 s): reusing one the server has just closed fails the send for nothing.
+            connector = aiohttp.TCPConnector(
+                limit=self._connections, keepalive_timeout=_KEEP_IDLE_SECONDS
+            )
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session
 
