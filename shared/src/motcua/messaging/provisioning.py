@@ -3,6 +3,7 @@
     motcua-topics create [--bootstrap-servers HOST:PORT] [--replication-factor N]
     motcua-topics list   [--bootstrap-servers HOST:PORT]
     motcua-topics acls   [--kafka-acls PATH] [--command-config PATH]
+    motcua-topics scrub-receptions [--dry-run] [--bootstrap-servers HOST:PORT]
 
 Topics are created with their partitions, compaction and retention; existing topics are
 left as they are, and one whose partition count differs from the contract is reported
@@ -14,6 +15,12 @@ the Kubernetes Job `motcua-topics`, docker-compose's `kafka-topics` and the loca
 `acls` prints, as a shell script, the `kafka-acls` commands that add every ACL of
 `motcua.messaging.access`; the Job and docker-compose run it in a Kafka image, signed in
 with `--command-config` as a principal allowed to change ACLs.
+
+`scrub-receptions` rewrites the dossier log once so that no version 1 reception, which
+carried the applicant, is left on it (`motcua.messaging.rewrite`; docs/privacy.md,
+*Older records*): in a maintenance window, intake and every service reading the log
+stopped, signed in as the operator. `--dry-run` counts those receptions and names what
+would stop the rewrite; running it again finishes a rewrite that was interrupted.
 """
 
 from __future__ import annotations
@@ -31,8 +38,9 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from motcua.events.topics import TopicSpec, all_topics
+from motcua.events.topics import DOSSIER_EVENTS, TopicSpec, all_topics
 from motcua.messaging.access import grants
+from motcua.messaging.rewrite import RewriteRefused, reception_without_applicant, rewrite_topic
 from motcua.settings import KafkaSettings
 from motcua.stackenv import load_stack_env
 
@@ -137,7 +145,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="motcua-topics", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("command", choices=["create", "list", "acls"])
+    parser.add_argument("command", choices=["create", "list", "acls", "scrub-receptions"])
+    parser.add_argument("--dry-run", action="store_true", help="scrub-receptions: only count")
     parser.add_argument("--kafka-acls", default="/opt/kafka/bin/kafka-acls.sh")
     parser.add_argument("--command-config", default="/work/admin.properties")
     parser.add_argument(
@@ -190,6 +199,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         update={"bootstrap_servers": args.bootstrap_servers}
     )
     _wait_for(settings, args.wait)
+    if args.command == "scrub-receptions":
+        asyncio.run(
+            rewrite_topic(
+                settings, DOSSIER_EVENTS.name, reception_without_applicant, dry_run=args.dry_run
+            )
+        )
+        return 0
     if args.command == "create":
         created = asyncio.run(ensure_topics(settings, all_topics(), args.replication_factor))
         print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
@@ -205,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         status = run(argv)
-    except (TopicError, KafkaError, OSError) as error:
+    except (TopicError, RewriteRefused, KafkaError, OSError) as error:
         print(f"motcua-topics: {error}", file=sys.stderr)
         status = 1
     sys.exit(status)
