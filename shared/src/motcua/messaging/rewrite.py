@@ -240,18 +240,22 @@ class _Run:
         try:
             for tp in self.partitions:
                 records = changed = 0
+                sent = []
                 async for record in self._read(tp, starts[tp], ends[tp]):
                     value = self.change(record.value)
                     changed += value is not None
                     records += 1
-                    await producer.send(
-                        self.holding,
-                        value if value is not None else record.value,
-                        key=record.key,
-                        partition=tp.partition,
-                        timestamp_ms=record.timestamp,
-                        headers=list(record.headers or ()),
+                    sent.append(
+                        await producer.send(
+                            self.holding,
+                            value if value is not None else record.value,
+                            key=record.key,
+                            partition=tp.partition,
+                            timestamp_ms=record.timestamp,
+                            headers=list(record.headers or ()),
+                        )
                     )
+                await asyncio.gather(*sent)  # every copy written before the marker
                 mark = _Held(starts[tp], ends[tp], records, changed)
                 await producer.send_and_wait(
                     self.holding,
@@ -279,7 +283,10 @@ class _Run:
             last = [r async for r in self._read(mine, ends[mine] - 1, ends[mine])]
             if not last or (_MARKER, b"end") not in list(last[0].headers or ()):
                 return None
-            held[tp] = _Held(**json.loads(last[0].value or b"{}"))
+            mark = _Held(**json.loads(last[0].value or b"{}"))
+            if last[0].offset != mark.records:  # a copy short of a record is no copy
+                return None
+            held[tp] = mark
         return held
 
     async def _finish(self, held: dict[TopicPartition, _Held]) -> Rewritten:
@@ -318,7 +325,7 @@ class _Run:
                 back = ends[tp] - mark.end
                 source = TopicPartition(self.holding, tp.partition)
                 copies = self._read(source, back, mark.records) if back < mark.records else None
-                async for record in copies or _nothing():
+                sent = [
                     await producer.send(
                         self.topic,
                         record.value,
@@ -327,7 +334,9 @@ class _Run:
                         timestamp_ms=record.timestamp,
                         headers=list(record.headers or ()),
                     )
-                await producer.flush()
+                    async for record in copies or _nothing()
+                ]
+                await asyncio.gather(*sent)
         finally:
             await producer.stop()
         starts, ends = await self._bounds()
