@@ -1,4 +1,5 @@
-"""Notify's HTTP client of the gateways, beside httpx (what it used before) in the same run.
+"""The services' HTTP client of the gateways (`motcua.http.GatewayClient`), beside httpx
+(what notify used before) in the same run.
 
 uv run python -m bench gateways [--messages 4000] [--concurrency 32] [--rounds 3]
 
@@ -22,7 +23,7 @@ import httpx
 
 from bench.report import write_section
 from bench.stack import serve_fake
-from motcua_notify.adapters.channels.http_outcomes import GatewayAnswer, GatewayClient
+from motcua.http import GatewayAnswer, GatewayClient
 
 Send = Callable[[int], Awaitable[None]]
 HTTPX = "httpx (notify before; 20 connections kept alive)"
@@ -97,10 +98,10 @@ def report(args: argparse.Namespace, results: dict[str, list[tuple[float, float]
         "",
         f"`uv run --frozen python -m bench gateways --messages {args.messages}"
         f" --concurrency {args.concurrency} --rounds {args.rounds}`: the same SMS requests to"
-        " the fake gateway (its own uvicorn process, loopback) through notify's"
-        " `GatewayClient` (aiohttp) and through httpx (as notify used it, and with as many"
-        " connections kept alive as are in flight), rounds in turn; medians of the rounds."
-        " CPU is the sending process's time a request.",
+        " the fake gateway (its own uvicorn process, loopback) through the services'"
+        " `GatewayClient` (aiohttp, `motcua.http`) and through httpx (as notify used it,"
+        " and with as many connections kept alive as are in flight), rounds in turn;"
+        " medians of the rounds. CPU is the sending process's time a request.",
         "",
         "| client | requests/s | CPU µs a request | CPU ratio to httpx |",
         "|---|---:|---:|---:|",

@@ -11,12 +11,11 @@ from fastapi import FastAPI
 from motcua.clock import Clock
 from motcua.db import migrate
 from motcua.events import NotificationDelivered, NotificationFailed
-from motcua.http import install_http_edge
+from motcua.http import GatewayClient, install_http_edge
 from motcua.logs import configure_logging
 from motcua.runtime import ServiceRuntime, health_router
 from motcua.shutdown import RequestDeadline
 from motcua_notify.adapters.channels import (
-    GatewayClient,
     HttpSmsChannel,
     SmtpEmailChannel,
     WebhookChannel,

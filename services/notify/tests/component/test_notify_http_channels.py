@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from motcua_notify.adapters.channels.http_outcomes import GatewayClient
+from motcua.http import GatewayClient
 from motcua_notify.adapters.channels.http_sms import HttpSmsChannel
 from motcua_notify.adapters.channels.webhook import WebhookChannel
 from motcua_notify.adapters.channels.zalo_zns import ZaloZnsChannel

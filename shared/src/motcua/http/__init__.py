@@ -18,6 +18,7 @@ from motcua.http.auth import (
 from motcua.http.docs import serve_docs
 from motcua.http.guard import ControlCharacterGuard
 from motcua.http.openapi import document_problems, problem_responses
+from motcua.http.outbound import GatewayAnswer, GatewayClient, GatewayUnreachable
 from motcua.http.params import FIRST_DAY, LAST_DAY, IsoDate
 from motcua.http.problems import (
     PROBLEM_JSON,
@@ -41,6 +42,9 @@ __all__ = [
     "PROBLEM_JSON",
     "ControlCharacterGuard",
     "FieldProblem",
+    "GatewayAnswer",
+    "GatewayClient",
+    "GatewayUnreachable",
     "IsoDate",
     "Line",
     "Locate",

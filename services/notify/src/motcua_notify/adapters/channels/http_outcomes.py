@@ -1,21 +1,12 @@
-"""The HTTP client of the gateways, and how their answers and transport errors map onto
-send results.
-
-Gateways are reached through one aiohttp session of keep-alive connections, opened on
-first use: with 32 requests in flight it spends less than a tenth of the CPU a request
-that httpx did (`python -m bench gateways`; BENCHMARKS.md, "Notify's gateway client").
-"""
+"""How the gateways' answers and transport errors map onto send results. The gateways
+are reached through the common HTTP client (`motcua.http.GatewayClient`)."""
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 
-import aiohttp
-import orjson
-
+from motcua.http import GatewayAnswer, GatewayClient, GatewayUnreachable
 from motcua_notify.domain.contacts import mask
 from motcua_notify.domain.outbound import (
     OutboundMessage,
@@ -26,78 +17,29 @@ from motcua_notify.domain.outbound import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "GatewayAnswer",
-    "GatewayClient",
     "failure_for_status",
     "log_result",
     "retry_after_seconds",
+    "send_json",
 ]
 
 DEFAULT_TIMEOUT = 10.0
-_KEEP_IDLE_SECONDS = 4.0
 logger = logging.getLogger("motcua_notify.channels")
 
 
-@dataclass(frozen=True)
-class GatewayAnswer:
-    """A gateway's HTTP answer, read whole."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON (ValueError when it is not)."""
-        return orjson.loads(self.body)
-
-
-class GatewayClient:
-    """POSTs JSON to gateways over keep-alive connections (at most `connections` open)."""
-
-    def __init__(self, connections: int = 100) -> None:
-        self._connections = connections
-        self._session: aiohttp.ClientSession | None = None
-
-    async def post_json(
-        self,
-        url: str,
-        body: bytes | Mapping[str, object],
-        headers: Mapping[str, str],
-        seconds: float,
-    ) -> GatewayAnswer | TemporaryFailure:
-        """POST a JSON body; transport errors and timeouts come back as temporary failures.
-        Redirects are not followed: a gateway that moved answers with its 3xx."""
-        data = body if isinstance(body, bytes) else orjson.dumps(body)
-        timeout = aiohttp.ClientTimeout(total=seconds, connect=min(seconds, 3.0))
-        try:
-            async with self._open().post(
-                url,
-                data=data,
-                headers={"Content-Type": "application/json", **headers},
-                timeout=timeout,
-                allow_redirects=False,
-            ) as response:
-                return GatewayAnswer(response.status, response.headers, await response.read())
-        except TimeoutError:
-            return TemporaryFailure("timeout")
-        except (aiohttp.ClientError, OSError):
-            return TemporaryFailure("connection_error")
-
-    async def close(self) -> None:
-        """Close the connections."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            # An idle connection is dropped before common servers drop it (uvicorn after
-            # 5 s): reusing one the server has just closed fails the send for nothing.
-            connector = aiohttp.TCPConnector(
-                limit=self._connections, keepalive_timeout=_KEEP_IDLE_SECONDS
-            )
-            self._session = aiohttp.ClientSession(connector=connector)
-        return self._session
+async def send_json(
+    client: GatewayClient,
+    url: str,
+    body: bytes | Mapping[str, object],
+    headers: Mapping[str, str],
+    seconds: float,
+) -> GatewayAnswer | TemporaryFailure:
+    """POST a JSON body to a gateway; no answer (a timeout, a failed connection) is a
+    temporary failure, retried with backoff."""
+    try:
+        return await client.post_json(url, body, headers, seconds)
+    except GatewayUnreachable as unreachable:
+        return TemporaryFailure("timeout" if unreachable.timed_out else "connection_error")
 
 
 def retry_after_seconds(value: str | None) -> float | None:

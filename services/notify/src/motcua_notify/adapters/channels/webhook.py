@@ -6,12 +6,12 @@ import json
 import time
 from dataclasses import dataclass
 
+from motcua.http import GatewayAnswer, GatewayClient
 from motcua_notify.adapters.channels.http_outcomes import (
     DEFAULT_TIMEOUT,
-    GatewayAnswer,
-    GatewayClient,
     failure_for_status,
     log_result,
+    send_json,
 )
 from motcua_notify.domain import messages
 from motcua_notify.domain.content import WebhookContent
@@ -61,7 +61,7 @@ class WebhookChannel:
             SIGNATURE_HEADER: signature(self.secret, timestamp, body),
             KEY_HEADER: message.idempotency_key,
         }
-        response = await self.client.post_json(message.recipient, body, headers, self.timeout)
+        response = await send_json(self.client, message.recipient, body, headers, self.timeout)
         if not isinstance(response, GatewayAnswer):
             return response
         return failure_for_status(response) or Delivered()

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
+from motcua.http import GatewayAnswer, GatewayClient
 from motcua_notify.adapters.channels.http_outcomes import (
     DEFAULT_TIMEOUT,
-    GatewayAnswer,
-    GatewayClient,
     failure_for_status,
     log_result,
+    send_json,
 )
 from motcua_notify.domain import messages
 from motcua_notify.domain.content import ZnsContent
@@ -75,7 +75,7 @@ class ZaloZnsChannel:
         }
         url = f"{self.base_url.rstrip('/')}/message/template"
         headers = {"access_token": self.access_token}
-        response = await self.client.post_json(url, body, headers, self.timeout)
+        response = await send_json(self.client, url, body, headers, self.timeout)
         if not isinstance(response, GatewayAnswer):
             return response
         return failure_for_status(response) or _zalo_result(response)
