@@ -1,10 +1,16 @@
 """The portal's HTTP API fuzzed from its OpenAPI document, on a real database and broker
-(the national portal is the fake one of the local stack, in process)."""
+(the national portal is the fake one of the local stack, served on loopback from a thread
+of this process)."""
 
 from __future__ import annotations
 
-import httpx
+import socket
+import threading
+import time
+from functools import cache
+
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from http_fuzzing import FuzzRun, ServiceFuzz
 from pydantic import SecretStr
@@ -28,16 +34,32 @@ API = ApiSettings(
 )
 
 
+@cache
+def national_portal() -> str:
+    """The fake national portal's address, served by uvicorn in a thread until the tests
+    end (the portal reaches it over HTTP, as it reaches the real one)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_fake_portal(password=PASSWORD), log_level="warning")
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the fake national portal did not start")
+        time.sleep(0.02)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 def build(run: FuzzRun) -> FastAPI:
     settings = PortalSettings(
         **run.common(),
         topics=run.topics.wire(TopicSettings),
         api=API,
         sync=SyncSettings(enabled=False),
-        dvcqg=DvcqgSettings(adapter_url="http://dvcqg", password=PASSWORD, dstcode="PTO"),
+        dvcqg=DvcqgSettings(adapter_url=national_portal(), password=PASSWORD, dstcode="PTO"),
     )
-    national = httpx.ASGITransport(create_fake_portal(password=PASSWORD))
-    return create_app(settings, transport=national)
+    return create_app(settings)
 
 
 FUZZ = ServiceFuzz("portal", create_app(PortalSettings(api=API)), build)

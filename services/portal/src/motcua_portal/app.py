@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from motcua.clock import Clock
@@ -23,22 +22,17 @@ __all__ = ["MIGRATIONS", "create_app"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(
-    settings: PortalSettings | None = None,
-    clock: Clock | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> FastAPI:
+def create_app(settings: PortalSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the portal app; nothing connects until its lifespan starts.
 
-    `clock` replaces the clock of the settings; `transport` the HTTP transport to the
-    portal (tests).
+    `clock` replaces the clock of the settings (tests).
     """
     settings = settings or PortalSettings()
     configure_logging(settings.service_name, settings.log_level)
     runtime = ServiceRuntime(settings, MIGRATIONS)
     if clock is not None:
         runtime.clock = clock
-    portal = make_portal(settings.dvcqg, transport)
+    portal = make_portal(settings.dvcqg)
     worker = SyncWorker(runtime.sessions, portal, settings, runtime.clock)
     subscribe(runtime, settings, Ingest(runtime.clock, worker.wake))
     if settings.sync.enabled:

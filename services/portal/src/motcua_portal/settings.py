@@ -54,7 +54,9 @@ class DvcqgSettings(BaseModel):
         default=600, gt=0, description="A session is renewed after this long, or when rejected."
     )
     connect_timeout_seconds: float = Field(default=3.0, gt=0)
-    read_timeout_seconds: float = Field(default=10.0, gt=0)
+    read_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="The whole of a call, from connecting to its answer."
+    )
     calls_per_second: float = Field(default=20.0, gt=0, description="Rate limit per portal.")
     success_codes: list[int] = Field(
         default=[0],

@@ -15,8 +15,7 @@ import logging
 import time
 from typing import Any, Protocol
 
-import httpx
-
+from motcua.http import GatewayClient, GatewayUnreachable
 from motcua_portal.adapters.metrics import CALL_SECONDS, CALLS
 from motcua_portal.domain import Outcome, Reply, ReplyRules, read_reply
 from motcua_portal.settings import DvcqgSettings
@@ -79,25 +78,18 @@ class RateLimit:
 
 
 class _Client:
-    def __init__(
-        self, settings: DvcqgSettings, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, settings: DvcqgSettings) -> None:
         self.settings = settings
         self.rules = ReplyRules(
             success_codes=frozenset(settings.success_codes),
             exists_phrases=tuple(settings.exists_phrases),
             session_phrases=tuple(settings.session_phrases),
         )
-        timeout = httpx.Timeout(
-            settings.read_timeout_seconds,
-            connect=settings.connect_timeout_seconds,
-            read=settings.read_timeout_seconds,
-        )
-        self.http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.http = GatewayClient()
         self.limit = RateLimit(settings.calls_per_second)
 
     async def close(self) -> None:
-        await self.http.aclose()
+        await self.http.close()
 
     def headers(self) -> dict[str, str]:
         return {"dstcode": self.settings.dstcode, "Content-Type": "application/json"}
@@ -108,14 +100,19 @@ class _Client:
         await self.limit.wait()
         started = time.perf_counter()
         try:
-            response = await self.http.post(
-                url, content=json.dumps(body, ensure_ascii=False).encode(), headers=headers
+            answer = await self.http.post(
+                url,
+                json.dumps(body, ensure_ascii=False).encode(),
+                headers,
+                seconds=self.settings.read_timeout_seconds,
+                connect_seconds=self.settings.connect_timeout_seconds,
             )
-            reply = read_reply(response.status_code, response.text, self.rules)
-        except httpx.TimeoutException as exc:
-            reply = Reply(Outcome.TIMEOUT, "timeout", type(exc).__name__, "")
-        except httpx.HTTPError as exc:
-            reply = Reply(Outcome.UNAVAILABLE, "unreachable", type(exc).__name__, "")
+            reply = read_reply(answer.status_code, answer.text, self.rules)
+        except GatewayUnreachable as unreachable:
+            if unreachable.timed_out:
+                reply = Reply(Outcome.TIMEOUT, "timeout", unreachable.cause, "")
+            else:
+                reply = Reply(Outcome.UNAVAILABLE, "unreachable", unreachable.cause, "")
         CALL_SECONDS.labels(operation).observe(time.perf_counter() - started)
         CALLS.labels(operation, reply.outcome.value).inc()
         return reply
@@ -124,13 +121,8 @@ class _Client:
 class DirectPortal(_Client):
     """The portal's adapter endpoint, with a session renewed when it ages or is rejected."""
 
-    def __init__(
-        self,
-        settings: DvcqgSettings,
-        transport: httpx.AsyncBaseTransport | None = None,
-        monotonic: Any = time.monotonic,
-    ) -> None:
-        super().__init__(settings, transport)
+    def __init__(self, settings: DvcqgSettings, monotonic: Any = time.monotonic) -> None:
+        super().__init__(settings)
         self._session: str | None = None
         self._session_at = 0.0
         self._session_lock = asyncio.Lock()
@@ -242,10 +234,8 @@ class LgspPortal(_Client):
         return await self._call("catalogue", "", {})
 
 
-def make_portal(
-    settings: DvcqgSettings, transport: httpx.AsyncBaseTransport | None = None
-) -> DirectPortal | LgspPortal:
+def make_portal(settings: DvcqgSettings) -> DirectPortal | LgspPortal:
     """The client of the configured topology."""
     if settings.topology == "lgsp":
-        return LgspPortal(settings, transport)
-    return DirectPortal(settings, transport)
+        return LgspPortal(settings)
+    return DirectPortal(settings)
