@@ -80,7 +80,21 @@ class TimerSettings(BaseModel):
     )
     gauge_seconds: float = Field(default=15.0, gt=0)
     catch_up_timeout_seconds: float = Field(
-        default=300.0, ge=0, description="Longest wait for the consumer to catch up at start"
+        default=300.0,
+        ge=0,
+        description=(
+            "Longest wait for the consumer to catch up, at start and whenever it falls "
+            "behind; after it timers fire even so, until it has caught up"
+        ),
+    )
+    behind_records: int = Field(
+        default=1000,
+        ge=0,
+        description=(
+            "The dossier consumer counts as behind (a backlog, a history import) with more "
+            "records than this still to apply: timers wait meanwhile, so that the events "
+            "that happened before a timer's instant are applied first"
+        ),
     )
     alert_grace_seconds: float = Field(
         default=60.0,

@@ -7,13 +7,16 @@ of work. The expectations are those the component tests check on the real databa
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import pytest
 from memory_stores import NO_DATABASE, MemoryService
+from prometheus_client import REGISTRY
 
 from motcua.clock import ManualClock
 from motcua_tracking.domain import vietnam_time_zone
+from motcua_tracking.service import TimerLoop
 from motcua_tracking.settings import TimerSettings, TrackingSettings
 
 VN = vietnam_time_zone()
@@ -75,3 +78,68 @@ async def test_a_finished_dossier_has_nothing_left_to_fire(service, intake):
     service.clock.set(at(3, 20, 9))
     assert await service.fire() == 0
     assert service.published("tracking.due-soon", "tracking.overdue") == []
+
+
+class Lag:
+    """The dossier consumer's lag as the timer loop reads it, set by the test."""
+
+    def __init__(self) -> None:
+        self.records: int | Exception = 0
+
+    async def __call__(self) -> int:
+        if isinstance(self.records, Exception):
+            raise self.records
+        return self.records
+
+
+def held_timers(service: MemoryService, lag: Lag, timeout: float = 300) -> TimerLoop:
+    settings = TimerSettings(behind_records=100, catch_up_timeout_seconds=timeout)
+    return TimerLoop(
+        NO_DATABASE, service.tracker, settings, consumer_lag=lag, context=service.context
+    )
+
+
+def held_gauge() -> float:
+    return REGISTRY.get_sample_value("motcua_tracking_timers_held") or 0.0
+
+
+async def test_timers_wait_while_the_dossier_consumer_is_behind_then_go_on(service, intake):
+    """A backlog (a history import) is applied before the timers fire, so an event that
+    happened before a timer's instant is not folded in late after its alert went out."""
+    lag = Lag()
+    timers = held_timers(service, lag)
+    code = intake.new_code()
+    await service.apply(intake.received(code, at(3, 2, 9)))
+    service.clock.set(at(3, 2, 12))  # the step's warning (11:00) is due
+
+    lag.records = 101
+    assert await timers.holding() and held_gauge() == 1
+    assert await timers.step() > 0  # a short pause, no pass: it would have used the database
+    assert service.published("tracking.due-soon") == []
+
+    lag.records = 100  # within a batch or so: caught up
+    assert not await timers.holding() and held_gauge() == 0
+    assert await timers.fire_in(NO_DATABASE) == 1
+
+
+async def test_timers_fire_even_so_once_the_consumer_stays_behind_past_the_timeout(service, caplog):
+    lag = Lag()
+    timers = held_timers(service, lag, timeout=0.05)
+    lag.records = 5_000
+    assert await timers.holding()
+    await asyncio.sleep(0.06)
+    assert not await timers.holding() and held_gauge() == 0
+    assert "timers fire although the dossier consumer is behind" in caplog.text
+    assert not await timers.holding()  # until the consumer has caught up
+
+    lag.records = 0
+    assert not await timers.holding()
+    lag.records = 5_000
+    assert await timers.holding(), "a new backlog is waited for again"
+
+
+async def test_a_lag_that_cannot_be_read_holds_no_timer(service):
+    lag = Lag()
+    timers = held_timers(service, lag)
+    lag.records = ConnectionError("broker away")
+    assert not await timers.holding()

@@ -11,11 +11,16 @@ __all__ = [
     "LOOKUPS",
     "REJECTIONS",
     "TIMERS_FIRED",
+    "TIMERS_HELD",
     "TIMERS_PENDING",
     "TIMER_LAG",
 ]
 
 TIMERS_PENDING = Gauge("motcua_tracking_timers_pending", "Alert timers waiting to fire")
+TIMERS_HELD = Gauge(
+    "motcua_tracking_timers_held",
+    "1 while the timer loop waits for the dossier consumer to catch up (at start, or behind)",
+)
 TIMER_LAG = Histogram(
     "motcua_tracking_timer_lag_seconds",
     "Delay between a timer's fire time plus the alert grace and its firing",

@@ -1,10 +1,14 @@
 """The durable timer loop: fire due alerts at most once, across restarts and instances.
 
-At start-up the loop first waits (up to `catch_up_timeout_seconds`) until the dossier
-consumer group has caught up with its topic: after downtime or during a rebuild from
-offset 0, a timer must not fire at `now` before the events that happened before its
-fire time are applied. While catching up, those events fire the timers due before
-them in the dossier's own time, so a rebuild gives the alerts of the original run.
+A timer must not fire at `now` before the events that happened before its fire time are
+applied. So the loop waits (up to `catch_up_timeout_seconds` at a time) while the dossier
+consumer group is behind on its topic: at start-up until it has caught up (after
+downtime, during a rebuild from offset 0), and whenever it falls more than
+`behind_records` behind (a backlog, a history import). Meanwhile those events fire the
+timers due before them in the dossier's own time, so a rebuild gives the alerts of the
+original run, and an import does not see alerts fired early and then withdrawn (nor pay
+for folding each of its events in late). `motcua_tracking_timers_held` is 1 while the
+loop waits; past the timeout it fires even so, and says so in the log.
 
 Each pass claims a few dossiers with due timers (`FOR UPDATE SKIP LOCKED`), fires their
 timers and stages the events in the transaction that marks them fired, then sleeps
@@ -28,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.clock import clock_speed
 from motcua.db import Sessions
 from motcua.loops import Loop, sleep
-from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_PENDING
+from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_HELD, TIMERS_PENDING
 from motcua_tracking.adapters.timers import count_pending, next_fire_at
 from motcua_tracking.domain import Outcome, TrackedDossier
 from motcua_tracking.service.context import TrackingContext
@@ -65,6 +69,8 @@ class TimerLoop:
         self._speed = clock_speed(self._context.clock)
         self.grace = settings.alert_grace(self._speed)
         self.loop = Loop("timers", self.step, wake=wake)
+        self._held_since: float | None = None
+        self._held = False
         self.gauge = Loop("timers-gauge", self.count)
 
     async def fire_due(self) -> int:
@@ -114,15 +120,19 @@ class TimerLoop:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._settings.catch_up_timeout_seconds
-        while not stop.is_set() and loop.time() < deadline:
-            try:
-                if await self._consumer_lag() == 0:
-                    return
-            except Exception:
-                log.warning("could not read the consumer's progress", exc_info=True)
-            await sleep(stop, _CATCH_UP_CHECK)
-        if not stop.is_set():
-            log.warning("timers start before the dossier consumer caught up")
+        TIMERS_HELD.set(1)
+        try:
+            while not stop.is_set() and loop.time() < deadline:
+                try:
+                    if await self._consumer_lag() == 0:
+                        return
+                except Exception:
+                    log.warning("could not read the consumer's progress", exc_info=True)
+                await sleep(stop, _CATCH_UP_CHECK)
+            if not stop.is_set():
+                log.warning("timers start before the dossier consumer caught up")
+        finally:
+            TIMERS_HELD.set(0)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fire timers until `stop` is set; a failing pass is logged and retried (`loop`)."""
@@ -130,10 +140,42 @@ class TimerLoop:
         await self.loop.run(stop)
 
     async def step(self) -> float:
-        """One pass; the pause before the next (none while a full batch was due)."""
+        """One pass; the pause before the next (none while a full batch was due). While
+        the dossier consumer is behind, no pass: a short pause, then look again."""
+        if await self.holding():
+            return _CATCH_UP_CHECK
         if await self.fire_due() >= self._settings.batch_size:
             return 0.0
         return await self.pause_before_next()
+
+    async def holding(self) -> bool:
+        """Whether timers wait for the dossier consumer, more than `behind_records` behind
+        (for at most `catch_up_timeout_seconds`, then they fire until it has caught up).
+        A lag that cannot be read holds nothing: alerts go on while the broker is away."""
+        if self._consumer_lag is None:
+            return False
+        try:
+            behind = await self._consumer_lag()
+        except Exception:
+            log.warning("could not read the consumer's progress", exc_info=True)
+            behind = 0
+        now = asyncio.get_running_loop().time()
+        held = False
+        if behind <= self._settings.behind_records:
+            self._held_since = None
+        else:
+            if self._held_since is None:
+                self._held_since = now
+                log.info("timers wait for the dossier consumer", extra={"behind": behind})
+            held = now - self._held_since <= self._settings.catch_up_timeout_seconds
+            if self._held and not held:
+                log.warning(
+                    "timers fire although the dossier consumer is behind",
+                    extra={"behind": behind},
+                )
+        self._held = held
+        TIMERS_HELD.set(int(held))
+        return held
 
     async def refresh_gauge(self, stop: asyncio.Event) -> None:
         """Keep the pending-timers gauge current."""
