@@ -136,7 +136,9 @@ class _Run:
                 "without --dry-run to finish it"
             )
         if held is None:
-            if self.holding in existing:
+            if self.holding in existing and dry_run:
+                self.say(f"{self.holding}: an unfinished copy (the source is intact)")
+            elif self.holding in existing:
                 self.say(f"{self.holding}: an unfinished copy (the source is intact): dropped")
                 await self._drop_holding()
             starts, ends = await self._bounds()
@@ -194,7 +196,9 @@ class _Run:
         if not groups:
             return []
         running = []
-        for response in await self.admin.describe_consumer_groups(groups):
+        for group in groups:
+            # One group a request: aiokafka misreads a reply describing several.
+            (response,) = await self.admin.describe_consumer_groups([group])
             for described in response.groups:
                 group_id, state = described[1], described[2]
                 if state not in ("Empty", "Dead"):
