@@ -111,6 +111,7 @@ async def test_timers_wait_while_the_dossier_consumer_is_behind_then_go_on(servi
     code = intake.new_code()
     await service.apply(intake.received(code, at(3, 2, 9)))
     service.clock.set(at(3, 2, 12))  # the step's warning (11:00) is due
+    assert not await timers.holding()  # caught up at start
 
     lag.records = 101
     assert await timers.holding() and held_gauge() == 1
@@ -138,8 +139,24 @@ async def test_timers_fire_even_so_once_the_consumer_stays_behind_past_the_timeo
     assert await timers.holding(), "a new backlog is waited for again"
 
 
-async def test_a_lag_that_cannot_be_read_holds_no_timer(service):
+async def test_at_start_timers_wait_until_the_consumer_has_read_everything(service):
+    """After downtime or in a rebuild, the events that happened before a timer's instant
+    are applied before it fires: any lag holds the timers, even one record."""
     lag = Lag()
     timers = held_timers(service, lag)
+    lag.records = ConnectionError("broker not there yet")
+    assert await timers.holding()
+    lag.records = 1
+    assert await timers.holding()
+    lag.records = 0
+    assert not await timers.holding()
+    lag.records = 1
+    assert not await timers.holding(), "once caught up, only a backlog holds them"
+
+
+async def test_once_caught_up_a_lag_that_cannot_be_read_holds_no_timer(service):
+    lag = Lag()
+    timers = held_timers(service, lag)
+    assert not await timers.holding()
     lag.records = ConnectionError("broker away")
     assert not await timers.holding()

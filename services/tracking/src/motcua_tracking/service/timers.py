@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.clock import clock_speed
 from motcua.db import Sessions
-from motcua.loops import Loop, sleep
+from motcua.loops import Loop
 from motcua_tracking.adapters.metrics import TIMER_LAG, TIMERS_FIRED, TIMERS_HELD, TIMERS_PENDING
 from motcua_tracking.adapters.timers import count_pending, next_fire_at
 from motcua_tracking.domain import Outcome, TrackedDossier
@@ -69,6 +69,7 @@ class TimerLoop:
         self._speed = clock_speed(self._context.clock)
         self.grace = settings.alert_grace(self._speed)
         self.loop = Loop("timers", self.step, wake=wake)
+        self._caught_up = False
         self._held_since: float | None = None
         self._held = False
         self.gauge = Loop("timers-gauge", self.count)
@@ -114,29 +115,8 @@ class TimerLoop:
         wait: float = (upcoming + self.grace - self._context.clock.now()).total_seconds()
         return min(max(wait / self._speed, _MIN_SLEEP), poll)
 
-    async def wait_for_consumer(self, stop: asyncio.Event) -> None:
-        """Return once the dossier consumer has caught up (or the wait timed out)."""
-        if self._consumer_lag is None:
-            return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._settings.catch_up_timeout_seconds
-        TIMERS_HELD.set(1)
-        try:
-            while not stop.is_set() and loop.time() < deadline:
-                try:
-                    if await self._consumer_lag() == 0:
-                        return
-                except Exception:
-                    log.warning("could not read the consumer's progress", exc_info=True)
-                await sleep(stop, _CATCH_UP_CHECK)
-            if not stop.is_set():
-                log.warning("timers start before the dossier consumer caught up")
-        finally:
-            TIMERS_HELD.set(0)
-
     async def run(self, stop: asyncio.Event) -> None:
         """Fire timers until `stop` is set; a failing pass is logged and retried (`loop`)."""
-        await self.wait_for_consumer(stop)
         await self.loop.run(stop)
 
     async def step(self) -> float:
@@ -149,19 +129,25 @@ class TimerLoop:
         return await self.pause_before_next()
 
     async def holding(self) -> bool:
-        """Whether timers wait for the dossier consumer, more than `behind_records` behind
-        (for at most `catch_up_timeout_seconds`, then they fire until it has caught up).
-        A lag that cannot be read holds nothing: alerts go on while the broker is away."""
+        """Whether timers wait for the dossier consumer (for at most
+        `catch_up_timeout_seconds`, then they fire until it has caught up).
+
+        Until it has first caught up (start-up: after downtime, during a rebuild) they wait
+        for it to have read everything, and a lag that cannot be read counts as behind;
+        after, only a backlog of more than `behind_records` holds them, and a lag that
+        cannot be read holds nothing: alerts go on while the broker is away."""
         if self._consumer_lag is None:
             return False
+        limit = self._settings.behind_records if self._caught_up else 0
         try:
             behind = await self._consumer_lag()
         except Exception:
             log.warning("could not read the consumer's progress", exc_info=True)
-            behind = 0
+            behind = 0 if self._caught_up else 1
         now = asyncio.get_running_loop().time()
         held = False
-        if behind <= self._settings.behind_records:
+        if behind <= limit:
+            self._caught_up = True
             self._held_since = None
         else:
             if self._held_since is None:
