@@ -328,7 +328,6 @@ class _Run:
             for tp, mark in held.items():
                 back = ends[tp] - mark.end
                 source = TopicPartition(self.holding, tp.partition)
-                copies = self._read(source, back, mark.records) if back < mark.records else None
                 sent = [
                     await producer.send(
                         self.topic,
@@ -338,7 +337,7 @@ class _Run:
                         timestamp_ms=record.timestamp,
                         headers=list(record.headers or ()),
                     )
-                    async for record in copies or _nothing()
+                    async for record in self._read(source, back, mark.records)
                 ]
                 await asyncio.gather(*sent)
         finally:
@@ -391,11 +390,6 @@ class _Run:
             if self.holding not in await self.admin.list_topics():
                 return
             await asyncio.sleep(0.1)
-
-
-async def _nothing() -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
-    return
-    yield
 
 
 def reception_without_applicant(value: bytes | None) -> bytes | None:
