@@ -1,20 +1,26 @@
 """The dossier view follows when things happened, not when notify heard of them."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from notify_harness import READ, mails
 from notify_scenario import (
+    APPOINTMENT,
+    SPECIALISTS,
     applicant,
     deadline_set,
     dossier_code,
+    due_soon,
     overdue,
     received,
     supplement_requested,
     transferred,
+    wrap,
 )
+from prometheus_client import REGISTRY
 
 from motcua.clock import ManualClock
+from motcua.events import DossierOverdue
 from motcua.testing import eventually
 from motcua_notify.settings import DigestSettings
 
@@ -62,3 +68,41 @@ async def test_a_hand_over_arriving_after_a_later_overdue_alert_leaves_it_standi
 
     [sent] = await eventually(digest)
     assert "1 đang xử lý, 1 quá hạn" in sent["Subject"]
+
+
+async def test_an_alert_on_a_step_already_ended_when_tracking_learnt_of_it_goes_to_no_one(
+    notify_settings, topics, start_notify, publish, smtp_server, client
+):
+    notify = await start_notify(notify_settings, clock=ManualClock(BEFORE_DIGEST))
+    code = dossier_code()
+    await publish(topics.applicants, applicant(code, consent=()))
+    await publish(topics.dossier_events, received(code))
+    await publish(topics.tracking_events, deadline_set(code))
+    # A history import: the step fell due, and the handover that ended it came four days
+    # late, so tracking published the overdue alert with the time the step ended.
+    due = APPOINTMENT + timedelta(days=4)
+    late = DossierOverdue(
+        scope="step", step_code="TD", unit_code=SPECIALISTS, due_at=APPOINTMENT, ended_at=due
+    )
+    before = ended_count()
+    await publish(topics.tracking_events, wrap(late, code, at=due, producer="tracking"))
+    await publish(topics.tracking_events, due_soon(code))
+
+    async def warned():
+        return [m for m in mails(smtp_server) if code in m["Subject"]] or None
+
+    [sent] = await eventually(warned)
+    assert sent["Subject"].startswith("[Sắp đến hạn]")
+    answer = await client.get(
+        f"{notify.url}/v1/notifications",
+        params={"dossier_code": code},
+        headers={"Authorization": f"Bearer {READ}"},
+    )
+    types = {i["message_type"] for i in answer.json()["items"]}
+    assert "overdue" not in types and "due_soon" in types
+    assert ended_count() == before + 1
+
+
+def ended_count() -> float:
+    labels = {"message_type": "overdue"}
+    return REGISTRY.get_sample_value("motcua_notify_alerts_already_ended_total", labels) or 0.0

@@ -361,9 +361,11 @@ async def state(settings) -> tuple:
 
 
 def by_dossier(envelopes) -> dict[str, list]:
+    """What each dossier's events say, but for an alert's `ended_at`: that says what tracking
+    knew when the alert fired, and a replay knows every event already (live, the timer
+    loop fired the alert on open work; replayed, the events fire it on their way)."""
     found: dict[str, list] = {}
     for e in envelopes:
-        found.setdefault(e.dossier_code, []).append(
-            (e.event_type, e.occurred_at, e.data.model_dump(mode="json"))
-        )
+        data = e.data.model_dump(mode="json", exclude={"ended_at"})
+        found.setdefault(e.dossier_code, []).append((e.event_type, e.occurred_at, data))
     return found

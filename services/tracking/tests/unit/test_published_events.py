@@ -25,6 +25,7 @@ from motcua_tracking.domain import (
     ApologyOwed,
     DeadlineFixed,
     DossierJudged,
+    DossierStatus,
     DueMoved,
     DueSoonReached,
     Escalated,
@@ -158,3 +159,61 @@ def test_an_outcome_is_published_with_every_field_of_its_event(
     published = event_for(dossier, outcome)
     assert published == expected
     assert published.model_fields_set == set(type(published).model_fields)
+
+
+def _alerts(dossier: TrackedDossier, outcomes: list[Outcome]) -> list[tuple[str, str, object]]:
+    """(event type, scope, ended_at) of each due-soon or overdue alert, as published."""
+    published = [event_for(dossier, o) for o in outcomes]
+    return [
+        (e.event_type, e.scope, e.ended_at)
+        for e in published
+        if isinstance(e, DossierDueSoon | DossierOverdue)
+    ]
+
+
+def test_an_alert_reached_on_the_way_to_the_event_that_ended_its_step_says_when(
+    calendar: WorkingCalendar,
+) -> None:
+    dossier, _ = TrackedDossier.receive(
+        code="STP-260302-0001",
+        agency_code="STP",
+        unit_code="MC",
+        procedure_name="Cấp phép",
+        terms=FIVE_STEPS,
+        policy=SupplementPolicy.PAUSE,
+        received_at=at(3, 2, 9),
+        calendar=calendar,
+        rules=RULES,
+    )
+    # The reception step fell due on 2 March at 14:30; its handover arrives the next day,
+    # so the step's alerts fire on the handover's way, and the handover ends that step.
+    handed = dossier.transfer(
+        at=at(3, 3, 10),
+        now=at(3, 3, 10),
+        from_unit="MC",
+        to_unit="PCM",
+        step_code=None,
+        note=None,
+        calendar=calendar,
+        rules=RULES,
+    )
+    assert _alerts(dossier, handed) == [
+        ("tracking.due-soon", "step", at(3, 3, 10)),
+        ("tracking.overdue", "step", at(3, 3, 10)),
+    ]
+    # The next step's and the dossier's warnings fire at their time, on open work.
+    warned = dossier.advance(at(3, 6, 12), now=at(3, 6, 12))
+    assert _alerts(dossier, warned)
+    assert {ended for _, _, ended in _alerts(dossier, warned)} == {None}
+    # The dossier's overdue alert fires on the way to the finish, which ends the dossier.
+    finished = dossier.finish(
+        at=at(3, 12, 9),
+        now=at(3, 12, 9),
+        ended_by="processing_finished",
+        status=DossierStatus.PROCESSING_FINISHED,
+        unit_code="PCM",
+        calendar=calendar,
+        rules=RULES,
+    )
+    assert ("tracking.overdue", "dossier", at(3, 12, 9)) in _alerts(dossier, finished)
+    assert {ended for _, _, ended in _alerts(dossier, finished)} == {at(3, 12, 9)}

@@ -125,6 +125,10 @@ class DossierDueSoon(TrackingEvent):
     step_code: str | None = None
     unit_code: str
     due_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    """Set when the step (or dossier) had already ended, at this time, when tracking
+    learnt of the events that made the alert due (a late upload, a history import): the
+    alert stands in the record, and no one is asked to act on it."""
 
 
 class DossierOverdue(TrackingEvent):
@@ -136,6 +140,8 @@ class DossierOverdue(TrackingEvent):
     step_code: str | None = None
     unit_code: str
     due_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    """As for `DossierDueSoon.ended_at`: the step (or dossier) had already ended, late."""
 
 
 class ApologyRequired(TrackingEvent):

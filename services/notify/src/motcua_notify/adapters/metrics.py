@@ -8,6 +8,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge
 
 __all__ = [
+    "ALERTS_ALREADY_ENDED",
     "ALERT_WITHDRAWALS",
     "ERASED_UNSENT",
     "ERASURES",
@@ -55,6 +56,12 @@ ALERT_WITHDRAWALS = Counter(
     "(corrected: someone was told and gets a correction; cancelled: not sent yet; "
     "before_alert: the withdrawal came first)",
     ["message_type", "outcome"],
+)
+ALERTS_ALREADY_ENDED = Counter(
+    "motcua_notify_alerts_already_ended_total",
+    "Due-soon and overdue alerts sent to no one: their step or dossier had ended before "
+    "tracking learnt the alert was due (a late upload, a history import)",
+    ["message_type"],
 )
 RECEIPTS = Counter(
     "motcua_notify_receipts_total", "Delivery receipts from gateways", ["channel", "outcome"]

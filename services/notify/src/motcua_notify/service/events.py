@@ -5,7 +5,8 @@ delivery log are scrubbed after the batch's messages are recorded (service.erasu
 
 An alert tracking has withdrawn (AlertWithdrawn, in this batch or an earlier one) is
 still recorded, as withdrawn, but changes nothing and is never sent: a withdrawal may
-arrive before its alert.
+arrive before its alert. An alert whose step had already ended when tracking learnt it
+was due asks for no message (`reactions.officials.already_ended`); those are counted.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from motcua.catalogue import procedures_for
 from motcua.clock import Clock
 from motcua.events import AlertWithdrawn, Envelope
+from motcua_notify.adapters import metrics
 from motcua_notify.adapters.directory_store import load_units
 from motcua_notify.adapters.dossier_store import lock_views, save_views
 from motcua_notify.adapters.withdrawal_store import withdrawn_among
 from motcua_notify.domain.directory import Directory
 from motcua_notify.domain.withdrawals import ALERT_MESSAGES
 from motcua_notify.service.erasure import erase
+from motcua_notify.service.publishing import after_commit
 from motcua_notify.service.reactions import HANDLED, react
+from motcua_notify.service.reactions.officials import already_ended
 from motcua_notify.service.recording import Addressed, Recorder
 from motcua_notify.service.withdrawals import Withdrawals, remember
 from motcua_notify.settings import LinkSettings
@@ -76,6 +80,9 @@ class EventApplier:
         await save_views(session, [views[code] for code in sorted(changed)])
         written = await self._recorder.record(session, items, now, withdrawn)
         await erase(session, relevant, not_erased, now)
+        ended = [_alert_type(e) for e in relevant if already_ended(e.data)]
+        if ended:
+            after_commit(session, lambda: _count_ended(ended))
         for envelope in relevant:
             data = envelope.data
             if isinstance(data, AlertWithdrawn) and data.alert_event_id in first_seen:
@@ -89,6 +96,15 @@ class EventApplier:
 
 def _id(envelope: Envelope) -> str:
     return str(envelope.event_id)
+
+
+def _alert_type(envelope: Envelope) -> str:
+    return ALERT_MESSAGES[envelope.event_type].value
+
+
+def _count_ended(message_types: list[str]) -> None:
+    for message_type in message_types:
+        metrics.ALERTS_ALREADY_ENDED.labels(message_type).inc()
 
 
 def _is_alert(envelope: Envelope) -> bool:

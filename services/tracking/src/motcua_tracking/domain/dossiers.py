@@ -28,6 +28,10 @@ Rules:
   date, the absorbing agency's from it, so a merge never moves a time already given.
 - Lateness goes to the unit of the first step that ended (or is running) past its own
   due time, or else to the unit holding the dossier when it fell due.
+- Timers due before an event fire on its way (above). When that event ends the step (or
+  the dossier) an alert warns of, which happens to events that arrive late or in a
+  history import, the alert carries when it ended (`ended_at`): it stands in the record
+  (look-ups, indicators), and no official is asked to act on something already done.
 """
 
 from __future__ import annotations
@@ -257,6 +261,13 @@ class TrackedDossier:
             self._suspensions_within(step.started_at, until),
         )
         return clock.due(calendar)
+
+    def ended_at(self, alert: DueSoonReached | OverdueReached) -> datetime | None:
+        """When what the alert warns of ended, if it has: its step, else the dossier."""
+        step = next((s for s in self.steps if s.seq == alert.step_seq), None)
+        if step is not None and step.finished_at is not None:
+            return step.finished_at
+        return self.finished_at
 
     def advance(self, until: datetime, now: datetime) -> list[Outcome]:
         """Fire every pending timer due by `until`, in order; `now` is recorded as fired time."""
@@ -601,6 +612,7 @@ class TrackedDossier:
     def _fired(self, timer: Timer) -> list[Outcome]:
         step = self.current_step
         code = step.code if timer.scope == "step" else None
+        seq = step.seq if timer.scope == "step" else None
         if timer.kind is TimerKind.REAPPOINTMENT_OVERDUE:
             self._note(timer.fire_at, "reappointment_overdue", self.holder)
             return [self._escalate(timer, "overdue_after_reappointment")]
@@ -608,7 +620,7 @@ class TrackedDossier:
             self._note(timer.fire_at, f"{timer.scope}_overdue", self.holder)
             outcomes: list[Outcome] = [
                 OverdueReached(
-                    timer.fire_at, timer.scope, code, self.holder, timer.due_at, timer.key
+                    timer.fire_at, timer.scope, code, self.holder, timer.due_at, timer.key, seq
                 )
             ]
             if timer.scope == "dossier" and self.clock.reappointment is None:
@@ -616,7 +628,9 @@ class TrackedDossier:
             return outcomes
         self._note(timer.fire_at, f"{timer.scope}_due_soon", self.holder)
         outcomes = [
-            DueSoonReached(timer.fire_at, timer.scope, code, self.holder, timer.due_at, timer.key)
+            DueSoonReached(
+                timer.fire_at, timer.scope, code, self.holder, timer.due_at, timer.key, seq
+            )
         ]
         owes_apology = (
             timer.scope == "dossier"

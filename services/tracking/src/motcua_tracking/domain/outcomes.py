@@ -95,6 +95,8 @@ class _DueAlert:
     unit_code: str
     due_at: datetime
     timer: TimerKey | None = None
+    step_seq: int | None = None
+    """The step it warns of (None: the whole dossier)."""
 
 
 @dataclass(frozen=True)

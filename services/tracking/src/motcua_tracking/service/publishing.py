@@ -69,6 +69,11 @@ class _Published(Generic[_O]):
         return self.event.model_validate(given, from_attributes=True)
 
 
+def _ended(dossier: TrackedDossier, o: DueSoonReached | OverdueReached) -> Mapping[str, object]:
+    """An alert reached on the way to the event that ended what it warns of says so."""
+    return {"ended_at": dossier.ended_at(o)}
+
+
 # Every outcome but a retracted alert, with the event that reports it.
 _PUBLISHED = (
     _Published(
@@ -98,8 +103,8 @@ _PUBLISHED = (
             "revision": dossier.revision,
         },
     ),
-    _Published(DueSoonReached, DossierDueSoon),
-    _Published(OverdueReached, DossierOverdue),
+    _Published(DueSoonReached, DossierDueSoon, _ended),
+    _Published(OverdueReached, DossierOverdue, _ended),
     _Published(ApologyOwed, ApologyRequired),
     _Published(
         Reappointed,
@@ -149,8 +154,10 @@ def envelopes_for(
 
     What an incoming event did is caused by it; what a timer did (even one fired on the
     way to an event) is correlated with the dossier's reception only, so replaying the
-    same events gives the same envelopes but for ids and recording times. Each alert's
-    event id is kept with its timer, so it can be withdrawn.
+    same events gives the same envelopes but for ids and recording times, and an alert's
+    `ended_at`, which says what tracking knew when the alert fired (a replay has every
+    event at hand, so alerts fired live on open work fire on the way to their step's end).
+    Each alert's event id is kept with its timer, so it can be withdrawn.
     """
     own = UUID(dossier.correlation) if dossier.correlation else None
     envelopes = []

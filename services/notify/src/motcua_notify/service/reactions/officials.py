@@ -2,7 +2,9 @@
 
 Officials are written to through the units directory, erased or not: an alert goes to
 the unit it names (an escalation to the head of the agency's one-stop office) on the
-channels the directory gives it, and to no one's personal contacts.
+channels the directory gives it, and to no one's personal contacts. An alert whose step
+(or dossier) had already ended when tracking learnt it was due (`ended_at`: a late
+upload, a history import) goes to no one.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from motcua_notify.domain.wording import (
 from motcua_notify.service.reactions.scene import Outcome, Scene, on
 from motcua_notify.service.recording import Addressed
 
-__all__: list[str] = []
+__all__ = ["already_ended"]
 
 
 class _StepAlert(TypedDict):
@@ -72,9 +74,17 @@ def _held(data: DossierDueSoon | DossierOverdue) -> Mapping[FactKind, Mapping[st
     }
 
 
+def already_ended(data: object) -> bool:
+    """Whether `data` is an alert whose step (or dossier) had ended before tracking learnt
+    the alert was due: it is recorded and counted, and no official is asked to act on it."""
+    return isinstance(data, DossierDueSoon | DossierOverdue) and data.ended_at is not None
+
+
 @on(DossierDueSoon)
 def _on_due_soon(s: Scene, data: DossierDueSoon) -> Outcome:
     view = s.view.updated(s.at, _held(data))
+    if already_ended(data):
+        return view, []
     unit = s.directory.unit(data.unit_code)
     context = ctx.DueSoonContext(**_step_alert(s, data, unit))
     return view, [_to_unit(s, data.unit_code, unit, MessageType.DUE_SOON, context)]
@@ -84,6 +94,8 @@ def _on_due_soon(s: Scene, data: DossierDueSoon) -> Outcome:
 def _on_overdue(s: Scene, data: DossierOverdue) -> Outcome:
     overdue = {"overdue": True, "overdue_alert_id": str(s.envelope.event_id)}
     view = s.view.updated(s.at, {**_held(data), FactKind.OVERDUE: overdue})
+    if already_ended(data):
+        return view, []
     unit = s.directory.unit(data.unit_code)
     context = ctx.OverdueContext(
         **_step_alert(s, data, unit),
