@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.db import Sessions, create_engine, sessions
 from motcua.events.topics import TopicSpec, all_topics
+from motcua.messaging.provisioning import ensure_topics
 from motcua.messaging.schema import create_messaging_tables
 from motcua.settings import DatabaseSettings, KafkaSettings
-from motcua.testing.servers import create_database, create_topics, drop_database
+from motcua.testing.servers import (
+    SESSION_TOPICS,
+    create_database,
+    create_topics,
+    drop_database,
+)
 
 __all__ = [
     "database_base_url",
@@ -32,12 +38,15 @@ __all__ = [
 
 
 @pytest.fixture(scope="session")
-def kafka_settings(_infrastructure: tuple[KafkaSettings, str]) -> KafkaSettings:
+def kafka_settings(_infrastructure: tuple[KafkaSettings, str]) -> Iterator[KafkaSettings]:
     """The real broker, signed in as the operator where it asks for a sign-in, with every
     topic of the system created. Build every test's Kafka client from it
-    (`AIOKafkaProducer(**kafka_settings.client_options())`)."""
-    asyncio.run(create_topics(_infrastructure[0], all_topics()))
-    return _infrastructure[0]
+    (`AIOKafkaProducer(**kafka_settings.client_options())`). The topics the session's
+    tests created are deleted when it ends; the system's stay."""
+    kafka = _infrastructure[0]
+    asyncio.run(ensure_topics(kafka, all_topics()))
+    yield kafka
+    asyncio.run(SESSION_TOPICS.delete(kafka))
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,21 @@ import re
 from collections.abc import Iterable
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 
 from motcua.db import asyncpg_dsn, ensure_databases, quote_identifier
 from motcua.events.topics import TopicSpec
 from motcua.messaging.provisioning import ensure_topics
 from motcua.settings import KafkaSettings
 
-__all__ = ["create_database", "create_topics", "database_url", "drop_database"]
+__all__ = [
+    "SESSION_TOPICS",
+    "CreatedTopics",
+    "create_database",
+    "create_topics",
+    "database_url",
+    "drop_database",
+]
 
 _DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -49,6 +57,41 @@ async def drop_database(base_url: str, name: str) -> None:
         await connection.close()
 
 
+class CreatedTopics:
+    """Topics to delete when the test session ends. A broker that serves test run after
+    test run would otherwise pile up partitions, each holding files open, until it stops
+    with "Too many open files". Only what this session created is deleted: another session
+    on the same broker keeps its topics."""
+
+    PER_REQUEST = 200
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    async def delete(self, settings: KafkaSettings) -> int:
+        """Delete the topics; return how many."""
+        names = sorted(self.names)
+        if not names:
+            return 0
+        admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=60_000)
+        await admin.start()
+        try:
+            for start in range(0, len(names), self.PER_REQUEST):
+                await admin.delete_topics(names[start : start + self.PER_REQUEST])
+        finally:
+            await admin.close()
+        self.names.difference_update(names)
+        return len(names)
+
+
+SESSION_TOPICS = CreatedTopics()
+"""The topics this test session created (`create_topics`); the `kafka_settings` fixture
+deletes them at its end."""
+
+
 async def create_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
-    """Create the topics that do not exist yet (for example unique per test); return those."""
-    return await ensure_topics(settings, specs)
+    """Create the topics that do not exist yet (for example unique per test); return those.
+    They are deleted when the test session ends (`SESSION_TOPICS`)."""
+    created = await ensure_topics(settings, specs)
+    SESSION_TOPICS.names.update(created)
+    return created

@@ -28,8 +28,8 @@ from motcua.events.topics import (
     dead_letter_topic,
     redrive_topic,
 )
-from motcua.messaging.provisioning import ensure_topics
 from motcua.settings import KafkaSettings
+from motcua.testing.servers import create_topics
 
 __all__ = ["PARTITIONS", "Topics", "make_topics", "new_service"]
 
@@ -109,7 +109,7 @@ async def make_topics(
     run = uuid.uuid4().hex[:10]
     names = {role: f"test.{label}{role.replace('_', '-')}.{run}.v1" for role in PARTITIONS}
     compacted = compacted or {}
-    await ensure_topics(
+    await create_topics(
         kafka,
         [
             TopicSpec(
@@ -128,5 +128,5 @@ async def new_service(kafka: KafkaSettings, service: str, *, as_is: bool = False
     """A name for a service under test, `<service>-<unique>` (its own consumer groups) or
     `service` itself if `as_is`, with its redrive and dead-letter topics created."""
     name = service if as_is else f"{service}-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(kafka, [dead_letter_topic(name), redrive_topic(name)])
+    await create_topics(kafka, [dead_letter_topic(name), redrive_topic(name)])
     return name
