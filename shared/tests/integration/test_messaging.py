@@ -156,6 +156,26 @@ async def test_relay_publishes_exactly_what_was_committed(
     assert all(r.partition == murmur2_partition(r.key, 3) for r in records)
 
 
+async def test_a_pass_takes_the_oldest_pending_events_over_all_its_shards(
+    db_engine, db_sessions, producer, make_topic
+):
+    topic = await make_topic("oldest", partitions=3)
+    written = [event(f"STP-261120-{i:04d}") for i in range(30)]
+    async with db_sessions() as session, session.begin():
+        await outbox.stage(session, *written, topic=topic)
+    async with db_engine.connect() as conn:
+        ids = list((await conn.execute(text("SELECT id FROM outbox ORDER BY id"))).scalars())
+        shards = set((await conn.execute(text("SELECT shard FROM outbox"))).scalars())
+    assert len(shards) > 1
+
+    relay = outbox.OutboxRelay(db_engine, producer, OutboxSettings(batch_size=10), "test")
+    for taken in (10, 20, 30):
+        assert await relay.publish_pending() == 10
+        async with db_engine.connect() as conn:
+            sent = "SELECT id FROM outbox WHERE published_at IS NOT NULL ORDER BY id"
+            assert list((await conn.execute(text(sent))).scalars()) == ids[:taken]
+
+
 async def test_two_relays_keep_each_key_in_order(
     db_engine, db_sessions, producer, kafka_settings, make_topic
 ):

@@ -24,7 +24,7 @@ from uuid import UUID
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Select, delete, func, insert, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
@@ -66,6 +66,26 @@ log = logging.getLogger(__name__)
 _LOCK_SHARDS = text(
     "SELECT s FROM generate_series(0, :last) AS s WHERE pg_try_advisory_xact_lock(:base + s)"
 ).bindparams(last=SHARDS - 1, base=_LOCK_BASE)
+
+
+def _oldest_pending(shards: list[int], limit: int) -> Select[Any]:
+    """The `limit` oldest pending events of `shards`, in id order.
+
+    Each shard's oldest are read from its own range of the pending index, and merged by
+    id (`UNION ALL` of per-shard `LIMIT`s: a Merge Append). Asked of all the shards at
+    once, PostgreSQL walks the primary key from the start, past every event published
+    and not yet deleted, which under a backlog cost tens of milliseconds a pass."""
+    columns = (_table.c.id, _table.c.topic, _table.c.key, _table.c.payload)
+    oldest = union_all(
+        *(
+            select(*columns)
+            .where(_table.c.shard == shard, _table.c.published_at.is_(None))
+            .order_by(_table.c.id)
+            .limit(limit)
+            for shard in shards
+        )
+    ).subquery()
+    return select(oldest).order_by(oldest.c.id).limit(limit)
 
 
 def shard_of(key: str) -> int:
@@ -221,14 +241,7 @@ class OutboxRelay:
             shards = list((await conn.execute(_LOCK_SHARDS)).scalars())
             if not shards:
                 return 0
-            rows = (
-                await conn.execute(
-                    select(_table.c.id, _table.c.topic, _table.c.key, _table.c.payload)
-                    .where(_table.c.shard.in_(shards), _table.c.published_at.is_(None))
-                    .order_by(_table.c.id)
-                    .limit(self._settings.batch_size)
-                )
-            ).all()
+            rows = (await conn.execute(_oldest_pending(shards, self._settings.batch_size))).all()
             if not rows:
                 return 0
             await self._send([(row.topic, row.key.encode(), row.payload) for row in rows])
