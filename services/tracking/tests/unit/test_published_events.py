@@ -140,10 +140,8 @@ CASES: list[tuple[Outcome, Event]] = [
 ]
 
 
-@pytest.mark.parametrize(("outcome", "expected"), CASES, ids=lambda item: type(item).__name__)
-def test_an_outcome_is_published_with_every_field_of_its_event(
-    calendar: WorkingCalendar, outcome: Outcome, expected: Event
-) -> None:
+def received(calendar: WorkingCalendar) -> TrackedDossier:
+    """A dossier received on Monday 2 March 2026 at 09:00 (due Monday 9 March, 09:00)."""
     dossier, _ = TrackedDossier.receive(
         code="STP-260302-0001",
         agency_code="STP",
@@ -155,6 +153,14 @@ def test_an_outcome_is_published_with_every_field_of_its_event(
         calendar=calendar,
         rules=RULES,
     )
+    return dossier
+
+
+@pytest.mark.parametrize(("outcome", "expected"), CASES, ids=lambda item: type(item).__name__)
+def test_an_outcome_is_published_with_every_field_of_its_event(
+    calendar: WorkingCalendar, outcome: Outcome, expected: Event
+) -> None:
+    dossier = received(calendar)
     dossier.revision = 2
     published = event_for(dossier, outcome)
     assert published == expected
@@ -174,17 +180,7 @@ def _alerts(dossier: TrackedDossier, outcomes: list[Outcome]) -> list[tuple[str,
 def test_an_alert_reached_on_the_way_to_the_event_that_ended_its_step_says_when(
     calendar: WorkingCalendar,
 ) -> None:
-    dossier, _ = TrackedDossier.receive(
-        code="STP-260302-0001",
-        agency_code="STP",
-        unit_code="MC",
-        procedure_name="Cấp phép",
-        terms=FIVE_STEPS,
-        policy=SupplementPolicy.PAUSE,
-        received_at=at(3, 2, 9),
-        calendar=calendar,
-        rules=RULES,
-    )
+    dossier = received(calendar)
     # The reception step fell due on 2 March at 14:30; its handover arrives the next day,
     # so the step's alerts fire on the handover's way, and the handover ends that step.
     handed = dossier.transfer(
