@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from prometheus_client import REGISTRY
 
 from motcua.events import Envelope, decode
 from motcua.settings import KafkaSettings
@@ -23,6 +24,11 @@ async def log_of(client: httpx.AsyncClient, notify, code: str) -> list[dict]:
     assert answer.status_code == 200, answer.text
     items: list[dict] = answer.json()["items"]
     return items
+
+
+def sample(name: str, labels: dict[str, str]) -> float:
+    """A metric of the notify under test (run in this process), 0 before it was counted."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def mails(smtp_server) -> list[EmailMessage]:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from notify_harness import READ, gateway_messages, log_of, mails
+from notify_harness import READ, gateway_messages, log_of, mails, sample
 from notify_scenario import (
     APPOINTMENT,
     COUNTER,
@@ -16,7 +16,6 @@ from notify_scenario import (
     supplement_requested,
     wrap,
 )
-from prometheus_client import REGISTRY
 
 from motcua.clock import ManualClock, SimulatedClock
 from motcua.events import ApologyRequired
@@ -104,7 +103,7 @@ async def test_an_erasure_scrubs_the_log_and_cancels_what_was_not_sent(
     clock = ManualClock(night)
     notify = await start_notify(notify_settings, clock=clock)
     code = dossier_code()
-    counted_before = (_sample(*ERASURES), _sample(*ERASED_UNSENT))
+    counted_before = (sample(*ERASURES), sample(*ERASED_UNSENT))
     await publish(topics.applicants, applicant(code, consent=("email", "sms")))
     await publish(topics.dossier_events, received(code))
     await publish(topics.tracking_events, deadline_set(code))
@@ -169,7 +168,7 @@ async def test_an_erasure_scrubs_the_log_and_cancels_what_was_not_sent(
     await notify.app.state.dispatcher.dispatch_once(Channel.SMS)
     assert [m for m in await gateway_messages(client, gateway) if code in str(m["body"])] == []
     # Counters of the process (other tests count too): this erasure added one of each.
-    counted = (_sample(*ERASURES), _sample(*ERASED_UNSENT))
+    counted = (sample(*ERASURES), sample(*ERASED_UNSENT))
     assert (counted[0] - counted_before[0], counted[1] - counted_before[1]) == (1.0, 1.0)
 
 
@@ -178,10 +177,6 @@ ERASED_UNSENT = (
     "motcua_notify_erased_unsent_total",
     {"channel": "sms", "message_type": "receipt"},
 )
-
-
-def _sample(name: str, labels: dict[str, str]) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 async def test_an_applicant_read_again_after_the_erasure_stores_nothing(

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from notify_harness import READ, mails
+from notify_harness import READ, log_of, mails, sample
 from notify_scenario import (
     APPOINTMENT,
     SPECIALISTS,
@@ -17,7 +17,6 @@ from notify_scenario import (
     transferred,
     wrap,
 )
-from prometheus_client import REGISTRY
 
 from motcua.clock import ManualClock
 from motcua.events import DossierOverdue
@@ -26,6 +25,7 @@ from motcua_notify.settings import DigestSettings
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(120)]
 BEFORE_DIGEST = datetime(2026, 11, 20, 0, 20, tzinfo=UTC)  # 07:20 in Hà Nội
+ENDED = ("motcua_notify_alerts_already_ended_total", {"message_type": "overdue"})
 
 
 async def test_a_hand_over_arriving_after_a_later_overdue_alert_leaves_it_standing(
@@ -84,7 +84,7 @@ async def test_an_alert_on_a_step_already_ended_when_tracking_learnt_of_it_goes_
     late = DossierOverdue(
         scope="step", step_code="TD", unit_code=SPECIALISTS, due_at=APPOINTMENT, ended_at=due
     )
-    before = ended_count()
+    before = sample(*ENDED)
     await publish(topics.tracking_events, wrap(late, code, at=due, producer="tracking"))
     await publish(topics.tracking_events, due_soon(code))
 
@@ -93,16 +93,6 @@ async def test_an_alert_on_a_step_already_ended_when_tracking_learnt_of_it_goes_
 
     [sent] = await eventually(warned)
     assert sent["Subject"].startswith("[Sắp đến hạn]")
-    answer = await client.get(
-        f"{notify.url}/v1/notifications",
-        params={"dossier_code": code},
-        headers={"Authorization": f"Bearer {READ}"},
-    )
-    types = {i["message_type"] for i in answer.json()["items"]}
+    types = {i["message_type"] for i in await log_of(client, notify, code)}
     assert "overdue" not in types and "due_soon" in types
-    assert ended_count() == before + 1
-
-
-def ended_count() -> float:
-    labels = {"message_type": "overdue"}
-    return REGISTRY.get_sample_value("motcua_notify_alerts_already_ended_total", labels) or 0.0
+    assert sample(*ENDED) == before + 1
