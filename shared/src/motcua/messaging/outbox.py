@@ -25,7 +25,7 @@ from uuid import UUID
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
@@ -130,8 +130,21 @@ async def stage(
 
     `topic` overrides the events' own topic (a sandbox for a replay, a test or a benchmark).
     """
-    if envelopes:
-        await db.execute(insert(_table), outbox_rows(envelopes, topic))
+    if not envelopes:
+        return
+    columns = OutboxColumns()
+    for row in outbox_rows(envelopes, topic):
+        columns.add(row)
+    await db.execute(
+        _STAGE,
+        {
+            "event_ids": columns.event_ids,
+            "topics": columns.topics,
+            "keys": columns.keys,
+            "shards": columns.shards,
+            "payloads": columns.payloads,
+        },
+    )
 
 
 @dataclass
@@ -168,9 +181,22 @@ def outbox_insert_sql(*, event_ids: str, topics: str, keys: str, shards: str, pa
     """
     return (
         f"INSERT INTO {_table.name} (event_id, topic, key, shard, payload) "
-        f"SELECT * FROM unnest({event_ids}::uuid[], {topics}::text[], {keys}::text[], "
-        f"{shards}::int4[], {payloads}::bytea[])"
+        f"SELECT * FROM unnest(CAST({event_ids} AS uuid[]), CAST({topics} AS text[]), "
+        f"CAST({keys} AS text[]), CAST({shards} AS int4[]), CAST({payloads} AS bytea[]))"
     )
+
+
+# `stage`: one statement however many events (a row-by-row executemany costs PostgreSQL a
+# statement per event).
+_STAGE = text(
+    outbox_insert_sql(
+        event_ids=":event_ids",
+        topics=":topics",
+        keys=":keys",
+        shards=":shards",
+        payloads=":payloads",
+    )
+)
 
 
 class OutboxRelay:
