@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,39 @@ __all__ = ["lock_views", "open_dossiers_of", "parked_count", "purge_closed", "sa
 
 _t = dossiers
 _COLUMNS = [c.name for c in _t.columns if c.name != "code"]
+_JSON = frozenset(c.name for c in _t.columns if isinstance(c.type, JSONB))
+
+
+def _array_type(column: sa.Column[Any]) -> str:
+    if isinstance(column.type, JSONB):
+        return "text"  # sent as JSON text, cast in the statement
+    if isinstance(column.type, sa.DateTime):
+        return "timestamptz"
+    if isinstance(column.type, sa.Boolean):
+        return "boolean"
+    if isinstance(column.type, sa.Text):
+        return "text"
+    raise TypeError(f"no array type for {column.name} ({column.type})")
+
+
+# One statement per batch, however many dossiers: rows created in code order (the lock
+# order), and every view written back from one array per column.
+_CREATE = sa.text(
+    f"INSERT INTO {_t.name} (code) SELECT unnest(CAST(:codes AS text[])) ORDER BY 1"
+    " ON CONFLICT DO NOTHING"
+)
+_SAVE = sa.text(
+    f"UPDATE {_t.name} AS d SET "
+    + ", ".join(
+        f"{name} = CAST(v.{name} AS jsonb)" if name in _JSON else f"{name} = v.{name}"
+        for name in _COLUMNS
+    )
+    + " FROM unnest("
+    + ", ".join(f"CAST(:{c.name} AS {_array_type(c)}[])" for c in _t.columns)
+    + ") AS v("
+    + ", ".join(c.name for c in _t.columns)
+    + ") WHERE d.code = v.code"
+)
 
 
 async def lock_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, DossierView]:
@@ -31,9 +65,7 @@ async def lock_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, D
     ordered = sorted(set(codes))
     if not ordered:
         return {}
-    await session.execute(
-        pg_insert(_t).on_conflict_do_nothing(), [{"code": code} for code in ordered]
-    )
+    await session.execute(_CREATE, {"codes": ordered})
     rows = await session.execute(
         sa.select(_t).where(_t.c.code.in_(ordered)).order_by(_t.c.code).with_for_update()
     )
@@ -42,14 +74,16 @@ async def lock_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, D
 
 async def save_views(session: AsyncSession, views: Iterable[DossierView]) -> None:
     """Write views back (rows locked by `lock_views`)."""
-    params = [{"_code": view.code, **_row(view)} for view in views]
-    if params:
-        statement = (
-            sa.update(_t)
-            .where(_t.c.code == sa.bindparam("_code"))
-            .values({name: sa.bindparam(name) for name in _COLUMNS})
-        )
-        await session.execute(statement, params)
+    rows = [_row(view) for view in views]
+    if not rows:
+        return
+    params: dict[str, list[Any]] = {"code": [view.code for view in views]}
+    for name in _COLUMNS:
+        if name in _JSON:
+            params[name] = [_json(row[name]) for row in rows]
+        else:
+            params[name] = [row[name] for row in rows]
+    await session.execute(_SAVE, params)
 
 
 async def open_dossiers_of(session: AsyncSession, unit_code: str, limit: int) -> list[DossierView]:
@@ -129,6 +163,10 @@ def _view(row: RowMapping | Mapping[str, Any]) -> DossierView:
         },
         erased_at=row["erased_at"],
     )
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _row(view: DossierView) -> dict[str, Any]:
