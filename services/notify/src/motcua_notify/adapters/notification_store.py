@@ -138,6 +138,39 @@ async def claim(
     return sorted(claimed, key=lambda c: c.id)
 
 
+# What happened to a settled batch, in one statement (one array per field of the outcomes).
+_OUTCOME_FIELDS = {
+    "id": "bigint",
+    "owner": "text",
+    "status": "text",
+    "reason": "text",
+    "provider_id": "text",
+    "not_before": "timestamptz",
+    "sent_at": "timestamptz",
+    "delivered_at": "timestamptz",
+    "failed_at": "timestamptz",
+    "attempts": "integer",
+}
+_RECORD_OUTCOMES = sa.text(
+    f"""
+    UPDATE {_t.name} AS n SET
+        status = v.status,
+        reason = v.reason,
+        provider_message_id = coalesce(n.provider_message_id, v.provider_id),
+        not_before = coalesce(v.not_before, n.not_before),
+        sent_at = coalesce(n.sent_at, v.sent_at),
+        delivered_at = coalesce(n.delivered_at, v.delivered_at),
+        failed_at = v.failed_at,
+        attempts = n.attempts + v.attempts,
+        lease_owner = NULL,
+        lease_until = NULL
+    FROM unnest({", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _OUTCOME_FIELDS.items())})
+        AS v({", ".join(_OUTCOME_FIELDS)})
+    WHERE n.id = v.id AND n.lease_owner = v.owner AND n.status = '{Status.SENDING.value}'
+    """
+)
+
+
 async def record_outcomes(session: AsyncSession, outcomes: Sequence[dict[str, Any]]) -> None:
     """Record what happened to leased rows and end their lease.
 
@@ -148,31 +181,10 @@ async def record_outcomes(session: AsyncSession, outcomes: Sequence[dict[str, An
     """
     if not outcomes:
         return
-    b = sa.bindparam
-    at = sa.DateTime(timezone=True)
-    statement = (
-        sa.update(_t)
-        .where(
-            _t.c.id == b("_id"),
-            _t.c.lease_owner == b("_owner"),
-            _t.c.status == Status.SENDING,
-        )
-        .values(
-            status=b("_status", type_=sa.Text),
-            reason=b("_reason", type_=sa.Text),
-            provider_message_id=sa.func.coalesce(
-                _t.c.provider_message_id, b("_provider_id", type_=sa.Text)
-            ),
-            not_before=sa.func.coalesce(b("_not_before", type_=at), _t.c.not_before),
-            sent_at=sa.func.coalesce(_t.c.sent_at, b("_sent_at", type_=at)),
-            delivered_at=sa.func.coalesce(_t.c.delivered_at, b("_delivered_at", type_=at)),
-            failed_at=b("_failed_at", type_=at),
-            attempts=_t.c.attempts + b("_attempts", type_=sa.Integer),
-            lease_owner=None,
-            lease_until=None,
-        )
+    await session.execute(
+        _RECORD_OUTCOMES,
+        {name: [outcome[f"_{name}"] for outcome in outcomes] for name in _OUTCOME_FIELDS},
     )
-    await session.execute(statement, list(outcomes))
 
 
 async def still_to_send(session: AsyncSession, row_ids: Collection[int], owner: str) -> set[int]:
