@@ -174,10 +174,11 @@ def outbox_insert_sql(*, event_ids: str, topics: str, keys: str, shards: str, pa
     """The outbox insert of many events at once, from one array per column (`unnest`).
 
     Each argument names the bind parameter holding that column's array (`OutboxColumns`),
-    such as "$3" in a statement sent through asyncpg. The insert is a fragment of the
-    caller's own statement, so it can be a data-modifying CTE beside the change the
-    events report (one round trip for both) and share the arrays that change sends
-    already (an event stored with its dossier and owed to Kafka travels once).
+    such as "$3" in a statement sent through asyncpg or ":ids" in SQLAlchemy's `text`
+    (`stage` is one). The insert is a fragment of the caller's own statement, so it can
+    be a data-modifying CTE beside the change the events report (one round trip for
+    both) and share the arrays that change sends already (an event stored with its
+    dossier and owed to Kafka travels once).
     """
     return (
         f"INSERT INTO {_table.name} (event_id, topic, key, shard, payload) "
