@@ -146,7 +146,7 @@ async def test_a_held_dossier_is_looked_at_again_and_a_dead_one_waits(portal_ses
     taken = {c.code: c for c in await claim(portal_sessions, at(2, 10))}
     async with portal_sessions() as session, session.begin():
         store = SyncStore(session)
-        await store.hold(taken[held.code], "awaiting_reception")
+        await store.hold([(taken[held.code], "awaiting_reception")])
         await store.failed(
             taken[dead.code], due_at=at(2, 11), now=at(2, 10), code="-2", reply="x", dead=True
         )

@@ -157,6 +157,21 @@ class Acknowledged:
         }
 
 
+# Held claims, executemany in code order (the order every writer of the queue takes).
+_HOLD = text(
+    """
+    UPDATE portal_sync_queue SET state = 'held', reason = CAST(:reason AS text),
+        leased_until = NULL
+    WHERE code = CAST(:code AS text) AND revision = CAST(:revision AS bigint)
+    """
+)
+_RELEASE_NEWER = text(
+    """
+    UPDATE portal_sync_queue SET leased_until = NULL
+    WHERE code = CAST(:code AS text) AND revision <> CAST(:revision AS bigint)
+    """
+)
+
 # One statement for every acknowledged dossier (executemany, pipelined by the driver, in
 # code order); the record is replaced only when one was sent.
 _ACKNOWLEDGE = text(
@@ -676,17 +691,19 @@ class SyncStore:
             )
         )
 
-    async def hold(self, claim: Claim, reason: str) -> None:
-        """Not sendable yet (no reception known, procedure not mapped): wait for a change."""
+    async def hold(self, held: Sequence[tuple[Claim, str]]) -> None:
+        """Not sendable yet (no reception known, procedure not mapped): each claimed
+        dossier waits for a change, with its reason. A dossier whose revision grew since
+        its claim only loses its lease (it is pending again)."""
+        if not held:
+            return
+        ordered = sorted(held, key=lambda one: one[0].code)
         await self.session.execute(
-            update(QUEUE)
-            .where(QUEUE.c.code == claim.code, QUEUE.c.revision == claim.revision)
-            .values(state="held", reason=reason, leased_until=None)
+            _HOLD,
+            [{"code": c.code, "revision": c.revision, "reason": reason} for c, reason in ordered],
         )
         await self.session.execute(
-            update(QUEUE)
-            .where(QUEUE.c.code == claim.code, QUEUE.c.revision != claim.revision)
-            .values(leased_until=None)
+            _RELEASE_NEWER, [{"code": c.code, "revision": c.revision} for c, _ in ordered]
         )
 
     async def requeue(

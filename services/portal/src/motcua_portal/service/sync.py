@@ -321,8 +321,7 @@ class SyncWorker:
         dead: list[str] = []
         async with self._sessions() as session, session.begin():
             store = SyncStore(session)
-            for claim, reason in held:
-                await store.hold(claim, reason)
+            await store.hold(held)
             done = [
                 Acknowledged(
                     job.claim,
