@@ -158,3 +158,32 @@ async def test_a_held_dossier_is_looked_at_again_and_a_dead_one_waits(portal_ses
     assert (gone.state, gone.revision) == ("dead", 2)
     async with portal_sessions() as session:
         assert await SyncStore(session).dead() == [dead.code]
+
+
+async def test_a_pass_holds_its_claims_with_their_reasons_unless_they_changed_meanwhile(
+    portal_sessions,
+):
+    waiting, unmapped, changed = Life(), Life(), Life()
+    for one in (waiting, unmapped, changed):
+        await keep(portal_sessions, new(one.deadline_set()))
+    taken = {c.code: c for c in await claim(portal_sessions, at(2, 10))}
+    await keep(portal_sessions, new(changed.received()), now=at(2, 10, 1))
+
+    async with portal_sessions() as session, session.begin():
+        await SyncStore(session).hold(
+            [
+                (taken[unmapped.code], "procedure_unmapped"),
+                (taken[changed.code], "awaiting_reception"),
+                (taken[waiting.code], "awaiting_reception"),
+            ]
+        )
+
+    rows = {
+        one.code: await queued(portal_sessions, one.code) for one in (waiting, unmapped, changed)
+    }
+    assert {code: (r.state, r.reason, r.leased_until) for code, r in rows.items()} == {
+        waiting.code: ("held", "awaiting_reception", None),
+        unmapped.code: ("held", "procedure_unmapped", None),
+        changed.code: ("pending", None, None),
+    }
+    assert [c.code for c in await claim(portal_sessions, at(2, 11))] == [changed.code]
