@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import create_engine, migrate
@@ -12,6 +13,7 @@ from motcua_notify.app import MIGRATIONS
 from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.messages import Channel
 
+pytestmark = pytest.mark.infra
 AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 
 
