@@ -174,16 +174,16 @@ _RECORD_OUTCOMES = sa.text(
 async def record_outcomes(session: AsyncSession, outcomes: Sequence[dict[str, Any]]) -> None:
     """Record what happened to leased rows and end their lease.
 
-    Each dict holds `_id`, `_owner`, `_status`, `_reason`, `_provider_id`, `_not_before`,
-    `_sent_at`, `_delivered_at`, `_failed_at` and `_attempts` (added to the count: -1
-    gives back an attempt that never sent). A row a delivery receipt settled while it
+    Each dict holds `id`, `owner`, `status`, `reason`, `provider_id`, `not_before`,
+    `sent_at`, `delivered_at`, `failed_at` and `attempts` (added to the count: -1 gives
+    back an attempt that never sent). A row a delivery receipt settled while it
     was being sent (status no longer `sending`) keeps the receipt's verdict.
     """
     if not outcomes:
         return
     await session.execute(
         _RECORD_OUTCOMES,
-        {name: [outcome[f"_{name}"] for outcome in outcomes] for name in _OUTCOME_FIELDS},
+        {name: [outcome[name] for outcome in outcomes] for name in _OUTCOME_FIELDS},
     )
 
 

@@ -252,13 +252,13 @@ class Dispatcher:
 
     def _outcome(self, row: Claimed, decision: Decision, now: datetime) -> dict[str, Any]:
         update = self._update(row, decision.status, decision.reason, at=decision.not_before)
-        update["_provider_id"] = decision.provider_message_id
+        update["provider_id"] = decision.provider_message_id
         if decision.sent:
-            update["_sent_at"] = now
+            update["sent_at"] = now
         if decision.status is Status.DELIVERED:
-            update["_delivered_at"] = now
+            update["delivered_at"] = now
         if decision.status is Status.FAILED:
-            update["_failed_at"] = now
+            update["failed_at"] = now
         return update
 
     def _update(
@@ -270,16 +270,16 @@ class Dispatcher:
         at: datetime | None = None,
     ) -> dict[str, Any]:
         return {
-            "_id": row.id,
-            "_owner": self.owner,
-            "_status": status.value,
-            "_reason": reason,
-            "_provider_id": None,
-            "_not_before": at,
-            "_sent_at": None,
-            "_delivered_at": None,
-            "_failed_at": None,
-            "_attempts": attempts,
+            "id": row.id,
+            "owner": self.owner,
+            "status": status.value,
+            "reason": reason,
+            "provider_id": None,
+            "not_before": at,
+            "sent_at": None,
+            "delivered_at": None,
+            "failed_at": None,
+            "attempts": attempts,
         }
 
 
