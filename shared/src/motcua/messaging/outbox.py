@@ -18,7 +18,7 @@ import functools
 import logging
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from uuid import UUID
 
@@ -135,16 +135,7 @@ async def stage(
     columns = OutboxColumns()
     for row in outbox_rows(envelopes, topic):
         columns.add(row)
-    await db.execute(
-        _STAGE,
-        {
-            "event_ids": columns.event_ids,
-            "topics": columns.topics,
-            "keys": columns.keys,
-            "shards": columns.shards,
-            "payloads": columns.payloads,
-        },
-    )
+    await db.execute(_STAGE, columns.arrays())
 
 
 @dataclass
@@ -169,6 +160,10 @@ class OutboxColumns:
     def __len__(self) -> int:
         return len(self.event_ids)
 
+    def arrays(self) -> dict[str, list[Any]]:
+        """The columns by name, as `outbox_insert_sql`'s arguments name them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
 
 def outbox_insert_sql(*, event_ids: str, topics: str, keys: str, shards: str, payloads: str) -> str:
     """The outbox insert of many events at once, from one array per column (`unnest`).
@@ -189,15 +184,7 @@ def outbox_insert_sql(*, event_ids: str, topics: str, keys: str, shards: str, pa
 
 # `stage`: one statement however many events (a row-by-row executemany costs PostgreSQL a
 # statement per event).
-_STAGE = text(
-    outbox_insert_sql(
-        event_ids=":event_ids",
-        topics=":topics",
-        keys=":keys",
-        shards=":shards",
-        payloads=":payloads",
-    )
-)
+_STAGE = text(outbox_insert_sql(**{f.name: f":{f.name}" for f in fields(OutboxColumns)}))
 
 
 class OutboxRelay:
