@@ -226,7 +226,7 @@ class ServiceRuntime:
         self.shutdown.watch_signals()
         self.loops.start(self.stop, self._tasks)
         try:
-            with _long_lived_heap():
+            with _long_lived_heap.held():
                 yield
         finally:
             self.shutdown.begin()
@@ -261,26 +261,39 @@ class ServiceRuntime:
         return checks
 
 
-@contextlib.contextmanager
-def _long_lived_heap() -> Iterator[None]:
-    """While the service runs, the collector leaves alone what its start-up built.
+class _LongLivedHeap:
+    """While a service runs, the collector leaves alone what its start-up built.
 
     A full collection walks every tracked object: modules, schemas, the catalogue, the
     pools. Under a stream of work those collections took about a sixth of intake's CPU
     during an import (BENCHMARKS.md, "The collector"). `gc.freeze` moves everything alive
     now out of the collector's reach (O(1)); the larger young-generation threshold makes
     collections of the objects a batch allocates rarer. Both are undone when the service
-    stops, so nothing frozen stays out of reach after it (tests start many apps in one
-    process).
+    stops, so nothing frozen stays out of reach after it; where several apps run in one
+    process (tests), when the last of them stops.
     """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*_GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._thresholds = gc.get_threshold()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        if self._running == 0:
+            self._thresholds = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(*_GC_THRESHOLDS)
+        self._running += 1
+        try:
+            yield
+        finally:
+            self._running -= 1
+            if self._running == 0:
+                gc.set_threshold(*self._thresholds)
+                gc.unfreeze()
+
+
+_long_lived_heap = _LongLivedHeap()
 
 
 async def _bounded(work: Coroutine[Any, Any, None], seconds: float, what: str) -> None:
