@@ -158,7 +158,7 @@ def start(layout: Layout, port: int) -> bool:
     _initdb(layout, bin_dir)
     options = (
         f"-p {port} -k {socket_dir(layout)} -c listen_addresses={HOST}"
-        " -c max_connections=300 -c shared_buffers=256MB"
+        " -c max_connections=300 -c shared_buffers=256MB -c max_wal_size=4GB"
     )
     log = layout.log("postgres")
     command = _command(
