@@ -37,12 +37,19 @@ __all__ = [
 ]
 
 
+_PUBLISHED = "published_at IS NOT NULL"
+
+
 class OutboxMessage(SQLModel, table=True):
-    """An event owed to Kafka, written in the same transaction as the change it reports."""
+    """An event owed to Kafka, written in the same transaction as the change it reports.
+
+    `outbox_pending` serves the relay; `outbox_published` the housekeeping that deletes
+    events published long ago, which without it read every event kept."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         Index("outbox_pending", "shard", "id", postgresql_where=text("published_at IS NULL")),
+        Index("outbox_published", "published_at", postgresql_where=text(_PUBLISHED)),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
@@ -111,6 +118,9 @@ _DEDUPLICATE_LETTERS = text(
     " WHERE d.consumer = e.consumer AND d.topic = e.topic AND d.partition = e.partition"
     ' AND d."offset" = e."offset" AND d.id > e.id'
 )
+_PUBLISHED_INDEX = text(
+    f"CREATE INDEX outbox_published ON outbox (published_at) WHERE {_PUBLISHED}"
+)
 _UNIQUE_LETTERS = text(
     "CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_source"
     ' ON dead_letters (consumer, topic, partition, "offset")'
@@ -120,9 +130,12 @@ _UNIQUE_LETTERS = text(
 def upgrade_messaging_tables(bind: Connection) -> None:
     """Bring tables created by an older version up to date (run by `motcua.db.migrate`):
     a message is dead-lettered once, so letters recorded twice are merged first; staging
-    events wakes the relay (a NOTIFY trigger on the outbox)."""
+    events wakes the relay (a NOTIFY trigger on the outbox); events published long ago
+    are found through an index of their publication time."""
     if bind.execute(text("SELECT to_regclass('outbox')")).scalar() is not None:
         install_notify_trigger(bind, "outbox", OUTBOX_CHANNEL)
+        if bind.execute(text("SELECT to_regclass('outbox_published')")).scalar() is None:
+            bind.execute(_PUBLISHED_INDEX)
     if bind.execute(text("SELECT to_regclass('dead_letters')")).scalar() is None:
         return
     if bind.execute(text("SELECT to_regclass('dead_letters_source')")).scalar() is None:
