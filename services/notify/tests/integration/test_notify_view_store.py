@@ -1,4 +1,5 @@
-"""The dossier views notify keeps, written back a batch at a time (real PostgreSQL)."""
+"""The dossier views notify keeps, written back a batch at a time, and the gauges read
+from its tables (real PostgreSQL)."""
 
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -8,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import create_engine, migrate
 from motcua.settings import DatabaseSettings
-from motcua_notify.adapters.dossier_store import lock_views, save_views
+from motcua.testing.database import plans_without_scans
+from motcua_notify.adapters.dossier_store import lock_views, parked_count, save_views
+from motcua_notify.adapters.notification_store import queue_stats
 from motcua_notify.app import MIGRATIONS
 from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.messages import Channel
@@ -64,5 +67,27 @@ async def test_views_saved_in_one_batch_read_back_field_for_field(fresh_database
         async with AsyncSession(engine) as session, session.begin():
             views = await lock_views(session, codes)
         assert views == {codes[0]: full, codes[1]: bare, codes[2]: DossierView(code=codes[2])}
+    finally:
+        await engine.dispose()
+
+
+async def test_the_housekeeping_gauges_read_only_the_rows_they_count(fresh_database_url):
+    """Pending messages and dossiers waiting for contacts are counted every few seconds:
+    each count goes through an index of what it counts, never through every row kept."""
+    engine = create_engine(DatabaseSettings(url=fresh_database_url, pool_size=2))
+    try:
+        await migrate(engine, MIGRATIONS)
+
+        async def gauges() -> None:
+            async with AsyncSession(engine) as session, session.begin():
+                await queue_stats(session, AT)
+                await parked_count(session)
+
+        plans = await plans_without_scans(engine, gauges)
+        assert len(plans) == 3
+        assert all("Seq Scan" not in plan for plan in plans), plans
+        assert "notifications_due" in plans[0]
+        assert "notifications_leased" in plans[1]
+        assert "dossiers_waiting" in plans[2]
     finally:
         await engine.dispose()

@@ -21,7 +21,14 @@ from motcua_notify.adapters.tables import dossiers
 from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.messages import Channel
 
-__all__ = ["lock_views", "open_dossiers_of", "parked_count", "purge_closed", "save_views"]
+__all__ = [
+    "WAITING",
+    "lock_views",
+    "open_dossiers_of",
+    "parked_count",
+    "purge_closed",
+    "save_views",
+]
 
 _t = dossiers
 _COLUMNS = [c.name for c in _t.columns if c.name != "code"]
@@ -108,22 +115,20 @@ async def purge_closed(session: AsyncSession, closed_before: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# The dossiers that wait for their applicant's contacts: events parked for them, or an
+# open dossier's receipt (reception known, applicant not, receipt not sent). An erased
+# applicant is waited for no more. Migration 0009's partial index has this predicate,
+# word for word, so counting them reads only them.
+WAITING = sa.text(
+    "erased_at IS NULL AND (jsonb_array_length(parked) > 0"
+    " OR (applicant IS NULL AND received_event_id IS NOT NULL"
+    " AND receipt_event_id IS NULL AND closed_at IS NULL))"
+)
+
+
 async def parked_count(session: AsyncSession) -> int:
-    """How many dossiers wait for their applicant's contacts: events parked for them, or
-    an open dossier's receipt (reception known, applicant not, receipt not sent). An
-    erased applicant is waited for no more."""
-    waiting_receipt = sa.and_(
-        _t.c.applicant.is_(None),
-        _t.c.received_event_id.is_not(None),
-        _t.c.receipt_event_id.is_(None),
-        _t.c.closed_at.is_(None),
-    )
-    count = await session.scalar(
-        sa.select(sa.func.count()).where(
-            _t.c.erased_at.is_(None),
-            sa.or_(sa.func.jsonb_array_length(_t.c.parked) > 0, waiting_receipt),
-        )
-    )
+    """How many dossiers wait for their applicant's contacts (`WAITING`)."""
+    count = await session.scalar(sa.select(sa.func.count()).select_from(_t).where(WAITING))
     return int(count or 0)
 
 

@@ -223,16 +223,32 @@ async def reclaim_expired(session: AsyncSession) -> int:
 
 
 async def queue_stats(session: AsyncSession, now: datetime) -> dict[str, tuple[int, float]]:
-    """Per channel: pending rows, and seconds the oldest due one has waited."""
+    """Per channel: pending rows (waiting or in flight), and seconds the oldest due one
+    has waited.
+
+    Each status is read apart, through its own partial index (`notifications_due`,
+    `notifications_leased`), so the gauge reads the queue, not the whole delivery log:
+    the status is written into the statement, where the planner can match it to an
+    index's predicate."""
     due_since = sa.func.min(sa.case((_t.c.not_before <= now, _t.c.not_before)))
-    rows = await session.execute(
-        sa.select(_t.c.channel, sa.func.count(), due_since)
-        .where(_t.c.status.in_([Status.PENDING, Status.SENDING]))
-        .group_by(_t.c.channel)
-    )
+    counts: dict[str, int] = {}
+    oldest: dict[str, datetime] = {}
+    for status in (Status.PENDING, Status.SENDING):
+        rows = await session.execute(
+            sa.select(_t.c.channel, sa.func.count(), due_since)
+            .where(_t.c.status == sa.literal_column(f"'{status.value}'"))
+            .group_by(_t.c.channel)
+        )
+        for channel, count, since in rows:
+            counts[channel] = counts.get(channel, 0) + int(count)
+            if since is not None:
+                oldest[channel] = min(since, oldest.get(channel, since))
     return {
-        channel: (int(count), max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
-        for channel, count, oldest in rows
+        channel: (
+            count,
+            max((now - oldest[channel]).total_seconds(), 0.0) if channel in oldest else 0.0,
+        )
+        for channel, count in counts.items()
     }
 
 
