@@ -15,6 +15,7 @@ BENCHES = [
     "gateways",
     "portal",
     "idle",
+    "housekeeping",
     "e2e",
 ]
 

@@ -1,0 +1,220 @@
+"""The periodic passes as what is kept grows: each pass timed on tables of 100,000 and
+1,000,000 rows, through its index and, in the same run, with that index dropped.
+
+uv run --frozen python -m bench housekeeping [--rows 100000,1000000] [--passes 7] [--write]
+
+A database of its own on the running stack's PostgreSQL (created, migrated as notify's,
+dropped after) is filled with `generate_series` at each level:
+- the delivery log: rows settled long ago, and a queue of 500 waiting (half of them due)
+  and 50 in flight;
+- the dossier views: closed dossiers whose receipts were sent, and 200 still waiting for
+  their applicant's contacts;
+- the outbox: events published within the retention (none old enough to delete), and 20
+  not yet published.
+
+Each pass is the services' own code, as their loops run it: notify's gauges
+(`queue_stats` and `parked_count`, every 5 s by default) and the outbox relay's
+`housekeeping` (its backlog measure and its delete, every 10 s by default). The figure is
+the median wall time of `--passes` passes after one unmeasured pass. "Without" drops
+`dossiers_waiting` and `outbox_published`, and counts the queue as before this change,
+pending and in flight in one statement (`status IN (...)`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bench.report import write_section
+from bench.stack import infrastructure
+from motcua.db import create_engine, migrate
+from motcua.messaging import outbox
+from motcua.settings import DatabaseSettings, OutboxSettings
+from motcua.testing import create_database, drop_database
+from motcua_notify.adapters.dossier_store import parked_count
+from motcua_notify.adapters.notification_store import queue_stats
+from motcua_notify.app import MIGRATIONS
+
+QUEUED, IN_FLIGHT, WAITING, UNPUBLISHED = 500, 50, 200, 20
+
+_NOTIFICATIONS = """
+INSERT INTO notifications (public_id, idempotency_key, dossier_code, unit_code, agency_code,
+    audience, message_type, channel, status, recipient_hash, template_version, attempts,
+    not_before, source_event_id, created_at, sent_at)
+SELECT gen_random_uuid(), 'k-' || :start + n, 'D' || (:start + n) % 400000, 'U1', 'A1',
+    'citizen', 'received', (ARRAY['email', 'sms', 'zalo'])[n % 3 + 1],
+    CASE WHEN n < :queued THEN 'pending' WHEN n < :queued + :in_flight THEN 'sending'
+         ELSE 'accepted' END,
+    decode(md5(n::text), 'hex'), 1, 1,
+    now() + CASE WHEN n < :queued / 2 THEN interval '1 hour' ELSE - interval '1 day' END,
+    'e-' || :start + n, now() - interval '2 days', now() - interval '2 days'
+FROM generate_series(0, :count - 1) AS n
+"""
+_DOSSIERS = """
+INSERT INTO dossiers (code, agency_code, applicant, received_at, received_event_id,
+    receipt_event_id, closed_at)
+SELECT 'V' || :start + n, 'A1',
+    CASE WHEN n < :waiting THEN NULL ELSE '{"name": "x"}'::jsonb END,
+    now() - interval '9 days', 'r-' || n,
+    CASE WHEN n < :waiting THEN NULL ELSE 'p-' || n END,
+    CASE WHEN n < :waiting THEN NULL ELSE now() - interval '2 days' END
+FROM generate_series(0, :count - 1) AS n
+"""
+_OUTBOX = """
+INSERT INTO outbox (event_id, topic, key, shard, payload, created_at, published_at)
+SELECT gen_random_uuid(), 'dossier.events.v1', 'D' || n, n % 8, convert_to(repeat('x', 400), 'UTF8'),
+    now() - interval '1 hour', CASE WHEN n < :unpublished THEN NULL ELSE now() - interval '1 hour' END
+FROM generate_series(0, :count - 1) AS n
+"""
+_QUEUE_BEFORE = text(
+    "SELECT channel, count(*), min(CASE WHEN not_before <= :now THEN not_before END)"
+    " FROM notifications WHERE status IN ('pending', 'sending') GROUP BY channel"
+)
+
+
+def _options(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench housekeeping")
+    parser.add_argument("--rows", default="100000,1000000")
+    parser.add_argument("--passes", type=int, default=7)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    return parser.parse_args(argv)
+
+
+async def _median_ms(passes: int, work: Callable[[], Awaitable[object]]) -> float:
+    await work()
+    times = []
+    for _ in range(passes):
+        started = time.perf_counter()
+        await work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def _fill(engine: AsyncEngine, start: int, count: int) -> None:
+    """Add `count` rows to each table; the queue and the waiting dossiers come with the
+    first batch only."""
+    first = start == 0
+    params = {
+        "start": start,
+        "count": count,
+        "queued": QUEUED if first else 0,
+        "in_flight": IN_FLIGHT if first else 0,
+        "waiting": WAITING if first else 0,
+        "unpublished": UNPUBLISHED if first else 0,
+    }
+    async with engine.begin() as conn:
+        for statement in (_NOTIFICATIONS, _DOSSIERS, _OUTBOX):
+            names = [name for name in params if f":{name}" in statement]
+            await conn.execute(text(statement), {name: params[name] for name in names})
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM ANALYZE notifications, dossiers, outbox"))
+
+
+async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
+    relay = outbox.OutboxRelay(engine, None, OutboxSettings(), "bench")  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+
+    async def gauges() -> None:
+        async with AsyncSession(engine) as session, session.begin():
+            await queue_stats(session, now)
+
+    async def waiting() -> None:
+        async with AsyncSession(engine) as session, session.begin():
+            await parked_count(session)
+
+    async def queue_before() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(_QUEUE_BEFORE, {"now": now})
+
+    figures = {
+        "queue": await _median_ms(passes, gauges),
+        "waiting": await _median_ms(passes, waiting),
+        "outbox": await _median_ms(passes, relay.housekeeping),
+    }
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP INDEX dossiers_waiting"))
+        await conn.execute(text("DROP INDEX outbox_published"))
+    figures["queue before"] = await _median_ms(passes, queue_before)
+    figures["waiting before"] = await _median_ms(passes, waiting)
+    figures["outbox before"] = await _median_ms(passes, relay.housekeeping)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "CREATE INDEX dossiers_waiting ON dossiers (code) WHERE erased_at IS NULL"
+                " AND (jsonb_array_length(parked) > 0 OR (applicant IS NULL"
+                " AND received_event_id IS NOT NULL AND receipt_event_id IS NULL"
+                " AND closed_at IS NULL))"
+            )
+        )
+        await conn.execute(
+            text(
+                "CREATE INDEX outbox_published ON outbox (published_at)"
+                " WHERE published_at IS NOT NULL"
+            )
+        )
+    return figures
+
+
+async def _run(options: argparse.Namespace) -> str:
+    levels = sorted(int(level) for level in options.rows.split(","))
+    _, base_url = infrastructure()
+    name = f"bench_housekeeping_{int(time.time())}"
+    url = await create_database(base_url, name)
+    engine = create_engine(DatabaseSettings(url=url, pool_size=2))
+    rows = []
+    try:
+        await migrate(engine, MIGRATIONS)
+        kept = 0
+        for level in levels:
+            print(f"  filling to {level:,} rows a table")
+            await _fill(engine, kept, level - kept)
+            kept = level
+            figures = await _level(engine, options.passes)
+            print(f"  {level:,}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in figures.items()))
+            rows.append((level, figures))
+    finally:
+        await engine.dispose()
+        await drop_database(base_url, name)
+    return _report(options, rows)
+
+
+def _report(options: argparse.Namespace, rows: list[tuple[int, dict[str, float]]]) -> str:
+    def pair(figures: dict[str, float], name: str) -> str:
+        now, before = figures[name], figures[f"{name} before"]
+        return f"{now:.2f} | {before:.2f} | {before / now:.1f}×"
+
+    lines = [
+        "## The periodic passes as what is kept grows",
+        "",
+        f"`uv run --frozen python -m bench housekeeping --rows {options.rows}"
+        f" --passes {options.passes}`: the services' own passes on tables of each size,"
+        " milliseconds of wall time a pass (median), through the index each reads and,"
+        " in the same run, as before it (see `bench/housekeeping.py`).",
+        "",
+        "| rows a table | notify queue gauge ms | before | ratio"
+        " | notify waiting-dossier gauge ms | before | ratio"
+        " | outbox housekeeping ms | before | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for level, figures in rows:
+        lines.append(
+            f"| {level:,} | {pair(figures, 'queue')} | {pair(figures, 'waiting')}"
+            f" | {pair(figures, 'outbox')} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    options = _options(argv)
+    body = asyncio.run(_run(options))
+    print(body)
+    if options.write:
+        write_section("housekeeping", body)
