@@ -3,21 +3,26 @@
 
 uv run --frozen python -m bench housekeeping [--rows 100000,1000000] [--passes 7] [--write]
 
-A database of its own on the running stack's PostgreSQL (created, migrated as notify's,
-dropped after) is filled with `generate_series` at each level:
+Two databases of their own on the running stack's PostgreSQL (created, migrated as
+notify's and as the portal's, dropped after) are filled with `generate_series` at each
+level:
 - the delivery log: rows settled long ago, and a queue of 500 waiting (half of them due)
   and 50 in flight;
 - the dossier views: closed dossiers whose receipts were sent, and 200 still waiting for
   their applicant's contacts;
 - the outbox: events published within the retention (none old enough to delete), and 20
-  not yet published.
+  not yet published;
+- the portal's dossiers: all in sync with the national portal but 300, queued.
 
 Each pass is the services' own code, as their loops run it: notify's gauges
-(`queue_stats` and `parked_count`, every 5 s by default) and the outbox relay's
-`housekeeping` (its backlog measure and its delete, every 10 s by default). The figure is
-the median wall time of `--passes` passes after one unmeasured pass. "Without" drops
-`dossiers_waiting` and `outbox_published`, and counts the queue as before this change,
-pending and in flight in one statement (`status IN (...)`).
+(`queue_stats` and `parked_count`, every 5 s by default), the outbox relay's
+`housekeeping` (its backlog measure and its delete, every 15 s by default) and the
+portal's count of dossiers out of sync (`OperatorStore.out_of_sync`, one of its gauges,
+every 10 s by default). The figure is the median
+wall time of `--passes` passes after one unmeasured pass. "Before" drops
+`dossiers_waiting` and `outbox_published`, counts notify's queue in one statement
+(`status IN (...)`) and the portal's dossiers out of sync over every dossier, as before
+this change.
 """
 
 from __future__ import annotations
@@ -41,8 +46,10 @@ from motcua.testing import create_database, drop_database
 from motcua_notify.adapters.dossier_store import parked_count
 from motcua_notify.adapters.notification_store import queue_stats
 from motcua_notify.app import MIGRATIONS
+from motcua_portal.adapters.operator_store import OperatorStore
+from motcua_portal.app import MIGRATIONS as PORTAL_MIGRATIONS
 
-QUEUED, IN_FLIGHT, WAITING, UNPUBLISHED = 500, 50, 200, 20
+QUEUED, IN_FLIGHT, WAITING, UNPUBLISHED, BEHIND = 500, 50, 200, 20, 300
 
 _NOTIFICATIONS = """
 INSERT INTO notifications (public_id, idempotency_key, dossier_code, unit_code, agency_code,
@@ -69,10 +76,22 @@ FROM generate_series(0, :count - 1) AS n
 """
 _OUTBOX = """
 INSERT INTO outbox (event_id, topic, key, shard, payload, created_at, published_at)
-SELECT gen_random_uuid(), 'dossier.events.v1', 'D' || n, n % 8, convert_to(repeat('x', 400), 'UTF8'),
-    now() - interval '1 hour', CASE WHEN n < :unpublished THEN NULL ELSE now() - interval '1 hour' END
+SELECT gen_random_uuid(), 'dossier.events.v1', 'D' || n, n % 8,
+    convert_to(repeat('x', 400), 'UTF8'), now() - interval '1 hour',
+    CASE WHEN n < :unpublished THEN NULL ELSE now() - interval '1 hour' END
 FROM generate_series(0, :count - 1) AS n
 """
+_PORTAL_DOSSIERS = """
+INSERT INTO portal_dossiers (code, agency_code, received_at, revision, synced_revision, on_portal)
+SELECT 'V' || :start + n, 'A1', now() - interval '9 days',
+    CASE WHEN n < :behind THEN 3 ELSE 2 END, 2, true
+FROM generate_series(0, :count - 1) AS n
+"""
+_PORTAL_QUEUE = """
+INSERT INTO portal_sync_queue (code, revision, pending_since, due_at)
+SELECT 'V' || n, 3, now(), now() FROM generate_series(0, :behind - 1) AS n
+"""
+_PORTAL_BEFORE = text("SELECT count(*) FROM portal_dossiers WHERE synced_revision < revision")
 _QUEUE_BEFORE = text(
     "SELECT channel, count(*), min(CASE WHEN not_before <= :now THEN not_before END)"
     " FROM notifications WHERE status IN ('pending', 'sending') GROUP BY channel"
@@ -97,8 +116,8 @@ async def _median_ms(passes: int, work: Callable[[], Awaitable[object]]) -> floa
     return statistics.median(times)
 
 
-async def _fill(engine: AsyncEngine, start: int, count: int) -> None:
-    """Add `count` rows to each table; the queue and the waiting dossiers come with the
+async def _fill(engine: AsyncEngine, statements: list[str], start: int, count: int) -> None:
+    """Add `count` rows to each table; the queues and the waiting dossiers come with the
     first batch only."""
     first = start == 0
     params = {
@@ -108,14 +127,32 @@ async def _fill(engine: AsyncEngine, start: int, count: int) -> None:
         "in_flight": IN_FLIGHT if first else 0,
         "waiting": WAITING if first else 0,
         "unpublished": UNPUBLISHED if first else 0,
+        "behind": BEHIND if first else 0,
     }
     async with engine.begin() as conn:
-        for statement in (_NOTIFICATIONS, _DOSSIERS, _OUTBOX):
+        for statement in statements:
+            if not first and statement is _PORTAL_QUEUE:
+                continue
             names = [name for name in params if f":{name}" in statement]
             await conn.execute(text(statement), {name: params[name] for name in names})
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM ANALYZE notifications, dossiers, outbox"))
+        await conn.execute(text("VACUUM ANALYZE"))
+
+
+async def _portal_level(engine: AsyncEngine, passes: int) -> dict[str, float]:
+    async def gauges() -> None:
+        async with AsyncSession(engine) as session:
+            await OperatorStore(session).out_of_sync()
+
+    async def before() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(_PORTAL_BEFORE)
+
+    return {
+        "portal": await _median_ms(passes, gauges),
+        "portal before": await _median_ms(passes, before),
+    }
 
 
 async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
@@ -166,23 +203,29 @@ async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
 async def _run(options: argparse.Namespace) -> str:
     levels = sorted(int(level) for level in options.rows.split(","))
     _, base_url = infrastructure()
-    name = f"bench_housekeeping_{int(time.time())}"
-    url = await create_database(base_url, name)
-    engine = create_engine(DatabaseSettings(url=url, pool_size=2))
+    stamp = int(time.time())
+    names = {"notify": f"bench_housekeeping_{stamp}", "portal": f"bench_housekeeping_p{stamp}"}
+    notify = create_engine(DatabaseSettings(url=await create_database(base_url, names["notify"])))
+    portal = create_engine(DatabaseSettings(url=await create_database(base_url, names["portal"])))
     rows = []
     try:
-        await migrate(engine, MIGRATIONS)
+        await migrate(notify, MIGRATIONS)
+        await migrate(portal, PORTAL_MIGRATIONS)
         kept = 0
         for level in levels:
             print(f"  filling to {level:,} rows a table")
-            await _fill(engine, kept, level - kept)
+            await _fill(notify, [_NOTIFICATIONS, _DOSSIERS, _OUTBOX], kept, level - kept)
+            await _fill(portal, [_PORTAL_DOSSIERS, _PORTAL_QUEUE], kept, level - kept)
             kept = level
-            figures = await _level(engine, options.passes)
+            figures = await _level(notify, options.passes)
+            figures |= await _portal_level(portal, options.passes)
             print(f"  {level:,}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in figures.items()))
             rows.append((level, figures))
     finally:
-        await engine.dispose()
-        await drop_database(base_url, name)
+        for engine in (notify, portal):
+            await engine.dispose()
+        for name in names.values():
+            await drop_database(base_url, name)
     return _report(options, rows)
 
 
@@ -201,13 +244,14 @@ def _report(options: argparse.Namespace, rows: list[tuple[int, dict[str, float]]
         "",
         "| rows a table | notify queue gauge ms | before | ratio"
         " | notify waiting-dossier gauge ms | before | ratio"
-        " | outbox housekeeping ms | before | ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | outbox housekeeping ms | before | ratio"
+        " | portal out-of-sync gauge ms | before | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for level, figures in rows:
         lines.append(
             f"| {level:,} | {pair(figures, 'queue')} | {pair(figures, 'waiting')}"
-            f" | {pair(figures, 'outbox')} |"
+            f" | {pair(figures, 'outbox')} | {pair(figures, 'portal')} |"
         )
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from motcua.events import Envelope
 from motcua.testing.catalogue import procedures_named
+from motcua_portal.adapters.operator_store import OperatorStore
 from motcua_portal.adapters.store import NewFact, SyncStore
 from motcua_portal.adapters.tables import DOSSIERS, QUEUE, metadata
 from motcua_portal.service.ingest import fact_data
@@ -39,6 +40,11 @@ async def keep(sessions, *facts: NewFact, now=T0) -> list[str]:
 async def queued(sessions, code: str):
     async with sessions() as session:
         return (await session.execute(select(QUEUE).where(QUEUE.c.code == code))).one()
+
+
+async def out_of_sync(sessions) -> int:
+    async with sessions() as session:
+        return (await OperatorStore(session).gauges()).out_of_sync
 
 
 async def claim(sessions, now, limit=10):
@@ -98,6 +104,7 @@ async def test_acknowledging_an_older_revision_leaves_the_newer_one_queued(
     portal_sessions, life: Life
 ):
     received, deadline, moved, _ = life.short()
+    assert await out_of_sync(portal_sessions) == 0
     await keep(portal_sessions, new(received), new(deadline))
     (taken,) = await claim(portal_sessions, at(2, 10))
     await keep(portal_sessions, new(moved), now=at(2, 11))
@@ -106,6 +113,7 @@ async def test_acknowledging_an_older_revision_leaves_the_newer_one_queued(
         newer = await SyncStore(session).acknowledged(taken, at(2, 11, 1), None, None, [], "{}")
 
     assert newer
+    assert await out_of_sync(portal_sessions) == 1
     row = await queued(portal_sessions, life.code)
     assert (row.revision, row.leased_until, row.due_at) == (3, None, at(2, 11, 1))
     (retaken,) = await claim(portal_sessions, at(2, 11, 2))
@@ -120,6 +128,7 @@ async def test_acknowledging_an_older_revision_leaves_the_newer_one_queued(
             await session.execute(select(QUEUE).where(QUEUE.c.code == life.code))
         ).first() is None
     assert (dossier.revision, dossier.synced_revision, dossier.on_portal) == (3, 3, True)
+    assert await out_of_sync(portal_sessions) == 0
 
 
 async def test_a_dossier_backing_off_keeps_its_pause_when_new_events_come(

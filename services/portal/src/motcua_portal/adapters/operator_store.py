@@ -127,11 +127,7 @@ class OperatorStore:
                 )
             )
         ).scalar()
-        behind = (
-            await self.session.execute(
-                select(func.count()).where(DOSSIERS.c.synced_revision < DOSSIERS.c.revision)
-            )
-        ).scalar_one()
+        behind = await self.out_of_sync()
         awaiting = (
             await self.session.execute(
                 select(func.count()).where(
@@ -140,6 +136,20 @@ class OperatorStore:
             )
         ).scalar_one()
         return QueueGauges(counts, None if oldest is None else float(oldest), behind, awaiting)
+
+    async def out_of_sync(self) -> int:
+        """Dossiers whose newest revision the portal has not acknowledged.
+
+        A dossier's change queues it in the same statement (`store._BUMP_AND_QUEUE`), and
+        its queue row goes only once the portal acknowledged its newest revision: every
+        dossier out of sync has a queue row, so they are counted from the queue, not by
+        reading every dossier the portal knows."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(QUEUE.join(DOSSIERS, DOSSIERS.c.code == QUEUE.c.code))
+            .where(DOSSIERS.c.synced_revision < DOSSIERS.c.revision)
+        )
+        return int(count or 0)
 
     async def dead_letters(self, code: str | None = None) -> list[Any]:
         """Queue rows of the dossiers given up on (or the one of `code`), oldest first."""
