@@ -50,6 +50,7 @@ from motcua_portal.adapters.operator_store import OperatorStore
 from motcua_portal.app import MIGRATIONS as PORTAL_MIGRATIONS
 
 QUEUED, IN_FLIGHT, WAITING, UNPUBLISHED, BEHIND = 500, 50, 200, 20, 300
+_NEW_INDEXES = ("dossiers_waiting", "outbox_published")
 
 _NOTIFICATIONS = """
 INSERT INTO notifications (public_id, idempotency_key, dossier_code, unit_code, agency_code,
@@ -177,26 +178,23 @@ async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
         "outbox": await _median_ms(passes, relay.housekeeping),
     }
     async with engine.begin() as conn:
-        await conn.execute(text("DROP INDEX dossiers_waiting"))
-        await conn.execute(text("DROP INDEX outbox_published"))
+        # Kept as PostgreSQL has them, to build them again for the next level.
+        definitions = (
+            await conn.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"),
+                {"names": list(_NEW_INDEXES)},
+            )
+        ).all()
+        if len(definitions) != len(_NEW_INDEXES):
+            raise RuntimeError(f"expected the indexes {_NEW_INDEXES}, found {definitions}")
+        for name, _ in definitions:
+            await conn.execute(text(f"DROP INDEX {name}"))
     figures["queue before"] = await _median_ms(passes, queue_before)
     figures["waiting before"] = await _median_ms(passes, waiting)
     figures["outbox before"] = await _median_ms(passes, relay.housekeeping)
     async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "CREATE INDEX dossiers_waiting ON dossiers (code) WHERE erased_at IS NULL"
-                " AND (jsonb_array_length(parked) > 0 OR (applicant IS NULL"
-                " AND received_event_id IS NOT NULL AND receipt_event_id IS NULL"
-                " AND closed_at IS NULL))"
-            )
-        )
-        await conn.execute(
-            text(
-                "CREATE INDEX outbox_published ON outbox (published_at)"
-                " WHERE published_at IS NOT NULL"
-            )
-        )
+        for _, definition in definitions:
+            await conn.execute(text(definition))
     return figures
 
 
