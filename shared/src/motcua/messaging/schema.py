@@ -37,9 +37,6 @@ __all__ = [
 ]
 
 
-_PUBLISHED = "published_at IS NOT NULL"
-
-
 class OutboxMessage(SQLModel, table=True):
     """An event owed to Kafka, written in the same transaction as the change it reports.
 
@@ -49,7 +46,9 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("outbox_pending", "shard", "id", postgresql_where=text("published_at IS NULL")),
-        Index("outbox_published", "published_at", postgresql_where=text(_PUBLISHED)),
+        Index(
+            "outbox_published", "published_at", postgresql_where=text("published_at IS NOT NULL")
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
@@ -105,6 +104,7 @@ OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
 DEAD_LETTERS: Table = DeadLetterRecord.__table__  # type: ignore[attr-defined]
 _TABLES = [OUTBOX, PROCESSED, DEAD_LETTERS]
+_OUTBOX_PUBLISHED = next(index for index in OUTBOX.indexes if index.name == "outbox_published")
 
 
 def create_messaging_tables(bind: Connection) -> None:
@@ -117,9 +117,6 @@ _DEDUPLICATE_LETTERS = text(
     "DELETE FROM dead_letters d USING dead_letters e"
     " WHERE d.consumer = e.consumer AND d.topic = e.topic AND d.partition = e.partition"
     ' AND d."offset" = e."offset" AND d.id > e.id'
-)
-_PUBLISHED_INDEX = text(
-    f"CREATE INDEX outbox_published ON outbox (published_at) WHERE {_PUBLISHED}"
 )
 _UNIQUE_LETTERS = text(
     "CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_source"
@@ -134,8 +131,7 @@ def upgrade_messaging_tables(bind: Connection) -> None:
     are found through an index of their publication time."""
     if bind.execute(text("SELECT to_regclass('outbox')")).scalar() is not None:
         install_notify_trigger(bind, "outbox", OUTBOX_CHANNEL)
-        if bind.execute(text("SELECT to_regclass('outbox_published')")).scalar() is None:
-            bind.execute(_PUBLISHED_INDEX)
+        _OUTBOX_PUBLISHED.create(bind, checkfirst=True)
     if bind.execute(text("SELECT to_regclass('dead_letters')")).scalar() is None:
         return
     if bind.execute(text("SELECT to_regclass('dead_letters_source')")).scalar() is None:
