@@ -132,8 +132,6 @@ async def _fill(engine: AsyncEngine, statements: list[str], start: int, count: i
     }
     async with engine.begin() as conn:
         for statement in statements:
-            if not first and statement is _PORTAL_QUEUE:
-                continue
             names = [name for name in params if f":{name}" in statement]
             await conn.execute(text(statement), {name: params[name] for name in names})
     async with engine.connect() as conn:
