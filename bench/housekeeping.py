@@ -10,19 +10,16 @@ level:
   and 50 in flight;
 - the dossier views: closed dossiers whose receipts were sent, and 200 still waiting for
   their applicant's contacts;
-- the outbox: events published within the retention (none old enough to delete), and 20
-  not yet published;
 - the portal's dossiers: all in sync with the national portal but 300, queued.
 
 Each pass is the services' own code, as their loops run it: notify's gauges
-(`queue_stats` and `parked_count`, every 5 s by default), the outbox relay's
-`housekeeping` (its backlog measure and its delete, every 15 s by default) and the
-portal's count of dossiers out of sync (`OperatorStore.out_of_sync`, one of its gauges,
-every 10 s by default). The figure is the median
-wall time of `--passes` passes after one unmeasured pass. "Before" drops
-`dossiers_waiting` and `outbox_published`, counts notify's queue in one statement
+(`queue_stats` and `parked_count`, every 5 s by default) and the portal's count of
+dossiers out of sync (`OperatorStore.out_of_sync`, one of its gauges, every 10 s by
+default). The figure is the median wall time of `--passes` passes after one unmeasured
+pass. "Before" drops `dossiers_waiting`, counts notify's queue in one statement
 (`status IN (...)`) and the portal's dossiers out of sync over every dossier, as before
-this change.
+they were given their indexes. (The outbox holds only the events still owed: it does not
+grow with what is kept.)
 """
 
 from __future__ import annotations
@@ -40,8 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.db import create_engine, migrate
-from motcua.messaging import outbox
-from motcua.settings import DatabaseSettings, OutboxSettings
+from motcua.settings import DatabaseSettings
 from motcua.testing import create_database, drop_database
 from motcua_notify.adapters.dossier_store import parked_count
 from motcua_notify.adapters.notification_store import queue_stats
@@ -49,8 +45,8 @@ from motcua_notify.app import MIGRATIONS
 from motcua_portal.adapters.operator_store import OperatorStore
 from motcua_portal.app import MIGRATIONS as PORTAL_MIGRATIONS
 
-QUEUED, IN_FLIGHT, WAITING, UNPUBLISHED, BEHIND = 500, 50, 200, 20, 300
-_NEW_INDEXES = ("dossiers_waiting", "outbox_published")
+QUEUED, IN_FLIGHT, WAITING, BEHIND = 500, 50, 200, 300
+_NEW_INDEXES = ("dossiers_waiting",)
 
 _NOTIFICATIONS = """
 INSERT INTO notifications (public_id, idempotency_key, dossier_code, unit_code, agency_code,
@@ -73,13 +69,6 @@ SELECT 'V' || :start + n, 'A1',
     now() - interval '9 days', 'r-' || n,
     CASE WHEN n < :waiting THEN NULL ELSE 'p-' || n END,
     CASE WHEN n < :waiting THEN NULL ELSE now() - interval '2 days' END
-FROM generate_series(0, :count - 1) AS n
-"""
-_OUTBOX = """
-INSERT INTO outbox (event_id, topic, key, shard, payload, created_at, published_at)
-SELECT gen_random_uuid(), 'dossier.events.v1', 'D' || n, n % 8,
-    convert_to(repeat('x', 400), 'UTF8'), now() - interval '1 hour',
-    CASE WHEN n < :unpublished THEN NULL ELSE now() - interval '1 hour' END
 FROM generate_series(0, :count - 1) AS n
 """
 _PORTAL_DOSSIERS = """
@@ -127,7 +116,6 @@ async def _fill(engine: AsyncEngine, statements: list[str], start: int, count: i
         "queued": QUEUED if first else 0,
         "in_flight": IN_FLIGHT if first else 0,
         "waiting": WAITING if first else 0,
-        "unpublished": UNPUBLISHED if first else 0,
         "behind": BEHIND if first else 0,
     }
     async with engine.begin() as conn:
@@ -155,7 +143,6 @@ async def _portal_level(engine: AsyncEngine, passes: int) -> dict[str, float]:
 
 
 async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
-    relay = outbox.OutboxRelay(engine, None, OutboxSettings(), "bench")  # type: ignore[arg-type]
     now = datetime.now(UTC)
 
     async def gauges() -> None:
@@ -173,7 +160,6 @@ async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
     figures = {
         "queue": await _median_ms(passes, gauges),
         "waiting": await _median_ms(passes, waiting),
-        "outbox": await _median_ms(passes, relay.housekeeping),
     }
     async with engine.begin() as conn:
         # Kept as PostgreSQL has them, to build them again for the next level.
@@ -189,7 +175,6 @@ async def _level(engine: AsyncEngine, passes: int) -> dict[str, float]:
             await conn.execute(text(f"DROP INDEX {name}"))
     figures["queue before"] = await _median_ms(passes, queue_before)
     figures["waiting before"] = await _median_ms(passes, waiting)
-    figures["outbox before"] = await _median_ms(passes, relay.housekeeping)
     async with engine.begin() as conn:
         for _, definition in definitions:
             await conn.execute(text(definition))
@@ -210,7 +195,7 @@ async def _run(options: argparse.Namespace) -> str:
         kept = 0
         for level in levels:
             print(f"  filling to {level:,} rows a table")
-            await _fill(notify, [_NOTIFICATIONS, _DOSSIERS, _OUTBOX], kept, level - kept)
+            await _fill(notify, [_NOTIFICATIONS, _DOSSIERS], kept, level - kept)
             await _fill(portal, [_PORTAL_DOSSIERS, _PORTAL_QUEUE], kept, level - kept)
             kept = level
             figures = await _level(notify, options.passes)
@@ -240,14 +225,13 @@ def _report(options: argparse.Namespace, rows: list[tuple[int, dict[str, float]]
         "",
         "| rows a table | notify queue gauge ms | before | ratio"
         " | notify waiting-dossier gauge ms | before | ratio"
-        " | outbox housekeeping ms | before | ratio"
         " | portal out-of-sync gauge ms | before | ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for level, figures in rows:
         lines.append(
             f"| {level:,} | {pair(figures, 'queue')} | {pair(figures, 'waiting')}"
-            f" | {pair(figures, 'outbox')} | {pair(figures, 'portal')} |"
+            f" | {pair(figures, 'portal')} |"
         )
     return "\n".join(lines)
 

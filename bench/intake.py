@@ -303,7 +303,7 @@ async def http_import(
         raise RuntimeError(f"import refused lines: {str(report)[:500]}")
     connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
     try:
-        pending = "SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"
+        pending = "SELECT EXISTS (SELECT 1 FROM outbox)"
         while True:
             if not await connection.fetchval(pending):
                 break

@@ -110,7 +110,6 @@ class OutboxSettings(BaseModel):
     idle_poll_seconds: float = Field(default=5.0, gt=0)
     """When nothing is waiting, the next look unless staged events wake the relay first
     (NOTIFY); only a notification lost with the listening connection waits this long."""
-    retention_seconds: int = Field(default=86_400, ge=0)
     measure_seconds: float = Field(default=15.0, gt=0)
     """How often the backlog and the age of the oldest pending event are measured."""
     stall_seconds: float = Field(default=60.0, gt=0)

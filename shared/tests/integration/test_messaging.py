@@ -172,8 +172,8 @@ async def test_a_pass_takes_the_oldest_pending_events_over_all_its_shards(
     for taken in (10, 20, 30):
         assert await relay.publish_pending() == 10
         async with db_engine.connect() as conn:
-            sent = "SELECT id FROM outbox WHERE published_at IS NOT NULL ORDER BY id"
-            assert list((await conn.execute(text(sent))).scalars()) == ids[:taken]
+            owed = "SELECT id FROM outbox ORDER BY id"
+            assert list((await conn.execute(text(owed))).scalars()) == ids[taken:]
 
 
 async def test_two_relays_keep_each_key_in_order(

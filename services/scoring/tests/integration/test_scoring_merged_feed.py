@@ -104,8 +104,7 @@ class Stack:
 
     async def _relayed(self) -> bool:
         rows = await self.query(
-            "SELECT (SELECT count(*) FROM dirty_keys)"
-            " + (SELECT count(*) FROM outbox WHERE published_at IS NULL)"
+            "SELECT (SELECT count(*) FROM dirty_keys) + (SELECT count(*) FROM outbox)"
         )
         return rows[0][0] == 0
 

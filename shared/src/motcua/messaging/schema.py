@@ -38,18 +38,12 @@ __all__ = [
 
 
 class OutboxMessage(SQLModel, table=True):
-    """An event owed to Kafka, written in the same transaction as the change it reports.
-
-    `outbox_pending` serves the relay; `outbox_published` the housekeeping that deletes
-    events published long ago, which without it read every event kept."""
+    """An event owed to Kafka, written in the same transaction as the change it reports,
+    and deleted in the transaction that records Kafka has it: the outbox holds only what
+    is owed. `outbox_pending` serves the relay (each shard's oldest first)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (
-        Index("outbox_pending", "shard", "id", postgresql_where=text("published_at IS NULL")),
-        Index(
-            "outbox_published", "published_at", postgresql_where=text("published_at IS NOT NULL")
-        ),
-    )
+    __table_args__ = (Index("outbox_pending", "shard", "id"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     event_id: UUID = Field(unique=True)
@@ -59,9 +53,6 @@ class OutboxMessage(SQLModel, table=True):
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
-    )
-    published_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
 
 
@@ -104,7 +95,7 @@ OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
 DEAD_LETTERS: Table = DeadLetterRecord.__table__  # type: ignore[attr-defined]
 _TABLES = [OUTBOX, PROCESSED, DEAD_LETTERS]
-_OUTBOX_PUBLISHED = next(index for index in OUTBOX.indexes if index.name == "outbox_published")
+_OUTBOX_PENDING = next(index for index in OUTBOX.indexes if index.name == "outbox_pending")
 
 
 def create_messaging_tables(bind: Connection) -> None:
@@ -124,14 +115,32 @@ _UNIQUE_LETTERS = text(
 )
 
 
+# An outbox of before 2026-12: published events were marked (`published_at`), kept a day
+# and purged; now the relay deletes them as Kafka acknowledges them.
+_MARKED_OUTBOX = text(
+    "SELECT 1 FROM information_schema.columns"
+    " WHERE table_name = 'outbox' AND column_name = 'published_at'"
+    " AND table_schema = current_schema()"
+)
+_UNMARK_OUTBOX = (
+    "DELETE FROM outbox WHERE published_at IS NOT NULL",
+    "DROP INDEX IF EXISTS outbox_published",
+    "DROP INDEX IF EXISTS outbox_pending",
+    "ALTER TABLE outbox DROP COLUMN published_at",
+)
+
+
 def upgrade_messaging_tables(bind: Connection) -> None:
     """Bring tables created by an older version up to date (run by `motcua.db.migrate`):
     a message is dead-lettered once, so letters recorded twice are merged first; staging
-    events wakes the relay (a NOTIFY trigger on the outbox); events published long ago
-    are found through an index of their publication time."""
+    events wakes the relay (a NOTIFY trigger on the outbox); the outbox holds only the
+    events still owed (those published are deleted, with their mark and its indexes)."""
     if bind.execute(text("SELECT to_regclass('outbox')")).scalar() is not None:
         install_notify_trigger(bind, "outbox", OUTBOX_CHANNEL)
-        _OUTBOX_PUBLISHED.create(bind, checkfirst=True)
+        if bind.execute(_MARKED_OUTBOX).first() is not None:
+            for statement in _UNMARK_OUTBOX:
+                bind.execute(text(statement))
+            _OUTBOX_PENDING.create(bind)
     if bind.execute(text("SELECT to_regclass('dead_letters')")).scalar() is None:
         return
     if bind.execute(text("SELECT to_regclass('dead_letters_source')")).scalar() is None:

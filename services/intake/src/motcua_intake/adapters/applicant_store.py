@@ -84,8 +84,8 @@ async def expired(
 async def mark_erased(
     conn: AsyncConnection, codes: Sequence[str], topic: str, now: datetime
 ) -> None:
-    """Forget the digests and drop every outbox copy of the applicant records (sent or
-    not), before the erasure itself is staged."""
+    """Forget the digests and drop the applicant records still owed to Kafka, before the
+    erasure itself is staged."""
     await conn.execute(
         text(
             "UPDATE applicants SET erased_at = :now, id_digest = NULL "
