@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from motcua.clock import ManualClock
-from motcua.settings import DatabaseSettings, KafkaSettings
+from motcua.settings import DatabaseSettings, KafkaSettings, OutboxSettings
 from motcua.testing.serving import asgi_client, running
 from motcua_intake.app import create_app
 from motcua_intake.settings import BootstrapKey, IntakeSettings, TopicSettings
@@ -86,6 +86,9 @@ def intake_settings(
                 BootstrapKey(key=SXD_KEY, agency="SXD"),
             ],
             "commands": {"enabled": False},
+            # What a test staged stays in the outbox to be read; tests of delivery to
+            # Kafka turn the relay on (`outbox=OutboxSettings()`).
+            "outbox": OutboxSettings(enabled=False),
             "topics": intake_topics,
         }
         values.update(overrides)
