@@ -29,12 +29,14 @@ import asyncpg
 import httpx
 import orjson
 import uvloop
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
-from bench.baselines import raw_produce
+from bench.baselines import all_partitions, raw_produce
 from bench.loadgen import Connection, connect
 from bench.report import write_section
 from bench.stack import infrastructure
 from motcua.events.topics import TopicSpec
+from motcua.messaging.outbox import shard_of
 from motcua.settings import KafkaSettings
 from motcua.testing import create_database, create_topics, drop_database, free_port
 
@@ -100,7 +102,7 @@ class CpuMeter:
 
 @contextlib.contextmanager
 def servers(
-    database_url: str, kafka: KafkaSettings, replicas: int, topics: tuple[str, str]
+    database_url: str, kafka: KafkaSettings, replicas: int, topics: tuple[str, str, str]
 ) -> Iterator[tuple[list[str], CpuMeter]]:
     """`replicas` intake processes, each on its own port (as replicas behind a balancer)."""
     env = {
@@ -108,6 +110,7 @@ def servers(
         # Sandbox topics: a benchmark never feeds a running stack's other services.
         "INTAKE_TOPICS__DOSSIER_EVENTS": topics[0],
         "INTAKE_TOPICS__CATALOGUE": topics[1],
+        "INTAKE_TOPICS__APPLICANTS": topics[2],
         "INTAKE_DATABASE__URL": database_url,
         "INTAKE_DATABASE__POOL_SIZE": "10",
         **kafka.environment("INTAKE_KAFKA__"),
@@ -320,48 +323,85 @@ _IMPORTED = {
     "dossier_events": "id > $1",
     "dossiers": "code IN (SELECT dossier_code FROM dossier_events WHERE id > $1)",
     "applicants": "dossier_code IN (SELECT dossier_code FROM dossier_events WHERE id > $1)",
-    "outbox": "id > $1",
 }
-"""The rows the import wrote, by table: those after the marks taken before it."""
+"""The rows the import wrote and keeps, by table: those after the mark taken before it."""
 
 
-async def marks(database_url: str) -> tuple[int, int]:
-    """The last `dossier_events` and `outbox` ids before the import."""
+async def mark(database_url: str) -> int:
+    """The last `dossier_events` id before the import."""
     connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
     try:
-        events = await connection.fetchval("SELECT coalesce(max(id), 0) FROM dossier_events")
-        outbox = await connection.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
-        return int(events), int(outbox)
+        return int(await connection.fetchval("SELECT coalesce(max(id), 0) FROM dossier_events"))
     finally:
         await connection.close()
 
 
+async def published(kafka: KafkaSettings, topics: list[str]) -> list[ConsumerRecord]:
+    """Every record on `topics`, read from the beginning to the end they have now."""
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await all_partitions(kafka, topics)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        while [p for p in partitions if await consumer.position(p) < ends[p]]:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for part in batch.values():
+                records.extend(part)
+        return records
+    finally:
+        await consumer.stop()
+
+
 async def import_floor(
-    kafka: KafkaSettings, database_url: str, after: tuple[int, int], lines: int
+    kafka: KafkaSettings, database_url: str, after: int, lines: int, topics: tuple[str, str]
 ) -> dict[str, float]:
     """The import's physical floor, on what it wrote: PostgreSQL COPY of the same rows into
     empty copies of its tables (indexes and constraints included, one transaction), then a
-    raw idempotent produce of the same events (its outbox rows) to a topic of its own."""
+    raw idempotent produce of the same events to a topic of its own.
+
+    The outbox rows are gone once published: they are rebuilt from the records Kafka holds
+    (the import's events, and the applicant records of its dossiers)."""
     connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
     copied = rows = 0.0
     try:
         taken = {
-            table: await connection.fetch(
-                f"SELECT * FROM {table} WHERE {where}", after[table == "outbox"]
-            )
+            table: await connection.fetch(f"SELECT * FROM {table} WHERE {where}", after)
             for table, where in _IMPORTED.items()
         }
+        ids = {record["event_id"] for record in taken["dossier_events"]}
+        codes = {record["code"] for record in taken["dossiers"]}
+        outbox = [
+            (uuid.UUID(headers["event-id"].decode()), r.topic, r.key.decode(), r.value)
+            for r in await published(kafka, list(topics))
+            if (headers := dict(r.headers))
+            and (
+                uuid.UUID(headers["event-id"].decode()) in ids
+                if r.topic == topics[0]
+                else r.key.decode() in codes
+            )
+        ]
+        if len(outbox) != 2 * lines:
+            raise RuntimeError(f"expected {2 * lines} of the import's records, found {len(outbox)}")
+        taken["outbox"] = [
+            (event_id, topic, key, shard_of(key), value) for event_id, topic, key, value in outbox
+        ]
         for table in taken:
             await connection.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+        columns = {"outbox": ["event_id", "topic", "key", "shard", "payload"]}
         started = time.perf_counter()
         async with connection.transaction():
             for table, records in taken.items():
-                await connection.copy_records_to_table(f"floor_{table}", records=records)
+                await connection.copy_records_to_table(
+                    f"floor_{table}", records=records, columns=columns.get(table)
+                )
                 rows += len(records)
         copied = time.perf_counter() - started
     finally:
         await connection.close()
-    events = [(r["key"].encode(), bytes(r["payload"])) for r in taken["outbox"]]
+    events = [(key.encode(), payload) for _, _, key, _, payload in taken["outbox"]]
     topic = f"bench.intake-floor.{uuid.uuid4().hex[:8]}.v1"
     await create_topics(kafka, [TopicSpec(topic, 6)])
     produced = len(events) / await raw_produce(kafka, topic, events)
@@ -389,8 +429,14 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     load_before = os.getloadavg()[0]
     name = f"bench_intake_{uuid.uuid4().hex[:8]}"
     await create_database(base_url, name)
-    topics = (f"bench.intake-dossiers.{name}.v1", f"bench.intake-catalogue.{name}.v1")
-    await create_topics(kafka, [TopicSpec(topics[0], 6), TopicSpec(topics[1], 3)])
+    topics = (
+        f"bench.intake-dossiers.{name}.v1",
+        f"bench.intake-catalogue.{name}.v1",
+        f"bench.intake-applicants.{name}.v1",
+    )
+    await create_topics(
+        kafka, [TopicSpec(topics[0], 6), TopicSpec(topics[1], 3), TopicSpec(topics[2], 6)]
+    )
     results: dict[str, dict[str, float]] = {}
     try:
         url = f"{base_url}/{name}"
@@ -401,9 +447,11 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             results["http"] = await drive(
                 bases, args.seconds, args.clients, meter, register_then_transfer
             )
-            before_import = await marks(url)
+            before_import = await mark(url)
             results["import"] = await http_import(bases[0], args.lines, meter, url)
-        results["floor"] = await import_floor(kafka, url, before_import, args.lines)
+        results["floor"] = await import_floor(
+            kafka, url, before_import, args.lines, (topics[0], topics[2])
+        )
         results["raw"] = {"rate": await intake_sized_produce(kafka, 50_000)}
         results["load"] = {"before": load_before, "after": os.getloadavg()[0]}
     finally:
