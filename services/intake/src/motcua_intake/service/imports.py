@@ -439,11 +439,22 @@ class ImportService:
         scope: str | None,
         report: ImportReport,
     ) -> asyncio.Task[None] | None:
-        """Check `batch` while the previous chunk is written, then start writing it."""
+        """Check `batch` while the previous chunk is written, then start writing it.
+
+        Returns once its writes are with PostgreSQL: the next chunk is checked while
+        PostgreSQL writes this one, not while this one is planned (the event loop is
+        one; checking first would hold the writer back by as long)."""
         items = self._items(batch, scope, report)
         if writing is not None:
             await writing
-        return asyncio.create_task(self._write(items, report))
+        sent = asyncio.Event()
+        task = asyncio.create_task(self._write(items, report, sent))
+        waiting = asyncio.ensure_future(sent.wait())
+        try:
+            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+        return task
 
     def _items(
         self, batch: list[tuple[int, bytes | None]], scope: str | None, report: ImportReport
@@ -468,10 +479,12 @@ class ImportService:
                 report.reject(number, rejection, _named_code(line))
         return items
 
-    async def _write(self, items: list[tuple[int, Item]], report: ImportReport) -> None:
+    async def _write(
+        self, items: list[tuple[int, Item]], report: ImportReport, sent: asyncio.Event
+    ) -> None:
         outcomes: list[Outcome] = []
         if items:
-            outcomes = await self._ledger.apply([item for _, item in items])
+            outcomes = await self._ledger.apply([item for _, item in items], sent=sent)
         accepted = 0
         for (number, item), outcome in zip(items, outcomes, strict=True):
             if isinstance(outcome, Rejection):

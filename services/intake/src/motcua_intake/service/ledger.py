@@ -16,6 +16,7 @@ plans it again on the new state.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -86,21 +87,27 @@ class Ledger:
         self._terms: dict[tuple[str, int], ProcedureTerms] = {}
 
     async def apply(
-        self, items: Sequence[Item], conn: AsyncConnection | None = None
+        self,
+        items: Sequence[Item],
+        conn: AsyncConnection | None = None,
+        *,
+        sent: asyncio.Event | None = None,
     ) -> list[Outcome]:
         """One outcome per item, in order; raises only on infrastructure failures.
 
         `conn` is a connection the caller keeps between batches (group commit); without
-        it one is taken from the pool for this batch.
+        it one is taken from the pool for this batch. `sent` is set once the batch's
+        writes are with PostgreSQL: until its answer, the event loop is free for the
+        caller's other work.
         """
         verify = False
         for attempt in range(1, self._max_retries + 1):
             try:
                 if conn is None:
                     async with self._engine.begin() as fresh:
-                        return await self._run(fresh, items, verify)
+                        return await self._run(fresh, items, verify, sent)
                 async with conn.begin():
-                    return await self._run(conn, items, verify)
+                    return await self._run(conn, items, verify, sent)
             except _CodeTaken:
                 verify = True
             except DBAPIError as error:
@@ -110,7 +117,11 @@ class Ledger:
         raise RuntimeError(f"batch still conflicting after {self._max_retries} tries")
 
     async def _run(
-        self, conn: AsyncConnection, items: Sequence[Item], verify: bool
+        self,
+        conn: AsyncConnection,
+        items: Sequence[Item],
+        verify: bool,
+        sent: asyncio.Event | None,
     ) -> list[Outcome]:
         """Plan and write one batch; one outcome per item, in order."""
         now = self._clock.now()
@@ -126,14 +137,19 @@ class Ledger:
         planned, refused = _plan_all(items, pending, book, terms, self._office_of)
         outcomes.update(refused)
         accepted = await _with_codes(conn, items, planned, book.taken, verify)
-        receipts, answers = await self._write(conn, accepted, book, now)
+        receipts, answers = await self._write(conn, accepted, book, now, sent)
         outcomes.update(receipts)
         for repeat, first in claims.followers.values():
             outcomes[repeat.index] = _repeated(outcomes[first.index], answers, first, repeat.claim)
         return [outcomes[index] for index in range(len(items))]
 
     async def _write(
-        self, conn: AsyncConnection, accepted: list[_Accepted], book: _Book, now: datetime
+        self,
+        conn: AsyncConnection,
+        accepted: list[_Accepted],
+        book: _Book,
+        now: datetime,
+        sent: asyncio.Event | None,
     ) -> tuple[dict[int, Receipt], dict[int, Answer]]:
         """Write the accepted commands in one statement; their receipts, and the answers
         kept under their idempotency keys (by item)."""
@@ -150,6 +166,8 @@ class Ledger:
                 )
         for code in book.changed:
             writes.change(code, int(book.dossiers[code].status))
+        if sent is not None:
+            sent.set()
         if await write_batch(conn, writes) != len(writes.codes):
             raise _CodeTaken()
         return receipts, answers
