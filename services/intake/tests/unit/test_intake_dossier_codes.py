@@ -10,6 +10,7 @@ from motcua_intake.domain.codes import (
     check_client_code,
     dossier_code_at,
     format_dossier_code,
+    format_dossier_codes,
     is_agency_code,
     parse_dossier_code,
 )
@@ -99,6 +100,20 @@ def test_format_and_parse_round_trip(agency: str, day: date, sequence: int) -> N
     code = format_dossier_code(agency, day, sequence)
     assert parse_dossier_code(code) == Valid(DossierCode(agency, day, sequence))
     assert len(code.rsplit("-", 1)[1]) == max(4, len(str(sequence)))
+
+
+@given(
+    agency=agency_codes,
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    first=st.integers(min_value=1, max_value=10**9),
+    count=st.integers(min_value=0, max_value=50),
+)
+def test_a_run_of_codes_is_each_code_in_turn(
+    agency: str, day: date, first: int, count: int
+) -> None:
+    assert format_dossier_codes(agency, day, first, count) == [
+        format_dossier_code(agency, day, sequence) for sequence in range(first, first + count)
+    ]
 
 
 @given(

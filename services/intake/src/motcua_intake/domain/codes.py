@@ -16,6 +16,7 @@ __all__ = [
     "check_code_agency",
     "dossier_code_at",
     "format_dossier_code",
+    "format_dossier_codes",
     "is_agency_code",
     "parse_dossier_code",
 ]
@@ -53,13 +54,21 @@ def format_dossier_code(agency: str, day: date, sequence: int) -> str:
 
     The sequence is zero-padded to four digits and widens past 9999 (10000 → "10000").
     """
+    (code,) = format_dossier_codes(agency, day, sequence, 1)
+    return code
+
+
+def format_dossier_codes(agency: str, day: date, first: int, count: int) -> list[str]:
+    """The codes of `count` dossiers of `agency` on local date `day`, numbered from `first`
+    (as `format_dossier_code` gives each)."""
     if not is_agency_code(agency):
         raise ValueError(f"{agency!r} is not a valid agency code")
-    if sequence < 1:
-        raise ValueError(f"sequence must start at 1, got {sequence}")
+    if first < 1:
+        raise ValueError(f"sequence must start at 1, got {first}")
     if not 2000 <= day.year <= 2099:
         raise ValueError(f"year {day.year} does not fit the two-digit year of a dossier code")
-    return f"{agency}-{day:%y%m%d}-{sequence:0{_SEQUENCE_WIDTH}d}"
+    prefix = f"{agency}-{day:%y%m%d}-"
+    return [f"{prefix}{sequence:0{_SEQUENCE_WIDTH}d}" for sequence in range(first, first + count)]
 
 
 def dossier_code_at(agency: str, received_at: datetime, sequence: int) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua_intake.adapters import dossier_store
 from motcua_intake.domain.clock_checks import local_date
-from motcua_intake.domain.codes import format_dossier_code
+from motcua_intake.domain.codes import format_dossier_codes
 
 __all__ = ["issue_codes"]
 
@@ -45,8 +45,10 @@ async def issue_codes(
         last = await dossier_store.reserve_sequences(conn, counts)
         for (agency, day), group in by_day.items():
             first = last[(agency, day)] - len(group) + 1
-            for offset, index in enumerate(group):
-                codes[index] = format_dossier_code(agency, day, first + offset)
+            for index, code in zip(
+                group, format_dossier_codes(agency, day, first, len(group)), strict=True
+            ):
+                codes[index] = code
         issued = [codes[index] for index in waiting]
         clashes = used.intersection(issued)
         if verify:
