@@ -101,7 +101,11 @@ class Stack:
         """An HTTP client on the app (no network)."""
         return asgi_client(app, "tracking")
 
-    async def read(self, topic: str, expected: int, within: float = 20) -> list[Envelope]:
+    async def read(
+        self, topic: str, expected: int, within: float = 20, until: str | None = None
+    ) -> list[Envelope]:
+        """The events on `topic` from its start, once `expected` are read (or, with
+        `until`, an event of that type), or `within` seconds have passed."""
         consumer = AIOKafkaConsumer(
             topic,
             **self.kafka.client_options(),
@@ -112,9 +116,13 @@ class Stack:
         found: list[Envelope] = []
         try:
             deadline = asyncio.get_running_loop().time() + within
-            while len(found) < expected and asyncio.get_running_loop().time() < deadline:
+            while asyncio.get_running_loop().time() < deadline:
                 for records in (await consumer.getmany(timeout_ms=200)).values():
                     found += [decode(r.value) for r in records]
+                if until is None and len(found) >= expected:
+                    break
+                if until is not None and any(e.event_type == until for e in found):
+                    break
         finally:
             await consumer.stop()
         return found

@@ -132,11 +132,7 @@ async def test_timers_fire_once_after_a_restart_with_two_instances(stack, intake
     # Down over the weekend and past the appointment; then two instances come up.
     clock.set(at(3, 9, 10))
     async with stack.running(settings, clock), stack.running(settings, clock):
-        escalated = (
-            "SELECT count(*) FROM outbox"
-            " WHERE convert_from(payload, 'UTF8') LIKE '%tracking.escalated%'"
-        )
-        assert await stack.count(settings, escalated) == 1
+        await stack.read(settings.topics.publish_to, 0, until="tracking.escalated")
         await asyncio.sleep(1.0)  # both timer loops keep polling: nothing fires twice
         pending = await stack.count(
             settings, "SELECT count(*) FROM timers WHERE fired_at IS NULL", at_least=0
@@ -169,11 +165,7 @@ async def test_an_alert_proven_wrong_by_a_late_upload_is_withdrawn(stack, intake
         await stack.publish(intake.received(code, at(3, 2, 9)))
         await stack.applied(settings, 1)
         clock.set(at(3, 2, 14, 32))  # the TN step was due at 14:30, a minute of grace ago
-        overdue = (
-            "SELECT count(*) FROM outbox"
-            " WHERE convert_from(payload, 'UTF8') LIKE '%tracking.overdue%'"
-        )
-        assert await stack.count(settings, overdue) == 1
+        await stack.read(settings.topics.publish_to, 0, until="tracking.overdue")
         clock.set(at(3, 2, 14, 40))
         handover = intake.transferred(code, at(3, 2, 14, 20), "MC", "PCM")  # uploaded late
         await stack.publish(handover)
