@@ -508,7 +508,8 @@ def report(args: argparse.Namespace, r: dict[str, dict[str, float]]) -> str:
             f" {imported['published'] / raw:.2f} |",
             "",
             "The import's floor, measured in the same run on what it wrote: PostgreSQL COPY"
-            f" of the same {int(floor['rows']):,} rows (dossiers, events, applicants, outbox)"
+            f" of the same {int(floor['rows']):,} rows (dossiers, events, applicants, and the"
+            " outbox rows, rebuilt from the records on Kafka since they leave once published)"
             f" into empty copies of their tables with their indexes, in one transaction"
             f" ({floor['copy_s']:.2f} s), then a raw idempotent produce of the same"
             f" {int(floor['events']):,} events ({floor['produce_s']:.2f} s):"
