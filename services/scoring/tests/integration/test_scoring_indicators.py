@@ -241,8 +241,13 @@ async def test_open_dossiers_and_business_gauges(
         unit_b = (await client.get("/v1/open-dossiers", params={"scope": "unit:B"})).json()
 
         async def gauges_ready() -> bool:
+            # Open dossiers follow intake's events and overdue ones tracking's verdicts,
+            # which reach scoring on another topic: wait for both.
             text = (await client.get("/metrics")).text
-            return 'motcua_scoring_open_dossiers{agency="STP"} 2.0' in text
+            return (
+                'motcua_scoring_open_dossiers{agency="STP"} 2.0' in text
+                and 'motcua_scoring_overdue_dossiers{agency="STP"} 1.0' in text
+            )
 
         await wait_until(gauges_ready, what="gauges refreshed")
         metrics = (await client.get("/metrics")).text
