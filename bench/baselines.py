@@ -33,7 +33,7 @@ async def raw_produce(
         await producer.stop()
 
 
-async def all_partitions(kafka: KafkaSettings, topics: list[str]) -> list[TopicPartition]:
+async def _partitions(kafka: KafkaSettings, topics: list[str]) -> list[TopicPartition]:
     admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
@@ -60,7 +60,7 @@ async def raw_consume(kafka: KafkaSettings, topics: list[str], n: int) -> float:
     await consumer.start()
     got = 0
     try:
-        partitions = await all_partitions(kafka, topics)
+        partitions = await _partitions(kafka, topics)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         started = time.perf_counter()

@@ -24,14 +24,15 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
 import orjson
 import uvloop
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import TopicPartition
 
-from bench.baselines import all_partitions, raw_produce
+from bench.baselines import raw_produce
 from bench.loadgen import Connection, connect
 from bench.report import write_section
 from bench.stack import infrastructure
@@ -39,6 +40,7 @@ from motcua.events.topics import TopicSpec
 from motcua.messaging.outbox import shard_of
 from motcua.settings import KafkaSettings
 from motcua.testing import create_database, create_topics, drop_database, free_port
+from motcua.testing.kafka import end_offsets, read_since
 
 KEY = "bench-stp-key-000000000000000000"
 HEADERS = {"X-API-Key": KEY, "Content-Type": "application/json"}
@@ -336,27 +338,21 @@ async def mark(database_url: str) -> int:
         await connection.close()
 
 
-async def published(kafka: KafkaSettings, topics: list[str]) -> list[ConsumerRecord]:
-    """Every record on `topics`, read from the beginning to the end they have now."""
-    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = await all_partitions(kafka, topics)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
-        while [p for p in partitions if await consumer.position(p) < ends[p]]:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
-            for part in batch.values():
-                records.extend(part)
-        return records
-    finally:
-        await consumer.stop()
+async def published(kafka: KafkaSettings, topics: tuple[TopicSpec, ...]) -> list[Any]:
+    """Every record on `topics` now, from the beginning."""
+    ends: dict[TopicPartition, int] = {}
+    for spec in topics:
+        ends |= await end_offsets(kafka, spec)
+    total = sum(ends.values())
+    return await read_since(kafka, dict.fromkeys(ends, 0), lambda got: len(got) >= total, 120)
 
 
 async def import_floor(
-    kafka: KafkaSettings, database_url: str, after: int, lines: int, topics: tuple[str, str]
+    kafka: KafkaSettings,
+    database_url: str,
+    after: int,
+    lines: int,
+    topics: tuple[TopicSpec, TopicSpec],
 ) -> dict[str, float]:
     """The import's physical floor, on what it wrote: PostgreSQL COPY of the same rows into
     empty copies of its tables (indexes and constraints included, one transaction), then a
@@ -373,21 +369,17 @@ async def import_floor(
         }
         ids = {record["event_id"] for record in taken["dossier_events"]}
         codes = {record["code"] for record in taken["dossiers"]}
-        outbox = [
-            (uuid.UUID(headers["event-id"].decode()), r.topic, r.key.decode(), r.value)
-            for r in await published(kafka, list(topics))
-            if (headers := dict(r.headers))
-            and (
-                uuid.UUID(headers["event-id"].decode()) in ids
-                if r.topic == topics[0]
-                else r.key.decode() in codes
-            )
-        ]
+        # (event_id, topic, key, shard, payload) of the import's events and of its
+        # dossiers' applicant records (the other topic).
+        outbox = []
+        for record in await published(kafka, topics):
+            event_id = uuid.UUID(dict(record.headers)["event-id"].decode())
+            key = record.key.decode()
+            if event_id in ids if record.topic == topics[0].name else key in codes:
+                outbox.append((event_id, record.topic, key, shard_of(key), record.value))
         if len(outbox) != 2 * lines:
             raise RuntimeError(f"expected {2 * lines} of the import's records, found {len(outbox)}")
-        taken["outbox"] = [
-            (event_id, topic, key, shard_of(key), value) for event_id, topic, key, value in outbox
-        ]
+        taken["outbox"] = outbox
         for table in taken:
             await connection.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
         columns = {"outbox": ["event_id", "topic", "key", "shard", "payload"]}
@@ -429,17 +421,16 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     load_before = os.getloadavg()[0]
     name = f"bench_intake_{uuid.uuid4().hex[:8]}"
     await create_database(base_url, name)
-    topics = (
-        f"bench.intake-dossiers.{name}.v1",
-        f"bench.intake-catalogue.{name}.v1",
-        f"bench.intake-applicants.{name}.v1",
+    dossiers, catalogue, applicants = (
+        TopicSpec(f"bench.intake-dossiers.{name}.v1", 6),
+        TopicSpec(f"bench.intake-catalogue.{name}.v1", 3),
+        TopicSpec(f"bench.intake-applicants.{name}.v1", 6),
     )
-    await create_topics(
-        kafka, [TopicSpec(topics[0], 6), TopicSpec(topics[1], 3), TopicSpec(topics[2], 6)]
-    )
+    await create_topics(kafka, [dossiers, catalogue, applicants])
     results: dict[str, dict[str, float]] = {}
     try:
         url = f"{base_url}/{name}"
+        topics = (dossiers.name, catalogue.name, applicants.name)
         with servers(url, kafka, args.replicas, topics) as (bases, meter):
             for base in bases:
                 await wait_ready(base)
@@ -450,7 +441,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             before_import = await mark(url)
             results["import"] = await http_import(bases[0], args.lines, meter, url)
         results["floor"] = await import_floor(
-            kafka, url, before_import, args.lines, (topics[0], topics[2])
+            kafka, url, before_import, args.lines, (dossiers, applicants)
         )
         results["raw"] = {"rate": await intake_sized_produce(kafka, 50_000)}
         results["load"] = {"before": load_before, "after": os.getloadavg()[0]}
