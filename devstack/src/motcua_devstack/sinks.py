@@ -1,9 +1,10 @@
 """Stand-ins for the outside world the services talk to, on loopback.
 
-`mailsink` is aiosmtpd storing every message in the Maildir `.local/mail/` (`make mail`
-lists them, see `motcua_devstack.mail`); `gateway` is notify's fake
-SMS / Zalo ZNS / webhook gateway (`GET /_messages` lists what it received); `dvcqg` is
-the fake national portal the portal service syncs to (`GET /_received?MaHoSo=<code>`).
+`mailsink` is aiosmtpd storing every message as received in the Maildir `.local/mail/`
+(`motcua_devstack.maildir`; `make mail` lists them, see `motcua_devstack.mail`);
+`gateway` is notify's fake SMS / Zalo ZNS / webhook gateway (`GET /_messages` lists what
+it received); `dvcqg` is the fake national portal the portal service syncs to
+(`GET /_received?MaHoSo=<code>`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _command(layout: Layout, sink: str, port: int) -> list[str]:
             "-l",
             f"{HOST}:{port}",
             "-c",
-            "aiosmtpd.handlers.Mailbox",
+            "motcua_devstack.maildir.RawMaildir",
             str(layout.mail),
         ]
     return [
