@@ -60,8 +60,10 @@ from motcua_demo.intake import IntakeClient
 from motcua_demo.stories import Office
 from motcua_devstack import postgres
 from motcua_devstack.layout import STATE_ENV, Layout, find_root
+from motcua_devstack.sinks import SINKS
 from motcua_devstack.stack import Stack
 from motcua_notify.domain.messages import Channel
+from motcua_notify.settings import DispatchSettings
 
 STATE = ".local-e2e"
 VIETNAM_OFFSET = timedelta(hours=7)
@@ -87,6 +89,17 @@ class Sustained:
     cpu: dict[str, float]  # seconds per process, until the last service drained
     rss_mb: dict[str, float] = field(default_factory=dict)
     notify_pending: float = 0.0
+    sent: dict[str, int] = field(default_factory=dict)  # notify's messages sent, per channel
+
+    @property
+    def paced_s(self) -> float:
+        """The shortest time notify could take to send them under its gateways' rate limits
+        (the defaults, as the stack runs them)."""
+        limits = DispatchSettings().rate_limits
+        return max(
+            (n / limits[c].per_second for c, n in self.sent.items() if limits[c].per_second),
+            default=0.0,
+        )
 
     @property
     def indicators_s(self) -> float:
@@ -136,7 +149,7 @@ async def _ready(env: dict[str, str], patience: float = 180) -> None:
 
 def _pids(stack: Stack) -> dict[str, int]:
     pids = {}
-    for name in [*SERVICES, "postgres", "kafka", "prometheus"]:
+    for name in [*SERVICES, "postgres", "kafka", "prometheus", *SINKS]:
         pid = stack.pid(name)
         if pid is None:
             raise SystemExit(f"{name} is not running")
@@ -185,6 +198,18 @@ class Drain:
             )
         finally:
             await connection.close()
+
+    async def sent(self) -> dict[str, int]:
+        """Notify's messages handed to a gateway, per channel (once, after the drain)."""
+        connection = await asyncpg.connect(self._notify_db, timeout=10)
+        try:
+            rows = await connection.fetch(
+                "SELECT channel, count(*) AS n FROM notifications"
+                " WHERE sent_at IS NOT NULL GROUP BY channel ORDER BY channel"
+            )
+        finally:
+            await connection.close()
+        return {row["channel"]: int(row["n"]) for row in rows}
 
     async def __aenter__(self) -> Drain:
         await self._admin.start()
@@ -320,6 +345,7 @@ async def sustained(
         drained = await drain.wait(patience)
         cpu = meter.seconds()
         pending = await drain.pending()
+        sent = await drain.sent()
     if report.get("rejected"):
         print(
             f"  import rejected {report['rejected']} lines: {str(report.get('rejections'))[:400]}"
@@ -335,6 +361,7 @@ async def sustained(
         cpu,
         rss,
         pending,
+        sent,
     )
 
 
@@ -622,10 +649,24 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> str:
     last = runs[-1]
     lines += [
         "",
+        "The stand-ins for the outside world share the same two cores, outside `all`"
+        " (µs a dossier event): "
+        + "; ".join(
+            f"{m.stored:,} stored: " + ", ".join(f"{s} {m.micros(s):,.0f}" for s in SINKS)
+            for m in runs
+        )
+        + ".",
+        "",
         "Peak RSS per service (MB): "
         + ", ".join(f"{s} {last.rss_mb[s]:.0f}" for s in SERVICES)
         + f"; notify messages still pending when drained: {last.notify_pending:.0f}"
         " (held for office hours or quiet hours, by design).",
+        "",
+        "Notify's messages sent: "
+        + ", ".join(f"{c} {n:,}" for c, n in last.sent.items())
+        + f". Under the gateways' default rate limits (`NOTIFY_DISPATCH__RATE_LIMITS`) they"
+        f" take at least {last.paced_s:,.0f} s to send, whatever the CPU: notify drained in"
+        f" {last.drained_s['notify']:.0f} s.",
         "",
         "Event → indicator (HTTP registration sent → scoring's SSE shows it):",
         "",
