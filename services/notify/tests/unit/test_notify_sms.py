@@ -49,6 +49,34 @@ def test_emoji_takes_two_ucs2_units():
     assert segments("🙂" * 35) == (UCS, 1)
 
 
+def _counted_one_by_one(text: str) -> tuple[SmsEncoding, int, int]:
+    """The definition: each character's units, parts filled in order, a pair never split."""
+    gsm = all(segments(c)[0] is GSM for c in text)
+    costs = [
+        (2 if c in "\f^{}\\[~]|€" else 1) if gsm else (2 if ord(c) > 0xFFFF else 1) for c in text
+    ]
+    single, part = (160, 153) if gsm else (70, 67)
+    if sum(costs) <= single:
+        return (GSM if gsm else UCS), sum(costs), 1
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            parts, used = parts + 1, 0
+        used += cost
+    return (GSM if gsm else UCS), sum(costs), parts
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from([*"aZ09 @€[]^|~đươ\n\f", "😀", "ệ"]),
+        max_size=400,
+    )
+)
+def test_measure_agrees_with_counting_character_by_character(text):
+    size = measure(text)
+    assert (size.encoding, size.units, size.segments) == _counted_one_by_one(text)
+
+
 def test_one_vietnamese_letter_turns_the_whole_text_to_ucs2():
     assert segments("Ho so da duoc tiep nhan") == (GSM, 1)
     assert segments("Hồ sơ đã được tiếp nhận") == (UCS, 1)

@@ -20,6 +20,7 @@ _GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 _GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+_GSM7 = _GSM7_BASIC | _GSM7_EXTENSION
 
 _SINGLE = {"gsm7": 160, "ucs2": 70}
 _PART = {"gsm7": 153, "ucs2": 67}
@@ -41,18 +42,19 @@ class SmsSize:
 
 def encoding_of(text: str) -> SmsEncoding:
     """Return GSM7 if every character is in the GSM 03.38 tables, else UCS2."""
-    allowed = _GSM7_BASIC | _GSM7_EXTENSION
-    return SmsEncoding.GSM7 if all(char in allowed for char in text) else SmsEncoding.UCS2
+    return SmsEncoding.GSM7 if _GSM7.issuperset(text) else SmsEncoding.UCS2
 
 
 def measure(text: str) -> SmsSize:
     """Return the encoding, length in septets or UTF-16 units, and segment count of a text."""
     encoding = encoding_of(text)
-    costs = [_unit_cost(char, encoding) for char in text]
-    units = sum(costs)
+    wide = _GSM7_EXTENSION if encoding is SmsEncoding.GSM7 else None
+    units = _units(text, wide)
     if units <= _SINGLE[encoding]:
         return SmsSize(encoding, units, 1)
-    return SmsSize(encoding, units, _pack(costs, _PART[encoding]))
+    if units == len(text):  # every character one unit: parts split anywhere
+        return SmsSize(encoding, units, -(-units // _PART[encoding]))
+    return SmsSize(encoding, units, _pack([_unit_cost(c, encoding) for c in text], _PART[encoding]))
 
 
 def segments(text: str) -> tuple[SmsEncoding, int]:
@@ -67,8 +69,14 @@ def unaccented(text: str) -> str:
     Characters with no GSM-7 form after transliteration become "?".
     """
     plain = unidecode(unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D"))
-    allowed = _GSM7_BASIC | _GSM7_EXTENSION
-    return "".join(char if char in allowed else "?" for char in plain)
+    return "".join(char if char in _GSM7 else "?" for char in plain)
+
+
+def _units(text: str, wide: frozenset[str] | None) -> int:
+    """Septets (`wide`: the characters that take two) or, without `wide`, UTF-16 units."""
+    if wide is None:
+        return len(text.encode("utf-16-le")) // 2
+    return len(text) + sum(1 for char in text if char in wide)
 
 
 def _unit_cost(char: str, encoding: SmsEncoding) -> int:
