@@ -13,6 +13,7 @@ BENCHES = [
     "scoring",
     "notify",
     "gateways",
+    "rendering",
     "portal",
     "idle",
     "housekeeping",
