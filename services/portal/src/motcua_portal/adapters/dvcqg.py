@@ -10,10 +10,11 @@ per portal. Bodies carry personal data: they are never logged.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any, Protocol
+
+import orjson
 
 from motcua.http import GatewayClient, GatewayUnreachable
 from motcua_portal.adapters.metrics import CALL_SECONDS, CALLS
@@ -102,7 +103,7 @@ class _Client:
         try:
             answer = await self.http.post(
                 url,
-                json.dumps(body, ensure_ascii=False).encode(),
+                orjson.dumps(body),
                 headers,
                 seconds=self.settings.read_timeout_seconds,
                 connect_seconds=self.settings.connect_timeout_seconds,

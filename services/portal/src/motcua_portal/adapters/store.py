@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from sqlalchemy import (
     Text,
     and_,
@@ -152,7 +152,7 @@ class Acknowledged:
             "b_now": now,
             "b_reply": self.reply[:4000],
             "b_sent": self.record is not None,
-            "b_record": None if self.record is None else json.dumps(self.record),
+            "b_record": None if self.record is None else orjson.dumps(self.record).decode(),
             "b_digest": self.record_digest,
         }
 
@@ -345,7 +345,7 @@ class SyncStore:
                 "types": [f.event_type for f in facts],
                 "occurred": [f.occurred_at for f in facts],
                 "recorded": [f.recorded_at for f in facts],
-                "data": [json.dumps(f.data, ensure_ascii=False) for f in facts],
+                "data": [orjson.dumps(f.data).decode() for f in facts],
             },
         )
         fresh = set(kept.scalars())
@@ -422,10 +422,9 @@ class SyncStore:
                     "ids": [r.event_id for r in rows],
                     "occurred": [r.occurred_at for r in rows],
                     "recorded": [r.recorded_at for r in rows],
-                    "applicants": [json.dumps(r.applicant, ensure_ascii=False) for r in rows],
+                    "applicants": [orjson.dumps(r.applicant).decode() for r in rows],
                     "proxies": [
-                        None if r.proxy is None else json.dumps(r.proxy, ensure_ascii=False)
-                        for r in rows
+                        None if r.proxy is None else orjson.dumps(r.proxy).decode() for r in rows
                     ],
                 },
             )
@@ -457,7 +456,11 @@ class SyncStore:
         for code, payload in sent:
             blank = without_applicant(payload)
             scrubbed.append(
-                {"b_code": code, "b_record": json.dumps(blank), "b_digest": digest(blank)}
+                {
+                    "b_code": code,
+                    "b_record": orjson.dumps(blank).decode(),
+                    "b_digest": digest(blank),
+                }
             )
         if scrubbed:
             await self.session.execute(_SCRUB_RECORD, scrubbed)
@@ -629,7 +632,7 @@ class SyncStore:
                     "keys": [s[1] for s in steps],
                     "positions": [s[2] for s in steps],
                     "digests": [s[3] for s in steps],
-                    "entries": [json.dumps(s[4], ensure_ascii=False) for s in steps],
+                    "entries": [orjson.dumps(s[4]).decode() for s in steps],
                     "now": now,
                 },
             )

@@ -207,5 +207,7 @@ def _entry(code: str, step: Step) -> dict[str, Any]:
 
 def digest(payload: Mapping[str, Any]) -> str:
     """A fingerprint of what was sent, to send a step again only when it changed."""
+    # The kept fingerprints were taken of this text: another encoding (orjson's, compact)
+    # would make every kept step look changed, and send it to the portal again.
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()[:32]
