@@ -99,12 +99,14 @@ async def report(province: Any, scope: str, period: str) -> dict[str, Any]:
 
 
 async def office(province: Any, code: str, hours: list[list[str]]) -> dict[str, Any]:
-    """Tracking's view of an agency once it uses these office hours."""
+    """Tracking's view of an agency once it uses these office hours, as published (its
+    calendar may take them a moment before its record of the agency says so)."""
 
     async def found() -> dict[str, Any] | None:
         response = await tracking_get(province, f"/v1/agencies/{code}")
         view: dict[str, Any] = response.json()
-        return view if view["office_hours"] == hours else None
+        published = view["office_hours"] == hours and view["source"] == "published"
+        return view if published else None
 
     result: dict[str, Any] = await province.eventually(found)
     return result
