@@ -48,8 +48,7 @@ def encoding_of(text: str) -> SmsEncoding:
 def measure(text: str) -> SmsSize:
     """Return the encoding, length in septets or UTF-16 units, and segment count of a text."""
     encoding = encoding_of(text)
-    wide = _GSM7_EXTENSION if encoding is SmsEncoding.GSM7 else None
-    units = _units(text, wide)
+    units = _units(text, encoding)
     if units <= _SINGLE[encoding]:
         return SmsSize(encoding, units, 1)
     if units == len(text):  # every character one unit: parts split anywhere
@@ -72,11 +71,11 @@ def unaccented(text: str) -> str:
     return "".join(char if char in _GSM7 else "?" for char in plain)
 
 
-def _units(text: str, wide: frozenset[str] | None) -> int:
-    """Septets (`wide`: the characters that take two) or, without `wide`, UTF-16 units."""
-    if wide is None:
-        return len(text.encode("utf-16-le")) // 2
-    return len(text) + sum(1 for char in text if char in wide)
+def _units(text: str, encoding: SmsEncoding) -> int:
+    """The sum of `_unit_cost` over the text: septets in GSM-7, UTF-16 units in UCS-2."""
+    if encoding is SmsEncoding.GSM7:
+        return len(text) + sum(1 for char in text if char in _GSM7_EXTENSION)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _unit_cost(char: str, encoding: SmsEncoding) -> int:
