@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 
 import httpx
 
+from bench.procstat import own_cpu
 from bench.report import write_section
 from bench.stack import serve_fake
 from motcua.http import GatewayAnswer, GatewayClient
@@ -28,11 +28,6 @@ from motcua.http import GatewayAnswer, GatewayClient
 Send = Callable[[int], Awaitable[None]]
 HTTPX = "httpx (notify before; 20 connections kept alive)"
 APP = "motcua_notify.adapters.channels.fake_gateway:create_app"
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _body(i: int) -> dict[str, object]:
@@ -48,9 +43,9 @@ async def _round(send: Send, messages: int, concurrency: int) -> tuple[float, fl
         async with slots:
             await send(i)
 
-    started, cpu = time.perf_counter(), _cpu()
+    started, cpu = time.perf_counter(), own_cpu()
     await asyncio.gather(*(one(i) for i in range(messages)))
-    wall, spent = time.perf_counter() - started, _cpu() - cpu
+    wall, spent = time.perf_counter() - started, own_cpu() - cpu
     return messages / wall, 1e6 * spent / messages
 
 

@@ -13,20 +13,19 @@ figure is this process's CPU time for the three (getrusage), the best round of e
 from __future__ import annotations
 
 import argparse
-import resource
 from collections.abc import Callable
 from datetime import datetime
-from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from jinja2.defaults import DEFAULT_NAMESPACE
 
+from bench.procstat import own_cpu
 from bench.report import write_section
 from motcua_notify.domain.contexts import ReceiptContext, as_variables
 from motcua_notify.domain.messages import Channel, MessageType
-from motcua_notify.domain.rendering import TemplateSpec, _environment
+from motcua_notify.domain.rendering import _environment, _part_name
 from motcua_notify.domain.sms import measure
-from motcua_notify.templates import load_registry, load_specs
+from motcua_notify.templates import load_registry
 
 _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.ZALO)
@@ -42,11 +41,6 @@ _RECEIPT = ReceiptContext(
 )
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _registry() -> Callable[[], None]:
     registry = load_registry()
 
@@ -58,19 +52,19 @@ def _registry() -> Callable[[], None]:
 
 
 def _defaults() -> Callable[[], None]:
-    latest: dict[Channel, TemplateSpec] = {}
-    for spec in load_specs(files("motcua_notify.templates")):
-        wanted = spec.message_type is MessageType.RECEIPT and spec.channel in _CHANNELS
-        if wanted and spec.version >= latest.get(spec.channel, spec).version:
-            latest[spec.channel] = spec
+    registry = load_registry()
+    latest = [
+        registry.spec(MessageType.RECEIPT, c, registry.latest_version(MessageType.RECEIPT, c))
+        for c in _CHANNELS
+    ]
     # The registry's own environment, with the globals Jinja gives every environment.
-    env = _environment(latest.values())
+    env = _environment(latest)
     env.globals.update(DEFAULT_NAMESPACE)
 
     def render() -> None:
         variables = as_variables(_RECEIPT)
-        for spec in latest.values():
-            parts = {p: env.get_template(f"{spec.name}/{p}").render(variables) for p in spec.parts}
+        for spec in latest:
+            parts = {p: env.get_template(_part_name(spec, p)).render(variables) for p in spec.parts}
             if spec.channel is Channel.SMS:
                 measure(" ".join(parts["text"].split()))
 
@@ -78,10 +72,10 @@ def _defaults() -> Callable[[], None]:
 
 
 def _round(render: Callable[[], None], renders: int) -> float:
-    started = _cpu()
+    started = own_cpu()
     for _ in range(renders):
         render()
-    return (_cpu() - started) / renders * 1e6
+    return (own_cpu() - started) / renders * 1e6
 
 
 def main(argv: list[str] | None = None) -> None:
