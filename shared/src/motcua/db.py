@@ -31,6 +31,7 @@ __all__ = [
     "asyncpg_dsn",
     "create_engine",
     "ensure_databases",
+    "json_text",
     "migrate",
     "ping",
     "quote_identifier",
@@ -54,13 +55,14 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         # Parameters carry personal data (names, phones, rendered messages): never log them.
         hide_parameters=True,
         # JSON and JSONB columns in and out with orjson, not the standard library's json.
-        json_serializer=_json_text,
+        json_serializer=json_text,
         json_deserializer=orjson.loads,
     )
 
 
-def _json_text(value: Any) -> str:
-    # Keys that are not strings (ints, enums' values) become strings, as json.dumps does.
+def json_text(value: Any) -> str:
+    """JSON text for a `json`/`jsonb` column or a `::jsonb` cast (the engine's serializer).
+    Keys that are not strings (ints, enums' values) become strings, as json.dumps does."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 

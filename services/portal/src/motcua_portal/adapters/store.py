@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
 from sqlalchemy import (
     Text,
     and_,
@@ -27,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.db import json_text
 from motcua_portal.adapters.tables import (
     APPLICANTS,
     DOSSIERS,
@@ -152,7 +152,7 @@ class Acknowledged:
             "b_now": now,
             "b_reply": self.reply[:4000],
             "b_sent": self.record is not None,
-            "b_record": None if self.record is None else orjson.dumps(self.record).decode(),
+            "b_record": None if self.record is None else json_text(self.record),
             "b_digest": self.record_digest,
         }
 
@@ -345,7 +345,7 @@ class SyncStore:
                 "types": [f.event_type for f in facts],
                 "occurred": [f.occurred_at for f in facts],
                 "recorded": [f.recorded_at for f in facts],
-                "data": [orjson.dumps(f.data).decode() for f in facts],
+                "data": [json_text(f.data) for f in facts],
             },
         )
         fresh = set(kept.scalars())
@@ -422,10 +422,8 @@ class SyncStore:
                     "ids": [r.event_id for r in rows],
                     "occurred": [r.occurred_at for r in rows],
                     "recorded": [r.recorded_at for r in rows],
-                    "applicants": [orjson.dumps(r.applicant).decode() for r in rows],
-                    "proxies": [
-                        None if r.proxy is None else orjson.dumps(r.proxy).decode() for r in rows
-                    ],
+                    "applicants": [json_text(r.applicant) for r in rows],
+                    "proxies": [None if r.proxy is None else json_text(r.proxy) for r in rows],
                 },
             )
             stored = set(kept_rows.scalars())
@@ -458,7 +456,7 @@ class SyncStore:
             scrubbed.append(
                 {
                     "b_code": code,
-                    "b_record": orjson.dumps(blank).decode(),
+                    "b_record": json_text(blank),
                     "b_digest": digest(blank),
                 }
             )
@@ -632,7 +630,7 @@ class SyncStore:
                     "keys": [s[1] for s in steps],
                     "positions": [s[2] for s in steps],
                     "digests": [s[3] for s in steps],
-                    "entries": [orjson.dumps(s[4]).decode() for s in steps],
+                    "entries": [json_text(s[4]) for s in steps],
                     "now": now,
                 },
             )
