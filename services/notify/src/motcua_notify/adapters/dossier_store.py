@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.db import json_text
 from motcua_notify.adapters.tables import dossiers
 from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.messages import Channel
@@ -171,7 +171,7 @@ def _view(row: RowMapping | Mapping[str, Any]) -> DossierView:
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
+    return None if value is None else json_text(value)
 
 
 def _row(view: DossierView) -> dict[str, Any]:

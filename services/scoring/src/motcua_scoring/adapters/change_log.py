@@ -16,7 +16,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from motcua.db import advisory_lock
+from motcua.db import advisory_lock, json_text
 
 __all__ = [
     "Change",
@@ -82,7 +82,7 @@ async def append_changes(
             "changed_at": changed_at,
             "scopes": [scope for scope, _, _ in figures],
             "periods": [period for _, period, _ in figures],
-            "figures": [orjson.dumps(values).decode() for _, _, values in figures],
+            "figures": [json_text(values) for _, _, values in figures],
         },
     )
     seqs = {(row.scope, row.period): row.seq for row in result}

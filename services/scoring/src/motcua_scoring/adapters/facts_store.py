@@ -13,6 +13,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from motcua.db import json_text
 from motcua_scoring.adapters.facts_json import facts_from_json, facts_to_json
 from motcua_scoring.domain import DossierFacts
 
@@ -79,4 +80,4 @@ async def save_dossiers(conn: AsyncConnection, dossiers: Mapping[str, StoredDoss
 
 
 def _dump(facts: DossierFacts | None) -> str | None:
-    return None if facts is None else orjson.dumps(facts_to_json(facts)).decode()
+    return None if facts is None else json_text(facts_to_json(facts))

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from motcua.db import json_text
 from motcua.events import Envelope, decode, encode
 from motcua_tracking.adapters.documents import from_document, to_document
 from motcua_tracking.adapters.tables import DOSSIER_EVENTS, DOSSIERS, TIMERS
@@ -200,7 +201,7 @@ def _row(dossier: TrackedDossier, calendar: WorkingCalendar, now: datetime) -> t
         dossier.clock.received_at,
         due,
         horizon,
-        orjson.dumps(to_document(dossier)).decode(),
+        json_text(to_document(dossier)),
         now,
     )
 
@@ -235,6 +236,4 @@ def _timer_row(code: str, timer: Timer) -> tuple[Any, ...]:
 
 
 def _alerts(timer: Timer) -> str:
-    return orjson.dumps(
-        [[a.alert_type, a.event_id, a.unit_code, a.step_code] for a in timer.sent]
-    ).decode()
+    return json_text([[a.alert_type, a.event_id, a.unit_code, a.step_code] for a in timer.sent])
