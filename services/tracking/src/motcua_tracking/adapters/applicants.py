@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua_tracking.adapters.tables import APPLICANT_DIGESTS
@@ -25,26 +24,35 @@ class ApplicantDigest:
     erased_at: datetime | None = None
 
 
+# One statement whatever the batch's size (prepared once, not compiled per batch). An
+# erasure already stored wins over any record, and an erasure clears the digest.
+_KEEP = sa.text(
+    f"""
+    INSERT INTO {_t.name} AS kept (dossier_code, phone_hash, erased_at)
+    SELECT * FROM unnest(
+        CAST(:codes AS text[]), CAST(:hashes AS text[]), CAST(:erased AS timestamptz[])
+    )
+    ON CONFLICT (dossier_code) DO UPDATE SET
+        phone_hash = CASE WHEN kept.erased_at IS NULL AND excluded.erased_at IS NULL
+            THEN excluded.phone_hash END,
+        erased_at = coalesce(kept.erased_at, excluded.erased_at)
+    """
+)
+
+
 async def keep_digests(session: AsyncSession, digests: Mapping[str, ApplicantDigest]) -> None:
     """Write the digests; an erasure already stored wins over any record, so a re-read
     older `ApplicantRecorded` leaves the dossier erased."""
     if not digests:
         return
-    rows = [
-        {"dossier_code": code, "phone_hash": d.phone_hash, "erased_at": d.erased_at}
-        for code, d in sorted(digests.items())
-    ]
-    statement = pg_insert(_t).values(rows)
-    new = statement.excluded
-    still_there = sa.and_(_t.c.erased_at.is_(None), new.erased_at.is_(None))
+    codes = sorted(digests)
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[_t.c.dossier_code],
-            set_={
-                "phone_hash": sa.case((still_there, new.phone_hash), else_=None),
-                "erased_at": sa.func.coalesce(_t.c.erased_at, new.erased_at),
-            },
-        )
+        _KEEP,
+        {
+            "codes": codes,
+            "hashes": [digests[code].phone_hash for code in codes],
+            "erased": [digests[code].erased_at for code in codes],
+        },
     )
 
 
