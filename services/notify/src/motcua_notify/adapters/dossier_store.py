@@ -17,7 +17,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import json_text
-from motcua_notify.adapters.tables import dossiers
+from motcua_notify.adapters.tables import array_type, dossiers
 from motcua_notify.domain.dossiers import Citizen, DossierView, FactKind
 from motcua_notify.domain.messages import Channel
 
@@ -35,18 +35,6 @@ _COLUMNS = [c.name for c in _t.columns if c.name != "code"]
 _JSON = frozenset(c.name for c in _t.columns if isinstance(c.type, JSONB))
 
 
-def _array_type(column: sa.Column[Any]) -> str:
-    if isinstance(column.type, JSONB):
-        return "text"  # sent as JSON text, cast in the statement
-    if isinstance(column.type, sa.DateTime):
-        return "timestamptz"
-    if isinstance(column.type, sa.Boolean):
-        return "boolean"
-    if isinstance(column.type, sa.Text):
-        return "text"
-    raise TypeError(f"no array type for {column.name} ({column.type})")
-
-
 # One statement per batch, however many dossiers: rows created in code order (the lock
 # order), and every view written back from one array per column.
 _CREATE = sa.text(
@@ -60,7 +48,7 @@ _SAVE = sa.text(
         for name in _COLUMNS
     )
     + " FROM unnest("
-    + ", ".join(f"CAST(:{c.name} AS {_array_type(c)}[])" for c in _t.columns)
+    + ", ".join(f"CAST(:{c.name} AS {array_type(c)}[])" for c in _t.columns)
     + ") AS v("
     + ", ".join(c.name for c in _t.columns)
     + ") WHERE d.code = v.code"

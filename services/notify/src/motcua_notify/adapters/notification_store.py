@@ -14,10 +14,10 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua_notify.adapters.tables import alert_withdrawals, notifications
+from motcua.db import json_text
+from motcua_notify.adapters.tables import alert_withdrawals, array_type, notifications
 from motcua_notify.domain.messages import Audience
 from motcua_notify.domain.outcomes import FINAL, Status
 
@@ -77,18 +77,53 @@ class Told:
 _OUT = (Status.SENDING, Status.ACCEPTED, Status.DELIVERED)
 
 
+# What the recorder writes of a new row, and one statement whatever the batch's size
+# (prepared once, not compiled per batch): one array per column, the body as JSON text.
+_INSERTED = (
+    "public_id",
+    "idempotency_key",
+    "dossier_code",
+    "unit_code",
+    "agency_code",
+    "audience",
+    "message_type",
+    "channel",
+    "status",
+    "reason",
+    "recipient",
+    "recipient_hash",
+    "recipient_masked",
+    "content",
+    "template_version",
+    "attempts",
+    "not_before",
+    "source_event_id",
+    "correlation_id",
+    "created_at",
+    "failed_at",
+)
+_INSERT = sa.text(
+    "INSERT INTO {table} ({names}) SELECT {values} FROM unnest({arrays}) AS v({names})"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key".format(
+        table=_t.name,
+        names=", ".join(_INSERTED),
+        values=", ".join(
+            f"CAST(v.{n} AS jsonb)" if n == "content" else f"v.{n}" for n in _INSERTED
+        ),
+        arrays=", ".join(f"CAST(:{n} AS {array_type(_t.c[n])}[])" for n in _INSERTED),
+    )
+)
+
+
 async def insert_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Write rows whose idempotency key is new; return the keys actually written."""
+    """Write rows whose idempotency key is new; return the keys actually written.
+
+    Each dict holds the columns of `_INSERTED`, `content` as a JSON-able dict or None."""
     if not rows:
         return set()
-    # Executed with many parameter sets, SQLAlchemy batches rows into multi-row INSERTs
-    # ("insertmanyvalues") from one cached statement, within the parameter limit.
-    result = await session.execute(
-        pg_insert(_t)
-        .on_conflict_do_nothing(index_elements=[_t.c.idempotency_key])
-        .returning(_t.c.idempotency_key),
-        list(rows),
-    )
+    params: dict[str, list[Any]] = {name: [row[name] for row in rows] for name in _INSERTED}
+    params["content"] = [None if c is None else json_text(c) for c in params["content"]]
+    result = await session.execute(_INSERT, params)
     return set(result.scalars())
 
 

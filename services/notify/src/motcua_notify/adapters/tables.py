@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 __all__ = [
     "agencies",
     "alert_withdrawals",
+    "array_type",
     "digest_runs",
     "directory_units",
     "dossiers",
@@ -16,6 +19,28 @@ __all__ = [
 ]
 
 metadata = sa.MetaData()
+
+
+def array_type(column: sa.Column[Any]) -> str:
+    """The PostgreSQL type of an array of a column's values, for statements that take one
+    array per column (`unnest`); a JSONB column's values go as JSON text, cast in the
+    statement."""
+    kind = column.type
+    if isinstance(kind, JSONB | sa.Text):
+        return "text"
+    if isinstance(kind, sa.DateTime):
+        return "timestamptz"
+    if isinstance(kind, sa.Boolean):
+        return "boolean"
+    if isinstance(kind, UUID):
+        return "uuid"
+    if isinstance(kind, sa.LargeBinary):
+        return "bytea"
+    if isinstance(kind, sa.BigInteger):
+        return "bigint"
+    if isinstance(kind, sa.Integer):
+        return "integer"
+    raise TypeError(f"no array type for {column.name} ({column.type})")
 
 
 def _at(name: str, nullable: bool = True) -> sa.Column[object]:
