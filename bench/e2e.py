@@ -89,7 +89,7 @@ class Sustained:
     cpu: dict[str, float]  # seconds per process, until the last service drained
     rss_mb: dict[str, float] = field(default_factory=dict)
     notify_pending: float = 0.0
-    sent: dict[str, int] = field(default_factory=dict)  # notify's messages sent, per channel
+    sent: dict[str, int] = field(default_factory=dict)  # notify's sends of this stream, per channel
 
     @property
     def paced_s(self) -> float:
@@ -201,7 +201,8 @@ class Drain:
             await connection.close()
 
     async def sent(self) -> dict[str, int]:
-        """Notify's messages handed to a gateway, per channel (once, after the drain)."""
+        """Notify's messages handed to a gateway so far, per channel (read before a
+        stream and after its drain: the difference is the stream's)."""
         connection = await asyncpg.connect(self._notify_db, timeout=10)
         try:
             rows = await connection.fetch(
@@ -339,6 +340,7 @@ async def sustained(
     meter = CpuMeter(_pids(stack), tree=frozenset({"postgres"}))
     before = await _published(kafka)
     async with Drain(kafka, env) as drain:
+        sent_before = await drain.sent()
         meter.start()
         started = time.monotonic()
         report = await _import(env, stream.lines)
@@ -346,7 +348,9 @@ async def sustained(
         drained = await drain.wait(patience)
         cpu = meter.seconds()
         pending = await drain.pending()
-        sent = await drain.sent()
+        sent = {
+            channel: n - sent_before.get(channel, 0) for channel, n in (await drain.sent()).items()
+        }
     if report.get("rejected"):
         print(
             f"  import rejected {report['rejected']} lines: {str(report.get('rejections'))[:400]}"
