@@ -41,7 +41,7 @@ from motcua_scoring.domain.counters import (
     resolution_counters,
 )
 from motcua_scoring.domain.facts import SATISFIED_FROM, AlertKind, DossierFacts
-from motcua_scoring.domain.periods import Period, cover, cover_keys, local_date, local_midnight
+from motcua_scoring.domain.periods import Period, cover_keys, local_date, local_midnight
 from motcua_scoring.domain.scopes import Scope, scopes_of
 
 __all__ = [
@@ -137,11 +137,11 @@ def rows_needed(period: Period, now: datetime, earliest_year: int) -> RowsNeeded
     Standing numbers are running totals from the start of time; years before
     ``earliest_year`` are assumed to hold no marks.
     """
-    flows = frozenset(tile.key for tile in cover(period.first, period.last))
+    flows = frozenset(cover_keys(period.first, period.last))
     standing: set[str] = set()
     for day in (period.first - timedelta(days=1), as_of_day(period, now)):
         standing.update(str(year) for year in range(earliest_year, day.year))
-        standing.update(tile.key for tile in cover(date(day.year, 1, 1), day))
+        standing.update(cover_keys(date(day.year, 1, 1), day))
     return RowsNeeded(flows, frozenset(standing))
 
 
