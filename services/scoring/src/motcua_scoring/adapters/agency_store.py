@@ -14,7 +14,13 @@ from motcua.events import AgencyUpdated, ProcedureUpdated
 from motcua_scoring.adapters.tables import agencies, procedures
 from motcua_scoring.domain.merges import Merge
 
-__all__ = ["AgencyDirectory", "keep_agencies", "keep_procedures", "load_directory"]
+__all__ = [
+    "AgencyDirectory",
+    "keep_agencies",
+    "keep_procedures",
+    "load_directory",
+    "load_merges",
+]
 
 
 @dataclass(frozen=True)
@@ -65,17 +71,22 @@ async def keep_procedures(conn: AsyncConnection, states: Sequence[ProcedureUpdat
 
 async def load_directory(conn: AsyncConnection) -> AgencyDirectory:
     """Every agency's name, its units' names, the merges and the procedures' names."""
-    rows = (await conn.execute(sa.select(agencies))).all()
+    rows = (await conn.execute(sa.select(agencies.c.code, agencies.c.name, agencies.c.units))).all()
     named = (await conn.execute(sa.select(procedures.c.code, procedures.c.name))).all()
     return AgencyDirectory(
         agencies={row.code: row.name for row in rows},
         units={unit["code"]: unit["name"] for row in rows for unit in row.units},
-        merges=tuple(
-            sorted(
-                Merge(row.code, row.merged_into, row.merged_on)
-                for row in rows
-                if row.merged_into is not None and row.merged_on is not None
-            )
-        ),
+        merges=await load_merges(conn),
         procedures={row.code: row.name for row in named},
     )
+
+
+async def load_merges(conn: AsyncConnection) -> tuple[Merge, ...]:
+    """The merges of agencies, in order: all the feed's passes and the day's turn need of
+    the directory."""
+    rows = await conn.execute(
+        sa.select(agencies.c.code, agencies.c.merged_into, agencies.c.merged_on).where(
+            agencies.c.merged_into.is_not(None), agencies.c.merged_on.is_not(None)
+        )
+    )
+    return tuple(sorted(Merge(row.code, row.merged_into, row.merged_on) for row in rows))

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from motcua.clock import Clock
 from motcua.loops import Step
 from motcua_scoring import domain as d
-from motcua_scoring.adapters.agency_store import load_directory
+from motcua_scoring.adapters.agency_store import load_merges
 from motcua_scoring.adapters.dirty_keys import mark_keys
 from motcua_scoring.adapters.facts_store import read_facts
 from motcua_scoring.adapters.open_dossiers import due_between
@@ -46,7 +46,7 @@ class DayTurn:
             codes = await due_between(conn, local_midnight(first_due_day), local_midnight(today))
             scopes = {s.key for facts in await read_facts(conn, codes) for s in d.scopes_of(facts)}
             keys = {(s, p.key) for s in scopes for p in calendar_periods_of(today)}
-            merges = (await load_directory(conn)).merges
+            merges = await load_merges(conn)
             keys |= keys_merges_start(merges, first_due_day, today)
             await mark_keys(conn, keys)
         self._day = today

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from motcua.events import AgencyUpdated
-from motcua_scoring.adapters.agency_store import keep_agencies, load_directory
+from motcua_scoring.adapters.agency_store import keep_agencies, load_merges
 from motcua_scoring.adapters.dirty_keys import mark_keys
 from motcua_scoring.domain.indicators import as_of_day
 from motcua_scoring.domain.merges import (
@@ -91,11 +91,11 @@ async def record_agencies(
 ) -> None:
     """Keep the agencies' newest states; when their merges change, mark the keys of the
     agencies whose roll-up they change as owed to the feeds."""
-    old = (await load_directory(conn)).merges
+    old = await load_merges(conn)
     await keep_agencies(conn, states)
     if not settings.feed.enabled:
         return
-    new = (await load_directory(conn)).merges
+    new = await load_merges(conn)
     if new != old:
         earliest = date(settings.feed.earliest_year, 1, 1)
         await mark_keys(conn, keys_merges_change(old, new, local_date(now), earliest))

@@ -40,7 +40,7 @@ from motcua.events import Envelope, IndicatorsUpdated
 from motcua.loops import Loop
 from motcua.messaging import stage
 from motcua_scoring import domain as d
-from motcua_scoring.adapters.agency_store import load_directory
+from motcua_scoring.adapters.agency_store import load_merges
 from motcua_scoring.adapters.change_log import append_changes
 from motcua_scoring.adapters.dirty_keys import DirtyKey, KeyFilter, clear_keys, take_keys
 from motcua_scoring.adapters.metrics import FEED_PASS_KEYS, FEED_PASS_SECONDS, INDICATOR_CHANGES
@@ -133,7 +133,7 @@ class FeedPublisher:
 
     async def _publish(self, conn: AsyncConnection, keys: list[tuple[str, str]]) -> None:
         now = self._clock.now()
-        merges = (await load_directory(conn)).merges
+        merges = await load_merges(conn)
         keys = with_absorbers(keys, merges, now)
         pairs = [(d.parse_scope(s), parse_period(p)) for s, p in keys]
         parts = absorbed_parts(pairs, merges, now)
