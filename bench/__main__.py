@@ -14,6 +14,7 @@ BENCHES = [
     "notify",
     "gateways",
     "rendering",
+    "statements",
     "portal",
     "idle",
     "housekeeping",
