@@ -268,7 +268,8 @@ def create_app(
         if not isinstance(data, list) or not data:
             return state.answer(-2, "thiếu data")
         problems = [f"{e.get('MaHoSo')}: {p}" for e in data for p in _check_progress(e)]
-        unknown = {str(e.get("MaHoSo")) for e in data} - set(state.dossiers)
+        # A look-up per code: the set of every dossier held would cost the whole store a call.
+        unknown = {code for e in data if (code := str(e.get("MaHoSo"))) not in state.dossiers}
         problems += [f"{code}: hồ sơ không tồn tại" for code in sorted(unknown)]
         if problems:
             return state.answer(-2, "; ".join(problems[:20]))
