@@ -173,14 +173,17 @@ def _marks_by_day(facts: DossierFacts, granularity: Granularity) -> Multiset[tup
 
 
 def _expand(summed: Multiset[tuple[date, str]], scopes: list[str]) -> Table:
-    table: Multiset[CounterKey] = Multiset()
-    if scopes:
-        for (day, counter), amount in summed.items():
-            if amount:
-                for period in calendar_keys(day):
-                    for scope in scopes:
-                        table[CounterKey(scope, period, counter)] += amount
-    return {key: amount for key, amount in table.items() if amount}
+    # Summed under plain tuples (equal to the keys they become), each made a CounterKey
+    # once at the end: a NamedTuple's constructor and Counter's `+=` cost twice as much.
+    table: dict[tuple[str, str, str], int] = {}
+    get = table.get
+    for (day, counter), amount in summed.items():
+        if amount:
+            for period in calendar_keys(day):
+                for scope in scopes:
+                    key = (scope, period, counter)
+                    table[key] = get(key, 0) + amount
+    return {CounterKey._make(key): amount for key, amount in table.items() if amount}
 
 
 def tally(
