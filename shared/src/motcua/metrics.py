@@ -25,6 +25,7 @@ __all__ = [
     "OUTBOX_OLDEST_AGE",
     "OUTBOX_PUBLISHED",
     "OUTBOX_PUBLISH_ERRORS",
+    "PASSED_OVER",
 ]
 
 OUTBOX_PUBLISHED = Counter(
@@ -47,6 +48,11 @@ CONSUMED = Counter(
 DUPLICATES_SKIPPED = Counter(
     "motcua_consumer_duplicates_total",
     "Redelivered events skipped as already applied",
+    ["app", "topic"],
+)
+PASSED_OVER = Counter(
+    "motcua_consumer_passed_over_total",
+    "Events of types the consumer does not apply, passed over unread",
     ["app", "topic"],
 )
 CONSUMER_RETRIES = Counter(

@@ -15,7 +15,15 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Coroutine,
+    Iterator,
+    Sequence,
+)
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +100,14 @@ class ServiceRuntime:
             )
 
     def consume(
-        self, name: str, topics: Sequence[str], handler: BatchHandler
+        self,
+        name: str,
+        topics: Sequence[str],
+        handler: BatchHandler,
+        event_types: Collection[str] | None = None,
     ) -> IdempotentConsumer:
-        """Consume topics (and the service's redrive topic) with an idempotent consumer."""
+        """Consume topics (and the service's redrive topic) with an idempotent consumer;
+        `event_types`: the only types `handler` applies (the others are passed over)."""
         consumer = IdempotentConsumer(
             name=name,
             service=self.name,
@@ -103,6 +116,7 @@ class ServiceRuntime:
             dead_letters=self.dead_letters,
             settings=self.settings.consumer,
             stop=self.stop,
+            event_types=event_types,
         )
         consumer.subscribe(self.broker, *topics, group_id=self.name)
         if not self._consumers:

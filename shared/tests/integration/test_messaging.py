@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua.db import Sessions
-from motcua.events import Envelope, SatisfactionRated, decode, encode
+from motcua.events import DossierRefused, Envelope, SatisfactionRated, decode, encode
 from motcua.events.topics import TopicSpec, dead_letter_topic
 from motcua.messaging import outbox
 from motcua.messaging.consumer import IdempotentConsumer, PermanentError
@@ -319,6 +319,61 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
     assert unhappy["x-dlq-attempts"] == b"1"
     assert [int(d["x-dlq-original-offset"]) for d in (invalid, crashed, unhappy)] == [1, 2, 3]
     assert all(d["x-dlq-original-partition"] == b"0" for d in (invalid, crashed, unhappy))
+
+
+async def test_events_of_types_not_applied_are_passed_over_unread(
+    effects, db_sessions, producer, kafka_settings, make_topic
+):
+    service = f"types{id(effects) % 100000}"
+    dlq = dead_letter_topic(service)
+    await create_topics(kafka_settings, [dlq])
+    topic = await make_topic("types", partitions=1)
+    first, last = event("A-1", 4), event("A-1", 5)
+    refused = Envelope.wrap(
+        DossierRefused(stage="reception", reasons=("incomplete",), unit_code="U1"),
+        producer="intake",
+        occurred_at=NOW,
+        now=NOW,
+        dossier_code="A-1",
+        agency_code="STP",
+    )
+    named_other = [("event-type", b"dossier.received")]
+    await producer.send_and_wait(topic, encode(first), key=b"A-1")
+    # Named by its header as a type not applied: passed over unread, so even a body that
+    # is no event is not the consumer's to dead-letter.
+    await producer.send_and_wait(topic, b"not an event", key=b"A-1", headers=named_other)
+    # No header: decoded, then passed over for its type.
+    await producer.send_and_wait(topic, encode(refused), key=b"A-1")
+    await producer.send_and_wait(topic, encode(last), key=b"A-1")
+
+    consumer = IdempotentConsumer(
+        name="types",
+        service=service,
+        sessions=db_sessions,
+        handler=record_effects,
+        dead_letters=DeadLetterPublisher(producer, db_sessions, service),
+        settings=ConsumerSettings(),
+        event_types={"dossier.satisfaction-rated"},
+    )
+    broker = await run_broker(kafka_settings, consumer, [topic], f"g-{topic}")
+    try:
+
+        async def both_applied():
+            return len(await effect_rows(effects)) == 2
+
+        await wait_for(both_applied)
+    finally:
+        await broker.stop()
+    assert [r[0] for r in await effect_rows(effects)] == [first.event_id, last.event_id]
+    async with db_sessions() as s:
+        recorded = (await s.execute(text("SELECT event_id FROM processed_events"))).scalars()
+        assert sorted(recorded) == sorted([first.event_id, last.event_id])
+    passed = REGISTRY.get_sample_value(
+        "motcua_consumer_passed_over_total", {"app": service, "topic": topic}
+    )
+    assert passed == 2
+    letters = await read_all(kafka_settings, dlq.name, 10_000, within=3)
+    assert not [r for r in letters if dict(r.headers).get("x-dlq-original-topic") == topic.encode()]
 
 
 async def test_redrive_puts_dead_letters_back(

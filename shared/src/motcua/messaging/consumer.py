@@ -1,6 +1,8 @@
 """The idempotent, at-least-once batch consumer every service uses.
 
 For each batch of records:
+0. pass over, unread and unrecorded, the events of types the consumer does not apply (when
+   it names them: `event_types`), known by their `event-type` header before any decoding;
 1. decode; a record that is not a valid event goes to the dead-letter topic at once, and
    so does one whose key is not its event's key (the dossier code: a mis-keyed event
    could overtake its predecessor on another partition) or whose event names a producer
@@ -31,7 +33,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from itertools import chain
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -58,6 +60,7 @@ from motcua.metrics import (
     CONSUMER_RETRIES,
     CONSUMER_WAITS,
     DUPLICATES_SKIPPED,
+    PASSED_OVER,
 )
 from motcua.settings import ConsumerSettings
 
@@ -357,21 +360,30 @@ class IdempotentConsumer(RetryingBatches[_Event]):
         dead_letters: DeadLetterPublisher,
         settings: ConsumerSettings,
         stop: asyncio.Event | None = None,
+        event_types: Collection[str] | None = None,
     ) -> None:
+        """`event_types`: the only types `handler` applies (None: every type). The others
+        are passed over: not decoded when their `event-type` header names them, never
+        recorded as processed, never handed to the handler."""
         super().__init__(
             name=name, service=service, dead_letters=dead_letters, settings=settings, stop=stop
         )
         self._sessions = sessions
         self._handler = handler
+        self._event_types = None if event_types is None else frozenset(event_types)
 
     def prepare(
         self, records: Sequence[ConsumerRecord[bytes, bytes]]
     ) -> tuple[list[_Event], list[DeadLetter]]:
-        """Decoded events; invalid or mis-keyed records, and events from a producer that
-        does not own their topic, are refused at once."""
+        """Decoded events of the types applied; invalid or mis-keyed records, and events
+        from a producer that does not own their topic, are refused at once."""
         letters: list[DeadLetter] = []
         decoded: list[_Event] = []
+        passed: Counter[str] = Counter()
         for record in records:
+            if not self._applies(_event_type_header(record)):
+                passed[record.topic] += 1
+                continue
             try:
                 envelope = decode(record.value)
             except InvalidEvent as exc:
@@ -380,8 +392,17 @@ class IdempotentConsumer(RetryingBatches[_Event]):
             if fault := provenance_fault(record, envelope):
                 letters.append(DeadLetter(record, *fault, attempts=1))
                 continue
+            if not self._applies(envelope.event_type):
+                passed[record.topic] += 1
+                continue
             decoded.append((record, envelope))
+        for topic, count in passed.items():
+            PASSED_OVER.labels(self._service, topic).inc(count)
         return decoded, letters
+
+    def _applies(self, event_type: str | None) -> bool:
+        """Whether an event of this type (None: not known yet) is for the handler."""
+        return self._event_types is None or event_type is None or event_type in self._event_types
 
     def record_of(self, item: _Event) -> ConsumerRecord[bytes, bytes]:
         return item[0]
@@ -408,6 +429,14 @@ class IdempotentConsumer(RetryingBatches[_Event]):
             if seen > applied[topic]:
                 DUPLICATES_SKIPPED.labels(self._service, topic).inc(seen - applied[topic])
         return []
+
+
+def _event_type_header(record: ConsumerRecord[bytes, bytes]) -> str | None:
+    """The event type the record's `event-type` header names (the outbox relay sets it)."""
+    for name, value in record.headers or ():
+        if name == "event-type":
+            return bytes(value).decode(errors="replace")
+    return None
 
 
 def batch_subscriber(
