@@ -1,8 +1,9 @@
 """After the run: what the services hold, against the simulator's own record.
 
-- every event on the dossier and deadline topics applied by each service reading them
-  (lost: on the topic, not in its `processed_events`); duplicated: an event id written
-  to a topic more than once (a relay re-sending; harmless, consumers skip it);
+- every event on the dossier and deadline topics applied by each service reading them,
+  of the types it applies (lost: on the topic, not in its `processed_events`);
+  duplicated: an event id written to a topic more than once (a relay re-sending;
+  harmless, consumers skip it);
 - every accepted registration tracked, ended as the record says, with its appointment;
 - scoring's counted figures per agency equal to `motcua_demo.expected`;
 - every notification recorded once per (event, message, audience, channel, unit,
@@ -31,14 +32,18 @@ from motcua_demo.calendar import OfficeCalendar
 from motcua_demo.expected import COUNTED, Outcome, expected_counts, outcome
 from motcua_demo.simulator import Record
 from motcua_demo.stories import Story
+from motcua_notify.service.reactions import HANDLED_TYPES
+from motcua_portal.service.ingest import KEPT_EVENTS
 
 _CALENDAR = OfficeCalendar()
-READERS = {
-    "tracking": (DOSSIER_EVENTS.name,),
-    "scoring": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
-    "notify": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
-    "portal": (DOSSIER_EVENTS.name, TRACKING_EVENTS.name),
+BOTH = (DOSSIER_EVENTS.name, TRACKING_EVENTS.name)
+READERS: dict[str, tuple[tuple[str, ...], frozenset[str] | None]] = {
+    "tracking": ((DOSSIER_EVENTS.name,), None),
+    "scoring": (BOTH, None),
+    "notify": (BOTH, HANDLED_TYPES),
+    "portal": (BOTH, KEPT_EVENTS),
 }
+"""The topics each service reads, and the only event types it applies (None: all)."""
 SENT = {"accepted", "delivered", "sent"}
 MALFORMED = b'{"not": "an event"}'
 
@@ -58,8 +63,11 @@ class Verdict:
             self.problems.append(f"{name}: {value}")
 
 
-async def topic_events(kafka: KafkaSettings, topic: str) -> tuple[Counter[str], int]:
-    """Event ids on a topic (with how often each was written) and the malformed records."""
+async def topic_events(
+    kafka: KafkaSettings, topic: str
+) -> tuple[Counter[str], int, dict[str, str]]:
+    """Event ids on a topic (with how often each was written), the malformed records, and
+    each event's type."""
     consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
@@ -73,16 +81,21 @@ async def topic_events(kafka: KafkaSettings, topic: str) -> tuple[Counter[str], 
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         ids: Counter[str] = Counter()
+        kinds: dict[str, str] = {}
         malformed = 0
         while [p for p in partitions if await consumer.position(p) < ends[p]]:
             batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
             for records in batches.values():
                 for record in records:
                     try:
-                        ids[str(json.loads(record.value)["event_id"])] += 1
+                        event = json.loads(record.value)
+                        event_id = str(event["event_id"])
+                        kinds[event_id] = str(event["event_type"])
                     except (ValueError, KeyError, TypeError):
                         malformed += 1
-        return ids, malformed
+                        continue
+                    ids[event_id] += 1
+        return ids, malformed, kinds
     finally:
         await consumer.stop()
 
@@ -113,11 +126,16 @@ async def compare(
     topics = {t: await topic_events(kafka, t) for t in (DOSSIER_EVENTS.name, TRACKING_EVENTS.name)}
     verdict.count(
         "events written twice to a topic (skipped by consumers)",
-        sum(n - 1 for ids, _ in topics.values() for n in ids.values()),
+        sum(n - 1 for ids, _, _ in topics.values() for n in ids.values()),
         bad=False,
     )
-    for service, names in READERS.items():
-        wanted = set().union(*(set(topics[t][0]) for t in names))
+    for service, (names, applied_types) in READERS.items():
+        wanted = {
+            event_id
+            for t in names
+            for event_id in topics[t][0]
+            if applied_types is None or topics[t][2][event_id] in applied_types
+        }
         applied = await _processed(databases[service])
         verdict.count(f"{service}: events lost", len(wanted - applied))
         letters = await _dead_letters(databases[service])

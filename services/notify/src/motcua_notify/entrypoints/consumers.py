@@ -10,6 +10,7 @@ from motcua.events import AgencyUpdated, Envelope
 from motcua.runtime import ServiceRuntime
 from motcua_notify.adapters.agency_store import keep_agencies
 from motcua_notify.service.events import EventApplier
+from motcua_notify.service.reactions import HANDLED_TYPES
 
 __all__ = [
     "AGENCIES_CONSUMER",
@@ -26,12 +27,13 @@ CATALOGUE_CONSUMER = "notify-procedures"
 
 
 def subscribe(runtime: ServiceRuntime, applier: EventApplier, *topics: str) -> None:
-    """Consume the topics with one idempotent consumer (one transaction per batch)."""
+    """Consume the topics with one idempotent consumer (one transaction per batch); events
+    no reaction answers (step verdicts, payments, ratings) are passed over unread."""
 
     async def on_dossier_events(session: AsyncSession, envelopes: list[Envelope]) -> None:
         await applier(session, envelopes)
 
-    runtime.consume(CONSUMER, list(topics), on_dossier_events)
+    runtime.consume(CONSUMER, list(topics), on_dossier_events, event_types=HANDLED_TYPES)
 
 
 def subscribe_agencies(runtime: ServiceRuntime, topic: str) -> None:

@@ -12,10 +12,13 @@ from motcua.events import Event
 from motcua_notify.service.reactions import citizens, officials, state
 from motcua_notify.service.reactions.scene import Outcome, handled, react
 
-__all__ = ["HANDLED", "Outcome", "react"]
+__all__ = ["HANDLED", "HANDLED_TYPES", "Outcome", "react"]
 
 _AUDIENCES = (citizens, officials, state)
 """The modules whose handlers are registered on import (every handler lives in one)."""
 
 HANDLED: tuple[type[Event], ...] = handled()
 """The event types `react` answers, each registered with `scene.on` in one of the modules."""
+
+HANDLED_TYPES: frozenset[str] = frozenset(event.event_type for event in HANDLED)
+"""Their names: the consumer passes over the others unread."""
