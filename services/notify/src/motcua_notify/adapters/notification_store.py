@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.db import json_text
@@ -26,7 +27,7 @@ __all__ = [
     "Told",
     "claim",
     "count_messages",
-    "erase_dossier",
+    "erase_dossiers",
     "find_for_receipt",
     "insert_messages",
     "list_messages",
@@ -301,19 +302,25 @@ async def purge_bodies(session: AsyncSession, created_before: datetime, now: dat
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def erase_dossier(
-    session: AsyncSession, dossier_code: str, reason: str, now: datetime
+async def erase_dossiers(
+    session: AsyncSession, dossier_codes: Collection[str], reason: str, now: datetime
 ) -> list[tuple[str, str]]:
-    """Delete what a dossier's rows hold of its applicant; returns the (channel, message
-    type) of each citizen row withdrawn.
+    """Delete what these dossiers' rows hold of their applicants; returns the (channel,
+    message type) of each citizen row withdrawn.
 
     Citizen rows not sent yet are withdrawn; every citizen row loses its body, address,
     address digest and masked address. Settled officials' rows lose their body (it may
     name the applicant) but keep the unit's address, which a withdrawn alert's
     correction goes to; officials' rows still to send keep both and go. What counting
-    and audit need stays: channel, type, status, reason, times.
+    and audit need stays: channel, type, status, reason, times. Three statements
+    whatever the number of dossiers (retention erases them by the thousand).
     """
-    citizen = sa.and_(_t.c.dossier_code == dossier_code, _t.c.audience == Audience.CITIZEN)
+    if not dossier_codes:
+        return []
+    among = _t.c.dossier_code == sa.any_(
+        sa.bindparam("codes", sorted(set(dossier_codes)), type_=ARRAY(sa.Text))
+    )
+    citizen = sa.and_(among, _t.c.audience == Audience.CITIZEN)
     result = await session.execute(
         sa.update(_t)
         .where(citizen, _t.c.status == Status.PENDING)
@@ -336,7 +343,7 @@ async def erase_dossier(
     await session.execute(
         sa.update(_t)
         .where(
-            _t.c.dossier_code == dossier_code,
+            among,
             _t.c.audience != Audience.CITIZEN,
             _t.c.status.in_([s.value for s in FINAL]),
             _t.c.content.is_not(None),

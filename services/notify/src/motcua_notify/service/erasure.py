@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from motcua.events import ApplicantErased, Envelope
 from motcua_notify.adapters import metrics
-from motcua_notify.adapters.notification_store import erase_dossier
+from motcua_notify.adapters.notification_store import erase_dossiers
 from motcua_notify.service.publishing import after_commit
 
 __all__ = ["ERASED_REASON", "erase"]
@@ -30,17 +30,18 @@ async def erase(
 ) -> None:
     """Scrub the rows of every dossier erased in `envelopes`; `first` names the dossiers
     erased for the first time (counted once, however often the event is read)."""
-    unsent: list[tuple[str, str]] = []
+    erased: list[str] = []
     reasons: list[str] = []
     for envelope in envelopes:
         data = envelope.data
         code = envelope.dossier_code
         if not isinstance(data, ApplicantErased) or code is None:
             continue
-        unsent += await erase_dossier(session, code, ERASED_REASON, now)
+        erased.append(code)
         if code in first:
             reasons.append(data.reason)
             first.discard(code)
+    unsent = await erase_dossiers(session, erased, ERASED_REASON, now)
 
     def count() -> None:
         for reason in reasons:
