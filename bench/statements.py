@@ -9,12 +9,15 @@ On the running stack's PostgreSQL (`motcua-stack up --infra`), in databases of t
   50–400 digests a round;
 - **notify's new messages**, `insert_messages` (one `unnest`) against SQLAlchemy's
   executemany of the same rows: 60 batches of 20–300 messages a round;
+- **notify's erasures**, `erase_dossiers` of a batch's dossiers at once against the same
+  three statements dossier by dossier, as before: 40 batches of the messages of 10–100
+  dossiers (3 each, written untimed first) a round;
 - **notify's queue**: its delivery log as it is (the queue is the log's `status` and lease,
   one table with 11 indexes), against a narrow queue table beside the log (claimed from,
   deleted when settled), on 100,000 settled rows: 20,000 messages written, claimed and
   settled 100 at a time.
 
-Digests and messages: this process's CPU a row (getrusage, the statements' own work on
+Digests, messages and erasures: this process's CPU a row (getrusage, the statements' own work on
 the client) and the wall time a row (the database's work included). The queue: the wall
 time a message of each step and the WAL it wrote.
 """
@@ -45,7 +48,7 @@ from bench.stack import infrastructure
 from motcua.db import asyncpg_dsn, create_engine, json_text, migrate
 from motcua.settings import DatabaseSettings
 from motcua.testing import create_database, drop_database
-from motcua_notify.adapters.notification_store import insert_messages
+from motcua_notify.adapters.notification_store import erase_dossiers, insert_messages
 from motcua_notify.adapters.tables import notifications
 from motcua_tracking.adapters.applicants import ApplicantDigest, keep_digests
 from motcua_tracking.adapters.tables import APPLICANT_DIGESTS
@@ -95,6 +98,16 @@ _CONTENT = {
 }
 
 
+async def _erase_one_by_one(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    for code in sorted({row["dossier_code"] for row in rows}):
+        await erase_dossiers(session, [code], "applicant_erased", datetime.now(UTC))
+
+
+async def _erase_batched(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    codes = {row["dossier_code"] for row in rows}
+    await erase_dossiers(session, codes, "applicant_erased", datetime.now(UTC))
+
+
 def _digests(n: int, tag: str) -> dict[str, ApplicantDigest]:
     return {f"{tag}-{i}": ApplicantDigest(os.urandom(32).hex()) for i in range(n)}
 
@@ -130,12 +143,21 @@ def _messages(n: int, tag: str) -> list[dict[str, Any]]:
 
 
 async def _writes(
-    engine: AsyncEngine, write: _Write, make: Callable[[int, str], Any], sizes: list[int], tag: str
+    engine: AsyncEngine,
+    write: _Write,
+    make: Callable[[int, str], Any],
+    sizes: list[int],
+    tag: str,
+    setup: _Write | None = None,
 ) -> tuple[float, float]:
-    """(CPU µs, wall µs) a row, over batches of `sizes`, each in its own transaction."""
+    """(CPU µs, wall µs) a row, over batches of `sizes`, each in its own transaction
+    (`setup`: written first, in a transaction of its own, untimed)."""
     cpu = wall = 0.0
     for b, size in enumerate(sizes):
         batch = make(size, f"{tag}-{b}")
+        if setup is not None:
+            async with AsyncSession(engine) as session, session.begin():
+                await setup(session, batch)
         cpu_at, wall_at = own_cpu(), time.perf_counter()
         async with AsyncSession(engine) as session, session.begin():
             await write(session, batch)
@@ -291,8 +313,13 @@ async def _run(options: argparse.Namespace) -> str:
             ("insert_messages (unnest)", insert_messages, _messages, 20, 300),
             ("executemany, as before", _messages_by_executemany, _messages, 20, 300),
         ],
+        "erasures": [
+            ("erase_dossiers, the batch at once", _erase_batched, _messages, 30, 300),
+            ("dossier by dossier, as before", _erase_one_by_one, _messages, 30, 300),
+        ],
     }
-    batches = {"digests": 150, "messages": 60}
+    batches = {"digests": 150, "messages": 60, "erasures": 40}
+    setups: dict[str, _Write] = {"erasures": insert_messages}
     best: dict[str, tuple[float, float]] = {}
     queue: dict[str, dict[str, float]] = {}
     try:
@@ -304,7 +331,7 @@ async def _run(options: argparse.Namespace) -> str:
                 for label, write, make, low, high in candidates:
                     sizes = [rng.randint(low, high) for _ in range(batches[what])]
                     tag = f"r{round_}-{label[:6]}"
-                    cpu, wall = await _writes(engine, write, make, sizes, tag)
+                    cpu, wall = await _writes(engine, write, make, sizes, tag, setups.get(what))
                     print(f"  {what}, {label}: {cpu:.1f} µs CPU, {wall:.1f} µs wall a row")
                     kept = best.get(label)
                     best[label] = (cpu, wall) if kept is None or cpu < kept[0] else kept
