@@ -114,7 +114,12 @@ async def wait_for(predicate, within: float = 30) -> None:
 
 
 def make_consumer(
-    name: str, db_sessions: Sessions, producer, service: str, **settings
+    name: str,
+    db_sessions: Sessions,
+    producer,
+    service: str,
+    event_types: set[str] | None = None,
+    **settings,
 ) -> IdempotentConsumer:
     return IdempotentConsumer(
         name=name,
@@ -125,7 +130,23 @@ def make_consumer(
         settings=ConsumerSettings(
             backoff_initial_seconds=0.01, backoff_max_seconds=0.05, **settings
         ),
+        event_types=event_types,
     )
+
+
+async def consume_until_applied(
+    kafka: KafkaSettings, consumer: IdempotentConsumer, topic: str, effects, count: int
+) -> None:
+    """Run the consumer on `topic` until `count` effects are written."""
+    broker = await run_broker(kafka, consumer, [topic], f"g-{topic}")
+    try:
+
+        async def all_applied():
+            return len(await effect_rows(effects)) == count
+
+        await wait_for(all_applied)
+    finally:
+        await broker.stop()
 
 
 async def test_relay_publishes_exactly_what_was_committed(
@@ -292,15 +313,7 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
         await producer.send_and_wait(topic, payload, key=b"A-1")
 
     consumer = make_consumer("poison", db_sessions, producer, service, max_attempts=3)
-    broker = await run_broker(kafka_settings, consumer, [topic], f"g-{topic}")
-    try:
-
-        async def both_good_applied():
-            return len(await effect_rows(effects)) == 2
-
-        await wait_for(both_good_applied)
-    finally:
-        await broker.stop()
+    await consume_until_applied(kafka_settings, consumer, topic, effects, 2)
     assert [r[0] for r in await effect_rows(effects)] == [good_before.event_id, good_after.event_id]
 
     letters = [
@@ -346,24 +359,9 @@ async def test_events_of_types_not_applied_are_passed_over_unread(
     await producer.send_and_wait(topic, encode(refused), key=b"A-1")
     await producer.send_and_wait(topic, encode(last), key=b"A-1")
 
-    consumer = IdempotentConsumer(
-        name="types",
-        service=service,
-        sessions=db_sessions,
-        handler=record_effects,
-        dead_letters=DeadLetterPublisher(producer, db_sessions, service),
-        settings=ConsumerSettings(),
-        event_types={"dossier.satisfaction-rated"},
-    )
-    broker = await run_broker(kafka_settings, consumer, [topic], f"g-{topic}")
-    try:
-
-        async def both_applied():
-            return len(await effect_rows(effects)) == 2
-
-        await wait_for(both_applied)
-    finally:
-        await broker.stop()
+    types = {"dossier.satisfaction-rated"}
+    consumer = make_consumer("types", db_sessions, producer, service, event_types=types)
+    await consume_until_applied(kafka_settings, consumer, topic, effects, 2)
     assert [r[0] for r in await effect_rows(effects)] == [first.event_id, last.event_id]
     async with db_sessions() as s:
         recorded = (await s.execute(text("SELECT event_id FROM processed_events"))).scalars()
