@@ -13,7 +13,8 @@ import asyncpg
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData, text
+from sqlalchemy import Connection, MetaData, Text, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -28,6 +29,7 @@ from motcua.settings import DatabaseSettings
 __all__ = [
     "Sessions",
     "advisory_lock",
+    "among",
     "asyncpg_dsn",
     "create_engine",
     "ensure_databases",
@@ -69,6 +71,11 @@ def json_text(value: Any) -> str:
         return orjson.dumps(value).decode()
     except orjson.JSONEncodeError:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def among(column: Any, codes: Iterable[str]) -> Any:
+    """`column = ANY(array)` of text codes: one statement text for any number of codes."""
+    return column == any_(bindparam("codes", list(codes), type_=ARRAY(Text)))
 
 
 def sessions(engine: AsyncEngine) -> Sessions:

@@ -14,10 +14,9 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.db import json_text
+from motcua.db import among, json_text
 from motcua_notify.adapters.tables import alert_withdrawals, array_type, notifications
 from motcua_notify.domain.messages import Audience
 from motcua_notify.domain.outcomes import FINAL, Status
@@ -317,10 +316,8 @@ async def erase_dossiers(
     """
     if not dossier_codes:
         return []
-    among = _t.c.dossier_code == sa.any_(
-        sa.bindparam("codes", sorted(set(dossier_codes)), type_=ARRAY(sa.Text))
-    )
-    citizen = sa.and_(among, _t.c.audience == Audience.CITIZEN)
+    erased = among(_t.c.dossier_code, sorted(set(dossier_codes)))
+    citizen = sa.and_(erased, _t.c.audience == Audience.CITIZEN)
     result = await session.execute(
         sa.update(_t)
         .where(citizen, _t.c.status == Status.PENDING)
@@ -343,7 +340,7 @@ async def erase_dossiers(
     await session.execute(
         sa.update(_t)
         .where(
-            among,
+            erased,
             _t.c.audience != Audience.CITIZEN,
             _t.c.status.in_([s.value for s in FINAL]),
             _t.c.content.is_not(None),

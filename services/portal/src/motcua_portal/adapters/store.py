@@ -11,8 +11,6 @@ from uuid import UUID
 from sqlalchemy import (
     Text,
     and_,
-    any_,
-    bindparam,
     case,
     delete,
     func,
@@ -22,11 +20,11 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from motcua.db import json_text
+from motcua.db import among, json_text
 from motcua_portal.adapters.tables import (
     APPLICANTS,
     DOSSIERS,
@@ -316,11 +314,6 @@ _KEEP_PROGRESS = text(
 )
 
 
-def _among(column: Any, codes: Iterable[str]) -> Any:
-    """`column = ANY(array)`: one statement text for any number of codes."""
-    return column == any_(bindparam("codes", list(codes), type_=ARRAY(Text)))
-
-
 class SyncStore:
     """The queries of the sync; every method runs in the session's transaction."""
 
@@ -443,11 +436,11 @@ class SyncStore:
     async def _scrub(self, codes: list[str]) -> None:
         """Delete every copy of these dossiers' personal data (their rows are locked
         already, by the bump)."""
-        await self.session.execute(delete(APPLICANTS).where(_among(APPLICANTS.c.code, codes)))
+        await self.session.execute(delete(APPLICANTS).where(among(APPLICANTS.c.code, codes)))
         await self.session.execute(_STRIP_EVENTS, {"codes": codes})
         sent = await self.session.execute(
             select(DOSSIERS.c.code, DOSSIERS.c.record).where(
-                _among(DOSSIERS.c.code, codes), DOSSIERS.c.record.is_not(None)
+                among(DOSSIERS.c.code, codes), DOSSIERS.c.record.is_not(None)
             )
         )
         scrubbed = []
@@ -463,10 +456,10 @@ class SyncStore:
         if scrubbed:
             await self.session.execute(_SCRUB_RECORD, scrubbed)
         await self.session.execute(
-            update(DOSSIERS).where(_among(DOSSIERS.c.code, codes)).values(last_reply=None)
+            update(DOSSIERS).where(among(DOSSIERS.c.code, codes)).values(last_reply=None)
         )
         await self.session.execute(
-            update(QUEUE).where(_among(QUEUE.c.code, codes)).values(last_reply=None)
+            update(QUEUE).where(among(QUEUE.c.code, codes)).values(last_reply=None)
         )
 
     async def keep_procedures(self, names: dict[str, str]) -> None:
@@ -532,9 +525,7 @@ class SyncStore:
 
     async def facts(self, codes: Iterable[str]) -> dict[str, list[Fact]]:
         """The stored facts of these dossiers."""
-        rows = await self.session.execute(
-            select(EVENTS).where(_among(EVENTS.c.dossier_code, codes))
-        )
+        rows = await self.session.execute(select(EVENTS).where(among(EVENTS.c.dossier_code, codes)))
         found: dict[str, list[Fact]] = {}
         for r in rows:
             found.setdefault(r.dossier_code, []).append(
@@ -544,19 +535,17 @@ class SyncStore:
 
     async def dossiers(self, codes: Iterable[str]) -> dict[str, Any]:
         """The dossier rows of these codes."""
-        rows = await self.session.execute(select(DOSSIERS).where(_among(DOSSIERS.c.code, codes)))
+        rows = await self.session.execute(select(DOSSIERS).where(among(DOSSIERS.c.code, codes)))
         return {r.code: r for r in rows}
 
     async def applicants(self, codes: Iterable[str]) -> Applicants:
         """The kept applicant records of these dossiers, and which were erased."""
         codes = list(codes)
         recorded = await self.session.execute(
-            select(APPLICANTS.c.code, APPLICANTS.c.applicant).where(
-                _among(APPLICANTS.c.code, codes)
-            )
+            select(APPLICANTS.c.code, APPLICANTS.c.applicant).where(among(APPLICANTS.c.code, codes))
         )
         erased = await self.session.execute(
-            select(ERASURES.c.code).where(_among(ERASURES.c.code, codes))
+            select(ERASURES.c.code).where(among(ERASURES.c.code, codes))
         )
         return Applicants({r.code: r.applicant for r in recorded}, set(erased.scalars()))
 
@@ -564,7 +553,7 @@ class SyncStore:
         """Per dossier, the digest of each step the portal acknowledged."""
         rows = await self.session.execute(
             select(PROGRESS.c.code, PROGRESS.c.step_key, PROGRESS.c.digest).where(
-                _among(PROGRESS.c.code, codes)
+                among(PROGRESS.c.code, codes)
             )
         )
         sent: dict[str, dict[str, str]] = {}
