@@ -52,6 +52,7 @@ from motcua.db import Sessions
 from motcua.events.envelope import Envelope, InvalidEvent, decode
 from motcua.loops import Backoff, sleep
 from motcua.messaging.deadletters import DeadLetter, DeadLetterPublisher
+from motcua.messaging.outbox import EVENT_TYPE_HEADER
 from motcua.messaging.schema import PROCESSED
 from motcua.metrics import (
     CONSUMED,
@@ -434,7 +435,7 @@ class IdempotentConsumer(RetryingBatches[_Event]):
 def _event_type_header(record: ConsumerRecord[bytes, bytes]) -> str | None:
     """The event type the record's `event-type` header names (the outbox relay sets it)."""
     for name, value in record.headers or ():
-        if name == "event-type":
+        if name == EVENT_TYPE_HEADER:
             return bytes(value).decode(errors="replace")
     return None
 

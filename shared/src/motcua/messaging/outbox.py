@@ -42,6 +42,7 @@ from motcua.metrics import (
 from motcua.settings import OutboxSettings
 
 __all__ = [
+    "EVENT_TYPE_HEADER",
     "SHARDS",
     "OutboxColumns",
     "OutboxRelay",
@@ -56,8 +57,10 @@ SHARDS = 8
 _LOCK_BASE = 7_150_100
 _table = OUTBOX
 _PARTITIONER = DefaultPartitioner()
+EVENT_TYPE_HEADER = "event-type"
+"""The Kafka header naming a record's event type (consumers pass over types by it)."""
 _HEADER_FIELDS = (
-    ("event-type", "event_type"),
+    (EVENT_TYPE_HEADER, "event_type"),
     ("schema-version", "schema_version"),
     ("correlation-id", "correlation_id"),
     ("event-id", "event_id"),
