@@ -34,12 +34,13 @@ from motcua_demo.simulator import Record
 from motcua_demo.stories import Story
 from motcua_notify.service.reactions import HANDLED_TYPES
 from motcua_portal.service.ingest import KEPT_EVENTS
+from motcua_scoring.service.translation import COUNTED_TYPES
 
 _CALENDAR = OfficeCalendar()
 BOTH = (DOSSIER_EVENTS.name, TRACKING_EVENTS.name)
 READERS: dict[str, tuple[tuple[str, ...], frozenset[str] | None]] = {
     "tracking": ((DOSSIER_EVENTS.name,), None),
-    "scoring": (BOTH, None),
+    "scoring": (BOTH, COUNTED_TYPES),
     "notify": (BOTH, HANDLED_TYPES),
     "portal": (BOTH, KEPT_EVENTS),
 }

@@ -1,5 +1,6 @@
 """The Kafka side: intake's and tracking's events, one idempotent consumer, one
-batch per database transaction."""
+batch per database transaction; the event types scoring does not count are passed over
+unread."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from motcua.runtime import ServiceRuntime
 from motcua_scoring.adapters.agency_store import keep_procedures
 from motcua_scoring.service import Absorber
 from motcua_scoring.service.merged_keys import record_agencies
+from motcua_scoring.service.translation import COUNTED_TYPES
 from motcua_scoring.settings import ScoringSettings
 
 __all__ = ["subscribe"]
@@ -32,7 +34,8 @@ def subscribe(runtime: ServiceRuntime, settings: ScoringSettings) -> IdempotentC
         f"{settings.consumer_name}.procedures", [settings.topics.procedures], on_procedures
     )
     topics = [settings.topics.dossier_events, settings.topics.tracking_events]
-    return runtime.consume(settings.consumer_name, topics, Absorber(settings, runtime.clock))
+    absorber = Absorber(settings, runtime.clock)
+    return runtime.consume(settings.consumer_name, topics, absorber, event_types=COUNTED_TYPES)
 
 
 async def on_procedures(session: AsyncSession, envelopes: list[Envelope]) -> None:

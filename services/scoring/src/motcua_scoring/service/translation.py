@@ -18,13 +18,18 @@
   out with the anomaly `outside_calendar`: tracking cannot track such a dossier (it
   dead-letters its events), so it is counted nowhere rather than as received and never
   resolved; its later events find no identity and count nowhere either.
+
+Each translator is filed under the event types it takes (`_on`); `COUNTED_TYPES` names
+them, and the consumer passes over the other types unread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from motcua.calendar_years import COVERED_YEARS
 from motcua.catalogue import Procedures
@@ -41,6 +46,7 @@ from motcua.events import (
     DossierVerdictGiven,
     DossierWithdrawn,
     Envelope,
+    Event,
     FinancialObligationPaid,
     FinancialObligationSet,
     ProcessingFinished,
@@ -51,7 +57,7 @@ from motcua.events import (
 )
 from motcua_scoring import domain as d
 
-__all__ = ["OUTSIDE_CALENDAR", "Translated", "translate"]
+__all__ = ["COUNTED_TYPES", "OUTSIDE_CALENDAR", "Translated", "translate"]
 
 OUTSIDE_CALENDAR = "outside_calendar"
 
@@ -65,97 +71,148 @@ class Translated:
     anomalies: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """The envelope being translated, its dossier and time, and the revisions named."""
+
+    code: str
+    at: datetime
+    envelope: Envelope
+    procedures: Procedures
+
+    def adds(self, *updates: d.FactUpdate) -> Translated | None:
+        return Translated(self.code, updates) if updates else None
+
+
+_E = TypeVar("_E", bound=Event)
+_Translator = Callable[[_Seen, _E], Translated | None]
+
+_TRANSLATORS: dict[type[Event], Callable[[_Seen, Any], Translated | None]] = {}
+"""The translator of each event type counted. A dict cannot tie a key's type to its
+value's, so the values take `Any`; `_on` files each translator only under its types."""
+
+
+def _on(*event_types: type[_E]) -> Callable[[_Translator[_E]], _Translator[_E]]:
+    def register(translator: _Translator[_E]) -> _Translator[_E]:
+        for event_type in event_types:
+            _TRANSLATORS[event_type] = translator
+        return translator
+
+    return register
+
+
 def translate(envelope: Envelope, procedures: Procedures) -> Translated | None:
     """The dossier updates an envelope carries; None for events scoring does not count.
     `procedures` holds the terms of the revisions its receptions name."""
     code = envelope.dossier_code
-    if code is None:
+    translator = _TRANSLATORS.get(type(envelope.data))
+    if code is None or translator is None:
         return None
-    at = envelope.occurred_at
-    data = envelope.data
-    match data:
-        case DossierReceived() if not COVERED_YEARS.covers(at):
-            return Translated(code, (), (OUTSIDE_CALENDAR,))
-        case DossierReceived():
-            agency, oddities = _agency(envelope)
-            identity = d.Identity(
-                agency,
-                data.procedure_code,
-                procedures.of(data).field,
-                data.channel,
-                data.unit_code,
-            )
-            return Translated(code, (d.Received(at, identity, data.digitised),), oddities)
-        case DossierRefused():
-            agency, oddities = _agency(envelope)
-            identity = d.Identity(agency, None, None, None, data.unit_code)
-            return Translated(code, (d.Refused(at, identity),), oddities)
-        case DossierTransferred():
-            return Translated(code, (d.Transferred(at, data.to_unit),))
-        case SupplementRequested():
-            return Translated(code, (d.SupplementRequested(at),))
-        case SupplementReceived():
-            return Translated(code, (d.SupplementReceived(at),))
-        case FinancialObligationSet():
-            return Translated(code, (d.ObligationSet(at),))
-        case FinancialObligationPaid():
-            online = data.method == "online"
-            method = d.PaymentMethod.ONLINE if online else d.PaymentMethod.COUNTER
-            return Translated(code, (d.Paid(at, method),))
-        case ProcessingFinished():
-            return Translated(code, (d.ProcessingFinished(at, data.e_result_issued),))
-        case ResultReturned():
-            return Translated(code, (d.ResultReturned(at),))
-        case DossierWithdrawn():
-            return Translated(code, (d.Withdrawn(at),))
-        case SatisfactionRated():
-            return Translated(code, (d.Rated(at, data.score, data.complaint),))
-        case _:
-            return _tracking(code, envelope)
+    return translator(_Seen(code, envelope.occurred_at, envelope, procedures), envelope.data)
 
 
-def _tracking(code: str, envelope: Envelope) -> Translated | None:
-    updates = _tracking_updates(envelope)
-    return Translated(code, updates) if updates else None
+@_on(DossierReceived)
+def _received(seen: _Seen, data: DossierReceived) -> Translated:
+    if not COVERED_YEARS.covers(seen.at):
+        return Translated(seen.code, (), (OUTSIDE_CALENDAR,))
+    agency, oddities = _agency(seen.envelope)
+    field = seen.procedures.of(data).field
+    identity = d.Identity(agency, data.procedure_code, field, data.channel, data.unit_code)
+    return Translated(seen.code, (d.Received(seen.at, identity, data.digitised),), oddities)
 
 
-def _tracking_updates(envelope: Envelope) -> tuple[d.FactUpdate, ...]:
-    at = envelope.occurred_at
-    data = envelope.data
-    match data:
-        case DeadlineSet():
-            return (d.DeadlineSet(at, data.appointment_at),)
-        case DeadlineChanged() if data.scope == "dossier" and data.cause == "apology":
-            return (d.Reappointed(at, data.new_due_at),) if data.new_due_at else ()
-        case DeadlineChanged() if data.scope == "dossier":
-            return (d.DeadlineSet(at, data.new_due_at, data.revision),)
-        case ApologyIssued():
-            return (
-                d.ApologyIssued(data.filed_at, data.late),
-                d.Reappointed(at, data.new_appointment_at),
-            )
-        case DossierVerdictGiven():
-            return (_verdict(at, data),)
-        case DossierDueSoon() | DossierOverdue():
-            return (_alert(envelope, data),)
-        case AlertWithdrawn():
-            kind = d.AlertKind(data.alert_type)
-            withdrawn = d.AlertWithdrawn(at, data.alert_event_id, kind, data.scope == "dossier")
-            return (withdrawn,)
-    return ()
+@_on(DossierRefused)
+def _refused(seen: _Seen, data: DossierRefused) -> Translated:
+    agency, oddities = _agency(seen.envelope)
+    identity = d.Identity(agency, None, None, None, data.unit_code)
+    return Translated(seen.code, (d.Refused(seen.at, identity),), oddities)
 
 
-def _verdict(at: datetime, data: DossierVerdictGiven) -> d.VerdictGiven:
-    days = Decimal(str(data.processing_working_days))
-    return d.VerdictGiven(
-        at, data.verdict, days, data.apology, data.reappointment_kept, data.revision
+_AT_ITS_TIME: dict[type[Event], Callable[[datetime], d.FactUpdate]] = {
+    SupplementRequested: d.SupplementRequested,
+    SupplementReceived: d.SupplementReceived,
+    FinancialObligationSet: d.ObligationSet,
+    ResultReturned: d.ResultReturned,
+    DossierWithdrawn: d.Withdrawn,
+}
+"""Events whose fact is only that they happened, at their time."""
+
+
+@_on(*_AT_ITS_TIME)
+def _happened(seen: _Seen, data: Event) -> Translated | None:
+    return seen.adds(_AT_ITS_TIME[type(data)](seen.at))
+
+
+@_on(DossierTransferred)
+def _transferred(seen: _Seen, data: DossierTransferred) -> Translated | None:
+    return seen.adds(d.Transferred(seen.at, data.to_unit))
+
+
+@_on(FinancialObligationPaid)
+def _paid(seen: _Seen, data: FinancialObligationPaid) -> Translated | None:
+    online = data.method == "online"
+    return seen.adds(d.Paid(seen.at, d.PaymentMethod.ONLINE if online else d.PaymentMethod.COUNTER))
+
+
+@_on(ProcessingFinished)
+def _finished(seen: _Seen, data: ProcessingFinished) -> Translated | None:
+    return seen.adds(d.ProcessingFinished(seen.at, data.e_result_issued))
+
+
+@_on(SatisfactionRated)
+def _rated(seen: _Seen, data: SatisfactionRated) -> Translated | None:
+    return seen.adds(d.Rated(seen.at, data.score, data.complaint))
+
+
+@_on(DeadlineSet)
+def _deadline_set(seen: _Seen, data: DeadlineSet) -> Translated | None:
+    return seen.adds(d.DeadlineSet(seen.at, data.appointment_at))
+
+
+@_on(DeadlineChanged)
+def _deadline_changed(seen: _Seen, data: DeadlineChanged) -> Translated | None:
+    if data.scope != "dossier":
+        return None
+    if data.cause == "apology":
+        return seen.adds(d.Reappointed(seen.at, data.new_due_at)) if data.new_due_at else None
+    return seen.adds(d.DeadlineSet(seen.at, data.new_due_at, data.revision))
+
+
+@_on(ApologyIssued)
+def _apology(seen: _Seen, data: ApologyIssued) -> Translated | None:
+    return seen.adds(
+        d.ApologyIssued(data.filed_at, data.late),
+        d.Reappointed(seen.at, data.new_appointment_at),
     )
 
 
-def _alert(envelope: Envelope, data: DossierDueSoon | DossierOverdue) -> d.AlertFired:
+@_on(DossierVerdictGiven)
+def _verdict(seen: _Seen, data: DossierVerdictGiven) -> Translated | None:
+    days = Decimal(str(data.processing_working_days))
+    verdict = d.VerdictGiven(
+        seen.at, data.verdict, days, data.apology, data.reappointment_kept, data.revision
+    )
+    return seen.adds(verdict)
+
+
+def _alert(seen: _Seen, data: DossierDueSoon | DossierOverdue) -> Translated | None:
     kind = d.AlertKind(data.event_type)
-    dossier = data.scope == "dossier"
-    return d.AlertFired(envelope.occurred_at, str(envelope.event_id), kind, data.due_at, dossier)
+    event_id = str(seen.envelope.event_id)
+    return seen.adds(d.AlertFired(seen.at, event_id, kind, data.due_at, data.scope == "dossier"))
+
+
+_on(DossierDueSoon)(_alert)  # filed once per type: their union is not a type of its own
+_on(DossierOverdue)(_alert)
+
+
+@_on(AlertWithdrawn)
+def _alert_withdrawn(seen: _Seen, data: AlertWithdrawn) -> Translated | None:
+    kind = d.AlertKind(data.alert_type)
+    return seen.adds(d.AlertWithdrawn(seen.at, data.alert_event_id, kind, data.scope == "dossier"))
+
+
+COUNTED_TYPES: frozenset[str] = frozenset(event.event_type for event in _TRANSLATORS)
+"""The names of the event types translated: the consumer passes over the others unread."""
 
 
 def _agency(envelope: Envelope) -> tuple[str, tuple[str, ...]]:
