@@ -95,6 +95,8 @@ value's, so the values take `Any`; `_on` files each translator only under its ty
 def _on(*event_types: type[_E]) -> Callable[[_Translator[_E]], _Translator[_E]]:
     def register(translator: _Translator[_E]) -> _Translator[_E]:
         for event_type in event_types:
+            if event_type in _TRANSLATORS:
+                raise TypeError(f"{event_type.__name__} has two translators")
             _TRANSLATORS[event_type] = translator
         return translator
 
