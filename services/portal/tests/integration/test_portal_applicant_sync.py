@@ -28,13 +28,17 @@ async def test_a_dossier_waits_for_its_applicant_then_syncs_with_it(harness, fak
     settings = await harness.settings(fake)
     async with harness.running(settings) as app, harness.client(app) as http:
         await harness.publish(*life.short())
-        state = await eventually(
+        # Held for its applicant once the reception is read (a deadline read before it, from
+        # the other topic, holds the dossier for its reception first).
+        await eventually(
             lambda: http.get(f"/v1/sync/{life.code}", headers=OFFICIAL),
             until=lambda r: (
-                r.status_code == 200 and (r.json()["queue"] or {}).get("state") == "held"
+                r.status_code == 200
+                and (r.json()["queue"] or {}).get("state") == "held"
+                and r.json()["queue"]["reason"] == "awaiting_applicant"
             ),
+            what="the dossier held for its applicant",
         )
-        assert state.json()["queue"]["reason"] == "awaiting_applicant"
         # The service's own gauge loop (every 0.2 s here) counts it.
         await eventually(awaiting, until=lambda held: held >= 1, what="the awaiting gauge")
         # Progress queues behind the dossier's creation, coalesced.
