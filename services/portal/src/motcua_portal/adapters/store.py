@@ -287,12 +287,13 @@ _STRIP_EVENTS = text(
     """
 )
 
-_SCRUB_RECORD = text(
+# The blanked records of erased dossiers, in one statement whatever their number.
+_SCRUB_RECORDS = text(
     """
-    UPDATE portal_dossiers SET
-        record = CAST(:b_record AS jsonb),
-        record_digest = CAST(:b_digest AS text)
-    WHERE code = CAST(:b_code AS text)
+    UPDATE portal_dossiers AS d SET record = CAST(v.record AS jsonb), record_digest = v.digest
+    FROM unnest(CAST(:codes AS text[]), CAST(:records AS text[]), CAST(:digests AS text[]))
+        AS v(code, record, digest)
+    WHERE d.code = v.code
     """
 )
 
@@ -443,18 +444,14 @@ class SyncStore:
                 among(DOSSIERS.c.code, codes), DOSSIERS.c.record.is_not(None)
             )
         )
-        scrubbed = []
+        scrubbed: dict[str, list[str]] = {"codes": [], "records": [], "digests": []}
         for code, payload in sent:
             blank = without_applicant(payload)
-            scrubbed.append(
-                {
-                    "b_code": code,
-                    "b_record": json_text(blank),
-                    "b_digest": digest(blank),
-                }
-            )
-        if scrubbed:
-            await self.session.execute(_SCRUB_RECORD, scrubbed)
+            scrubbed["codes"].append(code)
+            scrubbed["records"].append(json_text(blank))
+            scrubbed["digests"].append(digest(blank))
+        if scrubbed["codes"]:
+            await self.session.execute(_SCRUB_RECORDS, scrubbed)
         await self.session.execute(
             update(DOSSIERS).where(among(DOSSIERS.c.code, codes)).values(last_reply=None)
         )
