@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,7 @@ __all__ = [
     "NewErasure",
     "NewFact",
     "SyncStore",
+    "blank_records",
 ]
 
 
@@ -315,6 +316,23 @@ _KEEP_PROGRESS = text(
 )
 
 
+async def blank_records(session: AsyncSession, records: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write these dossiers' records (by code) with their digests, in one statement: the
+    records sent, once their personal data is blanked."""
+    if not records:
+        return
+    codes = sorted(records)
+    blanks = [records[code] for code in codes]
+    await session.execute(
+        _SCRUB_RECORDS,
+        {
+            "codes": codes,
+            "records": [json_text(blank) for blank in blanks],
+            "digests": [digest(blank) for blank in blanks],
+        },
+    )
+
+
 class SyncStore:
     """The queries of the sync; every method runs in the session's transaction."""
 
@@ -444,14 +462,7 @@ class SyncStore:
                 among(DOSSIERS.c.code, codes), DOSSIERS.c.record.is_not(None)
             )
         )
-        scrubbed: dict[str, list[str]] = {"codes": [], "records": [], "digests": []}
-        for code, payload in sent:
-            blank = without_applicant(payload)
-            scrubbed["codes"].append(code)
-            scrubbed["records"].append(json_text(blank))
-            scrubbed["digests"].append(digest(blank))
-        if scrubbed["codes"]:
-            await self.session.execute(_SCRUB_RECORDS, scrubbed)
+        await blank_records(self.session, {code: without_applicant(p) for code, p in sent})
         await self.session.execute(
             update(DOSSIERS).where(among(DOSSIERS.c.code, codes)).values(last_reply=None)
         )
