@@ -3,7 +3,7 @@
 uv run --frozen python -m bench statements [--rounds 3] [--write]
 
 On the running stack's PostgreSQL (`motcua-stack up --infra`), in databases of their own
-(migrated as tracking's and notify's, dropped after), round after round in turn:
+(migrated as tracking's, notify's and the portal's, dropped after), round after round in turn:
 - **tracking's phone digests**, `keep_digests` (one `unnest`) against the multi-row
   `INSERT ... VALUES` it replaced, whose text depended on the batch's size: 150 batches of
   50–400 digests a round;
@@ -12,14 +12,17 @@ On the running stack's PostgreSQL (`motcua-stack up --infra`), in databases of t
 - **notify's erasures**, `erase_dossiers` of a batch's dossiers at once against the same
   three statements dossier by dossier, as before: 40 batches of the messages of 10–100
   dossiers (3 each, written untimed first) a round;
+- **the portal's scrub** of erased dossiers' records, `blank_records` (one `unnest`)
+  against one UPDATE a record (executemany), as before: 40 batches of 10–300 records of
+  2 kB a round (written untimed first);
 - **notify's queue**: its delivery log as it is (the queue is the log's `status` and lease,
   one table with 11 indexes), against a narrow queue table beside the log (claimed from,
   deleted when settled), on 100,000 settled rows: 20,000 messages written, claimed and
   settled 100 at a time.
 
-Digests, messages and erasures: this process's CPU a row (getrusage, the statements' own work on
-the client) and the wall time a row (the database's work included). The queue: the wall
-time a message of each step and the WAL it wrote.
+Digests, messages, erasures and scrubs: this process's CPU a row (getrusage, the
+statements' own work on the client) and the wall time a row (the database's work
+included). The queue: the wall time a message of each step and the WAL it wrote.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import motcua_notify
+import motcua_portal
 import motcua_tracking
 from bench.procstat import own_cpu
 from bench.report import write_section
@@ -50,6 +54,9 @@ from motcua.settings import DatabaseSettings
 from motcua.testing import create_database, drop_database
 from motcua_notify.adapters.notification_store import erase_dossiers, insert_messages
 from motcua_notify.adapters.tables import notifications
+from motcua_portal.adapters.store import blank_records
+from motcua_portal.adapters.tables import DOSSIERS
+from motcua_portal.domain import digest
 from motcua_tracking.adapters.applicants import ApplicantDigest, keep_digests
 from motcua_tracking.adapters.tables import APPLICANT_DIGESTS
 
@@ -89,6 +96,22 @@ async def _messages_by_executemany(session: AsyncSession, rows: list[dict[str, A
     )
 
 
+_BLANK_ONE = sa.text(
+    "UPDATE portal_dossiers SET record = CAST(:b_record AS jsonb),"
+    " record_digest = CAST(:b_digest AS text) WHERE code = CAST(:b_code AS text)"
+)
+
+
+async def _blank_one_by_one(session: AsyncSession, records: dict[str, dict[str, Any]]) -> None:
+    await session.execute(
+        _BLANK_ONE,
+        [
+            {"b_code": code, "b_record": json_text(blank), "b_digest": digest(blank)}
+            for code, blank in sorted(records.items())
+        ],
+    )
+
+
 # -- rows ---------------------------------------------------------------------------------------
 
 _CONTENT = {
@@ -106,6 +129,24 @@ async def _erase_one_by_one(session: AsyncSession, rows: list[dict[str, Any]]) -
 async def _erase_batched(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     codes = {row["dossier_code"] for row in rows}
     await erase_dossiers(session, codes, "applicant_erased", datetime.now(UTC))
+
+
+async def _sent_records(session: AsyncSession, records: dict[str, dict[str, Any]]) -> None:
+    await session.execute(
+        sa.insert(DOSSIERS),
+        [
+            {"code": code, "record": {**blank, "ChuHoSo": "Nguyễn Văn A"}, "record_digest": "-"}
+            for code, blank in records.items()
+        ],
+    )
+
+
+def _records(n: int, tag: str) -> dict[str, dict[str, Any]]:
+    """Records of about 2 kB, blanked of their applicant."""
+    steps = [{"TrangThai": "4", "NoiDung": "Chuyển xử lý " * 8, "ThoiGian": "20260303"}] * 10
+    return {
+        f"{tag}-{i}": {"MaHoSo": f"{tag}-{i}", "ChuHoSo": "", "QuaTrinh": steps} for i in range(n)
+    }
 
 
 def _digests(n: int, tag: str) -> dict[str, ApplicantDigest]:
@@ -298,7 +339,11 @@ async def _insert_rows(conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> 
 async def _run(options: argparse.Namespace) -> str:
     _, base_url = infrastructure()
     stamp = int(time.time())
-    names = {"tracking": f"bench_statements_t{stamp}", "notify": f"bench_statements_n{stamp}"}
+    names = {
+        "tracking": f"bench_statements_t{stamp}",
+        "notify": f"bench_statements_n{stamp}",
+        "portal": f"bench_statements_p{stamp}",
+    }
     engines = {
         service: create_engine(DatabaseSettings(url=await create_database(base_url, name)))
         for service, name in names.items()
@@ -317,17 +362,28 @@ async def _run(options: argparse.Namespace) -> str:
             ("erase_dossiers, the batch at once", _erase_batched, _messages, 30, 300),
             ("dossier by dossier, as before", _erase_one_by_one, _messages, 30, 300),
         ],
+        "scrubs": [
+            ("blank_records (unnest)", blank_records, _records, 10, 300),
+            ("a record at a time, as before", _blank_one_by_one, _records, 10, 300),
+        ],
     }
-    batches = {"digests": 150, "messages": 60, "erasures": 40}
-    setups: dict[str, _Write] = {"erasures": insert_messages}
+    batches = {"digests": 150, "messages": 60, "erasures": 40, "scrubs": 40}
+    setups: dict[str, _Write] = {"erasures": insert_messages, "scrubs": _sent_records}
+    databases = {
+        "digests": "tracking",
+        "messages": "notify",
+        "erasures": "notify",
+        "scrubs": "portal",
+    }
     best: dict[str, tuple[float, float]] = {}
     queue: dict[str, dict[str, float]] = {}
     try:
         await migrate(engines["tracking"], Path(motcua_tracking.__file__).parent / "migrations")
         await migrate(engines["notify"], Path(motcua_notify.__file__).parent / "migrations")
+        await migrate(engines["portal"], Path(motcua_portal.__file__).parent / "migrations")
         for round_ in range(options.rounds):
             for what, candidates in ways.items():
-                engine = engines["tracking" if what == "digests" else "notify"]
+                engine = engines[databases[what]]
                 for label, write, make, low, high in candidates:
                     sizes = [rng.randint(low, high) for _ in range(batches[what])]
                     tag = f"r{round_}-{label[:6]}"
