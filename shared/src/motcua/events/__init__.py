@@ -30,6 +30,7 @@ from motcua.events.envelope import (
     event_class,
     event_classes,
 )
+from motcua.events.handlers import ByEventType
 from motcua.events.notify import NotificationDelivered, NotificationFailed
 from motcua.events.scoring import IndicatorsUpdated
 from motcua.events.topics import (
@@ -94,6 +95,7 @@ __all__ = [
     "ApplicantErased",
     "ApplicantEvent",
     "ApplicantRecorded",
+    "ByEventType",
     "Channel",
     "Component",
     "Consent",

@@ -29,13 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
 
 from motcua.calendar_years import COVERED_YEARS
 from motcua.catalogue import Procedures
 from motcua.events import (
     AlertWithdrawn,
     ApologyIssued,
+    ByEventType,
     DeadlineChanged,
     DeadlineSet,
     DossierDueSoon,
@@ -84,30 +84,16 @@ class _Seen:
         return Translated(self.code, updates) if updates else None
 
 
-_E = TypeVar("_E", bound=Event)
-_Translator = Callable[[_Seen, _E], Translated | None]
-
-_TRANSLATORS: dict[type[Event], Callable[[_Seen, Any], Translated | None]] = {}
-"""The translator of each event type counted. A dict cannot tie a key's type to its
-value's, so the values take `Any`; `_on` files each translator only under its types."""
-
-
-def _on(*event_types: type[_E]) -> Callable[[_Translator[_E]], _Translator[_E]]:
-    def register(translator: _Translator[_E]) -> _Translator[_E]:
-        for event_type in event_types:
-            if event_type in _TRANSLATORS:
-                raise TypeError(f"{event_type.__name__} has two translators")
-            _TRANSLATORS[event_type] = translator
-        return translator
-
-    return register
+_TRANSLATORS: ByEventType[_Seen, Translated | None] = ByEventType("translators")
+"""The translator of each event type counted."""
+_on = _TRANSLATORS.on
 
 
 def translate(envelope: Envelope, procedures: Procedures) -> Translated | None:
     """The dossier updates an envelope carries; None for events scoring does not count.
     `procedures` holds the terms of the revisions its receptions name."""
     code = envelope.dossier_code
-    translator = _TRANSLATORS.get(type(envelope.data))
+    translator = _TRANSLATORS.of(envelope.data)
     if code is None or translator is None:
         return None
     return translator(_Seen(code, envelope.occurred_at, envelope, procedures), envelope.data)
@@ -213,7 +199,7 @@ def _alert_withdrawn(seen: _Seen, data: AlertWithdrawn) -> Translated | None:
     return seen.adds(d.AlertWithdrawn(seen.at, data.alert_event_id, kind, data.scope == "dossier"))
 
 
-COUNTED_TYPES: frozenset[str] = frozenset(event.event_type for event in _TRANSLATORS)
+COUNTED_TYPES: frozenset[str] = _TRANSLATORS.names()
 """The names of the event types translated: the consumer passes over the others unread."""
 
 

@@ -8,13 +8,13 @@ looks the handler up by the event's type.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from motcua.catalogue import Procedures
-from motcua.events import Envelope, Event
+from motcua.events import ByEventType, Envelope, Event
 from motcua_notify.domain.directory import Directory
 from motcua_notify.domain.dossiers import DossierView, FactKind
 from motcua_notify.domain.planning import MessageRequest
@@ -69,28 +69,12 @@ class Scene:
 Outcome = tuple[DossierView, list[Addressed]]
 """The new view of the dossier and the messages the event calls for."""
 
-_E = TypeVar("_E", bound=Event)
-_Handler = Callable[[Scene, _E], Outcome]
+_HANDLERS: ByEventType[Scene, Outcome] = ByEventType("handlers")
+"""The handler of each event type."""
 
-_HANDLERS: dict[type[Event], Callable[[Scene, Any], Outcome]] = {}
-"""The handler of each event type. A dict cannot tie a key's type to its value's, so the
-values take `Any`; `on` files each handler only under the types it takes."""
-
-
-def on(*event_types: type[_E]) -> Callable[[_Handler[_E]], _Handler[_E]]:
-    """Register the decorated function as the handler of these event types.
-
-    mypy checks that it takes events of these types (of several: a type they all share).
-    """
-
-    def register(handler: _Handler[_E]) -> _Handler[_E]:
-        for event_type in event_types:
-            if event_type in _HANDLERS:
-                raise TypeError(f"{event_type.__name__} has two handlers")
-            _HANDLERS[event_type] = handler
-        return handler
-
-    return register
+on = _HANDLERS.on
+"""Register the decorated function as the handler of these event types (mypy checks that
+it takes events of these types; of several, a type they all share)."""
 
 
 def react(
@@ -102,7 +86,7 @@ def react(
 ) -> Outcome:
     """Apply one event to a dossier's view; return the new view and the messages it calls
     for. `procedures` holds the terms of the revisions the batch's receptions name."""
-    handler = _HANDLERS.get(type(envelope.data))
+    handler = _HANDLERS.of(envelope.data)
     if handler is None:
         return view, []
     return handler(Scene(view, envelope, directory, links, procedures), envelope.data)
@@ -110,7 +94,7 @@ def react(
 
 def handled() -> tuple[type[Event], ...]:
     """The event types registered so far."""
-    return tuple(_HANDLERS)
+    return _HANDLERS.types()
 
 
 def new_appointment(at: datetime) -> Mapping[FactKind, Mapping[str, Any]]:
