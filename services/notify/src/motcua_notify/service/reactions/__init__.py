@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from motcua.events import Event
 from motcua_notify.service.reactions import citizens, officials, state
-from motcua_notify.service.reactions.scene import Outcome, handled, react
+from motcua_notify.service.reactions.scene import Outcome, handled, handled_names, react
 
 __all__ = ["HANDLED", "HANDLED_TYPES", "Outcome", "react"]
 
@@ -20,5 +20,5 @@ _AUDIENCES = (citizens, officials, state)
 HANDLED: tuple[type[Event], ...] = handled()
 """The event types `react` answers, each registered with `scene.on` in one of the modules."""
 
-HANDLED_TYPES: frozenset[str] = frozenset(event.event_type for event in HANDLED)
+HANDLED_TYPES: frozenset[str] = handled_names()
 """Their names: the consumer passes over the others unread."""

@@ -97,6 +97,11 @@ def handled() -> tuple[type[Event], ...]:
     return _HANDLERS.types()
 
 
+def handled_names() -> frozenset[str]:
+    """Their names (`event_type`)."""
+    return _HANDLERS.names()
+
+
 def new_appointment(at: datetime) -> Mapping[FactKind, Mapping[str, Any]]:
     """The facts of an appointment moved to `at`: the dossier is due then too."""
     return {FactKind.APPOINTMENT: {"appointment_at": at}, FactKind.DUE: {"due_at": at}}
