@@ -36,7 +36,7 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -48,6 +48,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from bench import scrape
 from bench.loadgen import Connection, connect
 from bench.procstat import CpuMeter, peak_rss_mb
 from bench.report import write_section
@@ -246,12 +247,10 @@ class Drain:
     async def gauges(self) -> dict[str, dict[str, float]]:
         """Per service, its backlog gauges."""
         found: dict[str, dict[str, float]] = {}
+        names = (*BACKLOGS, PENDING)
         for service, url in zip(SERVICES, self._metrics, strict=True):
-            sums = dict.fromkeys((*BACKLOGS, PENDING), 0.0)
-            text = (await self._http.get(url)).text
-            for name, value in _samples(text, sums):
-                sums[name] += value
-            found[service] = sums
+            read = scrape.sums((await self._http.get(url)).text, names)
+            found[service] = {name: read.get(name, 0.0) for name in names}
         return found
 
     async def wait(self, patience: float, every: float = 0.5) -> dict[str, float]:
@@ -286,18 +285,6 @@ class Drain:
     async def pending(self) -> float:
         """Notify's messages waiting to be sent, those held for the morning included."""
         return (await self.gauges())["notify"][PENDING]
-
-
-def _samples(text: str, names: Iterable[str]) -> Iterator[tuple[str, float]]:
-    """The samples of these gauges in a page of metrics, read off their lines alone:
-    parsing every line of five services' pages twice a second took up to a quarter of a
-    core from the pipeline under measurement."""
-    wanted = tuple(names)
-    for line in text.splitlines():
-        if line.startswith(wanted):
-            name = line.split("{", 1)[0].split(" ", 1)[0]
-            if name in wanted:
-                yield name, float(line.rsplit(" ", 1)[1])
 
 
 async def _published(kafka: KafkaSettings) -> int:

@@ -27,6 +27,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from bench import scrape
 from bench.baselines import raw_consume
 from bench.report import write_section
 from bench.stack import infrastructure
@@ -189,15 +190,14 @@ async def pass_stats(url: str) -> tuple[float, float, float]:
     """Publisher passes so far: count, total seconds, total keys (from /metrics)."""
     async with httpx.AsyncClient() as client:
         text_ = (await client.get(url + "/metrics")).text
-    values: dict[str, float] = {}
-    for line in text_.splitlines():
-        for name in (
+    values = scrape.sums(
+        text_,
+        (
             "motcua_scoring_feed_pass_seconds_count",
             "motcua_scoring_feed_pass_seconds_sum",
             "motcua_scoring_feed_pass_keys_sum",
-        ):
-            if line.startswith(name + " "):
-                values[name] = float(line.split()[1])
+        ),
+    )
     return (
         values.get("motcua_scoring_feed_pass_seconds_count", 0.0),
         values.get("motcua_scoring_feed_pass_seconds_sum", 0.0),

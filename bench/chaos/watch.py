@@ -13,8 +13,8 @@ import time
 from collections import defaultdict
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
+from bench import scrape
 from bench.chaos.stack import Instance
 
 CONSUMED = "motcua_consumer_events"
@@ -25,13 +25,10 @@ _WATCHED = {CONSUMED: "consumer", PUBLISHED: "relay"}
 
 
 def _totals(text: str) -> dict[str, float]:
-    totals: dict[str, float] = defaultdict(float)
-    for family in text_string_to_metric_families(text):
-        if family.name in (*_WATCHED, REREAD, DEAD_LETTERED):
-            for sample in family.samples:
-                if sample.name.endswith("_total"):
-                    totals[family.name] += sample.value
-    return totals
+    """Per counter watched, its total over every label set."""
+    counters = (*_WATCHED, REREAD, DEAD_LETTERED)
+    read = scrape.sums(text, (f"{counter}_total" for counter in counters))
+    return {name.removesuffix("_total"): value for name, value in read.items()}
 
 
 class Watcher:
