@@ -533,7 +533,7 @@ async def baselines(kafka: KafkaSettings, n: int) -> tuple[float, float]:
 
 
 PRELOAD_DAYS = 84
-"""Stored dossiers are received over the 84 days before today and closed within hours:
+"""Stored dossiers are received over these days before today and closed within hours:
 inside intake's retention (90 days after a dossier's last event), so their applicants are
 not erased during a run. Closed two years ago, a million of them were all erased at once
 in the run: a wave of a million erasures through notify and the portal, which is not the
@@ -545,10 +545,11 @@ def _preload(offices: list[Office], count: int, start: int, before: date) -> lis
     (unmeasured)."""
     lines = []
     first = datetime.combine(before - timedelta(days=PRELOAD_DAYS), datetime.min.time(), UTC)
-    spread = PRELOAD_DAYS * 24 * 60 // 20000  # minutes between receptions, 20,000 a round
+    a_round = 20_000  # receptions spread over the days, then again from the first
+    spread = PRELOAD_DAYS * 24 * 60 // a_round  # minutes between receptions
     for n in range(start, start + count):
         office = offices[n % len(offices)]
-        received = first + timedelta(minutes=spread * (n % 20000), hours=1 + n % 5)
+        received = first + timedelta(minutes=spread * (n % a_round), hours=1 + n % 5)
         body = _registration(office, received, n)
         code = f"{office.code}-PRE-{n:08d}"
         events = [
