@@ -15,6 +15,7 @@ BENCHES = [
     "gateways",
     "rendering",
     "statements",
+    "pool",
     "portal",
     "idle",
     "housekeeping",
