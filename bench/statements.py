@@ -34,6 +34,7 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,76 @@ def _messages(n: int, tag: str) -> list[dict[str, Any]]:
         }
         for i in range(n)
     ]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One kind of rows: the statement as it is and the shape it replaced (`ways`, in that
+    order), `batches` of `low`–`high` rows a round, in the database of `database`'s
+    migrations; `setup` writes what the statements change first, untimed."""
+
+    rows: str
+    ways: tuple[tuple[str, _Write], tuple[str, _Write]]
+    make: Callable[[int, str], Any]
+    low: int
+    high: int
+    batches: int
+    database: str
+    setup: _Write | None = None
+
+
+CASES = (
+    Case(
+        "digests",
+        (
+            ("keep_digests (unnest)", keep_digests),
+            ("multi-row VALUES, as before", _digests_as_values),
+        ),
+        _digests,
+        50,
+        400,
+        150,
+        "tracking",
+    ),
+    Case(
+        "messages",
+        (
+            ("insert_messages (unnest)", insert_messages),
+            ("executemany, as before", _messages_by_executemany),
+        ),
+        _messages,
+        20,
+        300,
+        60,
+        "notify",
+    ),
+    Case(
+        "erasures",
+        (
+            ("erase_dossiers, the batch at once", _erase_batched),
+            ("dossier by dossier, as before", _erase_one_by_one),
+        ),
+        _messages,
+        30,
+        300,
+        40,
+        "notify",
+        setup=insert_messages,
+    ),
+    Case(
+        "scrubs",
+        (
+            ("blank_records (unnest)", blank_records),
+            ("a record at a time, as before", _blank_one_by_one),
+        ),
+        _records,
+        10,
+        300,
+        40,
+        "portal",
+        setup=_sent_records,
+    ),
+)
 
 
 async def _writes(
@@ -339,56 +410,27 @@ async def _insert_rows(conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> 
 async def _run(options: argparse.Namespace) -> str:
     _, base_url = infrastructure()
     stamp = int(time.time())
-    names = {
-        "tracking": f"bench_statements_t{stamp}",
-        "notify": f"bench_statements_n{stamp}",
-        "portal": f"bench_statements_p{stamp}",
-    }
+    packages = {"tracking": motcua_tracking, "notify": motcua_notify, "portal": motcua_portal}
+    names = {service: f"bench_statements_{service[0]}{stamp}" for service in packages}
     engines = {
         service: create_engine(DatabaseSettings(url=await create_database(base_url, name)))
         for service, name in names.items()
     }
     rng = random.Random(7)
-    ways: dict[str, list[tuple[str, _Write, Callable[[int, str], Any], int, int]]] = {
-        "digests": [
-            ("keep_digests (unnest)", keep_digests, _digests, 50, 400),
-            ("multi-row VALUES, as before", _digests_as_values, _digests, 50, 400),
-        ],
-        "messages": [
-            ("insert_messages (unnest)", insert_messages, _messages, 20, 300),
-            ("executemany, as before", _messages_by_executemany, _messages, 20, 300),
-        ],
-        "erasures": [
-            ("erase_dossiers, the batch at once", _erase_batched, _messages, 30, 300),
-            ("dossier by dossier, as before", _erase_one_by_one, _messages, 30, 300),
-        ],
-        "scrubs": [
-            ("blank_records (unnest)", blank_records, _records, 10, 300),
-            ("a record at a time, as before", _blank_one_by_one, _records, 10, 300),
-        ],
-    }
-    batches = {"digests": 150, "messages": 60, "erasures": 40, "scrubs": 40}
-    setups: dict[str, _Write] = {"erasures": insert_messages, "scrubs": _sent_records}
-    databases = {
-        "digests": "tracking",
-        "messages": "notify",
-        "erasures": "notify",
-        "scrubs": "portal",
-    }
     best: dict[str, tuple[float, float]] = {}
     queue: dict[str, dict[str, float]] = {}
     try:
-        await migrate(engines["tracking"], Path(motcua_tracking.__file__).parent / "migrations")
-        await migrate(engines["notify"], Path(motcua_notify.__file__).parent / "migrations")
-        await migrate(engines["portal"], Path(motcua_portal.__file__).parent / "migrations")
+        for service, package in packages.items():
+            await migrate(engines[service], Path(package.__file__).parent / "migrations")
         for round_ in range(options.rounds):
-            for what, candidates in ways.items():
-                engine = engines[databases[what]]
-                for label, write, make, low, high in candidates:
-                    sizes = [rng.randint(low, high) for _ in range(batches[what])]
+            for case in CASES:
+                for label, write in case.ways:
+                    sizes = [rng.randint(case.low, case.high) for _ in range(case.batches)]
                     tag = f"r{round_}-{label[:6]}"
-                    cpu, wall = await _writes(engine, write, make, sizes, tag, setups.get(what))
-                    print(f"  {what}, {label}: {cpu:.1f} µs CPU, {wall:.1f} µs wall a row")
+                    cpu, wall = await _writes(
+                        engines[case.database], write, case.make, sizes, tag, case.setup
+                    )
+                    print(f"  {case.rows}, {label}: {cpu:.1f} µs CPU, {wall:.1f} µs wall a row")
                     kept = best.get(label)
                     best[label] = (cpu, wall) if kept is None or cpu < kept[0] else kept
     finally:
@@ -399,12 +441,11 @@ async def _run(options: argparse.Namespace) -> str:
     for shape in ("log", "queue beside the log"):
         queue[shape] = await _queue(base_url, shape, options.settled, options.messages)
         print(f"  queue, {shape}: " + ", ".join(f"{k} {v:,.0f}" for k, v in queue[shape].items()))
-    return _report(options, ways, best, queue)
+    return _report(options, best, queue)
 
 
 def _report(
     options: argparse.Namespace,
-    ways: dict[str, list[tuple[str, Any, Any, int, int]]],
     best: dict[str, tuple[float, float]],
     queue: dict[str, dict[str, float]],
 ) -> str:
@@ -419,11 +460,11 @@ def _report(
         "| rows | statement | client CPU µs a row | ratio | wall µs a row | ratio |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    for what, candidates in ways.items():
-        new, old = (best[label] for label, *_ in candidates)
-        for (label, *_), (cpu, wall) in zip(candidates, (new, old), strict=True):
+    for case in CASES:
+        new, old = (best[label] for label, _ in case.ways)
+        for (label, _), (cpu, wall) in zip(case.ways, (new, old), strict=True):
             lines.append(
-                f"| {what} | {label} | {cpu:,.1f} | {cpu / old[0]:.2f}"
+                f"| {case.rows} | {label} | {cpu:,.1f} | {cpu / old[0]:.2f}"
                 f" | {wall:,.1f} | {wall / old[1]:.2f} |"
             )
     lines += [
