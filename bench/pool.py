@@ -33,6 +33,8 @@ from motcua.settings import DatabaseSettings
 from motcua.testing import create_database, drop_database
 
 _CONCURRENCY = 4
+_IDLE_PING = "idle ping (the project's engine)"
+_PRE_PING = "pre-ping at every checkout, as before"
 
 
 def _pre_ping_engine(url: str) -> AsyncEngine:
@@ -73,14 +75,14 @@ async def _run(options: argparse.Namespace) -> dict[str, tuple[float, float, flo
     name = f"bench_pool_{int(time.time())}"
     url = await create_database(base_url, name)
     engines = {
-        "idle ping (the project's engine)": create_engine(
+        _IDLE_PING: create_engine(
             DatabaseSettings(url=url, pool_size=_CONCURRENCY, max_overflow=0)
         ),
-        "pre-ping at every checkout, as before": _pre_ping_engine(url),
+        _PRE_PING: _pre_ping_engine(url),
     }
     best: dict[str, tuple[float, float, float]] = {}
     try:
-        async with engines["idle ping (the project's engine)"].begin() as conn:
+        async with engines[_IDLE_PING].begin() as conn:
             await conn.execute(sa.text("CREATE TABLE bench_rows (n int PRIMARY KEY)"))
             await conn.execute(sa.text("INSERT INTO bench_rows SELECT generate_series(0, 99)"))
         for _ in range(options.rounds):
@@ -100,7 +102,7 @@ async def _run(options: argparse.Namespace) -> dict[str, tuple[float, float, flo
 
 
 def _report(options: argparse.Namespace, best: dict[str, tuple[float, float, float]]) -> str:
-    base = best["pre-ping at every checkout, as before"]
+    base = best[_PRE_PING]
     lines = [
         "## Lending pooled connections",
         "",
