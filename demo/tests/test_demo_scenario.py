@@ -113,3 +113,27 @@ def test_apologies_come_before_the_new_appointment_and_after_the_last_hand_over(
             assert step.at < new_appointment
             assert all(s.at <= step.at for s in story.steps[:i])
     assert apologies > 0
+
+
+def test_a_fee_is_paid_before_the_dossier_is_finished_even_within_the_day() -> None:
+    within_day = Procedure(
+        "2.000815",
+        "Cấp bản sao trích lục",
+        0,
+        ("one_stop", "specialist", "leader"),
+        True,
+        8000,
+        True,
+    )
+    units = {"one_stop": "X-MC", "specialist": "X-CM", "leader": "X-LD"}
+    office = Office("UBX", "UBND xã", units, (within_day,))
+    fees = 0
+    for seed in range(20):  # a reception late in the afternoon leaves minutes for the fee
+        for story in plan_week([office] * 4, MONDAY, 5, seed=seed):
+            times = [step.sends_at for step in story.steps]
+            assert times == sorted(times), story.number
+            types = [step.body.get("type") for step in story.steps]
+            if "financial_obligation_paid" in types and "processing_finished" in types:
+                fees += 1
+                assert types.index("financial_obligation_paid") < types.index("processing_finished")
+    assert fees > 0

@@ -181,7 +181,8 @@ class _Writer:
                 self.holder, self.cursor = receiver, offset
 
     def fee(self, before: float) -> None:
-        """The fee, set and paid between the last hand-over and `before`."""
+        """The fee, set and paid between the last hand-over and `before`: paid ten minutes
+        after it is set, or at `before` when less time is left (a within-day procedure)."""
         procedure = self.story.procedure
         if not procedure.has_fee:
             return
@@ -195,7 +196,7 @@ class _Writer:
             description="Lệ phí giải quyết",
         )
         self.add(
-            self.line.at(set_at + 600),
+            self.line.at(min(set_at + 600, before)),
             "financial_obligation_paid",
             amount_vnd=amount,
             method=method,
