@@ -3,15 +3,28 @@ lent, one just returned is not, and a connection the server dropped heals the wh
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from motcua import db
 from motcua.db import create_engine
 from motcua.settings import DatabaseSettings
 
 pytestmark = pytest.mark.infra
+
+
+@contextlib.asynccontextmanager
+async def _pool(url: str, size: int) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(DatabaseSettings(url=url, pool_size=size, max_overflow=0))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 async def _backend_pid(engine) -> int:
@@ -21,34 +34,26 @@ async def _backend_pid(engine) -> int:
 
 async def _terminate(base_url: str, pid: int) -> None:
     """End one server process, as a restart of the server does to every one of them."""
-    other = create_engine(DatabaseSettings(url=base_url, pool_size=1))
-    try:
-        async with other.connect() as conn:
-            ended = await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            assert ended.scalar_one()
-    finally:
-        await other.dispose()
+    async with _pool(base_url, 1) as other, other.connect() as conn:
+        ended = await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert ended.scalar_one()
 
 
 async def test_an_idle_connection_the_server_dropped_is_replaced_before_it_is_lent(
     fresh_database_url, monkeypatch
 ):
-    engine = create_engine(DatabaseSettings(url=fresh_database_url, pool_size=1, max_overflow=0))
-    try:
+    async with _pool(fresh_database_url, 1) as engine:
         dropped = await _backend_pid(engine)
         await _terminate(fresh_database_url, dropped)
         monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)  # every returned connection is idle
 
         assert await _backend_pid(engine) != dropped  # no error: the ping found it gone
-    finally:
-        await engine.dispose()
 
 
 async def test_a_connection_just_returned_is_lent_without_a_ping_and_heals_on_its_error(
     fresh_database_url, monkeypatch
 ):
-    engine = create_engine(DatabaseSettings(url=fresh_database_url, pool_size=2, max_overflow=0))
-    try:
+    async with _pool(fresh_database_url, 2) as engine:
         async with engine.connect() as first, engine.connect() as second:  # two in the pool
             pids = {
                 (await c.execute(text("SELECT pg_backend_pid()"))).scalar_one()
@@ -65,5 +70,3 @@ async def test_a_connection_just_returned_is_lent_without_a_ping_and_heals_on_it
         # The error invalidated the whole pool: the other dropped connection is not lent.
         assert await _backend_pid(engine) not in pids
         assert await _backend_pid(engine) not in pids
-    finally:
-        await engine.dispose()
