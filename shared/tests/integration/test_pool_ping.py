@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from motcua import db
 from motcua.db import create_engine
@@ -27,9 +27,14 @@ async def _pool(url: str, size: int) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-async def _backend_pid(engine) -> int:
+async def _pid(conn: AsyncConnection) -> int:
+    """The server process behind a connection."""
+    return (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
-        return (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        return await _pid(conn)
 
 
 async def _terminate(base_url: str, pid: int) -> None:
@@ -55,10 +60,7 @@ async def test_a_connection_just_returned_is_lent_without_a_ping_and_heals_on_it
 ):
     async with _pool(fresh_database_url, 2) as engine:
         async with engine.connect() as first, engine.connect() as second:  # two in the pool
-            pids = {
-                (await c.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-                for c in (first, second)
-            }
+            pids = {await _pid(first), await _pid(second)}
         for pid in pids:
             await _terminate(fresh_database_url, pid)
         monkeypatch.setattr(db, "IDLE_BEFORE_PING", 3600.0)  # nothing counts as idle
